@@ -1,0 +1,64 @@
+"""The `kuzbass` command: argument parsing and dispatch to the verbs; each verb is a thin face."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kuzbass_game import __version__
+from kuzbass_game.paths import default_saves_dir, default_story_dir
+
+VERBS = ("play", "check", "explore")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kuzbass",
+        description="Kuzbass: live through the Kuzbass Autonomous Industrial Colony, Siberia, 1922-1926.",
+        epilog="Run without a verb to play. 'kuzbass VERB --help' explains each verb.",
+    )
+    parser.add_argument("--version", action="version", version=f"kuzbass {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    play = verbs.add_parser("play", help="play the game (the default)", description="Play the game in the terminal.")
+    play.add_argument("--plain", action="store_true", help="line mode on stdin/stdout, without the full-screen app")
+    play.add_argument("--story", type=Path, default=None, help="the story folder to play (default: the bundled campaign)")
+    play.add_argument("--saves", type=Path, default=None, help="the folder for saved games (default: saves/ or $KUZBASS_SAVES)")
+    play.add_argument("--load", metavar="SLOT", default=None, help="start by loading this save slot")
+    play.add_argument("--seed", type=int, default=None, help="seed for the story's random events (for reproducible play)")
+
+    check = verbs.add_parser("check", help="check a story folder and report every problem",
+                             description="Check a story and print every problem as path:line:col: severity: message.")
+    check.add_argument("story_dir", nargs="?", type=Path, default=None, metavar="STORY_DIR")
+
+    explore = verbs.add_parser("explore", help="play many random games and report coverage",
+                               description="Play random playthroughs through the real engine and report coverage, endings, dead ends and errors.")
+    explore.add_argument("story_dir", nargs="?", type=Path, default=None, metavar="STORY_DIR")
+    explore.add_argument("--runs", type=int, default=200, help="how many playthroughs (default 200)")
+    explore.add_argument("--seed", type=int, default=0, help="seed for the random picks (default 0)")
+    explore.add_argument("--max-steps", type=int, default=500, help="give up a playthrough after this many choices")
+    explore.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in VERBS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "play")
+    args = build_parser().parse_args(argv)
+    try:
+        if args.verb == "check":
+            from kuzbass_game.commands.check import run_check
+
+            return run_check(args.story_dir or default_story_dir())
+        if args.verb == "explore":
+            from kuzbass_game.commands.explore import run_explore
+
+            return run_explore(args.story_dir or default_story_dir(), args.runs, args.seed, args.max_steps, args.json)
+        from kuzbass_game.commands.play import run_play
+
+        return run_play(args.story or default_story_dir(), args.saves or default_saves_dir(),
+                        plain=args.plain, load=args.load, seed=args.seed)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,34 @@
+"""`kuzbass play`: the Textual app, or `--plain` line mode, on the same engine."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from kuzbass_game.authoring import load_and_check
+from kuzbass_game.engine.runtime import Game
+
+
+def run_play(story_dir: Path, saves_dir: Path, *, plain: bool, load: str | None, seed: int | None) -> int:
+    result = load_and_check(story_dir)
+    if result.story is None:
+        print(f"The story in {story_dir} cannot be played because it has errors:", file=sys.stderr)
+        for diagnostic in result.errors[:20]:
+            print("  " + diagnostic.format(), file=sys.stderr)
+        if len(result.errors) > 20:
+            print(f"  ... and {len(result.errors) - 20} more (run 'kuzbass check').", file=sys.stderr)
+        return 1
+    story = result.story
+    if plain:
+        from kuzbass_game.plain import PlainSession
+
+        game = Game(story, seed=seed)
+        print(f"{story.title}\n(type 'help' for commands)")
+        width = shutil.get_terminal_size((80, 24)).columns - 2
+        return PlainSession(game, sys.stdout, width=width).run(sys.stdin)
+    from kuzbass_game.ui.app import KuzbassApp
+
+    app = KuzbassApp(story, saves_dir=saves_dir, seed=seed)
+    app.run()
+    return app.return_code or 0

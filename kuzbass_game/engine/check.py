@@ -1,0 +1,80 @@
+"""Whole-story checks on the graph of nodes: what no path reaches, where a player gets stuck.
+
+These run after loading, on the compiled `Story`; each problem is reported at the node's
+definition so the author can jump straight to it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
+from kuzbass_game.engine.model import Choice, Story
+
+
+def _live_targets(choice: Choice) -> tuple[str, ...]:
+    """Targets a choice can lead to, leaving out those behind a condition that is always false."""
+    if choice.condition is not None and choice.condition.constant is False:
+        return ()
+    if choice.target is not None:
+        return (choice.target,)
+    return tuple(b.target for b in choice.branches if not (b.condition and b.condition.constant is False))
+
+
+def successors(story: Story) -> dict[str, set[str]]:
+    return {
+        node_id: {t for choice in node.choices for t in _live_targets(choice) if t in story.nodes}
+        for node_id, node in story.nodes.items()
+    }
+
+
+def reachable_from(start: str, graph: dict[str, set[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in graph.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def check_graph(story: Story, sink: DiagnosticSink) -> None:
+    nodes = story.nodes
+    if story.start not in nodes:
+        return  # already reported by the loader
+    graph = successors(story)
+    reached = reachable_from(story.start, graph)
+    endings = {node_id for node_id, node in nodes.items() if node.ending is not None}
+    start_mark = story.start_mark or Mark("manifest.yaml", 1, 1)
+    if not endings:
+        sink.error(start_mark, "the story has no ending: mark at least one node with 'ending: {title: ...}'")
+
+    reverse: dict[str, set[str]] = {node_id: set() for node_id in nodes}
+    for node_id, targets in graph.items():
+        for target in targets:
+            reverse[target].add(node_id)
+    can_finish = set()
+    for ending in endings:
+        can_finish |= reachable_from(ending, reverse)
+
+    for node_id, node in nodes.items():
+        mark = node.mark or start_mark
+        for choice in node.choices:
+            if choice.condition is not None and choice.condition.constant is False:
+                sink.warning(choice.mark or mark, f"the condition of choice {choice.index + 1} of node '{node_id}' is always false")
+        if node_id not in reached:
+            if node.ending is not None:
+                sink.error(mark, f"ending '{node_id}' (\"{node.ending.title}\") can never be reached: no path from the start leads here")
+            else:
+                sink.error(mark, f"node '{node_id}' is never reached: no path from the start '{story.start}' leads here")
+            continue
+        if node.ending is None and not node.choices:
+            sink.error(mark, f"dead end: node '{node_id}' has no choices and is not an ending")
+            continue
+        if node.ending is None and node_id not in can_finish:
+            sink.error(mark, f"node '{node_id}' is a trap: no ending can be reached from it")
+            continue
+        if node.choices and all(c.once or c.condition is not None for c in node.choices):
+            sink.warning(mark, f"every choice of node '{node_id}' has an 'if' or 'once', so a player may find none open; "
+                               f"add one choice that is always available")

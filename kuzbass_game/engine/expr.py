@@ -1,0 +1,491 @@
+"""The story's expression language: conditions and effects, parsed once, type-checked, never `eval`ed.
+
+Grammar (lowest precedence first)::
+
+    statements := statement (';' statement)* [';']
+    statement  := NAME ('=' | '+=' | '-=') expr
+    expr       := or
+    or         := and ('or' and)*
+    and        := not ('and' not)*
+    not        := 'not' not | compare
+    compare    := sum [('==' | '!=' | '<' | '<=' | '>' | '>=') sum]
+    sum        := product (('+' | '-') product)*
+    product    := unary (('*' | '/' | '%') unary)*
+    unary      := '-' unary | atom
+    atom       := INT | STRING | 'true' | 'false' | NAME | NAME '(' [expr (',' expr)*] ')' | '(' expr ')'
+
+Each parsed tree is compiled into nested Python closures taking the game's variables
+and visit counts, which is what makes evaluation fast without ever calling `eval`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+INT, BOOL, TEXT = "int", "bool", "text"
+TYPES = (INT, BOOL, TEXT)
+
+MAX_SOURCE_LENGTH = 4000
+MAX_DEPTH = 64
+INT_LIMIT = 10**12  # ints are clamped here so no story can grow a number without bound
+
+Value = int | bool | str
+Evaluator = Callable[[Mapping[str, Value], Mapping[str, int]], Value]
+
+
+class ExprError(Exception):
+    """A syntax or type error at a character offset inside the expression source."""
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+class EvalError(Exception):
+    """A problem only visible while playing, such as dividing by zero."""
+
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<int>\d+)
+  | (?P<str>"(?:[^"\\\n]|\\.)*")
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>\+=|-=|==|!=|<=|>=|[-+*/%<>=(),;])
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "true", "false"}
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # int, str, name, op, kw, end
+    text: str
+    offset: int
+
+
+def tokenize(source: str) -> list[Token]:
+    if len(source) > MAX_SOURCE_LENGTH:
+        raise ExprError(f"expression is too long ({len(source)} characters; the limit is {MAX_SOURCE_LENGTH})")
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(source):
+        match = _TOKEN.match(source, pos)
+        if match is None:
+            char = source[pos]
+            if char == '"':
+                raise ExprError("unterminated text: a closing \" is missing", pos)
+            raise ExprError(f"unexpected character {char!r}", pos)
+        kind = match.lastgroup or ""
+        text = match.group()
+        if kind == "name" and text in _KEYWORDS:
+            kind = "kw"
+        if kind != "ws":
+            tokens.append(Token(kind, text, pos))
+        pos = match.end()
+    tokens.append(Token("end", "", len(source)))
+    return tokens
+
+
+def _unquote(token: Token) -> str:
+    body = token.text[1:-1]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            nxt = body[i + 1]
+            if nxt not in _ESCAPES:
+                raise ExprError(f"unknown escape \\{nxt} in text", token.offset + 1 + i)
+            out.append(_ESCAPES[nxt])
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- typed tree
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A checked sub-expression: its static type and the closure that computes it."""
+
+    type: str
+    run: Evaluator
+    const: bool = False  # True when the value cannot depend on the game state
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an expression may refer to: declared variables (name -> type) and node ids."""
+
+    variables: Mapping[str, str]
+    nodes: frozenset[str] | None = None  # None: don't check node names (used by property tests)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    op: str
+    run: Evaluator
+    offset: int
+
+
+def _clamp_int(value: int) -> int:
+    if value > INT_LIMIT:
+        return INT_LIMIT
+    if value < -INT_LIMIT:
+        return -INT_LIMIT
+    return value
+
+
+class _Parser:
+    def __init__(self, source: str, scope: Scope) -> None:
+        self.tokens = tokenize(source)
+        self.pos = 0
+        self.scope = scope
+        self.depth = 0
+        self.node_refs: list[tuple[str, int]] = []
+
+    # -- token helpers
+    @property
+    def tok(self) -> Token:
+        return self.tokens[self.pos]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def at(self, text: str) -> bool:
+        return self.tok.text == text and self.tok.kind in ("op", "kw")
+
+    def expect(self, text: str) -> Token:
+        if not self.at(text):
+            raise ExprError(f"expected '{text}' but found {self._describe(self.tok)}", self.tok.offset)
+        return self.advance()
+
+    @staticmethod
+    def _describe(token: Token) -> str:
+        return "the end of the expression" if token.kind == "end" else f"'{token.text}'"
+
+    # -- grammar
+    def expression(self) -> Typed:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"expression nests deeper than {MAX_DEPTH} levels", self.tok.offset)
+        try:
+            return self.or_()
+        finally:
+            self.depth -= 1
+
+    def or_(self) -> Typed:
+        left = self.and_()
+        while self.at("or"):
+            op = self.advance()
+            right = self.and_()
+            left = _logic("or", left, right, op.offset)
+        return left
+
+    def and_(self) -> Typed:
+        left = self.not_()
+        while self.at("and"):
+            op = self.advance()
+            right = self.not_()
+            left = _logic("and", left, right, op.offset)
+        return left
+
+    def not_(self) -> Typed:
+        if self.at("not"):
+            op = self.advance()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExprError(f"expression nests deeper than {MAX_DEPTH} levels", op.offset)
+            inner = self.not_()
+            self.depth -= 1
+            _require(inner, BOOL, "'not'", op.offset)
+            run = inner.run
+            return Typed(BOOL, lambda v, n: not run(v, n), inner.const)
+        return self.compare()
+
+    def compare(self) -> Typed:
+        left = self.sum()
+        if self.tok.kind == "op" and self.tok.text in _COMPARE:
+            op = self.advance()
+            right = self.sum()
+            if self.tok.kind == "op" and self.tok.text in _COMPARE:
+                raise ExprError("comparisons cannot be chained; join them with 'and'", self.tok.offset)
+            return _comparison(op.text, left, right, op.offset)
+        return left
+
+    def sum(self) -> Typed:
+        left = self.product()
+        while self.tok.kind == "op" and self.tok.text in ("+", "-"):
+            op = self.advance()
+            right = self.product()
+            left = _arith(op.text, left, right, op.offset)
+        return left
+
+    def product(self) -> Typed:
+        left = self.unary()
+        while self.tok.kind == "op" and self.tok.text in ("*", "/", "%"):
+            op = self.advance()
+            right = self.unary()
+            left = _arith(op.text, left, right, op.offset)
+        return left
+
+    def unary(self) -> Typed:
+        if self.tok.kind == "op" and self.tok.text == "-":
+            op = self.advance()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExprError(f"expression nests deeper than {MAX_DEPTH} levels", op.offset)
+            inner = self.unary()
+            self.depth -= 1
+            _require(inner, INT, "unary '-'", op.offset)
+            run = inner.run
+            return Typed(INT, lambda v, n: _clamp_int(-run(v, n)), inner.const)
+        return self.atom()
+
+    def atom(self) -> Typed:
+        token = self.tok
+        if token.kind == "int":
+            self.advance()
+            value = _clamp_int(int(token.text)) if len(token.text) < 20 else INT_LIMIT
+            return Typed(INT, lambda v, n: value, True)
+        if token.kind == "str":
+            self.advance()
+            text = _unquote(token)
+            return Typed(TEXT, lambda v, n: text, True)
+        if token.kind == "kw" and token.text in ("true", "false"):
+            self.advance()
+            flag = token.text == "true"
+            return Typed(BOOL, lambda v, n: flag, True)
+        if token.kind == "op" and token.text == "(":
+            self.advance()
+            inner = self.expression()
+            self.expect(")")
+            return inner
+        if token.kind == "name":
+            self.advance()
+            if self.at("("):
+                return self.call(token)
+            return self.variable(token)
+        raise ExprError(f"expected a value but found {self._describe(token)}", token.offset)
+
+    def variable(self, token: Token) -> Typed:
+        name = token.text
+        var_type = self.scope.variables.get(name)
+        if var_type is None:
+            raise ExprError(f"unknown variable '{name}'{_suggest(name, self.scope.variables)}", token.offset)
+        return Typed(var_type, lambda v, n: v[name])
+
+    def call(self, name_token: Token) -> Typed:
+        name = name_token.text
+        self.expect("(")
+        args: list[tuple[Typed, Token]] = []
+        if not self.at(")"):
+            while True:
+                start = self.tok
+                args.append((self.expression(), start))
+                if not self.at(","):
+                    break
+                self.advance()
+        self.expect(")")
+        if name in ("min", "max"):
+            if len(args) < 2:
+                raise ExprError(f"{name}() takes at least two numbers", name_token.offset)
+            for arg, start in args:
+                _require(arg, INT, f"{name}()", start.offset)
+            runs = [arg.run for arg, _ in args]
+            pick = min if name == "min" else max
+            return Typed(INT, lambda v, n: pick(r(v, n) for r in runs), all(a.const for a, _ in args))
+        if name in ("visited", "visits"):
+            if len(args) != 1 or args[0][1].kind != "str" or not args[0][0].const:
+                raise ExprError(f'{name}() takes one node id in double quotes, like {name}("node_id")', name_token.offset)
+            node_id = str(args[0][0].run({}, {}))
+            if self.scope.nodes is not None and node_id not in self.scope.nodes:
+                raise ExprError(f"{name}() names an unknown node '{node_id}'{_suggest(node_id, self.scope.nodes)}", args[0][1].offset)
+            self.node_refs.append((node_id, args[0][1].offset))
+            if name == "visited":
+                return Typed(BOOL, lambda v, n: n.get(node_id, 0) > 0)
+            return Typed(INT, lambda v, n: n.get(node_id, 0))
+        known = ("min", "max", "visited", "visits")
+        raise ExprError(f"unknown function '{name}'{_suggest(name, known)}; the functions are {', '.join(known)}", name_token.offset)
+
+    def statements(self) -> list[Assignment]:
+        result: list[Assignment] = []
+        while self.tok.kind != "end":
+            result.append(self.statement())
+            if self.at(";"):
+                self.advance()
+            elif self.tok.kind != "end":
+                raise ExprError(f"expected ';' between effects but found {self._describe(self.tok)}", self.tok.offset)
+        return result
+
+    def statement(self) -> Assignment:
+        target = self.tok
+        if target.kind != "name":
+            raise ExprError(f"an effect starts with a variable name, not {self._describe(target)}", target.offset)
+        self.advance()
+        var_type = self.scope.variables.get(target.text)
+        if var_type is None:
+            raise ExprError(f"unknown variable '{target.text}'{_suggest(target.text, self.scope.variables)}", target.offset)
+        op = self.tok
+        if not (op.kind == "op" and op.text in ("=", "+=", "-=")):
+            hint = "; use '==' only in conditions" if op.text == "==" else ""
+            raise ExprError(f"expected '=', '+=' or '-=' after '{target.text}' but found {self._describe(op)}{hint}", op.offset)
+        self.advance()
+        value = self.expression()
+        if op.text == "=":
+            _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
+            return Assignment(target.text, "=", value.run, target.offset)
+        if op.text == "-=" and var_type != INT:
+            raise ExprError(f"'-=' needs an int variable; '{target.text}' is {var_type}", op.offset)
+        if var_type == BOOL:
+            raise ExprError(f"'{op.text}' cannot be used on bool variable '{target.text}'", op.offset)
+        _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
+        return Assignment(target.text, op.text, value.run, target.offset)
+
+
+_COMPARE = ("==", "!=", "<", "<=", ">", ">=")
+
+
+def _suggest(name: str, choices) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _require(item: Typed, wanted: str, where: str, offset: int) -> None:
+    if item.type != wanted:
+        raise ExprError(f"{where} needs {_article(wanted)} but got {_article(item.type)}", offset)
+
+
+def _article(type_name: str) -> str:
+    return {INT: "a number (int)", BOOL: "true/false (bool)", TEXT: "text"}[type_name]
+
+
+def _logic(op: str, left: Typed, right: Typed, offset: int) -> Typed:
+    _require(left, BOOL, f"'{op}'", offset)
+    _require(right, BOOL, f"'{op}'", offset)
+    a, b = left.run, right.run
+    const = left.const and right.const
+    if op == "and":
+        return Typed(BOOL, lambda v, n: a(v, n) and b(v, n), const)
+    return Typed(BOOL, lambda v, n: a(v, n) or b(v, n), const)
+
+
+def _comparison(op: str, left: Typed, right: Typed, offset: int) -> Typed:
+    if left.type != right.type:
+        raise ExprError(f"cannot compare {_article(left.type)} with {_article(right.type)} using '{op}'", offset)
+    if op not in ("==", "!=") and left.type == BOOL:
+        raise ExprError(f"'{op}' needs numbers or text, not true/false", offset)
+    a, b = left.run, right.run
+    const = left.const and right.const
+    fn = {
+        "==": lambda v, n: a(v, n) == b(v, n),
+        "!=": lambda v, n: a(v, n) != b(v, n),
+        "<": lambda v, n: a(v, n) < b(v, n),
+        "<=": lambda v, n: a(v, n) <= b(v, n),
+        ">": lambda v, n: a(v, n) > b(v, n),
+        ">=": lambda v, n: a(v, n) >= b(v, n),
+    }[op]
+    return Typed(BOOL, fn, const)
+
+
+def _arith(op: str, left: Typed, right: Typed, offset: int) -> Typed:
+    a, b = left.run, right.run
+    const = left.const and right.const
+    if op == "+" and left.type == TEXT and right.type == TEXT:
+        return Typed(TEXT, lambda v, n: _cap_text(a(v, n) + b(v, n)), const)
+    _require(left, INT, f"'{op}'", offset)
+    _require(right, INT, f"'{op}'", offset)
+    if op == "+":
+        return Typed(INT, lambda v, n: _clamp_int(a(v, n) + b(v, n)), const)
+    if op == "-":
+        return Typed(INT, lambda v, n: _clamp_int(a(v, n) - b(v, n)), const)
+    if op == "*":
+        return Typed(INT, lambda v, n: _clamp_int(a(v, n) * b(v, n)), const)
+    return Typed(INT, _division(op, a, b), const)
+
+
+def _division(op: str, a: Evaluator, b: Evaluator) -> Evaluator:
+    """Integer division truncating toward zero (as on paper), and the matching remainder."""
+
+    def run(v, n):
+        divisor = b(v, n)
+        if divisor == 0:
+            raise EvalError("division by zero" if op == "/" else "remainder (%) by zero")
+        dividend = a(v, n)
+        quotient = abs(dividend) // abs(divisor)
+        if (dividend < 0) != (divisor < 0):
+            quotient = -quotient
+        return quotient if op == "/" else dividend - divisor * quotient
+
+    return run
+
+
+MAX_TEXT = 10_000
+
+
+def _cap_text(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT]
+
+
+# ---------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True)
+class Condition:
+    source: str
+    run: Evaluator
+    node_refs: tuple[tuple[str, int], ...] = ()
+    constant: bool | None = None  # the value, when it cannot depend on the game state
+
+
+@dataclass(frozen=True)
+class Effects:
+    source: str
+    assignments: tuple[Assignment, ...]
+    node_refs: tuple[tuple[str, int], ...] = ()
+
+
+def compile_condition(source: str, scope: Scope) -> Condition:
+    """Parse and type-check a condition; it must be a bool."""
+    parser = _Parser(source, scope)
+    if parser.tok.kind == "end":
+        raise ExprError("the condition is empty", 0)
+    typed = parser.expression()
+    if parser.tok.kind != "end":
+        raise ExprError(f"unexpected {parser._describe(parser.tok)} after the condition", parser.tok.offset)
+    if typed.type != BOOL:
+        raise ExprError(f"a condition must be true/false (bool), but this is {_article(typed.type)}", 0)
+    constant = bool(typed.run({}, {})) if typed.const else None
+    return Condition(source, typed.run, tuple(parser.node_refs), constant)
+
+
+def compile_expression(source: str, scope: Scope) -> Typed:
+    """Parse and type-check a single expression of any type (used by tools and tests)."""
+    parser = _Parser(source, scope)
+    typed = parser.expression()
+    if parser.tok.kind != "end":
+        raise ExprError(f"unexpected {parser._describe(parser.tok)} after the expression", parser.tok.offset)
+    return typed
+
+
+def compile_effects(source: str, scope: Scope) -> Effects:
+    """Parse and type-check `;`-separated assignments."""
+    parser = _Parser(source, scope)
+    assignments = parser.statements()
+    if not assignments:
+        raise ExprError("the effect is empty", 0)
+    return Effects(source, tuple(assignments), tuple(parser.node_refs))

@@ -1,0 +1,123 @@
+"""The loaded story: immutable, compiled once, shared by every game played on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from kuzbass_game.engine.diagnostics import Mark
+from kuzbass_game.engine.expr import Condition, Effects, Value
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    type: str  # int | bool | text
+    default: Value
+    minimum: int | None = None
+    maximum: int | None = None
+    label: str | None = None
+    mark: Mark | None = field(default=None, compare=False)
+
+    def clamp(self, value: Value) -> Value:
+        """Keep ints inside the declared range, so authors can write `health -= 3` without guards."""
+        if self.type != "int":
+            return value
+        if self.minimum is not None and value < self.minimum:  # type: ignore[operator]
+            return self.minimum
+        if self.maximum is not None and value > self.maximum:  # type: ignore[operator]
+            return self.maximum
+        return value
+
+
+@dataclass(frozen=True)
+class VarRef:
+    """A `{name}` hole in node text, filled with the variable's value when shown."""
+
+    name: str
+
+
+TextPart = str | VarRef
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One weighted outcome of a random choice."""
+
+    target: str
+    weight: int
+    condition: Condition | None = None
+    mark: Mark | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Choice:
+    node_id: str
+    index: int  # position in the node's list: the stable key saves record
+    text: tuple[TextPart, ...]
+    target: str | None
+    branches: tuple[Branch, ...] = ()
+    condition: Condition | None = None
+    locked_reason: str | None = None
+    effects: Effects | None = None
+    once: bool = False
+    mark: Mark | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        return f"{self.node_id}#{self.index}"
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        if self.target is not None:
+            return (self.target,)
+        return tuple(b.target for b in self.branches)
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    var: str
+    prompt: str
+    max_length: int = 24
+
+
+@dataclass(frozen=True)
+class Ending:
+    title: str
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    paragraphs: tuple[tuple[TextPart, ...], ...]
+    choices: tuple[Choice, ...] = ()
+    effects: Effects | None = None
+    chapter: str | None = None
+    date: str | None = None
+    ending: Ending | None = None
+    input: InputSpec | None = None
+    mark: Mark | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    title: str
+    start: str
+    variables: Mapping[str, Variable]
+    nodes: Mapping[str, Node]
+    fingerprint: str
+    root: Path | None = None
+    start_mark: Mark | None = field(default=None, compare=False)
+
+    def defaults(self) -> dict[str, Value]:
+        return {name: var.default for name, var in self.variables.items()}
+
+    @property
+    def endings(self) -> dict[str, Node]:
+        return {node_id: node for node_id, node in self.nodes.items() if node.ending is not None}
+
+    @property
+    def shown_variables(self) -> list[Variable]:
+        return [var for var in self.variables.values() if var.label]

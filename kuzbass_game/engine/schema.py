@@ -1,0 +1,169 @@
+"""Typed reading of composed YAML nodes, reporting every mismatch with its place.
+
+The loader describes the story format through these small readers; each returns None
+after reporting a problem, so loading goes on and the author sees every error at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from typing import Iterable
+
+import yaml
+
+from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
+from kuzbass_game.engine.yamlsrc import BOOL, INT, NULL, STR, describe, mark_of
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+NODE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in `text` (other than newline and tab), if any.
+
+    Story text reaches a terminal: an escape sequence hidden in a YAML string could
+    move the cursor or change colours, so such characters are refused at load time.
+    """
+    for char in text:
+        if char in "\n\t":
+            continue
+        if unicodedata.category(char) == "Cc":
+            return char
+    return None
+
+
+class Reader:
+    """Reads one file's YAML nodes against the format, reporting into a shared sink."""
+
+    def __init__(self, display: str, sink: DiagnosticSink, source_text: str = "") -> None:
+        self.display = display
+        self.sink = sink
+        self.lines = source_text.splitlines()
+        self._seen: set[int] = set()
+
+    def mark(self, node: yaml.Node) -> Mark:
+        return mark_of(node, self.display)
+
+    def error(self, node: yaml.Node, message: str) -> None:
+        self.sink.error(self.mark(node), message)
+
+    def warning(self, node: yaml.Node, message: str) -> None:
+        self.sink.warning(self.mark(node), message)
+
+    def _first_visit(self, node: yaml.Node) -> bool:
+        """Refuse reuse of a node (a YAML alias), which is how alias bombs multiply."""
+        if id(node) in self._seen:
+            self.error(node, "YAML aliases (*name) are not supported in stories; write the value out")
+            return False
+        self._seen.add(id(node))
+        return True
+
+    def mapping(self, node: yaml.Node, what: str, allowed: Iterable[str] | None = None,
+                required: Iterable[str] = ()) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        """Key -> (key node, value node), checking duplicates, unknown and missing keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"{what} must be a mapping of keys to values, not {describe(node)}")
+            return None
+        if not self._first_visit(node):
+            return None
+        allowed_set = None if allowed is None else tuple(allowed)
+        result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (STR, INT, BOOL):
+                self.error(key_node, f"keys in {what} must be plain names, not {describe(key_node)}")
+                continue
+            key = key_node.value
+            if key == "<<":
+                self.error(key_node, "YAML merge keys (<<) are not supported in stories")
+                continue
+            if key in result:
+                first = self.mark(result[key][0])
+                self.error(key_node, f"duplicate key '{key}' in {what} (first defined at line {first.line})")
+                continue
+            if allowed_set is not None and key not in allowed_set:
+                self.error(key_node, f"unknown key '{key}' in {what}{did_you_mean(key, allowed_set)}; "
+                                     f"allowed keys: {', '.join(allowed_set)}")
+                continue
+            result[key] = (key_node, value_node)
+        for key in required:
+            if key not in result:
+                self.error(node, f"{what} is missing the required key '{key}'")
+        return result
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node] | None:
+        if not isinstance(node, yaml.SequenceNode):
+            self.error(node, f"{what} must be a list (lines starting with '- '), not {describe(node)}")
+            return None
+        if not self._first_visit(node):
+            return None
+        return list(node.value)
+
+    def text(self, node: yaml.Node, what: str, allow_empty: bool = False) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != STR:
+            hint = " (put it in double quotes)" if isinstance(node, yaml.ScalarNode) and node.tag != NULL else ""
+            self.error(node, f"{what} must be text, not {describe(node)}{hint}")
+            return None
+        value = node.value
+        bad = control_character(value)
+        if bad is not None:
+            self.error(node, f"{what} contains the control character U+{ord(bad):04X}; terminal escape codes are not allowed in story text")
+            return None
+        if not allow_empty and not value.strip():
+            self.error(node, f"{what} is empty")
+            return None
+        return value
+
+    def integer(self, node: yaml.Node, what: str) -> int | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != INT:
+            self.error(node, f"{what} must be a whole number, not {describe(node)}")
+            return None
+        try:
+            value = int(node.value.replace("_", ""), 0)
+        except ValueError:
+            self.error(node, f"{what} must be a whole number written in digits")
+            return None
+        if abs(value) > 10**12:
+            self.error(node, f"{what} is too large (the limit is 10^12)")
+            return None
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        if not isinstance(node, yaml.ScalarNode) or node.tag != BOOL:
+            self.error(node, f"{what} must be true or false, not {describe(node)}")
+            return None
+        return node.value.lower() in ("true", "yes", "on")
+
+    def expression_source(self, node: yaml.Node, what: str) -> str | None:
+        """An expression written as YAML text; a bare true/false or number is accepted too."""
+        if isinstance(node, yaml.ScalarNode) and node.tag in (BOOL, INT):
+            return node.value.lower() if node.tag == BOOL else node.value
+        return self.text(node, what)
+
+    def locate(self, node: yaml.Node, offset: int) -> Mark:
+        """The file position of character `offset` inside a scalar's value.
+
+        Exact for single-line and literal block (`|`) scalars, close for folded ones.
+        """
+        value = node.value if isinstance(node.value, str) else ""
+        before = value[:offset]
+        newlines = before.count("\n")
+        col_in_line = offset - (before.rfind("\n") + 1)
+        start_line = node.start_mark.line
+        if getattr(node, "style", None) in ("|", ">"):
+            line_index = start_line + 1 + newlines
+            indent = 0
+            if 0 <= line_index < len(self.lines):
+                source_line = self.lines[line_index]
+                indent = len(source_line) - len(source_line.lstrip(" "))
+            return Mark(self.display, line_index + 1, indent + col_in_line + 1)
+        quote = 1 if getattr(node, "style", None) in ('"', "'") else 0
+        if newlines == 0:
+            return Mark(self.display, start_line + 1, node.start_mark.column + quote + col_in_line + 1)
+        return Mark(self.display, start_line + newlines + 1, col_in_line + 1)

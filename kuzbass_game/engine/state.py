@@ -1,0 +1,55 @@
+"""The state of one game at one moment: immutable, so the history of states is the rewind buffer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from kuzbass_game.engine.expr import Value
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the player did: chose a choice (by its index in the node) or typed text.
+
+    Saves store the list of actions, so a game can be replayed and verified on any story version.
+    """
+
+    node: str
+    choice: int | None = None
+    text: str | None = None
+
+    def to_json(self) -> dict:
+        data: dict = {"node": self.node}
+        if self.choice is not None:
+            data["choice"] = self.choice
+        if self.text is not None:
+            data["text"] = self.text
+        return data
+
+
+@dataclass(frozen=True)
+class GameState:
+    node: str
+    variables: Mapping[str, Value]
+    visits: Mapping[str, int]
+    rng: int
+    used_once: frozenset[str] = frozenset()
+    chapter: str | None = None
+    date: str | None = None
+    turn: int = 0
+    awaiting_input: bool = False
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict:
+        return {
+            "node": self.node,
+            "variables": dict(self.variables),
+            "visits": dict(self.visits),
+            "rng": self.rng,
+            "used_once": sorted(self.used_once),
+            "chapter": self.chapter,
+            "date": self.date,
+            "turn": self.turn,
+            "awaiting_input": self.awaiting_input,
+        }

@@ -1,0 +1,150 @@
+"""Line mode: the story on stdin/stdout, for screen readers, transcripts and scripted play.
+
+One number per line picks a choice. Words do the rest: `help`, `status`, `back`, `save NAME`,
+`load NAME`, `quit`. No Textual screen is involved, only the same engine as the app.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Callable, TextIO
+
+from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
+from kuzbass_game.text import markup_to_plain
+
+HELP = """Type the number of a choice and press Enter.
+Other commands: status, back (undo the last choice), save NAME, load NAME, help, quit."""
+
+
+class PlainSession:
+    """Runs one game in line mode. Save and load are passed in, so this stays a thin face."""
+
+    def __init__(self, game: Game, out: TextIO, width: int = 78,
+                 save: Callable[[Game, str], str] | None = None,
+                 load: Callable[[str], tuple[Game, str]] | None = None,
+                 autosave: Callable[[Game], None] | None = None) -> None:
+        self.game = game
+        self.out = out
+        self.width = max(20, min(width, 100))
+        self.save = save
+        self.load = load
+        self.autosave = autosave
+        self._last_heading: tuple[str | None, str | None] = (None, None)
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+
+    def wrap(self, text: str, indent: str = "") -> str:
+        return textwrap.fill(text, self.width, initial_indent=indent, subsequent_indent=indent + "   " if indent else "")
+
+    def show(self, scene: SceneView) -> None:
+        heading = (scene.chapter, scene.date)
+        if heading != self._last_heading and any(heading):
+            self.say("")
+            self.say(" — ".join(markup_to_plain(h) for h in heading if h))
+            self._last_heading = heading
+        self.say("")
+        for paragraph in scene.paragraphs:
+            self.say(self.wrap(markup_to_plain(paragraph)))
+            self.say("")
+        if scene.ending is not None:
+            self.say(f"*** THE END: {markup_to_plain(scene.ending)} ***")
+            return
+        if scene.input is not None:
+            self.say(markup_to_plain(scene.input.prompt) + f" (up to {scene.input.max_length} letters)")
+            return
+        for choice in scene.choices:
+            text = markup_to_plain(choice.text)
+            if choice.enabled:
+                self.say(self.wrap(f"{choice.number}. {text}", "  "))
+            else:
+                reason = markup_to_plain(choice.reason or "not available")
+                self.say(self.wrap(f"{choice.number}. [locked: {reason}] {text}", "  "))
+        if scene.stuck:
+            self.say("The story has nowhere to go from here (a fault in the story). Type 'back' to undo your last choice.")
+
+    def status(self) -> None:
+        scene = self.game.view()
+        parts = [f"{label}: {value}" for label, value in scene.status]
+        where = " — ".join(h for h in (scene.chapter, scene.date) if h)
+        self.say(markup_to_plain(where) if where else "")
+        self.say(", ".join(markup_to_plain(p) for p in parts) or "(nothing to show)")
+
+    def run(self, lines: TextIO) -> int:
+        self.show(self.game.view())
+        while not self.game.finished:
+            self.out.write("> ")
+            self.out.flush()
+            line = lines.readline()
+            if not line:
+                self.say("")
+                return 0
+            self.handle(line.strip())
+        return 0
+
+    def handle(self, line: str) -> None:
+        scene = self.game.view()
+        word, _, rest = line.partition(" ")
+        command = word.lower()
+        if command in ("quit", "q", "exit"):
+            self.game_over_by_quit()
+            return
+        if command in ("help", "?", "h"):
+            self.say(HELP)
+            return
+        if command == "status":
+            self.status()
+            return
+        if command == "back":
+            if not self.game.can_rewind:
+                self.say("There is nothing to undo yet.")
+                return
+            self.show(self.game.rewind(1))
+            return
+        if command in ("save", "load"):
+            self.save_or_load(command, rest.strip())
+            return
+        if scene.input is not None:
+            self.act(lambda: self.game.submit(line))
+            return
+        if line.isdigit():
+            self.act(lambda: self.game.choose_number(int(line)))
+            return
+        if line:
+            self.say(f"Type a choice number (1-{len(scene.choices)}) or 'help'.")
+
+    def act(self, step: Callable[[], SceneView]) -> None:
+        try:
+            scene = step()
+        except InvalidAction as err:
+            self.say(f"({markup_to_plain(str(err))})")
+            return
+        except StoryRuntimeError as err:
+            self.say(f"The story hit a fault and could not go on: {err}. Type 'back' or choose again.")
+            return
+        if self.autosave is not None:
+            self.autosave(self.game)
+        self.show(scene)
+
+    def save_or_load(self, command: str, name: str) -> None:
+        handler = self.save if command == "save" else self.load
+        if handler is None:
+            self.say(f"{command} is not available in this session.")
+            return
+        if not name:
+            self.say(f"Give the slot a name: {command} NAME")
+            return
+        try:
+            if command == "save":
+                self.say(self.save(self.game, name))  # type: ignore[misc]
+            else:
+                self.game, message = self.load(name)  # type: ignore[misc]
+                self.say(message)
+                self._last_heading = (None, None)
+                self.show(self.game.view())
+        except (OSError, ValueError) as err:
+            self.say(f"Could not {command} '{name}': {err}")
+
+    def game_over_by_quit(self) -> None:
+        self.say("Goodbye.")
+        raise SystemExit(0)
