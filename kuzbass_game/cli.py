@@ -9,7 +9,7 @@ from pathlib import Path
 from kuzbass_game import __version__
 from kuzbass_game.paths import default_saves_dir, default_story_dir
 
-VERBS = ("play", "check", "explore")
+VERBS = ("play", "check", "explore", "saves")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     check = verbs.add_parser("check", help="check a story folder and report every problem",
                              description="Check a story and print every problem as path:line:col: severity: message.")
     check.add_argument("story_dir", nargs="?", type=Path, default=None, metavar="STORY_DIR")
+    check.add_argument("--saves", type=Path, default=None, metavar="DIR",
+                       help="also replay every save in DIR on the story and report which would break or change")
 
     explore = verbs.add_parser("explore", help="play many random games and report coverage",
                                description="Play random playthroughs through the real engine and report coverage, endings, dead ends and errors.")
@@ -39,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--seed", type=int, default=0, help="seed for the random picks (default 0)")
     explore.add_argument("--max-steps", type=int, default=500, help="give up a playthrough after this many choices")
     explore.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+
+    saves = verbs.add_parser("saves", help="list the saved games and any problem with them",
+                             description="List the save slots: chapter, date, turn, play time, and why any cannot load.")
+    saves.add_argument("--saves", type=Path, default=None, metavar="DIR", help="the saves folder (default: saves/ or $KUZBASS_SAVES)")
+    saves.add_argument("--story", type=Path, default=None, help="the story the saves belong to (default: the bundled campaign)")
     return parser
 
 
@@ -51,11 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "check":
             from kuzbass_game.commands.check import run_check
 
-            return run_check(args.story_dir or default_story_dir())
+            return run_check(args.story_dir or default_story_dir(), args.saves)
         if args.verb == "explore":
             from kuzbass_game.commands.explore import run_explore
 
             return run_explore(args.story_dir or default_story_dir(), args.runs, args.seed, args.max_steps, args.json)
+        if args.verb == "saves":
+            from kuzbass_game.commands.saves import run_saves
+
+            return run_saves(args.story or default_story_dir(), args.saves or default_saves_dir())
         from kuzbass_game.commands.play import run_play
 
         return run_play(args.story or default_story_dir(), args.saves or default_saves_dir(),

@@ -7,6 +7,7 @@ One number per line picks a choice. Words do the rest: `help`, `status`, `back`,
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from typing import Callable, TextIO
 
 from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
@@ -30,6 +31,7 @@ class PlainSession:
         self.load = load
         self.autosave = autosave
         self._last_heading: tuple[str | None, str | None] = (None, None)
+        self.quitting = False
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -72,7 +74,7 @@ class PlainSession:
 
     def run(self, lines: TextIO) -> int:
         self.show(self.game.view())
-        while not self.game.finished:
+        while not self.game.finished and not self.quitting:
             self.out.write("> ")
             self.out.flush()
             line = lines.readline()
@@ -87,7 +89,8 @@ class PlainSession:
         word, _, rest = line.partition(" ")
         command = word.lower()
         if command in ("quit", "q", "exit"):
-            self.game_over_by_quit()
+            self.say("Goodbye." + (" Your game is autosaved." if self.autosave else ""))
+            self.quitting = True
             return
         if command in ("help", "?", "h"):
             self.say(HELP)
@@ -105,7 +108,7 @@ class PlainSession:
             self.save_or_load(command, rest.strip())
             return
         if scene.input is not None:
-            self.act(lambda: self.game.submit(line))
+            self.act(lambda: self.game.submit(line), repeat_text=False)
             return
         if line.isdigit():
             self.act(lambda: self.game.choose_number(int(line)))
@@ -113,7 +116,7 @@ class PlainSession:
         if line:
             self.say(f"Type a choice number (1-{len(scene.choices)}) or 'help'.")
 
-    def act(self, step: Callable[[], SceneView]) -> None:
+    def act(self, step: Callable[[], SceneView], repeat_text: bool = True) -> None:
         try:
             scene = step()
         except InvalidAction as err:
@@ -124,7 +127,7 @@ class PlainSession:
             return
         if self.autosave is not None:
             self.autosave(self.game)
-        self.show(scene)
+        self.show(scene if repeat_text else replace(scene, paragraphs=()))
 
     def save_or_load(self, command: str, name: str) -> None:
         handler = self.save if command == "save" else self.load
@@ -145,6 +148,57 @@ class PlainSession:
         except (OSError, ValueError) as err:
             self.say(f"Could not {command} '{name}': {err}")
 
-    def game_over_by_quit(self) -> None:
-        self.say("Goodbye.")
-        raise SystemExit(0)
+
+def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = None,
+              lines: TextIO | None = None, out: TextIO | None = None) -> int:
+    """Line mode with saving: autosave after every choice, `save`/`load` by slot name."""
+    import shutil
+    import sys
+    import time
+
+    from kuzbass_game.engine.savefile import SaveError
+    from kuzbass_game.engine.saves import SaveStore
+
+    lines = lines or sys.stdin
+    out = out or sys.stdout
+    store = SaveStore(saves_dir, story)
+    started = time.monotonic()
+    played = 0.0
+
+    def play_seconds() -> float:
+        return played + time.monotonic() - started
+
+    def save(game: Game, name: str) -> str:
+        try:
+            slot = store.save(game, name, play_seconds())
+        except SaveError as err:
+            raise ValueError(str(err)) from None
+        return f"Saved as '{slot.name}'."
+
+    def load_slot(name: str) -> tuple[Game, str]:
+        nonlocal played, started
+        try:
+            loaded = store.load(name)
+        except SaveError as err:
+            raise ValueError(str(err)) from None
+        played, started = loaded.play_seconds, time.monotonic()
+        return loaded.game, f"Loaded '{name}'." + (f"\n{loaded.notice}" if loaded.notice else "")
+
+    def autosave(game: Game) -> None:
+        try:
+            store.autosave(game, play_seconds())
+        except SaveError as err:
+            out.write(f"(autosave failed: {err})\n")
+
+    out.write(f"{markup_to_plain(story.title)}\n(type 'help' for commands)\n")
+    game = Game(story, seed=seed)
+    if load is not None:
+        try:
+            game, message = load_slot(load)
+        except ValueError as err:
+            out.write(f"Could not load '{load}': {err}\n")
+            return 1
+        out.write(message + "\n")
+    width = shutil.get_terminal_size((80, 24)).columns - 2
+    session = PlainSession(game, out, width=width, save=save, load=load_slot, autosave=autosave)
+    return session.run(lines)

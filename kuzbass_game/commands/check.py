@@ -1,13 +1,20 @@
-"""`kuzbass check`: every problem in a story, compiler style, then a one-line summary."""
+"""`kuzbass check`: every problem in a story, compiler style, then a one-line summary.
+
+With `--saves DIR`, also replays every save in DIR on the story, to learn before players do
+which saves a story update would break or change.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from kuzbass_game.authoring import load_and_check
+from kuzbass_game.engine.model import Story
+from kuzbass_game.engine.savefile import MAX_SAVE_BYTES, verify
 
 
-def run_check(story_dir: Path) -> int:
+def run_check(story_dir: Path, saves_dir: Path | None = None) -> int:
     result = load_and_check(story_dir)
     for diagnostic in result.diagnostics:
         print(diagnostic.format())
@@ -17,7 +24,40 @@ def run_check(story_dir: Path) -> int:
         story = result.story
         summary += f" ({_plural(len(story.nodes), 'node')}, {_plural(len(story.endings), 'ending')}, {_plural(len(story.variables), 'variable')})"
     print(f"{story_dir}: {summary}")
+    if saves_dir is not None:
+        if result.story is None:
+            print(f"{saves_dir}: saves not checked: fix the story's errors first")
+            return 1
+        return 1 if (check_saves(result.story, saves_dir) or errors) else 0
     return 1 if errors else 0
+
+
+def check_saves(story: Story, saves_dir: Path) -> int:
+    """Print one line per save; returns how many would break."""
+    try:
+        paths = sorted(p for p in saves_dir.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
+    except OSError as err:
+        print(f"{saves_dir}:1:1: error: cannot read the saves folder: {err.strerror or err}")
+        return 1
+    counts = {"ok": 0, "changed": 0, "broken": 0}
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_SAVE_BYTES + 1)
+        except OSError as err:
+            verdict, message = "broken", f"cannot read the file: {err.strerror or err}"
+        else:
+            verdict, message = verify(data, story)
+        counts[verdict] += 1
+        severity = {"ok": "note", "changed": "warning", "broken": "error"}[verdict]
+        print(f"{_shown(path)}:1:1: {severity}: {message}")
+    print(f"{saves_dir}: {counts['ok']} replay unchanged, {counts['changed']} would change, {counts['broken']} would break")
+    return counts["broken"]
+
+
+def _shown(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _plural(count: int, word: str) -> str:

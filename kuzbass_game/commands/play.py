@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.runtime import Game
 
 
 def run_play(story_dir: Path, saves_dir: Path, *, plain: bool, load: str | None, seed: int | None) -> int:
@@ -21,12 +19,9 @@ def run_play(story_dir: Path, saves_dir: Path, *, plain: bool, load: str | None,
         return 1
     story = result.story
     if plain:
-        from kuzbass_game.plain import PlainSession
+        from kuzbass_game.plain import run_plain
 
-        game = Game(story, seed=seed)
-        print(f"{story.title}\n(type 'help' for commands)")
-        width = shutil.get_terminal_size((80, 24)).columns - 2
-        return PlainSession(game, sys.stdout, width=width).run(sys.stdin)
+        return run_plain(story, saves_dir, load=load, seed=seed)
     from kuzbass_game.ui.app import KuzbassApp
 
     app = KuzbassApp(story, saves_dir=saves_dir, seed=seed)

@@ -6,6 +6,7 @@ variable) must show literally and must never reach the terminal as a control seq
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 
@@ -31,3 +32,11 @@ def clean_player_text(text: str, max_length: int) -> str:
     """What we keep of player-typed text: one line, no control characters, trimmed, bounded."""
     text = " ".join(strip_controls(text).split())
     return text[:max_length].rstrip()
+
+
+_TAG = re.compile(r"(?<!\\)\[(?:/|[a-zA-Z#@$])[^\[\]]*\]")
+
+
+def strip_markup(text: str) -> str:
+    """Rough plain text of author markup, for save-slot excerpts (the faces render the real thing)."""
+    return _TAG.sub("", text).replace("\\[", "[")

@@ -48,7 +48,7 @@ class SceneView:
     choices: tuple[ChoiceView, ...]
     chapter: str | None
     date: str | None
-    status: tuple[tuple[str, str], ...]  # (label, value) for the variables the manifest labels
+    status: tuple[tuple[str, str], ...]  # (label, value) as markup, for the variables the manifest labels
     turn: int
     ending: str | None = None  # the ending's title when this scene ends the story
     input: InputView | None = None
@@ -74,12 +74,18 @@ def render(parts: Iterable[TextPart], variables) -> str:
 class Game:
     """One playthrough of a story, with its whole history (so rewinding is free)."""
 
-    def __init__(self, story: Story, seed: int | None = None, *, keep_history: bool = True) -> None:
+    def __init__(self, story: Story, seed: int | None = None, *, keep_history: bool = True,
+                 base: GameState | None = None) -> None:
+        """A new game at the story's start, or from `base` (a save rebased after a story edit)."""
         self.story = story
         self.seed = secrets.randbits(63) if seed is None else int(seed)
         self.keep_history = keep_history
-        initial = GameState(story.start, story.defaults(), {}, rng.seed_state(self.seed))
-        self._states: list[GameState] = [self._enter(initial, story.start)]
+        self.rebased = base is not None
+        if base is None:
+            initial = GameState(story.start, story.defaults(), {}, rng.seed_state(self.seed))
+            base = self._enter(initial, story.start)
+        self.base: GameState = base
+        self._states: list[GameState] = [base]
         self._actions: list[Action] = []
 
     # ---------------------------------------------------------------- reading
@@ -147,7 +153,8 @@ class Game:
                 if shown:
                     choices.append(ChoiceView(len(choices) + 1, choice.index, render(choice.text, variables),
                                               enabled, None if enabled else choice.locked_reason))
-        status = tuple((var.label or var.name, format_value(variables[var.name])) for var in self.story.shown_variables)
+        status = tuple((var.label or var.name, escape_markup(format_value(variables[var.name])))
+                       for var in self.story.shown_variables)
         input_view = None
         if state.awaiting_input and node.input is not None:
             input_view = InputView(node.input.var, node.input.prompt, node.input.max_length)

@@ -99,9 +99,10 @@ def _walk(root: Path, seen: set[tuple[int, int]], sink: DiagnosticSink) -> Itera
 
 def _display(path: Path) -> str:
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:  # different drive on Windows
         return str(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def read_source(path: Path, display: str, sink: DiagnosticSink) -> SourceFile | None:
