@@ -75,7 +75,9 @@ def load_story(root: Path | str, *, check_graph: bool = True) -> LoadResult:
         if source is not manifest:
             builder.collect_nodes(source)
     story = builder.build(root, sources)
-    if story is not None and check_graph:
+    if story is not None and check_graph and not sink.has_errors:
+        # The graph of a story with errors lacks the parts that failed to compile: checking it
+        # would only report false dead ends and unreachable nodes caused by those errors.
         from kuzbass_game.engine.check import check_graph as run_graph_checks
 
         run_graph_checks(story, sink)
@@ -337,7 +339,9 @@ class _NodeCompiler:
         once = bool(r.boolean(spec["once"][1], f"'once' of {what}")) if "once" in spec else False
         if text_parts is None or (target is None and not branches):
             return None
-        return Choice(node_id, index, text_parts, target, tuple(branches), condition, locked, effects, once, r.mark(node))
+        signature = _signature(spec["text"][1].value, target, branches)
+        return Choice(node_id, index, text_parts, target, tuple(branches), condition, locked, effects, once,
+                      r.mark(node), signature)
 
     def branch(self, node: yaml.Node, what: str) -> Branch | None:
         r = self.reader
@@ -450,6 +454,12 @@ class _NodeCompiler:
                     parts.append(VarRef(name))
         parts.append(text[pos:])
         return parts if ok else None
+
+
+def _signature(text: str, target: str | None, branches: list[Branch]) -> str:
+    """Short hash of what a choice says and where it leads, stored with each action in a save."""
+    where = target if target is not None else ",".join(b.target for b in branches)
+    return hashlib.sha1(f"{text}\0{where}".encode()).hexdigest()[:8]
 
 
 def _flow(parts: list[TextPart]) -> list[TextPart]:

@@ -63,6 +63,7 @@ class Choice:
     effects: Effects | None = None
     once: bool = False
     mark: Mark | None = field(default=None, compare=False)
+    signature: str = ""  # hash of the text and targets: lets a save notice the choice was changed
 
     @property
     def key(self) -> str:

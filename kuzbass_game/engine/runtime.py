@@ -173,7 +173,9 @@ class Game:
     # ---------------------------------------------------------------- acting
     def choose(self, index: int) -> SceneView:
         """Take the choice at `index` in the current node (see `ChoiceView.index`)."""
-        self._apply(Action(self.state.node, choice=index))
+        choices = self.node.choices
+        signature = choices[index].signature if 0 <= index < len(choices) else None
+        self._apply(Action(self.state.node, choice=index, signature=signature))
         return self.view()
 
     def choose_number(self, number: int) -> SceneView:
@@ -201,7 +203,18 @@ class Game:
         return bool(self._actions) and self.keep_history
 
     def apply(self, action: Action) -> None:
-        """Replay one recorded action (saves and tests); raises InvalidAction if it no longer applies."""
+        """Replay one recorded action (saves and tests); raises InvalidAction if it no longer applies.
+
+        A choice is matched by its signature, so a story edit that reorders choices still replays,
+        and one that changes what a choice says or where it leads stops the replay there.
+        """
+        if action.choice is not None and action.signature:
+            choices = self.story.nodes[self.state.node].choices if action.node == self.state.node else ()
+            if not (0 <= action.choice < len(choices) and choices[action.choice].signature == action.signature):
+                moved = [c.index for c in choices if c.signature == action.signature]
+                if len(moved) != 1:
+                    raise InvalidAction(f"the choice taken at node '{action.node}' has changed")
+                action = Action(action.node, moved[0], None, action.signature)
         self._apply(action)
 
     def _apply(self, action: Action) -> None:

@@ -120,6 +120,8 @@ def parse_json(data: bytes) -> dict:
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
+        if not text.lstrip().startswith(("{", "[")):
+            raise SaveError("the file is not a Kuzbass save (it is not JSON)") from None
         truncated = not text.rstrip().endswith("}")
         why = "it ends too early (truncated)" if truncated else f"broken JSON at line {err.lineno}, column {err.colno}"
         raise SaveError(f"the save is damaged: {why}") from None
@@ -171,7 +173,9 @@ def _action(item: Any) -> Action:
     _need(choice is None or (isinstance(choice, int) and not isinstance(choice, bool) and 0 <= choice < 100),
           "the save is damaged: a choice number is invalid")
     _need(text is None or (isinstance(text, str) and len(text) <= 1000), "the save is damaged: a typed text is invalid")
-    return Action(node, choice, text)
+    signature = item.get("sig")
+    _need(signature is None or (isinstance(signature, str) and len(signature) <= 64), "the save is damaged: a choice signature is invalid")
+    return Action(node, choice, text, signature)
 
 
 def _parse_time(value: str) -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
 from kuzbass_game.engine.expr import Value
@@ -18,11 +18,14 @@ class Action:
     node: str
     choice: int | None = None
     text: str | None = None
+    signature: str | None = None  # the choice's signature when it was taken (see Choice.signature)
 
     def to_json(self) -> dict:
         data: dict = {"node": self.node}
         if self.choice is not None:
             data["choice"] = self.choice
+        if self.signature:
+            data["sig"] = self.signature
         if self.text is not None:
             data["text"] = self.text
         return data
@@ -39,7 +42,6 @@ class GameState:
     date: str | None = None
     turn: int = 0
     awaiting_input: bool = False
-    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict:
         return {

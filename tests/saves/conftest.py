@@ -1,0 +1,43 @@
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kuzbass_game.authoring import load_and_check
+from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine.saves import SaveStore
+
+FERRY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ferry"
+
+
+def load(story_dir: Path):
+    result = load_and_check(story_dir)
+    assert result.story is not None, [d.format() for d in result.diagnostics]
+    return result.story
+
+
+@pytest.fixture
+def ferry():
+    return load(FERRY)
+
+
+@pytest.fixture
+def ferry_copy(tmp_path):
+    """A private copy of the example story that a test may edit."""
+    target = tmp_path / "story"
+    shutil.copytree(FERRY, target)
+    return target
+
+
+@pytest.fixture
+def store(tmp_path, ferry):
+    return SaveStore(tmp_path / "saves", ferry)
+
+
+def played(story, seed=7, name="Anna"):
+    """A game a few choices in: typed a name, waited, stamped feet once."""
+    game = Game(story, seed=seed)
+    game.submit(name)
+    game.choose(0)
+    game.choose(2)
+    return game

@@ -1,0 +1,56 @@
+"""A game killed with SIGKILL mid-play resumes from its autosave, losing only the unfinished choice."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from kuzbass_game.engine.saves import SaveStore
+
+from .conftest import FERRY
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+
+
+def _read_until(proc, marker: bytes, timeout: float = 20.0) -> bytes:
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while marker not in seen:
+        assert time.monotonic() < deadline, seen.decode(errors="replace")
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        assert chunk, seen.decode(errors="replace")
+        seen += chunk
+    return seen
+
+
+def test_kill_9_mid_play_then_continue(tmp_path, ferry):
+    saves = tmp_path / "saves"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kuzbass_game", "play", "--plain", "--story", str(FERRY), "--saves", str(saves), "--seed", "4"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    try:
+        _read_until(proc, b"> ")
+        for line, marker in ((b"Vera\n", b"Wait for the ferry"), (b"1\n", b"Pay the fare"), (b"3\n", b"Pay the fare")):
+            proc.stdin.write(line)
+            proc.stdin.flush()
+            _read_until(proc, marker)
+        _read_until(proc, b"> ")
+        # the player is thinking about the next choice when the machine dies
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    latest = SaveStore(saves, ferry).latest()
+    assert latest is not None and latest.kind == "auto"
+    resumed = SaveStore(saves, ferry).load(latest.name).game
+    assert resumed.state.node == "waiting"
+    assert resumed.state.variables["name"] == "Vera"
+    assert resumed.state.visits["waiting"] == 2  # both completed choices survived
+    assert len(resumed.actions) == 3
+    assert not [p for p in saves.iterdir() if p.name.endswith(".tmp")]
