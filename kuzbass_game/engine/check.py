@@ -28,9 +28,10 @@ def successors(story: Story) -> dict[str, set[str]]:
     }
 
 
-def reachable_from(start: str, graph: dict[str, set[str]]) -> set[str]:
-    seen = {start}
-    queue = deque([start])
+def reachable_from(start: str | set[str], graph: dict[str, set[str]]) -> set[str]:
+    """Every node reachable from `start` (one node or several) along the graph's edges."""
+    seen = {start} if isinstance(start, str) else set(start)
+    queue = deque(seen)
     while queue:
         for nxt in graph.get(queue.popleft(), ()):
             if nxt not in seen:
@@ -54,9 +55,7 @@ def check_graph(story: Story, sink: DiagnosticSink) -> None:
     for node_id, targets in graph.items():
         for target in targets:
             reverse[target].add(node_id)
-    can_finish = set()
-    for ending in endings:
-        can_finish |= reachable_from(ending, reverse)
+    can_finish = reachable_from(endings, reverse)
 
     for node_id, node in nodes.items():
         mark = node.mark or start_mark

@@ -469,7 +469,12 @@ def compile_condition(source: str, scope: Scope) -> Condition:
         raise ExprError(f"unexpected {parser._describe(parser.tok)} after the condition", parser.tok.offset)
     if typed.type != BOOL:
         raise ExprError(f"a condition must be true/false (bool), but this is {_article(typed.type)}", 0)
-    constant = bool(typed.run({}, {})) if typed.const else None
+    constant = None
+    if typed.const:
+        try:
+            constant = bool(typed.run({}, {}))
+        except EvalError:  # e.g. `1/0 == 0`: left for play time to report, like any division by zero
+            constant = None
     return Condition(source, typed.run, tuple(parser.node_refs), constant)
 
 

@@ -214,8 +214,9 @@ class _StoryBuilder:
     def build(self, root: Path, sources: list[SourceFile]) -> Story | None:
         scope = expr.Scope({name: var.type for name, var in self.variables.items()}, frozenset(self.raw_nodes))
         nodes: dict[str, Node] = {}
+        memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
         for node_id, (reader, key_node, body) in self.raw_nodes.items():
-            node = _NodeCompiler(reader, scope, self.variables, self.raw_nodes).compile(node_id, key_node, body)
+            node = _NodeCompiler(reader, scope, self.variables, self.raw_nodes, memo).compile(node_id, key_node, body)
             if node is not None:
                 nodes[node_id] = node
         start = self.meta.get("start")
@@ -238,11 +239,27 @@ class _StoryBuilder:
 class _NodeCompiler:
     """Compiles one node's YAML into a `Node`, reporting each problem where it is written."""
 
-    def __init__(self, reader: Reader, scope: expr.Scope, variables: dict[str, Variable], node_ids) -> None:
+    def __init__(self, reader: Reader, scope: expr.Scope, variables: dict[str, Variable], node_ids,
+                 memo: dict | None = None) -> None:
         self.reader = reader
         self.scope = scope
         self.variables = variables
         self.node_ids = node_ids
+        self.memo = {} if memo is None else memo
+
+    def _compiled(self, kind: str, source: str):
+        """Compile (or recall) an expression; raises the same ExprError every time it is asked."""
+        key = (kind, source)
+        found = self.memo.get(key)
+        if found is None:
+            try:
+                found = (expr.compile_condition if kind == "if" else expr.compile_effects)(source, self.scope)
+            except expr.ExprError as err:
+                found = err
+            self.memo[key] = found
+        if isinstance(found, expr.ExprError):
+            raise found
+        return found
 
     def compile(self, node_id: str, key_node: yaml.Node, body: yaml.Node) -> Node | None:
         r = self.reader
@@ -375,7 +392,7 @@ class _NodeCompiler:
         if source is None:
             return None
         try:
-            return expr.compile_condition(source, self.scope)
+            return self._compiled("if", source)
         except expr.ExprError as err:
             self.reader.sink.error(self.reader.locate(node, err.offset), f"in {what}: {err.message}")
             return None
@@ -393,11 +410,13 @@ class _NodeCompiler:
             if source is None:
                 continue
             try:
-                compiled.append(expr.compile_effects(source, self.scope))
+                compiled.append(self._compiled("effects", source))
             except expr.ExprError as err:
                 r.sink.error(r.locate(part, err.offset), f"in {what}: {err.message}")
         if not compiled:
             return None
+        if len(compiled) == 1:
+            return compiled[0]
         return expr.Effects(
             "; ".join(e.source for e in compiled),
             tuple(a for e in compiled for a in e.assignments),

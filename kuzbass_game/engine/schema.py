@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from typing import Iterable
 
 import yaml
@@ -18,11 +17,15 @@ from kuzbass_game.engine.yamlsrc import BOOL, INT, NULL, STR, describe, mark_of
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 NODE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
+_LOCATE_WINDOW = 512  # how far `locate` looks for the next character (past indentation, quotes, escapes)
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def control_character(text: str) -> str | None:
@@ -31,12 +34,8 @@ def control_character(text: str) -> str | None:
     Story text reaches a terminal: an escape sequence hidden in a YAML string could
     move the cursor or change colours, so such characters are refused at load time.
     """
-    for char in text:
-        if char in "\n\t":
-            continue
-        if unicodedata.category(char) == "Cc":
-            return char
-    return None
+    match = _CONTROL.search(text)
+    return match.group() if match else None
 
 
 class Reader:
@@ -45,7 +44,7 @@ class Reader:
     def __init__(self, display: str, sink: DiagnosticSink, source_text: str = "") -> None:
         self.display = display
         self.sink = sink
-        self.lines = source_text.splitlines()
+        self.source = source_text
         self._seen: set[int] = set()
 
     def mark(self, node: yaml.Node) -> Mark:
@@ -149,21 +148,33 @@ class Reader:
     def locate(self, node: yaml.Node, offset: int) -> Mark:
         """The file position of character `offset` inside a scalar's value.
 
-        Exact for single-line and literal block (`|`) scalars, close for folded ones.
+        The value's characters are matched, in order, against the scalar's source text, so the
+        place is exact for every style: plain and quoted scalars folded over several lines,
+        escapes such as `\\"`, and indented block scalars (`|` and `>`).
         """
         value = node.value if isinstance(node.value, str) else ""
-        before = value[:offset]
-        newlines = before.count("\n")
-        col_in_line = offset - (before.rfind("\n") + 1)
-        start_line = node.start_mark.line
-        if getattr(node, "style", None) in ("|", ">"):
-            line_index = start_line + 1 + newlines
-            indent = 0
-            if 0 <= line_index < len(self.lines):
-                source_line = self.lines[line_index]
-                indent = len(source_line) - len(source_line.lstrip(" "))
-            return Mark(self.display, line_index + 1, indent + col_in_line + 1)
-        quote = 1 if getattr(node, "style", None) in ('"', "'") else 0
-        if newlines == 0:
-            return Mark(self.display, start_line + 1, node.start_mark.column + quote + col_in_line + 1)
-        return Mark(self.display, start_line + newlines + 1, col_in_line + 1)
+        start, end = node.start_mark.index, node.end_mark.index
+        if not self.source or not 0 <= start <= end <= len(self.source):
+            return self.mark(node)
+        src = self.source[start:end]
+        style = getattr(node, "style", None)
+        if style in ("|", ">"):
+            pos = src.find("\n") + 1  # skip the header line (`|`, `>-`, a comment)
+        else:
+            pos = 1 if style in ('"', "'") else 0
+        offset = max(0, min(offset, len(value)))
+        for char in value[:offset]:
+            if char.isspace():
+                if pos < len(src) and src[pos] == char:
+                    pos += 1
+                continue
+            found = src.find(char, pos, pos + _LOCATE_WINDOW)
+            if found >= 0:  # a character made by an escape (\x41) is not in the source: skip it
+                pos = found + 1
+        if offset < len(value) and not value[offset].isspace():
+            found = src.find(value[offset], pos, pos + _LOCATE_WINDOW)
+            if found >= 0:
+                pos = found
+        index = start + min(pos, len(src))
+        line_start = self.source.rfind("\n", 0, index) + 1
+        return Mark(self.display, self.source.count("\n", 0, index) + 1, index - line_start + 1)
