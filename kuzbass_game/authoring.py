@@ -29,11 +29,11 @@ def markup_diagnostics(story: Story) -> list[Diagnostic]:
 
     for node in story.nodes.values():
         for number, paragraph in enumerate(node.paragraphs, 1):
-            report(node.mark, f"paragraph {number} of node '{node.id}'", _sample(paragraph))
+            report(node.mark, f"paragraph {number} of node '{node.id}'", _sample(paragraph.parts))
         for choice in node.choices:
             report(choice.mark, f"the text of choice {choice.index + 1} of node '{node.id}'", _sample(choice.text))
             if choice.locked_reason:
-                report(choice.mark, f"the locked reason of choice {choice.index + 1} of node '{node.id}'", choice.locked_reason)
+                report(choice.mark, f"the locked reason of choice {choice.index + 1} of node '{node.id}'", _sample(choice.locked_reason))
         for label, value in (("chapter", node.chapter), ("date", node.date)):
             if value:
                 report(node.mark, f"the {label} of node '{node.id}'", value)

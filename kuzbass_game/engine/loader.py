@@ -16,7 +16,7 @@ import yaml
 
 from kuzbass_game.engine import expr
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
-from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Story, TextPart, Variable, VarRef
+from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
 from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, did_you_mean
 from kuzbass_game.engine.yamlsrc import MANIFEST_NAME, SourceFile, compose, find_story_files, read_source
 
@@ -27,6 +27,7 @@ CHOICE_KEYS = ("text", "goto", "random", "if", "locked", "effects", "once")
 BRANCH_KEYS = ("goto", "weight", "if")
 ENDING_KEYS = ("title",)
 INPUT_KEYS = ("var", "prompt", "max_length")
+PARAGRAPH_KEYS = ("text", "if")
 RESERVED_NAMES = {"and", "or", "not", "true", "false", "min", "max", "visited", "visits"}
 TYPE_DEFAULTS: dict[str, expr.Value] = {"int": 0, "bool": False, "text": ""}
 MAX_CHOICES = 9  # the player picks with the keys 1-9
@@ -349,7 +350,7 @@ class _NodeCompiler:
         condition = self.condition(spec["if"][1], f"the condition of {what}") if "if" in spec else None
         locked = None
         if "locked" in spec:
-            locked = r.text(spec["locked"][1], f"the locked reason of {what}")
+            locked = self.template(spec["locked"][1], f"the locked reason of {what}")
             if "if" not in spec:
                 r.warning(spec["locked"][0], f"{what} has a 'locked' reason but no 'if', so it is never locked")
         effects = self.effects(spec["effects"][1], f"the effects of {what}") if "effects" in spec else None
@@ -430,7 +431,26 @@ class _NodeCompiler:
         parts = self._parse_template(node, raw, 0, what)
         return None if parts is None else tuple(_flow(parts))
 
-    def paragraphs(self, node: yaml.Node, what: str) -> tuple[tuple[TextPart, ...], ...] | None:
+    def paragraphs(self, node: yaml.Node, what: str) -> tuple[Paragraph, ...] | None:
+        """Node text: one block of paragraphs, or a list of blocks, each optionally behind an `if`."""
+        if not isinstance(node, yaml.SequenceNode):
+            return self._block(node, what, None)
+        result: list[Paragraph] = []
+        for number, item in enumerate(self.reader.sequence(node, what) or (), 1):
+            where = f"part {number} of {what}"
+            if isinstance(item, yaml.MappingNode):
+                spec = self.reader.mapping(item, where, PARAGRAPH_KEYS, required=("text",))
+                if not spec or "text" not in spec:
+                    continue
+                condition = self.condition(spec["if"][1], f"the condition of {where}") if "if" in spec else None
+                result.extend(self._block(spec["text"][1], where, condition) or ())
+            else:
+                result.extend(self._block(item, where, None) or ())
+        if not result:
+            self.reader.error(node, f"{what} is empty")
+        return tuple(result)
+
+    def _block(self, node: yaml.Node, what: str, condition) -> tuple[Paragraph, ...] | None:
         raw = self.reader.text(node, what)
         if raw is None:
             return None
@@ -442,7 +462,7 @@ class _NodeCompiler:
             if chunk.strip():
                 parts = self._parse_template(node, chunk, start, what)
                 if parts is not None:
-                    result.append(tuple(_flow(parts)))
+                    result.append(Paragraph(tuple(_flow(parts)), condition))
             if match:
                 start = match.end()
         return tuple(result)

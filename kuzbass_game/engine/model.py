@@ -42,6 +42,14 @@ TextPart = str | VarRef
 
 
 @dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of node text, shown only while its condition (if any) holds."""
+
+    parts: tuple[TextPart, ...]
+    condition: Condition | None = None
+
+
+@dataclass(frozen=True)
 class Branch:
     """One weighted outcome of a random choice."""
 
@@ -59,7 +67,7 @@ class Choice:
     target: str | None
     branches: tuple[Branch, ...] = ()
     condition: Condition | None = None
-    locked_reason: str | None = None
+    locked_reason: tuple[TextPart, ...] | None = None
     effects: Effects | None = None
     once: bool = False
     mark: Mark | None = field(default=None, compare=False)
@@ -91,7 +99,7 @@ class Ending:
 @dataclass(frozen=True)
 class Node:
     id: str
-    paragraphs: tuple[tuple[TextPart, ...], ...]
+    paragraphs: tuple[Paragraph, ...]
     choices: tuple[Choice, ...] = ()
     effects: Effects | None = None
     chapter: str | None = None

@@ -124,6 +124,15 @@ class Game:
             return True, True
         return choice.locked_reason is not None, False
 
+    @staticmethod
+    def _holds(condition, state: GameState, where: str) -> bool:
+        if condition is None:
+            return True
+        try:
+            return bool(condition.run(state.variables, state.visits))
+        except EvalError as err:
+            raise StoryRuntimeError(f"node '{where}', a paragraph's condition: {err}") from err
+
     def enabled_choices(self) -> list[Choice]:
         """The choices the player may take now (what the explorer picks from)."""
         state = self.state
@@ -151,8 +160,8 @@ class Game:
             for choice in node.choices:
                 shown, enabled = self.is_available(choice, state)
                 if shown:
-                    choices.append(ChoiceView(len(choices) + 1, choice.index, render(choice.text, variables),
-                                              enabled, None if enabled else choice.locked_reason))
+                    reason = None if enabled or choice.locked_reason is None else render(choice.locked_reason, variables)
+                    choices.append(ChoiceView(len(choices) + 1, choice.index, render(choice.text, variables), enabled, reason))
         status = tuple((var.label or var.name, escape_markup(format_value(variables[var.name])))
                        for var in self.story.shown_variables)
         input_view = None
@@ -160,7 +169,7 @@ class Game:
             input_view = InputView(node.input.var, node.input.prompt, node.input.max_length)
         return SceneView(
             node_id=node.id,
-            paragraphs=tuple(render(p, variables) for p in node.paragraphs),
+            paragraphs=tuple(render(p.parts, variables) for p in node.paragraphs if self._holds(p.condition, state, node.id)),
             choices=tuple(choices),
             chapter=state.chapter,
             date=state.date,
@@ -247,7 +256,8 @@ class Game:
         choice = node.choices[action.choice]
         shown, enabled = self.is_available(choice, state)
         if not enabled:
-            raise InvalidAction(choice.locked_reason or "that choice is not available")
+            reason = render(choice.locked_reason, state.variables) if choice.locked_reason else "that choice is not available"
+            raise InvalidAction(reason)
         variables = dict(state.variables)
         if choice.effects is not None:
             self._run_effects(choice.effects.assignments, variables, state.visits, f"node '{node.id}', choice {choice.index + 1}")
