@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.runtime import Game, InvalidAction, StoryRuntimeError
+from kuzbass_game.engine import stepper
+from kuzbass_game.engine.stepper import InvalidAction, StoryRuntimeError
 
 SAMPLE_INPUTS = ("Anna", "Jack [b]Beyer[/b]", "Mikko\\", "Ruth [link=x]K[/link]", "Stepan")
 
@@ -80,31 +81,35 @@ def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
 
 
 def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, report: ExploreReport) -> None:
-    game = Game(story, seed=picker.getrandbits(63), keep_history=False)
+    """One playthrough on a bare cursor: the same rules as `Game`, without keeping snapshots."""
+    nodes = story.nodes
+    cursor = None
     hits = report.node_hits
-    hits[game.state.node] += 1
     steps = 0
     try:
+        cursor = stepper.start(story, picker.getrandbits(63))
+        hits[cursor.node] += 1
         while True:
-            node = game.node
+            node = nodes[cursor.node]
             if node.ending is not None:
                 report.endings[node.id] += 1
                 break
             if steps >= max_steps:
                 report.unfinished += 1
                 break
-            if game.state.awaiting_input:
-                game.submit(picker.choice(SAMPLE_INPUTS))
+            if cursor.awaiting_input:
+                stepper.submit(story, cursor, picker.choice(SAMPLE_INPUTS))
                 continue
-            options = game.enabled_choices()
+            options = stepper.enabled_choices(story, cursor)
             if not options:
                 report.dead_ends[node.id] += 1
                 break
             choice = options[picker.randrange(len(options))] if len(options) > 1 else options[0]
             report.choices_taken.add(choice.key)
-            game.choose(choice.index)
-            hits[game.state.node] += 1
+            stepper.take(story, cursor, choice)
+            hits[cursor.node] += 1
             steps += 1
     except (StoryRuntimeError, InvalidAction) as err:
-        report.errors.append({"run": run, "node": game.state.node, "message": str(err)})
+        where = cursor.node if cursor is not None else story.start
+        report.errors.append({"run": run, "node": where, "message": str(err)})
     report.lengths.append(steps)

@@ -128,6 +128,7 @@ class Scope:
 
     variables: Mapping[str, str]
     nodes: frozenset[str] | None = None  # None: don't check node names (used by property tests)
+    bounds: Mapping[str, tuple[int | None, int | None]] | None = None  # declared int ranges: effects clamp into them
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,34 @@ class Assignment:
     op: str
     run: Evaluator
     offset: int
+    apply: Callable[[dict, Mapping[str, int]], None] | None = None  # performs it on a variables dict
+
+
+def _assigner(name: str, op: str, run: Evaluator, var_type: str, bounds) -> Callable[[dict, Mapping[str, int]], None]:
+    """One closure doing the whole assignment: compute, combine (+=, -=), clamp to the range, store."""
+    lo, hi = (bounds or {}).get(name, (None, None))
+    lo = -INT_LIMIT if lo is None else lo
+    hi = INT_LIMIT if hi is None else hi
+    if var_type == INT:
+        if op == "=":
+            def apply(v, n):
+                value = run(v, n)
+                v[name] = lo if value < lo else hi if value > hi else value
+        elif op == "+=":
+            def apply(v, n):
+                value = v[name] + run(v, n)
+                v[name] = lo if value < lo else hi if value > hi else value
+        else:
+            def apply(v, n):
+                value = v[name] - run(v, n)
+                v[name] = lo if value < lo else hi if value > hi else value
+    elif var_type == TEXT and op == "+=":
+        def apply(v, n):
+            v[name] = _cap_text(v[name] + run(v, n))
+    else:
+        def apply(v, n):
+            v[name] = run(v, n)
+    return apply
 
 
 def _clamp_int(value: int) -> int:
@@ -290,6 +319,8 @@ class _Parser:
     def call(self, name_token: Token) -> Typed:
         name = name_token.text
         self.expect("(")
+        if name in ("visited", "visits") and self.tok.kind == "name" and self.tok.text not in self.scope.variables:
+            raise ExprError(f'{name}() takes one node id in double quotes, like {name}("{self.tok.text}")', self.tok.offset)
         args: list[tuple[Typed, Token]] = []
         if not self.at(")"):
             while True:
@@ -346,13 +377,15 @@ class _Parser:
         value = self.expression()
         if op.text == "=":
             _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
-            return Assignment(target.text, "=", value.run, target.offset)
+            return Assignment(target.text, "=", value.run, target.offset,
+                              _assigner(target.text, "=", value.run, var_type, self.scope.bounds))
         if op.text == "-=" and var_type != INT:
             raise ExprError(f"'-=' needs an int variable; '{target.text}' is {var_type}", op.offset)
         if var_type == BOOL:
             raise ExprError(f"'{op.text}' cannot be used on bool variable '{target.text}'", op.offset)
         _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
-        return Assignment(target.text, op.text, value.run, target.offset)
+        return Assignment(target.text, op.text, value.run, target.offset,
+                          _assigner(target.text, op.text, value.run, var_type, self.scope.bounds))
 
 
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
@@ -458,6 +491,11 @@ class Effects:
     assignments: tuple[Assignment, ...]
     node_refs: tuple[tuple[str, int], ...] = ()
 
+    def apply(self, variables: dict, visits: Mapping[str, int]) -> None:
+        """Run every assignment in order on `variables` (raises EvalError, e.g. on division by zero)."""
+        for assignment in self.assignments:
+            assignment.apply(variables, visits)
+
 
 def compile_condition(source: str, scope: Scope) -> Condition:
     """Parse and type-check a condition; it must be a bool."""
@@ -466,7 +504,8 @@ def compile_condition(source: str, scope: Scope) -> Condition:
         raise ExprError("the condition is empty", 0)
     typed = parser.expression()
     if parser.tok.kind != "end":
-        raise ExprError(f"unexpected {parser._describe(parser.tok)} after the condition", parser.tok.offset)
+        hint = "; to compare, write '=='" if parser.tok.text == "=" else ""
+        raise ExprError(f"unexpected {parser._describe(parser.tok)} after the condition{hint}", parser.tok.offset)
     if typed.type != BOOL:
         raise ExprError(f"a condition must be true/false (bool), but this is {_article(typed.type)}", 0)
     constant = None

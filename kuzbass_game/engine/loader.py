@@ -8,6 +8,7 @@ against the manifest's variables. Graph checks (reachability, dead ends) live in
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,24 +51,41 @@ class LoadResult:
         return [d for d in self.diagnostics if not d.is_error]
 
 
-def load_story(root: Path | str, *, check_graph: bool = True) -> LoadResult:
-    """Load and check the story in `root`. `story` is None when any error was found."""
+def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = False) -> LoadResult:
+    """Load and check the story in `root`. `story` is None when any error was found.
+
+    With `cache`, an unchanged story is read from the cache of checked stories (see cache.py)
+    instead of being parsed and checked again, and a freshly checked one is stored there.
+    """
     root = Path(root)
     sink = DiagnosticSink()
     if not root.is_dir():
         what = "does not exist" if not root.exists() else "is not a folder"
         sink.error(Mark(str(root), 1, 1), f"story folder {what}")
         return LoadResult(None, sink.sorted())
+    files = find_story_files(root, sink)
+    key = None
+    if cache and check_graph and not sink.has_errors:
+        from kuzbass_game.engine import cache as story_cache
+
+        try:
+            key = (story_cache.files_key(files), os.getcwd())
+        except OSError:
+            key = None
+        hit = story_cache.read(root, key) if key is not None else None
+        if hit is not None:
+            story, diagnostics = hit
+            return LoadResult(story, diagnostics, len(files))
     sources: list[SourceFile] = []
     manifest: SourceFile | None = None
-    for path, display in find_story_files(root, sink):
+    for path, display in files:
         source = read_source(path, display, sink)
         if source is None:
             continue
         sources.append(source)
         if path.parent == root and path.name == MANIFEST_NAME:
             manifest = source
-    if manifest is None and not any(path.name == MANIFEST_NAME for path, _ in find_story_files(root, DiagnosticSink())):
+    if manifest is None and not any(path.parent == root and path.name == MANIFEST_NAME for path, _ in files):
         sink.error(Mark(str(root / MANIFEST_NAME), 1, 1), f"the story has no {MANIFEST_NAME}: it declares the title, the start node and the variables")
     builder = _StoryBuilder(sink)
     if manifest is not None:
@@ -84,6 +102,10 @@ def load_story(root: Path | str, *, check_graph: bool = True) -> LoadResult:
         run_graph_checks(story, sink)
     diagnostics = sink.sorted()
     ok = story is not None and not any(d.is_error for d in diagnostics)
+    if ok and key is not None:
+        from kuzbass_game.engine import cache as story_cache
+
+        story_cache.write(root, key, story, diagnostics)
     return LoadResult(story if ok else None, diagnostics, len(sources), sources)
 
 
@@ -213,7 +235,8 @@ class _StoryBuilder:
             self.raw_nodes[node_id] = (reader, key_node, body)
 
     def build(self, root: Path, sources: list[SourceFile]) -> Story | None:
-        scope = expr.Scope({name: var.type for name, var in self.variables.items()}, frozenset(self.raw_nodes))
+        scope = expr.Scope({name: var.type for name, var in self.variables.items()}, frozenset(self.raw_nodes),
+                           {name: (var.minimum, var.maximum) for name, var in self.variables.items() if var.type == "int"})
         nodes: dict[str, Node] = {}
         memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
         for node_id, (reader, key_node, body) in self.raw_nodes.items():
@@ -310,9 +333,11 @@ class _NodeCompiler:
         prompt = r.text(spec["prompt"][1], "the input's 'prompt'")
         max_length = 24
         if "max_length" in spec:
-            max_length = r.integer(spec["max_length"][1], "the input's 'max_length'") or 24
-            if not 1 <= max_length <= 200:
+            got = r.integer(spec["max_length"][1], "the input's 'max_length'")
+            if got is not None and not 1 <= got <= 200:
                 r.error(spec["max_length"][1], "the input's 'max_length' must be between 1 and 200")
+            elif got is not None:
+                max_length = got
         if var is None or prompt is None:
             return None
         declared = self.variables.get(var)
@@ -369,7 +394,9 @@ class _NodeCompiler:
         target = self.target(spec["goto"][1], f"a random branch of {what}")
         weight = 1
         if "weight" in spec:
-            weight = r.integer(spec["weight"][1], "a branch weight") or 0
+            weight = r.integer(spec["weight"][1], "a branch weight")
+            if weight is None:
+                return None
             if weight < 1 or weight > 1_000_000:
                 r.error(spec["weight"][1], "a branch weight must be a whole number from 1 to 1000000")
                 return None

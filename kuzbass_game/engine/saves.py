@@ -8,13 +8,12 @@ one, never a broken one. Reading one slot never touches another.
 from __future__ import annotations
 
 import errno
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from kuzbass_game.engine import atomic
 from kuzbass_game.engine.model import Story
 from kuzbass_game.engine.runtime import Game
 from kuzbass_game.engine.savefile import MAX_SAVE_BYTES, SaveError, SaveMeta, decode, encode, restore
@@ -182,47 +181,13 @@ def _read_bounded(path: Path) -> bytes:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, write, flush, fsync, rename, fsync the folder."""
-    folder = path.parent
+    """Atomic write (see atomic.py), with the failure told in the player's words."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise SaveError(f"cannot create the saves folder {folder}: {err.strerror or err}") from None
-    fd, temp_name = -1, ""
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            fd = -1  # the file object owns it now
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-        temp_name = ""
-        _fsync_folder(folder)
+        atomic.write_atomic(path, data)
+    except FileExistsError as err:
+        raise SaveError(f"cannot create the saves folder {path.parent}: {err.strerror or err}") from None
+    except NotADirectoryError as err:
+        raise SaveError(f"cannot create the saves folder {path.parent}: {err.strerror or err}") from None
     except OSError as err:
         reason = "the disk is full" if err.errno in (errno.ENOSPC, errno.EDQUOT) else (err.strerror or str(err))
         raise SaveError(f"could not save ({reason}); your previous save is untouched") from None
-    finally:
-        if fd != -1:
-            os.close(fd)
-        if temp_name:
-            try:
-                os.unlink(temp_name)
-            except OSError:
-                pass
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where folders cannot be opened."""
-    if not hasattr(os, "O_DIRECTORY"):
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -6,6 +6,7 @@ after reporting a problem, so loading goes on and the author sees every error at
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from typing import Iterable
@@ -45,6 +46,8 @@ class Reader:
         self.display = display
         self.sink = sink
         self.source = source_text
+        self._cursor: tuple[yaml.Node, int, int] | None = None  # where `locate` stopped last
+        self._line_starts: list[int] | None = None
         self._seen: set[int] = set()
 
     def mark(self, node: yaml.Node) -> Mark:
@@ -75,13 +78,13 @@ class Reader:
         allowed_set = None if allowed is None else tuple(allowed)
         result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<":  # tagged ...:merge
+                self.error(key_node, "YAML merge keys (<<) are not supported in stories")
+                continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (STR, INT, BOOL):
                 self.error(key_node, f"keys in {what} must be plain names, not {describe(key_node)}")
                 continue
             key = key_node.value
-            if key == "<<":
-                self.error(key_node, "YAML merge keys (<<) are not supported in stories")
-                continue
             if key in result:
                 first = self.mark(result[key][0])
                 self.error(key_node, f"duplicate key '{key}' in {what} (first defined at line {first.line})")
@@ -142,7 +145,9 @@ class Reader:
     def expression_source(self, node: yaml.Node, what: str) -> str | None:
         """An expression written as YAML text; a bare true/false or number is accepted too."""
         if isinstance(node, yaml.ScalarNode) and node.tag in (BOOL, INT):
-            return node.value.lower() if node.tag == BOOL else node.value
+            if node.tag == BOOL:  # YAML's yes/no/on/off are true/false too, as `once: yes` is
+                return "true" if node.value.lower() in ("true", "yes", "on") else "false"
+            return node.value
         return self.text(node, what)
 
     def locate(self, node: yaml.Node, offset: int) -> Mark:
@@ -150,31 +155,42 @@ class Reader:
 
         The value's characters are matched, in order, against the scalar's source text, so the
         place is exact for every style: plain and quoted scalars folded over several lines,
-        escapes such as `\\"`, and indented block scalars (`|` and `>`).
+        escapes such as `\\"`, and indented block scalars (`|` and `>`). Successive calls on
+        one scalar with growing offsets resume where the last stopped, so many problems in one
+        long text cost no more than one pass over it.
         """
         value = node.value if isinstance(node.value, str) else ""
         start, end = node.start_mark.index, node.end_mark.index
-        if not self.source or not 0 <= start <= end <= len(self.source):
+        source = self.source
+        if not source or not 0 <= start <= end <= len(source):
             return self.mark(node)
-        src = self.source[start:end]
-        style = getattr(node, "style", None)
-        if style in ("|", ">"):
-            pos = src.find("\n") + 1  # skip the header line (`|`, `>-`, a comment)
-        else:
-            pos = 1 if style in ('"', "'") else 0
         offset = max(0, min(offset, len(value)))
-        for char in value[:offset]:
+        cursor = self._cursor
+        if cursor is not None and cursor[0] is node and cursor[1] <= offset:
+            done, pos = cursor[1], cursor[2]
+        else:
+            done = 0
+            style = getattr(node, "style", None)
+            if style in ("|", ">"):
+                newline = source.find("\n", start, end)  # skip the header line (`|`, `>-`, a comment)
+                pos = end if newline < 0 else newline + 1
+            else:
+                pos = start + (1 if style in ('"', "'") else 0)
+        for char in value[done:offset]:
             if char.isspace():
-                if pos < len(src) and src[pos] == char:
+                if pos < end and source[pos] == char:
                     pos += 1
                 continue
-            found = src.find(char, pos, pos + _LOCATE_WINDOW)
+            found = source.find(char, pos, min(end, pos + _LOCATE_WINDOW))
             if found >= 0:  # a character made by an escape (\x41) is not in the source: skip it
                 pos = found + 1
+        self._cursor = (node, offset, pos)
         if offset < len(value) and not value[offset].isspace():
-            found = src.find(value[offset], pos, pos + _LOCATE_WINDOW)
+            found = source.find(value[offset], pos, min(end, pos + _LOCATE_WINDOW))
             if found >= 0:
                 pos = found
-        index = start + min(pos, len(src))
-        line_start = self.source.rfind("\n", 0, index) + 1
-        return Mark(self.display, self.source.count("\n", 0, index) + 1, index - line_start + 1)
+        index = min(pos, end)
+        if self._line_starts is None:
+            self._line_starts = [0] + [match.end() for match in re.finditer("\n", source)]
+        line = bisect.bisect_right(self._line_starts, index)
+        return Mark(self.display, line, index - self._line_starts[line - 1] + 1)

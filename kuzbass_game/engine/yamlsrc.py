@@ -147,6 +147,17 @@ def compose(source: SourceFile, sink: DiagnosticSink) -> yaml.Node | None:
             problem = "the YAML nests too deeply"
         sink.error(Mark(source.display, line, col), f"YAML syntax error: {problem}{context}")
         return None
+    except yaml.reader.ReaderError as err:  # a character YAML refuses, such as a raw terminal escape
+        index = err.position
+        if SafeLoader is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, not characters
+            index = len(source.text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        index = max(0, min(index, len(source.text)))
+        line = source.text.count("\n", 0, index) + 1
+        col = index - (source.text.rfind("\n", 0, index) + 1) + 1
+        char = err.character if isinstance(err.character, str) else chr(err.character)
+        sink.error(Mark(source.display, line, col),
+                   f"the file holds the character U+{ord(char):04X}, which YAML does not allow ({err.reason})")
+        return None
     except yaml.YAMLError as err:
         sink.error(Mark(source.display, 1, 1), f"YAML error: {err}")
         return None

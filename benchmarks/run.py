@@ -1,0 +1,269 @@
+"""Kuzbass benchmarks: every figure beside a baseline measured in the same run.
+
+    python benchmarks/run.py            # 1,000 and 10,000 nodes (a few minutes)
+    python benchmarks/run.py --full     # also 50,000 nodes
+    python benchmarks/run.py --json out.json
+
+Each figure is the median of several runs; this machine is shared and noisy, so read the
+ratios to the same-run baselines, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import yaml  # noqa: E402
+
+from generate import build, write_json, write_yaml  # noqa: E402
+from kuzbass_game.engine import load_story  # noqa: E402
+from kuzbass_game.engine.explore import explore  # noqa: E402
+
+TARGETS = {
+    "cold_load_vs_yaml": 1.3,
+    "warm_load_vs_json": 2.0,
+    "engine_steps_vs_bare": 0.25,
+    "launch_vs_bare": 1.15,
+    "cpu_per_key_vs_bare": 1.5,
+    "save_ms": 10.0,
+    "load_ms": 10.0,
+}
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_rss_mb_of(code: str) -> float:
+    """Peak RSS of a fresh interpreter running `code` (so figures don't mix)."""
+    script = f"import resource, sys; sys.path[:0] = {[str(HERE.parent), str(HERE)]!r}\n{code}\n" \
+             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    return int(out.split()[-1]) / 1024
+
+
+# ---------------------------------------------------------------- load
+
+
+def bench_load(nodes: int, folder: Path, repeat: int) -> dict:
+    data = build(nodes)
+    yaml_files = write_yaml(data, folder / "yaml")
+    json_files = write_json(data, folder / "json")
+
+    def bare_yaml():
+        for path in yaml_files:
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+    def bare_json():
+        for path in json_files:
+            json.loads(path.read_text(encoding="utf-8"))
+
+    def cold():
+        result = load_story(folder / "yaml", cache=False)
+        assert result.story is not None and not result.errors, result.errors[:3]
+
+    def warm():
+        result = load_story(folder / "yaml", cache=True)
+        assert result.story is not None
+
+    load_story(folder / "yaml", cache=True)  # fill the cache
+    figures = {
+        "nodes": nodes,
+        "bare_yaml_s": median_time(bare_yaml, repeat),
+        "bare_json_s": median_time(bare_json, repeat),
+        "cold_s": median_time(cold, repeat),
+        "warm_s": median_time(warm, repeat),
+    }
+    figures["cold_vs_yaml"] = figures["cold_s"] / figures["bare_yaml_s"]
+    figures["warm_vs_json"] = figures["warm_s"] / figures["bare_json_s"]
+    story_dir = str(folder / "yaml")
+    figures["rss_cold_mb"] = peak_rss_mb_of(f"from kuzbass_game.engine import load_story; load_story({story_dir!r}, cache=False)")
+    figures["rss_bare_yaml_mb"] = peak_rss_mb_of(
+        "import yaml, pathlib\n"
+        f"for p in sorted(pathlib.Path({story_dir!r}).glob('*.yaml')): yaml.load(p.read_text(), Loader=yaml.CSafeLoader)")
+    return figures
+
+
+# ---------------------------------------------------------------- stepping
+
+
+def bare_walk(data: dict, runs: int, seed: int, max_steps: int = 500) -> int:
+    """The same playthroughs with plain dicts: the floor any engine is measured against."""
+    nodes = data["nodes"]
+    graph = {}
+    for node_id, node in nodes.items():
+        choices = node.get("choices")
+        graph[node_id] = None if not choices else (choices[0]["goto"], choices[1]["goto"], choices[2]["goto"])
+    start = data["manifest"]["start"]
+    rnd = random.Random(seed)
+    steps = 0
+    for _ in range(runs):
+        state = {"food": 0, "gold": 0}
+        node = start
+        for _ in range(max_steps):
+            targets = graph[node]
+            if targets is None:
+                break
+            options = 3 if state["food"] > 2 else 2
+            pick = rnd.randrange(options)
+            if pick == 0:
+                state["food"] += 1
+            elif pick == 1:
+                state["gold"] += 1
+            else:
+                state["food"] -= 2
+                state["gold"] += 2
+            node = targets[pick]
+            steps += 1
+    return steps
+
+
+def bench_steps(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
+    data = build(nodes)
+    story = load_story(folder / "yaml", cache=True).story
+    engine_steps = sum(explore(story, runs, seed=1).lengths)
+    bare_steps = bare_walk(data, runs, 1)
+    engine_s = median_time(lambda: explore(story, runs, seed=1), repeat)
+    bare_s = median_time(lambda: bare_walk(data, runs, 1), repeat)
+    figures = {
+        "nodes": nodes,
+        "runs": runs,
+        "engine_steps_per_s": engine_steps / engine_s,
+        "engine_playthroughs_per_s": runs / engine_s,
+        "bare_steps_per_s": bare_steps / bare_s,
+        "bare_playthroughs_per_s": runs / bare_s,
+    }
+    figures["engine_vs_bare"] = figures["engine_steps_per_s"] / figures["bare_steps_per_s"]
+    return figures
+
+
+# ---------------------------------------------------------------- saves
+
+
+def bench_saves(folder: Path, repeat: int) -> dict:
+    from kuzbass_game.engine.runtime import Game
+    from kuzbass_game.engine.saves import SaveStore
+
+    story_dir = folder / "loop"
+    story_dir.mkdir(parents=True, exist_ok=True)
+    (story_dir / "manifest.yaml").write_text("id: loop\ntitle: Loop\nstart: a\nvariables:\n  n: {type: int, label: N}\n")
+    (story_dir / "nodes.yaml").write_text(
+        "nodes:\n  a:\n    text: Round and round.\n    choices:\n"
+        "      - {text: Again, goto: a, effects: 'n += 1'}\n"
+        "      - {text: Gamble, random: [{goto: a, weight: 2}, {goto: b, weight: 1}]}\n"
+        "      - {text: Stop, goto: end}\n"
+        "  b:\n    text: Lucky.\n    choices:\n      - {text: Back, goto: a}\n"
+        "  end:\n    text: Done.\n    ending: {title: Done}\n")
+    story = load_story(story_dir, cache=False).story
+    game = Game(story, seed=3)
+    for i in range(1000):
+        game.choose(0 if game.state.node == "b" else i % 2)
+    store = SaveStore(folder / "saves", story)
+    save_s = median_time(lambda: store.save(game, "bench"), repeat * 4)
+    load_s = median_time(lambda: store.load("bench"), repeat * 4)
+    size = (folder / "saves" / "bench.json").stat().st_size
+    return {"choices": 1000, "save_ms": save_s * 1000, "load_ms": load_s * 1000, "file_kb": size / 1024}
+
+
+# ---------------------------------------------------------------- report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="also measure 50,000 nodes")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
+    parser.add_argument("--skip-ui", action="store_true", help="skip the launch and key-press figures")
+    args = parser.parse_args()
+    sizes = [1000, 10_000] + ([50_000] if args.full else [])
+    results: dict = {
+        "machine": f"{platform.node()} {platform.machine()} {platform.processor() or ''}".strip(),
+        "python": platform.python_version(),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "load": [], "steps": [],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            folder = Path(tmp) / f"s{size}"
+            repeat = args.repeat if size <= 10_000 else 1
+            results["load"].append(bench_load(size, folder, repeat))
+            results["steps"].append(bench_steps(size, folder, runs=200, repeat=repeat))
+            print_progress(results)
+        results["saves"] = bench_saves(Path(tmp), args.repeat)
+        if not args.skip_ui:
+            from ui_bench import bench_launch, bench_keypress
+
+            results["launch"] = bench_launch(args.repeat)
+            results["keypress"] = bench_keypress(args.repeat)
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def print_progress(results: dict) -> None:
+    load = results["load"][-1]
+    print(f"... {load['nodes']} nodes measured", file=sys.stderr)
+
+
+def _verdict(value: float, target: float, higher_is_better: bool = False) -> str:
+    ok = value >= target if higher_is_better else value <= target
+    return "meets" if ok else "MISSES"
+
+
+def print_table(results: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("figure", "kuzbass", "baseline", "ratio", "target", "", title=f"Kuzbass benchmarks, {results['date']}")
+    for load in results["load"]:
+        n = f"{load['nodes']:,}"
+        table.add_row(f"cold load+check {n} nodes", f"{load['cold_s'] * 1000:.0f} ms", f"{load['bare_yaml_s'] * 1000:.0f} ms (yaml CSafeLoader)",
+                      f"{load['cold_vs_yaml']:.2f}x", "≤ 1.3x", _verdict(load["cold_vs_yaml"], TARGETS["cold_load_vs_yaml"]))
+        table.add_row(f"warm load+check {n} nodes", f"{load['warm_s'] * 1000:.0f} ms", f"{load['bare_json_s'] * 1000:.0f} ms (json.load)",
+                      f"{load['warm_vs_json']:.2f}x", "≤ 2x", _verdict(load["warm_vs_json"], TARGETS["warm_load_vs_json"]))
+        table.add_row(f"peak RSS, cold load {n}", f"{load['rss_cold_mb']:.0f} MB", f"{load['rss_bare_yaml_mb']:.0f} MB (yaml)",
+                      f"{load['rss_cold_mb'] / load['rss_bare_yaml_mb']:.2f}x", "", "")
+    for steps in results["steps"]:
+        n = f"{steps['nodes']:,}"
+        table.add_row(f"engine steps/s {n}", f"{steps['engine_steps_per_s']:,.0f}", f"{steps['bare_steps_per_s']:,.0f} (bare walk)",
+                      f"{steps['engine_vs_bare']:.2f}x", "≥ 0.25x", _verdict(steps["engine_vs_bare"], TARGETS["engine_steps_vs_bare"], True))
+        table.add_row(f"playthroughs/s {n}", f"{steps['engine_playthroughs_per_s']:,.0f}", f"{steps['bare_playthroughs_per_s']:,.0f}", "", "", "")
+    saves = results["saves"]
+    table.add_row("save, 1,000 choices", f"{saves['save_ms']:.2f} ms", "", "", "< 10 ms", _verdict(saves["save_ms"], TARGETS["save_ms"]))
+    table.add_row("load, 1,000 choices", f"{saves['load_ms']:.2f} ms", "", "", "< 10 ms", _verdict(saves["load_ms"], TARGETS["load_ms"]))
+    if "launch" in results:
+        launch = results["launch"]
+        table.add_row("launch to first screen", f"{launch['kuzbass_s'] * 1000:.0f} ms", f"{launch['bare_s'] * 1000:.0f} ms (bare Textual app)",
+                      f"{launch['ratio']:.2f}x", "≤ 1.15x", _verdict(launch["ratio"], TARGETS["launch_vs_bare"]))
+    if "keypress" in results:
+        key = results["keypress"]
+        table.add_row("CPU per key press", f"{key['kuzbass_ms']:.2f} ms", f"{key['bare_ms']:.2f} ms (bare swap)",
+                      f"{key['ratio']:.2f}x", "≤ 1.5x", _verdict(key["ratio"], TARGETS["cpu_per_key_vs_bare"]))
+    Console(stderr=True).print(table)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

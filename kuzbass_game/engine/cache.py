@@ -1,0 +1,192 @@
+"""A cache of checked stories, so a launch does not parse and check YAML that has not changed.
+
+The compiled `Story` holds closures, which cannot be stored; instead we store a plain-data
+image of it (the expression sources, not their compiled form) with `marshal`, behind a
+CRC-32 checksum (it guards against a damaged file; the cache lives in the user's own
+folder and is not a security boundary), keyed by every story file's path, size and modification time. A missing,
+stale, corrupt or foreign cache is simply ignored: the story is loaded from its YAML.
+Only stories without errors are cached, so a cached load is a checked load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from kuzbass_game.engine import expr
+from kuzbass_game.engine.atomic import write_atomic
+from kuzbass_game.engine.diagnostics import Diagnostic, Mark, Severity
+from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, Variable, VarRef
+
+CACHE_ENV = "KUZBASS_CACHE_DIR"
+FORMAT = 3  # bump when the image's layout or the loader's checks change
+MAGIC = b"KZC2"
+
+
+def cache_dir() -> Path:
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kuzbass"
+
+
+def cache_path(root: Path) -> Path:
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:24]
+    return cache_dir() / f"story-{key}.bin"
+
+
+def files_key(files: list[tuple[Path, str]]) -> tuple:
+    """Path, size and mtime of every story file: any edit, addition or removal changes it."""
+    from kuzbass_game import __version__
+
+    stamps = []
+    for path, _display in files:
+        info = path.stat()
+        stamps.append((str(path), info.st_size, info.st_mtime_ns))
+    return (FORMAT, __version__, tuple(stamps))
+
+
+# ---------------------------------------------------------------- image
+
+
+def _mark(mark: Mark | None):
+    return None if mark is None else (mark.path, mark.line, mark.col)
+
+
+def _parts(parts):
+    return tuple((p.name,) if isinstance(p, VarRef) else p for p in parts)
+
+
+def _src(item) -> str | None:
+    return None if item is None else item.source
+
+
+def to_image(story: Story, diagnostics: list[Diagnostic]) -> tuple:
+    variables = tuple((v.name, v.type, v.default, v.minimum, v.maximum, v.label, _mark(v.mark)) for v in story.variables.values())
+    nodes = []
+    for node in story.nodes.values():
+        choices = tuple(
+            (c.index, _parts(c.text), c.target,
+             tuple((b.target, b.weight, _src(b.condition), _mark(b.mark)) for b in c.branches),
+             _src(c.condition), None if c.locked_reason is None else _parts(c.locked_reason),
+             _src(c.effects), c.once, _mark(c.mark), c.signature)
+            for c in node.choices)
+        nodes.append((node.id, _mark(node.mark), tuple((_parts(p.parts), _src(p.condition)) for p in node.paragraphs),
+                      choices, _src(node.effects), node.chapter, node.date,
+                      None if node.ending is None else node.ending.title,
+                      None if node.input is None else (node.input.var, node.input.prompt, node.input.max_length)))
+    notes = tuple((d.path, d.line, d.col, d.severity.value, d.message) for d in diagnostics)
+    return (story.id, story.title, story.start, _mark(story.start_mark), story.fingerprint, variables, tuple(nodes), notes)
+
+
+def from_image(image: tuple, root: Path) -> tuple[Story, list[Diagnostic]]:
+    story_id, title, start, start_mark, fingerprint, raw_vars, raw_nodes, notes = image
+    variables = {name: Variable(name, vtype, default, lo, hi, label, _unmark(mark))
+                 for name, vtype, default, lo, hi, label, mark in raw_vars}
+    scope = expr.Scope({name: v.type for name, v in variables.items()}, frozenset(n[0] for n in raw_nodes),
+                       {name: (v.minimum, v.maximum) for name, v in variables.items() if v.type == "int"})
+    memo: dict = {}
+
+    def condition(source):
+        if source is None:
+            return None
+        key = ("if", source)
+        if key not in memo:
+            memo[key] = expr.compile_condition(source, scope)
+        return memo[key]
+
+    def effects(source):
+        if source is None:
+            return None
+        key = ("fx", source)
+        if key not in memo:
+            memo[key] = expr.compile_effects(source, scope)
+        return memo[key]
+
+    def build(raw) -> Node:
+        node_id, mark, paragraphs, raw_choices, node_fx, chapter, date, ending, raw_input = raw
+        choices = tuple(
+            Choice(node_id, index, _unparts(text), target,
+                   tuple(Branch(b_target, weight, condition(b_cond), _unmark(b_mark)) for b_target, weight, b_cond, b_mark in branches),
+                   condition(cond), None if locked is None else _unparts(locked), effects(fx), once, _unmark(c_mark), signature)
+            for index, text, target, branches, cond, locked, fx, once, c_mark, signature in raw_choices)
+        return Node(node_id, tuple(Paragraph(_unparts(parts), condition(cond)) for parts, cond in paragraphs),
+                    choices, effects(node_fx), chapter, date,
+                    None if ending is None else Ending(ending),
+                    None if raw_input is None else InputSpec(*raw_input), _unmark(mark))
+
+    nodes = LazyNodes({raw[0]: raw for raw in raw_nodes}, build)
+    story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark))
+    diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
+    return story, diagnostics
+
+
+class LazyNodes(Mapping):
+    """Node id -> Node, each node built from the cached image the first time it is asked for.
+
+    A launch needs a handful of nodes, not ten thousand, so building them all would waste
+    most of a warm load.
+    """
+
+    def __init__(self, raw: dict, build) -> None:
+        self._raw = raw
+        self._build = build
+        self._built: dict[str, Node] = {}
+
+    def __getitem__(self, node_id: str) -> Node:
+        try:
+            return self._built[node_id]
+        except KeyError:
+            node = self._built[node_id] = self._build(self._raw[node_id])
+            return node
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._raw
+
+    def __iter__(self):
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+def _unmark(mark) -> Mark | None:
+    return None if mark is None else Mark(*mark)
+
+
+def _unparts(parts) -> tuple:
+    return tuple(VarRef(p[0]) if isinstance(p, tuple) else p for p in parts)
+
+
+# ---------------------------------------------------------------- file
+
+
+def read(root: Path, key: tuple) -> tuple[Story, list[Diagnostic]] | None:
+    """The cached story for `root` if the cache matches `key` exactly; None otherwise."""
+    path = cache_path(root)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if len(data) < 8 or data[:4] != MAGIC or zlib.crc32(data[8:]).to_bytes(4, "big") != data[4:8]:
+        return None
+    try:
+        stored_key, image = marshal.loads(data[8:])
+        if stored_key != key:
+            return None
+        return from_image(image, root)
+    except Exception:  # a cache is only ever a shortcut: anything odd means "load from YAML"
+        return None
+
+
+def write(root: Path, key: tuple, story: Story, diagnostics: list[Diagnostic]) -> None:
+    """Store the story's image atomically; failing to cache is never an error."""
+    try:
+        payload = marshal.dumps((key, to_image(story, diagnostics)))
+        write_atomic(cache_path(root), MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+    except Exception:
+        pass

@@ -1,0 +1,161 @@
+"""The rules of play on a mutable cursor: entering nodes, taking choices, rolling the dice.
+
+`Game` wraps these rules with immutable snapshots (for rewind and saves); the explorer and
+save replay drive them directly on one cursor, which is what makes thousands of playthroughs
+a second possible. There is one implementation of the rules, here.
+"""
+
+from __future__ import annotations
+
+from kuzbass_game.engine import rng
+from kuzbass_game.engine.expr import EvalError
+from kuzbass_game.engine.markup import clean_player_text
+from kuzbass_game.engine.model import Choice, Story
+from kuzbass_game.engine.render import render
+from kuzbass_game.engine.state import GameState
+
+
+class StoryRuntimeError(Exception):
+    """The story did something impossible while playing (a bug in the story, not the player)."""
+
+
+class InvalidAction(ValueError):
+    """The player asked for something not on offer (a locked or hidden choice, empty input)."""
+
+
+class Cursor:
+    """The mutable state of one game while it moves; freeze it into a `GameState` to keep it."""
+
+    __slots__ = ("node", "variables", "visits", "rng", "used_once", "chapter", "date", "turn", "awaiting_input")
+
+    def __init__(self, node: str, variables: dict, visits: dict, rng_state: int, used_once: set,
+                 chapter: str | None, date: str | None, turn: int, awaiting_input: bool) -> None:
+        self.node = node
+        self.variables = variables
+        self.visits = visits
+        self.rng = rng_state
+        self.used_once = used_once
+        self.chapter = chapter
+        self.date = date
+        self.turn = turn
+        self.awaiting_input = awaiting_input
+
+    @classmethod
+    def thaw(cls, state: GameState) -> "Cursor":
+        return cls(state.node, dict(state.variables), dict(state.visits), state.rng, set(state.used_once),
+                   state.chapter, state.date, state.turn, state.awaiting_input)
+
+    def freeze(self) -> GameState:
+        """A snapshot; the cursor must not be moved afterwards (the snapshot shares its dicts)."""
+        return GameState(self.node, self.variables, self.visits, self.rng, frozenset(self.used_once),
+                         self.chapter, self.date, self.turn, self.awaiting_input)
+
+
+def start(story: Story, seed: int) -> Cursor:
+    cursor = Cursor(story.start, story.defaults(), {}, rng.seed_state(seed), set(), None, None, 0, False)
+    enter(story, cursor, story.start)
+    return cursor
+
+
+def enter(story: Story, cursor: Cursor, node_id: str) -> None:
+    node = story.nodes[node_id]
+    cursor.node = node_id
+    visits = cursor.visits
+    visits[node_id] = visits.get(node_id, 0) + 1
+    if node.effects is not None:
+        try:
+            node.effects.apply(cursor.variables, visits)
+        except EvalError as err:
+            raise StoryRuntimeError(f"node '{node_id}': {err}") from err
+    if node.chapter is not None:
+        cursor.chapter = node.chapter
+    if node.date is not None:
+        cursor.date = node.date
+    cursor.awaiting_input = node.input is not None
+
+
+def availability(cursor: Cursor, choice: Choice) -> tuple[bool, bool]:
+    """(shown, enabled) for a choice at the cursor."""
+    if choice.once and choice.key in cursor.used_once:
+        return False, False
+    condition = choice.condition
+    if condition is None:
+        return True, True
+    try:
+        ok = condition.run(cursor.variables, cursor.visits)
+    except EvalError as err:
+        raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: {err}") from err
+    return (True, True) if ok else (choice.locked_reason is not None, False)
+
+
+def enabled_choices(story: Story, cursor: Cursor) -> list[Choice]:
+    """The choices a player may take now."""
+    if cursor.awaiting_input:
+        return []
+    variables, visits, used = cursor.variables, cursor.visits, cursor.used_once
+    result = []
+    for choice in story.nodes[cursor.node].choices:
+        if choice.once and choice.key in used:
+            continue
+        condition = choice.condition
+        if condition is not None:
+            try:
+                if not condition.run(variables, visits):
+                    continue
+            except EvalError as err:
+                raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: {err}") from err
+        result.append(choice)
+    return result
+
+
+def take(story: Story, cursor: Cursor, choice: Choice) -> None:
+    """Take an enabled choice: its effects, then the dice if it has branches, then the next node."""
+    variables = cursor.variables
+    if choice.effects is not None:
+        try:
+            choice.effects.apply(variables, cursor.visits)
+        except EvalError as err:
+            raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: {err}") from err
+    target = choice.target
+    if target is None:
+        eligible = []
+        for branch in choice.branches:
+            try:
+                if branch.condition is None or branch.condition.run(variables, cursor.visits):
+                    eligible.append(branch)
+            except EvalError as err:
+                raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: {err}") from err
+        if not eligible:
+            raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: no random branch's condition holds")
+        cursor.rng, picked = rng.weighted_index(cursor.rng, [b.weight for b in eligible])
+        target = eligible[picked].target
+    if choice.once:
+        cursor.used_once.add(choice.key)
+    cursor.turn += 1
+    enter(story, cursor, target)
+
+
+def choose(story: Story, cursor: Cursor, index: int) -> None:
+    """Take the choice at `index` in the current node, checking that the player may."""
+    if cursor.awaiting_input:
+        raise InvalidAction("answer the question above first")
+    node = story.nodes[cursor.node]
+    if not 0 <= index < len(node.choices):
+        raise InvalidAction(f"node '{node.id}' has no choice {index}")
+    choice = node.choices[index]
+    if not availability(cursor, choice)[1]:
+        raise InvalidAction(render(choice.locked_reason, cursor.variables) if choice.locked_reason else "that choice is not available")
+    take(story, cursor, choice)
+
+
+def submit(story: Story, cursor: Cursor, text: str) -> None:
+    """Answer the current node's input prompt."""
+    spec = story.nodes[cursor.node].input
+    if not cursor.awaiting_input or spec is None:
+        raise InvalidAction("nothing is asking for text here")
+    value = clean_player_text(text, spec.max_length)
+    if not value:
+        raise InvalidAction("please type something first")
+    cursor.variables[spec.var] = value
+    cursor.awaiting_input = False
+    cursor.turn += 1
