@@ -44,12 +44,9 @@ def markup_diagnostics(story: Story) -> list[Diagnostic]:
     return found
 
 
-def load_and_check(story_dir: Path) -> LoadResult:
-    """Load the story and add the markup checks: what `kuzbass check` reports and play relies on."""
-    result = load_story(story_dir)
-    if result.story is not None:
-        extra = markup_diagnostics(result.story)
-        if extra:
-            result.diagnostics = sorted(result.diagnostics + extra, key=lambda d: (d.path, d.line, d.col, d.message))
-            result.story = None
-    return result
+def load_and_check(story_dir: Path, *, cache: bool = False) -> LoadResult:
+    """Load the story with the markup checks added: what `kuzbass check` reports and play relies on.
+
+    `cache` reuses the checked story from the last load when no file changed (for play).
+    """
+    return load_story(story_dir, cache=cache, extra_checks=markup_diagnostics)

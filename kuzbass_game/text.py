@@ -15,6 +15,8 @@ def markup_to_plain(markup: str) -> str:
 
 def markup_problem(markup: str) -> str | None:
     """Why this markup would fail to render, or None when it is fine (used by `kuzbass check`)."""
+    if "[" not in markup:
+        return None
     try:
         to_content(markup)
     except (MarkupError, ValueError, KeyError) as err:

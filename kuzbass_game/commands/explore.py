@@ -11,7 +11,7 @@ from kuzbass_game.engine.explore import explore
 
 
 def run_explore(story_dir: Path, runs: int, seed: int, max_steps: int, as_json: bool) -> int:
-    result = load_and_check(story_dir)
+    result = load_and_check(story_dir, cache=True)
     if result.story is None:
         for diagnostic in result.errors:
             print(diagnostic.format(), file=sys.stderr)

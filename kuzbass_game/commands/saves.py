@@ -12,7 +12,7 @@ from kuzbass_game.text import markup_to_plain
 
 
 def run_saves(story_dir: Path, saves_dir: Path) -> int:
-    result = load_and_check(story_dir)
+    result = load_and_check(story_dir, cache=True)
     if result.story is None:
         print(f"The story in {story_dir} has errors; run 'kuzbass check {story_dir}'.", file=sys.stderr)
         return 1

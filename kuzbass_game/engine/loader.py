@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from typing import Callable
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,11 +52,13 @@ class LoadResult:
         return [d for d in self.diagnostics if not d.is_error]
 
 
-def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = False) -> LoadResult:
+def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = False,
+               extra_checks: Callable[[Story], list[Diagnostic]] | None = None) -> LoadResult:
     """Load and check the story in `root`. `story` is None when any error was found.
 
     With `cache`, an unchanged story is read from the cache of checked stories (see cache.py)
     instead of being parsed and checked again, and a freshly checked one is stored there.
+    `extra_checks` lets a face add its own checks (the UI's markup parser) to what is cached.
     """
     root = Path(root)
     sink = DiagnosticSink()
@@ -100,6 +103,8 @@ def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = Fals
         from kuzbass_game.engine.check import check_graph as run_graph_checks
 
         run_graph_checks(story, sink)
+    if story is not None and extra_checks is not None and not sink.has_errors:
+        sink.items.extend(extra_checks(story))
     diagnostics = sink.sorted()
     ok = story is not None and not any(d.is_error for d in diagnostics)
     if ok and key is not None:

@@ -1,0 +1,164 @@
+"""The two user-interface figures: launch to the first screen, and CPU time per key press.
+
+Each is measured beside a bare Textual app with the same widgets, in the same run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The whole `kuzbass` process, headless, quitting as soon as the title screen has been drawn.
+KUZBASS_LAUNCH = textwrap.dedent("""
+    import sys
+    from kuzbass_game.ui.app import KuzbassApp
+    original_run = KuzbassApp.run
+    def run_headless(self, *args, **kwargs):
+        self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+        return original_run(self, headless=True, size=(100, 30))
+    KuzbassApp.run = run_headless
+    from kuzbass_game.cli import main
+    sys.exit(main(["play", "--saves", sys.argv[1]]))
+""")
+
+# A bare Textual app with the same widgets as the title screen: header, menu, footer.
+BARE_LAUNCH = textwrap.dedent("""
+    from textual.app import App
+    from textual.widgets import Footer, Header, OptionList, Static
+    class Bare(App):
+        def compose(self):
+            yield Header()
+            yield Static("Kuzbass", id="title")
+            yield OptionList("New game", "Continue", "Load", "Quit")
+            yield Footer()
+        def on_mount(self):
+            self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+    Bare().run(headless=True, size=(100, 30))
+""")
+
+
+def _wall(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, check=True, cwd=ROOT, capture_output=True)
+    return time.perf_counter() - start
+
+
+def bench_launch(repeat: int) -> dict:
+    with tempfile.TemporaryDirectory() as saves:
+        kuzbass = [sys.executable, "-c", KUZBASS_LAUNCH, saves]
+        bare = [sys.executable, "-c", BARE_LAUNCH]
+        _wall(kuzbass)  # warm the story cache and the OS file cache once for both
+        _wall(bare)
+        kuzbass_times, bare_times = [], []
+        for _ in range(repeat):  # interleaved, so machine noise hits both alike
+            kuzbass_times.append(_wall(kuzbass))
+            bare_times.append(_wall(bare))
+    k, b = statistics.median(kuzbass_times), statistics.median(bare_times)
+    return {"kuzbass_s": k, "bare_s": b, "ratio": k / b}
+
+
+LOOP_TEXT = ("The shaft lamp gutters and the cage rattles down into the dark; coal dust settles on your "
+             "sleeves while the timber creaks overhead and somebody far below is singing. ") * 3
+
+
+def _loop_story(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.yaml").write_text("id: loop\ntitle: Loop\nstart: a\nvariables:\n  n: {type: int, label: Shifts}\n")
+    (folder / "nodes.yaml").write_text(textwrap.dedent(f"""\
+        nodes:
+          a:
+            text: |
+              {LOOP_TEXT}
+            effects: "n += 1"
+            choices:
+              - text: "Another shift"
+                goto: b
+              - text: "Stop"
+                goto: end
+          b:
+            text: |
+              {LOOP_TEXT}
+            effects: "n += 1"
+            choices:
+              - text: "Another shift"
+                goto: a
+              - text: "Stop"
+                goto: end
+          end:
+            text: Done.
+            ending: {{title: Done}}
+        """))
+    return folder
+
+
+async def _kuzbass_cpu_per_key(presses: int) -> float:
+    from kuzbass_game.authoring import load_and_check
+    from kuzbass_game.ui.app import KuzbassApp
+
+    with tempfile.TemporaryDirectory() as tmp:
+        story = load_and_check(_loop_story(Path(tmp) / "story")).story
+        app = KuzbassApp(story, saves_dir=Path(tmp) / "saves", seed=1)
+        async with app.run_test(size=(100, 30)) as pilot:
+            app.new_game()
+            await pilot.pause()
+            await pilot.press("1")
+            await pilot.pause()
+            start = time.process_time()
+            for _ in range(presses):
+                await pilot.press("1")
+                await pilot.pause()
+            return (time.process_time() - start) / presses
+
+
+async def _bare_cpu_per_key(presses: int) -> float:
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.containers import VerticalScroll
+    from textual.widgets import Footer, Header, OptionList, Static
+
+    class Bare(App):
+        BINDINGS = [Binding("1", "next", "Next")]
+        turn = 0
+
+        def compose(self):
+            yield Header()
+            with VerticalScroll():
+                yield Static(LOOP_TEXT, id="text")
+            yield Static("Shifts: 0", id="status")
+            yield OptionList("Another shift", "Stop")
+            yield Footer()
+
+        def action_next(self) -> None:
+            self.turn += 1
+            self.query_one("#text", Static).update(LOOP_TEXT + " " * (self.turn % 2))
+            self.query_one("#status", Static).update(f"Shifts: {self.turn}")
+            options = self.query_one(OptionList)
+            options.clear_options()
+            options.add_options(["Another shift", "Stop"])
+
+    app = Bare()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("1")
+        await pilot.pause()
+        start = time.process_time()
+        for _ in range(presses):
+            await pilot.press("1")
+            await pilot.pause()
+        return (time.process_time() - start) / presses
+
+
+def bench_keypress(repeat: int, presses: int = 40) -> dict:
+    kuzbass, bare = [], []
+    for _ in range(repeat):
+        kuzbass.append(asyncio.run(_kuzbass_cpu_per_key(presses)))
+        bare.append(asyncio.run(_bare_cpu_per_key(presses)))
+    k, b = statistics.median(kuzbass), statistics.median(bare)
+    return {"kuzbass_ms": k * 1000, "bare_ms": b * 1000, "ratio": k / b, "presses": presses}
