@@ -9,7 +9,7 @@ from kuzbass_game.authoring import load_and_check
 
 
 def run_play(story_dir: Path, saves_dir: Path, *, plain: bool, load: str | None, seed: int | None) -> int:
-    result = load_and_check(story_dir)
+    result = load_and_check(story_dir, cache=True)
     if result.story is None:
         print(f"The story in {story_dir} cannot be played because it has errors:", file=sys.stderr)
         for diagnostic in result.errors[:20]:
@@ -24,6 +24,6 @@ def run_play(story_dir: Path, saves_dir: Path, *, plain: bool, load: str | None,
         return run_plain(story, saves_dir, load=load, seed=seed)
     from kuzbass_game.ui.app import KuzbassApp
 
-    app = KuzbassApp(story, saves_dir=saves_dir, seed=seed)
+    app = KuzbassApp(story, saves_dir=saves_dir, seed=seed, load=load)
     app.run()
     return app.return_code or 0

@@ -23,7 +23,7 @@ from kuzbass_game.engine.diagnostics import Diagnostic, Mark, Severity
 from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, Variable, VarRef
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 3  # bump when the image's layout or the loader's checks change
+FORMAT = 4  # bump when the image's layout or the loader's checks change
 MAGIC = b"KZC2"
 
 
@@ -80,11 +80,12 @@ def to_image(story: Story, diagnostics: list[Diagnostic]) -> tuple:
                       None if node.ending is None else node.ending.title,
                       None if node.input is None else (node.input.var, node.input.prompt, node.input.max_length)))
     notes = tuple((d.path, d.line, d.col, d.severity.value, d.message) for d in diagnostics)
-    return (story.id, story.title, story.start, _mark(story.start_mark), story.fingerprint, variables, tuple(nodes), notes)
+    return (story.id, story.title, story.start, _mark(story.start_mark), story.fingerprint, variables, tuple(nodes), notes,
+            story.description, story.author)
 
 
 def from_image(image: tuple, root: Path) -> tuple[Story, list[Diagnostic]]:
-    story_id, title, start, start_mark, fingerprint, raw_vars, raw_nodes, notes = image
+    story_id, title, start, start_mark, fingerprint, raw_vars, raw_nodes, notes, description, author = image
     variables = {name: Variable(name, vtype, default, lo, hi, label, _unmark(mark))
                  for name, vtype, default, lo, hi, label, mark in raw_vars}
     scope = expr.Scope({name: v.type for name, v in variables.items()}, frozenset(n[0] for n in raw_nodes),
@@ -120,7 +121,7 @@ def from_image(image: tuple, root: Path) -> tuple[Story, list[Diagnostic]]:
                     None if raw_input is None else InputSpec(*raw_input), _unmark(mark))
 
     nodes = LazyNodes({raw[0]: raw for raw in raw_nodes}, build)
-    story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark))
+    story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark), description, author)
     diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
     return story, diagnostics
 

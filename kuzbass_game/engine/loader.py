@@ -20,7 +20,7 @@ from kuzbass_game.engine import expr
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
 from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
 from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, did_you_mean
-from kuzbass_game.engine.yamlsrc import MANIFEST_NAME, SourceFile, compose, find_story_files, read_source
+from kuzbass_game.engine.yamlsrc import MANIFEST_NAME, SourceFile, _display, compose, find_story_files, read_source
 
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", "variables")
 VARIABLE_KEYS = ("type", "default", "min", "max", "label")
@@ -89,7 +89,7 @@ def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = Fals
         if path.parent == root and path.name == MANIFEST_NAME:
             manifest = source
     if manifest is None and not any(path.parent == root and path.name == MANIFEST_NAME for path, _ in files):
-        sink.error(Mark(str(root / MANIFEST_NAME), 1, 1), f"the story has no {MANIFEST_NAME}: it declares the title, the start node and the variables")
+        sink.error(Mark(_display(root / MANIFEST_NAME), 1, 1), f"the story has no {MANIFEST_NAME}: it declares the title, the start node and the variables")
     builder = _StoryBuilder(sink)
     if manifest is not None:
         builder.read_manifest(manifest)
@@ -262,6 +262,8 @@ class _StoryBuilder:
             fingerprint=fingerprint(sources, root),
             root=root,
             start_mark=self.meta_marks.get("start"),
+            description=self.meta.get("description"),
+            author=self.meta.get("author"),
         )
 
 
@@ -468,7 +470,8 @@ class _NodeCompiler:
         if not isinstance(node, yaml.SequenceNode):
             return self._block(node, what, None)
         result: list[Paragraph] = []
-        for number, item in enumerate(self.reader.sequence(node, what) or (), 1):
+        items = self.reader.sequence(node, what)
+        for number, item in enumerate(items or (), 1):
             where = f"part {number} of {what}"
             if isinstance(item, yaml.MappingNode):
                 spec = self.reader.mapping(item, where, PARAGRAPH_KEYS, required=("text",))
@@ -478,7 +481,7 @@ class _NodeCompiler:
                 result.extend(self._block(spec["text"][1], where, condition) or ())
             else:
                 result.extend(self._block(item, where, None) or ())
-        if not result:
+        if items == []:  # (parts that failed were reported each in its place)
             self.reader.error(node, f"{what} is empty")
         return tuple(result)
 

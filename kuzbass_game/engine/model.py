@@ -119,6 +119,8 @@ class Story:
     fingerprint: str
     root: Path | None = None
     start_mark: Mark | None = field(default=None, compare=False)
+    description: str | None = None
+    author: str | None = None
 
     def defaults(self) -> dict[str, Value]:
         return {name: var.default for name, var in self.variables.items()}

@@ -55,6 +55,17 @@ class SceneView:
         return self.ending is None and self.input is None and not any(c.enabled for c in self.choices)
 
 
+@dataclass(frozen=True)
+class JournalEntry:
+    """One past action as the journal shows it: where and when, and what the player did."""
+
+    step: int  # 1-based; rewinding `len(actions) - step + 1` steps goes back to just before it
+    chapter: str | None
+    date: str | None
+    text: str  # markup: the choice's text as it read then, or the typed answer (escaped)
+    typed: bool = False
+
+
 class Game:
     """One playthrough of a story, with its whole history (so rewinding is free)."""
 
@@ -91,6 +102,21 @@ class Game:
     @property
     def finished(self) -> bool:
         return self.node.ending is not None
+
+    def journal(self) -> tuple[JournalEntry, ...]:
+        """Every action so far, rendered as it read when it was taken."""
+        entries = []
+        for step, (action, before) in enumerate(zip(self._actions, self._states), 1):
+            if action.text is not None:
+                text, typed = escape_markup(action.text), True
+            else:
+                node = self.story.nodes.get(action.node)
+                choices = node.choices if node is not None else ()
+                known = action.choice is not None and 0 <= action.choice < len(choices)
+                text = render(choices[action.choice].text, before.variables) if known else escape_markup(f"(a choice in {action.node})")
+                typed = False
+            entries.append(JournalEntry(step, before.chapter, before.date, text, typed))
+        return tuple(entries)
 
     @property
     def can_rewind(self) -> bool:

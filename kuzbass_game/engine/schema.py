@@ -115,7 +115,8 @@ class Reader:
         value = node.value
         bad = control_character(value)
         if bad is not None:
-            self.error(node, f"{what} contains the control character U+{ord(bad):04X}; terminal escape codes are not allowed in story text")
+            self.sink.error(self.locate(node, value.index(bad)),
+                            f"{what} contains the control character U+{ord(bad):04X}; terminal escape codes are not allowed in story text")
             return None
         if not allow_empty and not value.strip():
             self.error(node, f"{what} is empty")
@@ -164,7 +165,7 @@ class Reader:
         source = self.source
         if not source or not 0 <= start <= end <= len(source):
             return self.mark(node)
-        offset = max(0, min(offset, len(value)))
+        offset = max(0, min(offset, len(value.rstrip())))  # "the end" is just after the last word
         cursor = self._cursor
         if cursor is not None and cursor[0] is node and cursor[1] <= offset:
             done, pos = cursor[1], cursor[2]

@@ -127,9 +127,11 @@ def read_source(path: Path, display: str, sink: DiagnosticSink) -> SourceFile | 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        sink.error(Mark(display, line, col), f"the file is not valid UTF-8 text (byte 0x{data[err.start]:02x}); save it as UTF-8")
+        body = err.object if isinstance(err.object, bytes) else data  # after the BOM, if there is one
+        line = body.count(b"\n", 0, err.start) + 1
+        line_start = body.rfind(b"\n", 0, err.start) + 1
+        col = len(body[line_start:err.start].decode("utf-8", "replace")) + 1  # characters, as editors count
+        sink.error(Mark(display, line, col), f"the file is not valid UTF-8 text (byte 0x{body[err.start]:02x}); save it as UTF-8")
         return None
     return SourceFile(path, display, text)
 

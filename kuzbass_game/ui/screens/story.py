@@ -1,0 +1,226 @@
+"""The story screen: one scene at a time, the player's choices, and the status beside it.
+
+It only renders `Game.view()` and sends intents (`choose`, `submit`, `rewind`); after each
+change it autosaves through the app and shows the ending screen when the story ends.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, ListView, Static
+
+from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
+from kuzbass_game.text import markup_to_plain
+from kuzbass_game.ui.clock import PlayClock
+from kuzbass_game.ui.saving import Loaded
+from kuzbass_game.ui.screens.ending import EndingScreen
+from kuzbass_game.ui.screens.journal import JournalScreen
+from kuzbass_game.ui.widgets.answer import AnswerBox
+from kuzbass_game.ui.widgets.choices import ChoiceItem, ChoiceList
+from kuzbass_game.ui.widgets.status import StatusPanel
+from kuzbass_game.ui.widgets.story_pane import StoryPane
+
+MORE = "▼ more text: PgDn"
+STUCK = "The story has nowhere to go from here. This is a fault in the story, not something you did.\n"
+STUCK_BACK = "Press b to step back and choose differently."
+STUCK_QUIT = "Press q to quit; please tell the story's authors."
+
+
+class StoryScreen(Screen):
+    """Plays one `Game`; the app swaps in a new one on load or new game."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("1", "choose(1)", "Choose", key_display="1-9"),
+        *(Binding(str(n), f"choose({n})", show=False) for n in range(2, 10)),
+        Binding("b,backspace", "rewind", "Back"),
+        Binding("ctrl+z", "rewind_typing", "Back"),  # b and Backspace type into the answer box
+        Binding("j", "journal", "Journal"),
+        Binding("s", "app.open_saves", "Save"),
+        Binding("f5", "quicksave", "Quicksave", show=False),
+        Binding("f9", "app.quickload", "Quickload", show=False),
+        Binding("pageup", "scroll_story(-1)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_story(1)", "Scroll down", show=False),
+        Binding("f1,question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    scene: reactive[SceneView | None] = reactive(None)
+
+    def __init__(self, game: Game, play_seconds: float = 0.0, notice: str | None = None) -> None:
+        super().__init__()
+        self.game = game
+        self.clock = PlayClock(play_seconds)
+        self.notice = notice
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="❄")
+        with Vertical(id="body"):
+            yield StatusPanel(id="status").data_bind(StoryScreen.scene)
+            with Vertical(id="main"):
+                yield StoryPane(id="story").data_bind(StoryScreen.scene)
+                yield Static(STUCK, id="stuck", markup=False)
+                yield ChoiceList(id="choices").data_bind(StoryScreen.scene)
+                yield AnswerBox(id="answer")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.watch(self.query_one(StoryPane), "more", self.mark_more)
+        self.show_game()
+        if self.notice:
+            self.notify(self.notice, title="Loaded", markup=False)
+
+    def on_screen_resume(self) -> None:
+        self.clock.start()
+
+    def on_screen_suspend(self) -> None:
+        self.clock.stop()
+
+    # ------------------------------------------------------------ showing
+    def show_game(self) -> None:
+        """Show the game's current scene; a scene the story cannot describe goes back to the title."""
+        try:
+            scene = self.game.view()
+        except StoryRuntimeError as err:
+            self.notify(f"This game cannot be shown: {err}", title="Story fault", severity="error", markup=False)
+            self.app.show_title()
+            return
+        self.show(scene)
+
+    def show(self, scene: SceneView) -> None:
+        self.scene = scene
+        if scene.ending is not None:
+            self.app.push_screen(EndingScreen(scene), self.after_ending)
+
+    def watch_scene(self, scene: SceneView | None) -> None:
+        if scene is None:
+            return
+        answer = self.query_one(AnswerBox)
+        answer.request = scene.input
+        answer.display = scene.input is not None
+        choices = self.query_one(ChoiceList)
+        choices.display = scene.input is None and bool(scene.choices)
+        stuck = self.query_one("#stuck", Static)
+        stuck.display = scene.stuck
+        stuck.update(STUCK + (STUCK_BACK if self.game.can_rewind else STUCK_QUIT))
+        if scene.input is not None:
+            self.call_after_refresh(answer.focus_input)
+        elif scene.choices:
+            choices.focus()
+        else:
+            self.set_focus(None)
+        self.refresh_bindings()
+
+    def mark_more(self, more: bool) -> None:
+        """Say on the edge below the text that it goes on (PgDn), when it does."""
+        for widget in (self.query_one(ChoiceList), self.query_one(AnswerBox), self.query_one("#stuck")):
+            widget.border_title = MORE if more else None
+
+    # ------------------------------------------------------------ intents
+    def act(self, step: Callable[[], SceneView]) -> None:
+        try:
+            scene = step()
+        except InvalidAction as err:
+            self.notify(markup_to_plain(str(err)), severity="warning", markup=False)
+            return
+        except StoryRuntimeError as err:
+            self.notify(f"The story hit a fault and could not go on: {err}", title="Story fault",
+                        severity="error", markup=False)
+            return
+        self.autosave()
+        self.show(scene)
+
+    def action_choose(self, number: int) -> None:
+        scene = self.scene
+        choice = next((c for c in scene.choices if c.number == number), None) if scene else None
+        if choice is None:
+            self.app.bell()
+            return
+        if not choice.enabled:
+            reason = markup_to_plain(choice.reason or "That choice is not open to you yet.")
+            self.notify(reason, title="Locked", severity="warning", markup=False)
+            return
+        self.act(lambda: self.game.choose(choice.index))
+
+    @on(ListView.Selected, "#choices")
+    def picked(self, event: ListView.Selected) -> None:
+        item = event.item
+        scene = self.scene
+        if isinstance(item, ChoiceItem) and scene is not None and item.turn == scene.turn and item.choice.enabled:
+            self.act(lambda: self.game.choose(item.choice.index))
+
+    @on(AnswerBox.Answered)
+    def answered(self, event: AnswerBox.Answered) -> None:
+        self.act(lambda: self.game.submit(event.text))
+
+    def action_rewind(self, steps: int = 1) -> None:
+        if not self.game.can_rewind:
+            self.notify("There is nothing to step back to yet.", markup=False)
+            return
+        self.act(lambda: self.game.rewind(steps))
+
+    def action_rewind_typing(self) -> None:
+        self.action_rewind()
+
+    def action_scroll_story(self, direction: int) -> None:
+        pane = self.query_one(StoryPane)
+        pane.scroll_page_down() if direction > 0 else pane.scroll_page_up()
+
+    def action_journal(self) -> None:
+        def chosen(steps: int | None) -> None:
+            if steps:
+                self.action_rewind(steps)
+
+        self.app.push_screen(JournalScreen(self.game), chosen)
+
+    def after_ending(self, result: str | None) -> None:
+        if result == "back":
+            self.action_rewind()
+        elif result == "title":
+            self.app.show_title()
+        elif result == "new":
+            self.app.new_game()
+        elif result == "quit":
+            self.app.action_quit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        scene = self.scene
+        if action == "choose":
+            return bool(scene and scene.choices)
+        typing = bool(scene and scene.input)
+        if action in ("rewind", "rewind_typing"):
+            if typing != (action == "rewind_typing"):
+                return False
+            return True if self.game.can_rewind else None
+        if action == "quicksave":
+            return self.app.saves.available or None
+        return True
+
+    # ------------------------------------------------------------ saves
+    def autosave(self) -> None:
+        problem = self.app.saves.autosave(self.game, self.clock.seconds)
+        if problem and self.app.saves.available:
+            self.notify(f"Autosave failed: {problem}", severity="warning", markup=False)
+
+    def action_quicksave(self) -> None:
+        problem = self.app.saves.quicksave(self.game, self.clock.seconds)
+        self.notify(problem or "Quicksaved (F9 loads it).", severity="warning" if problem else "information",
+                    markup=False)
+
+    def load(self, loaded: Loaded) -> None:
+        """Swap in a loaded game (from the saves screen or quickload)."""
+        self.game = loaded.game
+        running = self.clock is not None and self.is_current
+        self.clock = PlayClock(loaded.play_seconds)
+        if running:
+            self.clock.start()
+        self.show_game()
+        if loaded.notice:
+            self.notify(loaded.notice, title="Loaded", markup=False)

@@ -1,0 +1,96 @@
+"""The title screen: the story's name and New game / Continue / Load / Quit, keyboard first."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Middle, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kuzbass_game.ui import markup
+
+SUBTITLE = "Interactive fiction for the terminal"
+
+
+def menu_entry(key: str, label: str, detail: Content | None = None) -> Content:
+    entry = Content.assemble((f"{key}  ", "bold"), label)
+    return entry + Content.styled("  ·  ", "dim") + detail if detail else entry
+
+
+class TitleScreen(Screen):
+    """The first screen and the one every game returns to; it asks the app to do the work."""
+
+    BINDINGS = [
+        Binding("n", "new_game", "New game"),
+        Binding("c", "continue_game", "Continue"),
+        Binding("l", "load_game", "Load"),
+        Binding("f1,question_mark", "app.help", "Help", key_display="?"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.has_latest = False
+        self.has_slots = False
+
+    def compose(self) -> ComposeResult:
+        with Middle():
+            with Center():
+                with Vertical(id="title-box"):
+                    yield Static(markup.plain(self.app.title), id="title-name")
+                    subtitle = self.app.story.description  # type: ignore[attr-defined]
+                    yield Static(markup.story(subtitle) if subtitle else SUBTITLE, id="title-subtitle")
+                    yield OptionList(id="title-menu")
+                    yield Static(id="title-note", markup=False)
+        yield Footer(compact=True)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_menu()
+
+    def refresh_menu(self) -> None:
+        saves = self.app.saves
+        latest = saves.latest()
+        self.has_latest = latest is not None
+        self.has_slots = bool(saves.slots())
+        detail = None
+        if latest is not None:
+            place = [markup.story(part) for part in (latest.chapter, latest.date) if part]
+            detail = Content(", ").join(place) if place else None
+        menu = self.query_one("#title-menu", OptionList)
+        menu.clear_options()
+        menu.add_options([
+            Option(menu_entry("n", "New game"), id="new_game"),
+            Option(menu_entry("c", "Continue", detail), id="continue_game", disabled=latest is None),
+            Option(menu_entry("l", "Load"), id="load_game", disabled=not self.has_slots),
+            Option(menu_entry("q", "Quit"), id="quit"),
+        ])
+        menu.highlighted = 1 if latest is not None else 0
+        menu.focus()
+        note = saves.problem or ("" if self.has_slots else "No saved games yet.")
+        self.query_one("#title-note", Static).update(note)
+        self.query_one("#title-note").display = bool(note)
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected, "#title-menu")
+    async def picked(self, event: OptionList.OptionSelected) -> None:
+        await self.run_action("app.quit" if event.option_id == "quit" else str(event.option_id))
+
+    def action_new_game(self) -> None:
+        self.app.new_game()
+
+    def action_continue_game(self) -> None:
+        self.app.continue_game()
+
+    def action_load_game(self) -> None:
+        self.app.open_saves()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "continue_game":
+            return self.has_latest or None
+        if action == "load_game":
+            return self.has_slots or None
+        return True

@@ -1,0 +1,1 @@
+"""Small widgets of the story screen; each renders one part of a `SceneView`."""

@@ -1,0 +1,68 @@
+"""Story text is author markup; broken markup or odd player text must show, never crash."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kuzbass_game.engine import load_story
+from kuzbass_game.ui import markup
+from kuzbass_game.ui.screens.story import StoryScreen
+from kuzbass_game.ui.widgets.choices import ChoiceList
+
+from .test_play import SIZE, story_text, text_of
+
+BROKEN = """\
+nodes:
+  start:
+    chapter: "Chapter [/i]one"
+    text: |
+      A [bold]bold[/bold] start, then a stray [/u] tag.
+    choices:
+      - text: "Go [on"
+        goto: end
+  end:
+    text: "Done."
+    ending:
+      title: "The [/] end"
+"""
+
+
+def test_markup_renders_and_broken_markup_shows_as_written():
+    assert markup.story("[b]x[/b]").plain == "x"
+    assert markup.story("\\[b]x").plain == "[b]x"
+    assert markup.story("stray [/i] tag").plain == "stray [/i] tag"
+    assert markup.story(None).plain == ""
+    assert markup.plain("[b]x[/b]").plain == "[b]x[/b]"
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab[]/\\=$ #\n")), max_size=40))
+def test_any_text_renders_without_error(text):
+    markup.story(text)
+
+
+def test_play_time_reads_naturally():
+    assert markup.play_time(42) == "0:42"
+    assert markup.play_time(3909) == "1:05:09"
+
+
+async def test_a_story_with_broken_markup_still_plays(make_app, tmp_path):
+    folder = tmp_path / "broken"
+    (folder / "scenes").mkdir(parents=True)
+    (folder / "manifest.yaml").write_text('id: broken\ntitle: "Broken [b"\nstart: start\n', encoding="utf-8")
+    (folder / "scenes" / "all.yaml").write_text(BROKEN, encoding="utf-8")
+    story = load_story(folder).story  # the engine alone: `kuzbass check` would refuse this story
+    assert story is not None
+    app = make_app(story)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StoryScreen)
+        assert "then a stray [/u] tag." in story_text(screen)
+        assert "Chapter [/i]one" in screen.query_one("#status-line").plain
+        item = screen.query_one(ChoiceList).children[0]
+        assert text_of(item.query_one(".choice-text")) == "Go [on"
+        await pilot.press("1")
+        await pilot.pause()
+        assert text_of(app.screen.query_one("#ending-title")) == "The [/] end"

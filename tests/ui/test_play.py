@@ -1,0 +1,240 @@
+"""Playing the ferry story through the app with the keyboard and mouse, as a player would."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Input, OptionList, Static
+
+from kuzbass_game.ui.screens.ending import EndingScreen
+from kuzbass_game.ui.screens.help import HelpScreen
+from kuzbass_game.ui.screens.story import StoryScreen
+from kuzbass_game.ui.screens.title import TitleScreen
+from kuzbass_game.ui.screens.too_small import TooSmallScreen
+from kuzbass_game.ui.widgets.choices import ChoiceList
+
+SIZE = (80, 24)
+
+
+def text_of(widget: Static) -> str:
+    visual = widget.visual
+    return visual.plain if isinstance(visual, Content) else str(visual)
+
+
+def story_text(screen: StoryScreen) -> str:
+    return "\n".join(text_of(p) for p in screen.query(".paragraph"))
+
+
+async def start(pilot, name: str = "Anna") -> StoryScreen:
+    """From the title: a new game, the name typed, waiting at the ferry."""
+    await pilot.press("n")
+    await pilot.pause()
+    await pilot.press(*name, "enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StoryScreen)
+    return pilot.app.screen
+
+
+async def test_title_then_new_game_opens_the_story(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, TitleScreen)
+        assert text_of(app.screen.query_one("#title-name")) == "The Ferry on the Tom"
+        menu = app.screen.query_one("#title-menu", OptionList)
+        assert [o.disabled for o in menu.options] == [False, True, True, False]  # no saves yet
+        await pilot.press("enter")  # New game is highlighted
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StoryScreen)
+        assert screen.scene.node_id == "bank"
+        assert "Wind comes off the Tom" in story_text(screen)
+        field = screen.query_one("#answer-input", Input)
+        assert field.has_focus and field.max_length == 20
+
+
+async def test_empty_answer_gets_a_gentle_word(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("space", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.game.state.awaiting_input
+        assert "Please type something first" in text_of(screen.query_one("#answer-hint"))
+
+
+async def test_typed_markup_is_shown_literally(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot, "[b]x[/b]")
+        assert screen.game.state.variables["name"] == "[b]x[/b]"
+        assert "Name: [b]x[/b]" in screen.query_one("#status-line").plain
+        await pilot.press("1")
+        await pilot.pause()
+        assert '"[b]x[/b]," he repeats' in story_text(screen)
+
+
+async def test_number_key_advances_and_status_follows(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        assert "Warmth: 5" in screen.query_one("#status-line").plain
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.scene.node_id == "waiting"
+        assert "The fare is two kopeks" in story_text(screen)
+        assert "Warmth: 4" in screen.query_one("#status-line").plain
+        assert len(screen.query_one(ChoiceList)) == 4
+
+
+async def test_arrows_enter_and_mouse_take_choices(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await pilot.click("#choices", offset=(4, 1))  # the first option, below the list's border
+        await pilot.pause()
+        assert screen.scene.node_id == "waiting"
+        await pilot.press("down", "down", "enter")  # 3: stamp your feet
+        await pilot.pause()
+        assert screen.game.actions[-1].choice == 2
+
+
+async def test_locked_choice_cannot_be_taken(make_app, locks):
+    app = make_app(locks)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        choices = screen.query_one(ChoiceList)
+        locked = choices.children[0]
+        assert locked.disabled
+        assert "(locked: You need five coins.)" in text_of(locked.query_one(".choice-text"))
+        assert choices.index == 1  # the cursor starts on the first open choice
+        await pilot.press("1")
+        await pilot.pause()
+        await pilot.click("#choices", offset=(4, 1))
+        await pilot.pause()
+        assert screen.scene.node_id == "hall" and not screen.game.actions
+        assert any("You need five coins." in n.message for n in app._notifications)
+
+
+async def test_rewind_with_b_and_backspace(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.scene.node_id == "waiting"
+        await pilot.press("b")
+        await pilot.pause()
+        assert screen.scene.node_id == "bank" and screen.scene.input is None
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert screen.scene.input is not None and not screen.game.can_rewind
+        assert screen.query_one("#answer-input", Input).has_focus
+
+
+async def test_ending_screen_and_its_options(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        story = await start(pilot)
+        await pilot.press("1", "4")  # wait, then walk home
+        await pilot.pause()
+        assert isinstance(app.screen, EndingScreen)
+        assert text_of(app.screen.query_one("#ending-title")) == "The Long Way Round"
+        await pilot.press("b")  # step back from the ending
+        await pilot.pause()
+        assert app.screen is story and story.scene.node_id == "waiting"
+        await pilot.press("4")
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+        assert len(app.screen_stack) == 1
+
+
+async def test_new_game_from_the_ending(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("1", "4")
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, StoryScreen)
+        assert app.screen.scene.node_id == "bank" and app.screen.scene.input is not None
+
+
+async def test_stuck_scene_says_so_and_offers_rewind(make_app, locks):
+    app = make_app(locks)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.scene.stuck
+        assert screen.query_one("#stuck").display and not screen.query_one(ChoiceList).display
+        assert "Press b to step back" in text_of(screen.query_one("#stuck"))
+        await pilot.press("b")
+        await pilot.pause()
+        assert screen.scene.node_id == "hall" and not screen.query_one("#stuck").display
+
+
+async def test_help_opens_and_closes(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, StoryScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, StoryScreen)
+
+
+async def test_too_small_terminal_asks_to_enlarge(make_app):
+    app = make_app()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        message = text_of(app.screen.query_one("#too-small-message"))
+        assert "Please enlarge the terminal to at least 60×20" in message
+        assert "It is 40×10 now" in message
+        await pilot.press("n")  # nothing starts behind the message
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, TitleScreen)
+
+
+async def test_command_palette_offers_the_game_commands(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        names = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"New game", "Save", "Load", "Help", "Toggle theme"} <= names
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "CommandPalette"
+        await pilot.press(*"toggle theme")
+        await pilot.pause(0.3)
+        before = app.theme
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.theme != before
+
+
+async def test_ctrl_t_toggles_the_theme(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.theme == "kuzbass-coal"
+        await pilot.press("ctrl+t")
+        assert app.theme == "kuzbass-paper"
