@@ -1,0 +1,96 @@
+"""Fixtures shared by the engine and command-line tests: the example story, and a writer of
+tiny throwaway stories (a manifest plus node files given as text) in a private folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FERRY_DIR = REPO / "docs" / "examples" / "ferry"
+STORY_DIR = REPO / "story"
+
+# A manifest for tiny test stories: one variable of each type, an int with a range.
+TINY_MANIFEST = """\
+id: tiny
+title: "Tiny"
+start: start
+variables:
+  gold:
+    type: int
+    default: 1
+    min: 0
+    max: 10
+    label: "Gold"
+  zero:
+    type: int
+  flag:
+    type: bool
+  name:
+    type: text
+    default: "Bob"
+"""
+
+# The smallest good story for TINY_MANIFEST: a start node and one ending.
+TINY_NODES = """\
+nodes:
+  start:
+    text: Hello
+    choices:
+      - text: Go
+        goto: end
+  end:
+    text: Bye
+    ending:
+      title: Done
+"""
+
+StoryWriter = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def private_story_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the cache of checked stories (engine/cache.py) out of the user's home during tests."""
+    folder = tmp_path_factory.mktemp("kuzbass-cache")
+    monkeypatch.setenv("KUZBASS_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def make_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StoryWriter:
+    """`make_story({"nodes.yaml": text, ...}, manifest=text or None)` -> the story folder.
+
+    The working directory becomes `tmp_path`, so diagnostics name files as `story/nodes.yaml`.
+    Values may be `bytes` for files that are not valid text.
+    """
+    monkeypatch.chdir(tmp_path)
+
+    def write(files: dict[str, str | bytes] | None = None, manifest: str | bytes | None = TINY_MANIFEST,
+              folder: str = "story") -> Path:
+        root = tmp_path / folder
+        root.mkdir(parents=True, exist_ok=True)
+        everything: dict[str, str | bytes] = dict(files if files is not None else {"nodes.yaml": TINY_NODES})
+        if manifest is not None:
+            everything["manifest.yaml"] = manifest
+        for name, content in everything.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def ferry_story():
+    """The example story, loaded and checked once for the whole session."""
+    from kuzbass_game.authoring import load_and_check
+
+    result = load_and_check(FERRY_DIR)
+    assert result.story is not None, [d.format() for d in result.diagnostics]
+    return result.story

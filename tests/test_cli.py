@@ -1,0 +1,246 @@
+"""The author tools on the command line: `kuzbass check` and `kuzbass explore`, in-process and
+as real subprocesses, and proof that the engine imports neither Textual nor Rich."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from kuzbass_game.cli import main
+
+from conftest import FERRY_DIR, REPO, TINY_NODES
+
+FERRY_SUMMARY = "docs/examples/ferry: 0 errors, 0 warnings in 3 files (6 nodes, 2 endings, 5 variables)"
+
+STUCK_NODES = """\
+nodes:
+  start:
+    text: Hello
+    choices:
+      - text: Rich door
+        goto: end
+        if: "gold > 5"
+  end:
+    text: Bye
+    ending: {title: Done}
+"""
+
+DIVIDING_NODES = """\
+nodes:
+  start:
+    text: Hello
+    choices:
+      - text: Share the gold
+        effects: "gold = gold / zero"
+        goto: end
+  end:
+    text: Bye
+    ending: {title: Done}
+"""
+
+BROKEN_NODES = TINY_NODES.replace("goto: end", "goto: edn").replace("    text: Bye\n", "    text: Bye {nmae}\n")
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def subprocess_env(cache_dir) -> dict:
+    env = dict(os.environ, KUZBASS_CACHE_DIR=str(cache_dir), PYTHONDONTWRITEBYTECODE="1")
+    env.pop("KUZBASS_STORY", None)
+    return env
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_check_the_example_story(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    code, out, err = run_cli(capsys, "check", "docs/examples/ferry")
+    assert code == 0
+    assert out.splitlines() == [FERRY_SUMMARY]
+    assert err == ""
+
+
+def test_check_a_broken_story_lists_every_problem_and_fails(capsys, make_story):
+    make_story({"nodes.yaml": BROKEN_NODES})
+    code, out, err = run_cli(capsys, "check", "story")
+    assert code == 1
+    assert out.splitlines() == [
+        "story/nodes.yaml:6:15: error: choice 1 of node 'start' goes to 'edn', which does not exist; did you mean 'end'?",
+        "story/nodes.yaml:8:16: error: in the text of node 'end': unknown variable '{nmae}'; did you mean 'name'?",
+        "story: 2 errors, 0 warnings in 2 files",
+    ]
+    assert err == ""
+
+
+def test_check_reports_warnings_but_passes(capsys, make_story):
+    make_story({"nodes.yaml": STUCK_NODES})
+    code, out, _ = run_cli(capsys, "check", "story")
+    assert code == 0
+    assert out.splitlines() == [
+        "story/nodes.yaml:2:3: warning: every choice of node 'start' has an 'if' or 'once', so a player may find none open; "
+        "add one choice that is always available",
+        "story: 0 errors, 1 warning in 2 files (2 nodes, 1 ending, 4 variables)",
+    ]
+
+
+def test_check_broken_markup_fails(capsys, make_story):
+    make_story({"nodes.yaml": TINY_NODES.replace("text: Bye", "text: Bye [b]now[/i]")})
+    code, out, _ = run_cli(capsys, "check", "story")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "story/nodes.yaml:7:3: error: broken markup in paragraph 1 of node 'end': closing tag '[/i]' does not match any open tag"
+    )
+
+
+def test_check_a_folder_that_does_not_exist(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "check", "nowhere")
+    assert code == 1
+    assert out.splitlines() == ["nowhere:1:1: error: story folder does not exist", "nowhere: 1 error, 0 warnings in 0 files"]
+
+
+# ---------------------------------------------------------------- explore
+
+EXPLORE_KEYS = {"story", "runs", "seed", "nodes_total", "nodes_visited", "unvisited_nodes", "choices_total", "choices_taken",
+                "endings", "endings_unreached", "dead_ends", "errors", "unfinished", "path_length"}
+
+
+def explore_json(capsys, *argv: str) -> tuple[int, dict, str]:
+    code, out, err = run_cli(capsys, "explore", *argv, "--json")
+    return code, json.loads(out), err
+
+
+def test_explore_json_schema_on_the_example(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    code, data, err = explore_json(capsys, "docs/examples/ferry", "--runs", "50", "--seed", "1")
+    assert code == 0 and err == ""
+    assert EXPLORE_KEYS <= set(data)
+    assert (data["story"], data["runs"], data["seed"]) == ("ferry", 50, 1)
+    assert data["nodes_total"] == 6 and data["nodes_visited"] == 6 and data["unvisited_nodes"] == []
+    assert set(data["endings"]) == {"far_bank", "walk_home"} and sum(data["endings"].values()) == 50
+    assert all(isinstance(v, int) and v > 0 for v in data["endings"].values())
+    assert data["dead_ends"] == [] and data["errors"] == [] and data["unfinished"] == 0
+    assert set(data["path_length"]) == {"min", "max", "mean", "median"}
+    assert 2 <= data["path_length"]["min"] <= data["path_length"]["max"] <= 5
+    # the same seed gives the same report
+    assert explore_json(capsys, "docs/examples/ferry", "--runs", "50", "--seed", "1")[1] == data
+
+
+def test_explore_reports_a_runtime_dead_end(capsys, make_story):
+    make_story({"nodes.yaml": STUCK_NODES})
+    code, data, _ = explore_json(capsys, "story", "--runs", "7")
+    assert code == 1
+    assert data["dead_ends"] == [{"node": "start", "count": 7}]
+    assert data["errors"] == [] and data["endings"] == {} and data["endings_unreached"] == ["end"]
+    assert data["nodes_visited"] == 1 and data["nodes_total"] == 2 and data["unvisited_nodes"] == ["end"]
+
+
+def test_explore_reports_a_division_by_zero(capsys, make_story):
+    make_story({"nodes.yaml": DIVIDING_NODES})
+    code, data, _ = explore_json(capsys, "story", "--runs", "3", "--seed", "4")
+    assert code == 1
+    assert data["errors"] == [
+        {"run": run, "node": "start", "message": "node 'start', choice 1: division by zero"} for run in range(3)
+    ]
+    assert data["dead_ends"] == []
+
+
+def test_explore_refuses_a_broken_story(capsys, make_story):
+    make_story({"nodes.yaml": BROKEN_NODES})
+    code, out, err = run_cli(capsys, "explore", "story", "--json")
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        "story/nodes.yaml:6:15: error: choice 1 of node 'start' goes to 'edn', which does not exist; did you mean 'end'?",
+        "story/nodes.yaml:8:16: error: in the text of node 'end': unknown variable '{nmae}'; did you mean 'name'?",
+        "story: the story has errors; run 'kuzbass check' first",
+    ]
+
+
+def test_explore_table_when_not_json(capsys, monkeypatch):
+    monkeypatch.chdir(REPO)
+    code, out, _ = run_cli(capsys, "explore", "docs/examples/ferry", "--runs", "20")
+    assert code == 0
+    assert "ferry: 20 runs, seed 0" in out
+    assert "nodes visited 6/6, choices taken" in out
+    assert "far_bank" in out and "walk_home" in out
+
+
+def test_explore_table_shows_dead_ends(capsys, make_story):
+    make_story({"nodes.yaml": STUCK_NODES})
+    code, out, _ = run_cli(capsys, "explore", "story", "--runs", "2")
+    assert code == 1
+    assert "dead end at start (2 runs)" in out
+    assert "never visited: end" in out
+
+
+# ---------------------------------------------------------------- real processes
+
+
+def test_check_as_a_subprocess(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "check", "docs/examples/ferry"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
+    assert (done.returncode, done.stdout.splitlines(), done.stderr) == (0, [FERRY_SUMMARY], "")
+
+
+def test_check_and_explore_a_broken_story_as_subprocesses(tmp_path):
+    story = tmp_path / "story"
+    story.mkdir()
+    (story / "manifest.yaml").write_text((FERRY_DIR / "manifest.yaml").read_text())
+    (story / "nodes.yaml").write_text("nodes:\n  bank:\n    text: Hi {nobody}\n    ending: {title: End}\n")
+    env = subprocess_env(tmp_path / "cache")
+    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "check", "story"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        "story/nodes.yaml:3:15: error: in the text of node 'bank': unknown variable '{nobody}'",
+        "story: 1 error, 0 warnings in 2 files",
+    ]
+    assert "Traceback" not in done.stderr and done.stderr == ""
+    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "explore", "story", "--json"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == "story: the story has errors; run 'kuzbass check' first"
+
+
+def test_explore_json_as_a_subprocess(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "explore", "docs/examples/ferry", "--json", "--runs", "30",
+                           "--seed", "2"], cwd=REPO, capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert EXPLORE_KEYS <= set(data) and data["runs"] == 30 and data["errors"] == [] and data["dead_ends"] == []
+
+
+def test_the_engine_imports_neither_textual_nor_rich(tmp_path):
+    code = ("import kuzbass_game.engine, kuzbass_game.engine.explore, kuzbass_game.engine.check, sys; "
+            "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env=subprocess_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+
+
+def test_loading_and_playing_import_neither_textual_nor_rich(tmp_path):
+    code = ("import sys; from kuzbass_game.engine import load_story, Game; from kuzbass_game.engine.explore import explore; "
+            "r = load_story('docs/examples/ferry'); g = Game(r.story, seed=1); g.submit('A'); g.choose(0); "
+            "explore(r.story, 5); "
+            "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env=subprocess_env(tmp_path))
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["check", "--help"], ["explore", "--help"]])
+def test_help_and_version_exit_cleanly(capsys, argv):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("kuzbass ") or out.startswith("usage: kuzbass")
