@@ -41,21 +41,39 @@ class Mark:
         return Mark(self.path, self.line + line_offset, self.col if col is None else col)
 
 
+MAX_PER_FILE = 200
+
+
 class DiagnosticSink:
-    """Collects every problem instead of stopping at the first, so an author sees them all at once."""
+    """Collects every problem instead of stopping at the first, so an author sees them all at once.
+
+    A hostile or badly broken file could produce millions; past `MAX_PER_FILE` problems in one
+    file, one last note says how many more there were.
+    """
 
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
+        self._per_file: dict[str, int] = {}
+
+    def _add(self, mark: Mark, severity: Severity, message: str) -> None:
+        count = self._per_file[mark.path] = self._per_file.get(mark.path, 0) + 1
+        if count <= MAX_PER_FILE:
+            self.items.append(Diagnostic(mark.path, mark.line, mark.col, severity, message))
 
     def error(self, mark: Mark, message: str) -> None:
-        self.items.append(Diagnostic(mark.path, mark.line, mark.col, Severity.ERROR, message))
+        self._add(mark, Severity.ERROR, message)
 
     def warning(self, mark: Mark, message: str) -> None:
-        self.items.append(Diagnostic(mark.path, mark.line, mark.col, Severity.WARNING, message))
+        self._add(mark, Severity.WARNING, message)
 
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.items)
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(set(self.items), key=lambda d: (d.path, d.line, d.col, d.message))
+        found = sorted(set(self.items), key=lambda d: (d.path, d.line, d.col, d.message))
+        for path, count in sorted(self._per_file.items()):
+            if count > MAX_PER_FILE:
+                found.append(Diagnostic(path, 1, 1, Severity.ERROR,
+                                        f"{count - MAX_PER_FILE} more problems in this file were not shown; fix these first"))
+        return found

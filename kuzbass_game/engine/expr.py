@@ -51,7 +51,7 @@ class EvalError(Exception):
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<int>\d+)
+  | (?P<int>[0-9]+)
   | (?P<str>"(?:[^"\\\n]|\\.)*")
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op>\+=|-=|==|!=|<=|>=|[-+*/%<>=(),;])

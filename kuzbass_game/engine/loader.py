@@ -13,7 +13,7 @@ import os
 from typing import Callable
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -158,6 +158,9 @@ class _StoryBuilder:
         self.variables: dict[str, Variable] = {}
         self.raw_nodes: dict[str, tuple[Reader, yaml.Node, yaml.Node]] = {}
         self.manifest_seen = False
+        # Set when a node file could not be read: its nodes are unknown, so "goes to a node that
+        # does not exist" would mostly be false alarms caused by that one broken file.
+        self.incomplete = False
 
     # ---------------------------------------------------------------- manifest
     def read_manifest(self, source: SourceFile) -> None:
@@ -240,6 +243,7 @@ class _StoryBuilder:
         reader = Reader(source.display, self.sink, source.text)
         root = compose(source, self.sink)
         if root is None:
+            self.incomplete = True
             return
         entries = reader.mapping(root, "a story file", ("nodes",), required=("nodes",))
         if entries is None or "nodes" not in entries:
@@ -265,11 +269,12 @@ class _StoryBuilder:
         nodes: dict[str, Node] = {}
         memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
         for node_id, (reader, key_node, body) in self.raw_nodes.items():
-            node = _NodeCompiler(reader, scope, self.variables, self.raw_nodes, memo).compile(node_id, key_node, body)
+            compiler = _NodeCompiler(reader, scope, self.variables, self.raw_nodes, memo, self.incomplete)
+            node = compiler.compile(node_id, key_node, body)
             if node is not None:
                 nodes[node_id] = node
         start = self.meta.get("start")
-        if start is not None and start not in self.raw_nodes:
+        if start is not None and start not in self.raw_nodes and not self.incomplete:
             self.sink.error(self.meta_marks["start"], f"the start node '{start}' does not exist{did_you_mean(start, self.raw_nodes)}")
         if not self.manifest_seen or not all(k in self.meta for k in ("id", "title", "start")):
             return None
@@ -291,9 +296,10 @@ class _NodeCompiler:
     """Compiles one node's YAML into a `Node`, reporting each problem where it is written."""
 
     def __init__(self, reader: Reader, scope: expr.Scope, variables: dict[str, Variable], node_ids,
-                 memo: dict | None = None) -> None:
+                 memo: dict | None = None, incomplete: bool = False) -> None:
         self.reader = reader
-        self.scope = scope
+        self.incomplete = incomplete
+        self.scope = replace(scope, nodes=None) if incomplete else scope
         self.variables = variables
         self.node_ids = node_ids
         self.memo = {} if memo is None else memo
@@ -438,6 +444,8 @@ class _NodeCompiler:
             return None
         target = target.strip()
         if target not in self.node_ids:
+            if self.incomplete:
+                return None  # probably defined in the file that could not be read
             self.reader.error(node, f"{what} goes to '{target}', which does not exist{did_you_mean(target, self.node_ids)}")
             return None
         return target

@@ -474,8 +474,9 @@ nodes:
 
 def test_a_raw_escape_byte_in_the_file_is_refused_with_its_place(make_story):
     nodes = TINY_NODES.replace("    text: Hello\n", "    text: Пр\x1b[31mивет\n")
+    # The start node is in the unreadable file, so "the start node does not exist" would be a
+    # false alarm caused by this same problem: it is not reported.
     assert problems(load(make_story({"nodes.yaml": nodes}))) == [
-        "story/manifest.yaml:3:8: error: the start node 'start' does not exist",
         "story/nodes.yaml:3:13: error: the file holds the character U+001B, which YAML does not allow (control characters are not allowed)",
     ]
 
@@ -577,3 +578,13 @@ def test_an_empty_choice_list_is_a_warning_and_a_dead_end(make_story):
         "story/nodes.yaml:11:3: error: dead end: node 'spare' has no choices and is not an ending",
         "story/nodes.yaml:13:14: warning: node 'spare' has an empty choice list",
     ]
+
+
+def test_a_broken_file_does_not_flood_other_files_with_missing_targets(make_story):
+    """One YAML syntax error is one problem: gotos into that file are not reported missing."""
+    files = {
+        "a.yaml": "nodes:\n  start:\n    text: Hi\n    choices:\n      - text: Go\n        goto: middle\n",
+        "b.yaml": "nodes:\n  middle:\n    text: [unclosed\n",
+    }
+    found = problems(load(make_story(files)))
+    assert len(found) == 1 and found[0].startswith("story/b.yaml:") and "YAML syntax error" in found[0]
