@@ -1,6 +1,7 @@
 """A game killed with SIGKILL mid-play resumes from its autosave, losing only the unfinished choice."""
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -15,15 +16,25 @@ from .conftest import FERRY
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
 
 
-def _read_until(proc, marker: bytes, timeout: float = 20.0) -> bytes:
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while marker not in seen:
-        assert time.monotonic() < deadline, seen.decode(errors="replace")
-        chunk = os.read(proc.stdout.fileno(), 4096)
-        assert chunk, seen.decode(errors="replace")
-        seen += chunk
-    return seen
+class Screen:
+    """What the child has printed so far; waits (with a deadline) for text to appear after a point."""
+
+    def __init__(self, proc) -> None:
+        self.proc = proc
+        self.seen = b""
+        self.mark = 0
+
+    def wait_for(self, marker: bytes, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while marker not in self.seen[self.mark:]:
+            left = deadline - time.monotonic()
+            assert left > 0, f"{marker!r} never appeared; the game printed:\n{self.seen.decode(errors='replace')}"
+            ready, _, _ = select.select([self.proc.stdout], [], [], left)
+            if ready:
+                chunk = os.read(self.proc.stdout.fileno(), 4096)
+                assert chunk, f"the game exited early:\n{self.seen.decode(errors='replace')}"
+                self.seen += chunk
+        self.mark = self.seen.index(marker, self.mark) + len(marker)
 
 
 def test_kill_9_mid_play_then_continue(tmp_path, ferry):
@@ -32,13 +43,14 @@ def test_kill_9_mid_play_then_continue(tmp_path, ferry):
         [sys.executable, "-m", "kuzbass_game", "play", "--plain", "--story", str(FERRY), "--saves", str(saves), "--seed", "4"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+    screen = Screen(proc)
     try:
-        _read_until(proc, b"> ")
+        screen.wait_for(b"> ")
         for line, marker in ((b"Vera\n", b"Wait for the ferry"), (b"1\n", b"Pay the fare"), (b"3\n", b"Pay the fare")):
             proc.stdin.write(line)
             proc.stdin.flush()
-            _read_until(proc, marker)
-        _read_until(proc, b"> ")
+            screen.wait_for(marker)
+            screen.wait_for(b"> ")
         # the player is thinking about the next choice when the machine dies
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
