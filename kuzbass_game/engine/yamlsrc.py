@@ -100,7 +100,7 @@ def _walk(root: Path, seen: set[tuple[int, int]], sink: DiagnosticSink) -> Itera
 def _display(path: Path) -> str:
     try:
         relative = os.path.relpath(path)
-    except ValueError:  # different drive on Windows
+    except (ValueError, OSError):  # another drive on Windows, or the working folder was deleted
         return str(path)
     return str(path) if relative.startswith("..") else relative
 
