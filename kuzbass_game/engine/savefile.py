@@ -161,6 +161,7 @@ def decode(data: bytes) -> Decoded:
     base = game.get("base")
     _need(base is None or isinstance(base, dict), "the save is damaged: 'base' has the wrong type")
     summary = obj.get("summary") if isinstance(obj.get("summary"), dict) else {}
+    _get(_get(game, "state", dict, "the game"), "node", str, "the saved state")
     return Decoded(meta, _get(story, "id", str, "the story"), _get(story, "fingerprint", str, "the story"),
                    _get(game, "seed", int, "the game"), base, actions, _get(game, "state", dict, "the game"), summary)
 
