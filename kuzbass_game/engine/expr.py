@@ -181,7 +181,7 @@ class _Parser:
         self.pos = 0
         self.scope = scope
         self.depth = 0
-        self.node_refs: list[tuple[str, int]] = []
+        self.node_refs: list[tuple[str, int, str]] = []  # (node id, offset, function name)
 
     # -- token helpers
     @property
@@ -344,7 +344,7 @@ class _Parser:
             node_id = str(args[0][0].run({}, {}))
             if self.scope.nodes is not None and node_id not in self.scope.nodes:
                 raise ExprError(f"{name}() names an unknown node '{node_id}'{_suggest(node_id, self.scope.nodes)}", args[0][1].offset)
-            self.node_refs.append((node_id, args[0][1].offset))
+            self.node_refs.append((node_id, args[0][1].offset, name))
             if name == "visited":
                 return Typed(BOOL, lambda v, n: n.get(node_id, 0) > 0)
             return Typed(INT, lambda v, n: n.get(node_id, 0))
@@ -481,7 +481,7 @@ def _cap_text(text: str) -> str:
 class Condition:
     source: str
     run: Evaluator
-    node_refs: tuple[tuple[str, int], ...] = ()
+    node_refs: tuple[tuple[str, int, str], ...] = ()
     constant: bool | None = None  # the value, when it cannot depend on the game state
 
 
@@ -489,7 +489,7 @@ class Condition:
 class Effects:
     source: str
     assignments: tuple[Assignment, ...]
-    node_refs: tuple[tuple[str, int], ...] = ()
+    node_refs: tuple[tuple[str, int, str], ...] = ()
 
     def apply(self, variables: dict, visits: Mapping[str, int]) -> None:
         """Run every assignment in order on `variables` (raises EvalError, e.g. on division by zero)."""

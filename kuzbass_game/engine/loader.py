@@ -13,7 +13,7 @@ import os
 from typing import Callable
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -156,7 +156,13 @@ class _StoryBuilder:
         self.meta: dict[str, str] = {}
         self.meta_marks: dict[str, Mark] = {}
         self.variables: dict[str, Variable] = {}
-        self.raw_nodes: dict[str, tuple[Reader, yaml.Node, yaml.Node]] = {}
+        self.nodes: dict[str, Node] = {}
+        self.node_marks: dict[str, Mark] = {}
+        # Node files are compiled one at a time and their YAML dropped, so memory holds one file's
+        # YAML, not the whole story's. Whatever names another node is checked once all are known:
+        self.pending_targets: list[tuple[str, Mark, str]] = []  # (target, where, what)
+        self.pending_refs: list[tuple[str, Mark, str, str]] = []  # (node id, where, what, function)
+        self.memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
         self.manifest_seen = False
         # Set when a node file could not be read: its nodes are unknown, so "goes to a node that
         # does not exist" would mostly be false alarms caused by that one broken file.
@@ -253,29 +259,40 @@ class _StoryBuilder:
             return
         if not nodes:
             reader.warning(entries["nodes"][0], "this file declares no nodes")
+        scope = expr.Scope({name: var.type for name, var in self.variables.items()}, None,
+                           {name: (var.minimum, var.maximum) for name, var in self.variables.items() if var.type == "int"})
+        compiler = _NodeCompiler(reader, scope, self.variables, self)
         for node_id, (key_node, body) in nodes.items():
             if not NODE_ID.match(node_id):
                 reader.error(key_node, f"'{node_id}' cannot be a node id: use letters, digits, '_', '-' and '.' only")
                 continue
-            if node_id in self.raw_nodes:
-                first = self.raw_nodes[node_id][0].mark(self.raw_nodes[node_id][1])
+            if node_id in self.node_marks:
+                first = self.node_marks[node_id]
                 reader.error(key_node, f"duplicate node id '{node_id}': already defined at {first.path}:{first.line}:{first.col}")
                 continue
-            self.raw_nodes[node_id] = (reader, key_node, body)
-
-    def build(self, root: Path, sources: list[SourceFile]) -> Story | None:
-        scope = expr.Scope({name: var.type for name, var in self.variables.items()}, frozenset(self.raw_nodes),
-                           {name: (var.minimum, var.maximum) for name, var in self.variables.items() if var.type == "int"})
-        nodes: dict[str, Node] = {}
-        memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
-        for node_id, (reader, key_node, body) in self.raw_nodes.items():
-            compiler = _NodeCompiler(reader, scope, self.variables, self.raw_nodes, memo, self.incomplete)
+            self.node_marks[node_id] = reader.mark(key_node)
             node = compiler.compile(node_id, key_node, body)
             if node is not None:
-                nodes[node_id] = node
+                self.nodes[node_id] = node
+
+    def check_references(self) -> None:
+        """Targets and visited()/visits() names, now that every node id is known."""
+        if self.incomplete:
+            return  # names into the file that could not be read would be false alarms
+        known = self.node_marks
+        for target, mark, what in self.pending_targets:
+            if target not in known:
+                self.sink.error(mark, f"{what} goes to '{target}', which does not exist{did_you_mean(target, known)}")
+        for node_id, mark, what, function in self.pending_refs:
+            if node_id not in known:
+                self.sink.error(mark, f"in {what}: {function}() names an unknown node '{node_id}'{did_you_mean(node_id, known)}")
+
+    def build(self, root: Path, sources: list[SourceFile]) -> Story | None:
+        self.check_references()
+        nodes = self.nodes
         start = self.meta.get("start")
-        if start is not None and start not in self.raw_nodes and not self.incomplete:
-            self.sink.error(self.meta_marks["start"], f"the start node '{start}' does not exist{did_you_mean(start, self.raw_nodes)}")
+        if start is not None and start not in self.node_marks and not self.incomplete:
+            self.sink.error(self.meta_marks["start"], f"the start node '{start}' does not exist{did_you_mean(start, self.node_marks)}")
         if not self.manifest_seen or not all(k in self.meta for k in ("id", "title", "start")):
             return None
         return Story(
@@ -295,14 +312,12 @@ class _StoryBuilder:
 class _NodeCompiler:
     """Compiles one node's YAML into a `Node`, reporting each problem where it is written."""
 
-    def __init__(self, reader: Reader, scope: expr.Scope, variables: dict[str, Variable], node_ids,
-                 memo: dict | None = None, incomplete: bool = False) -> None:
+    def __init__(self, reader: Reader, scope: expr.Scope, variables: dict[str, Variable], builder: _StoryBuilder) -> None:
         self.reader = reader
-        self.incomplete = incomplete
-        self.scope = replace(scope, nodes=None) if incomplete else scope
+        self.scope = scope  # without node ids: names of nodes are checked later (see check_references)
         self.variables = variables
-        self.node_ids = node_ids
-        self.memo = {} if memo is None else memo
+        self.builder = builder
+        self.memo = builder.memo
 
     def _compiled(self, kind: str, source: str):
         """Compile (or recall) an expression; raises the same ExprError every time it is asked."""
@@ -443,11 +458,7 @@ class _NodeCompiler:
         if target is None:
             return None
         target = target.strip()
-        if target not in self.node_ids:
-            if self.incomplete:
-                return None  # probably defined in the file that could not be read
-            self.reader.error(node, f"{what} goes to '{target}', which does not exist{did_you_mean(target, self.node_ids)}")
-            return None
+        self.builder.pending_targets.append((target, self.reader.mark(node), what))
         return target
 
     def condition(self, node: yaml.Node, what: str) -> expr.Condition | None:
@@ -455,10 +466,16 @@ class _NodeCompiler:
         if source is None:
             return None
         try:
-            return self._compiled("if", source)
+            compiled = self._compiled("if", source)
         except expr.ExprError as err:
             self.reader.sink.error(self.reader.locate(node, err.offset), f"in {what}: {err.message}")
             return None
+        self._defer_refs(compiled.node_refs, node, what)
+        return compiled
+
+    def _defer_refs(self, refs, node: yaml.Node, what: str) -> None:
+        for node_id, offset, function in refs:
+            self.builder.pending_refs.append((node_id, self.reader.locate(node, offset), what, function))
 
     def effects(self, node: yaml.Node, what: str) -> expr.Effects | None:
         r = self.reader
@@ -476,6 +493,8 @@ class _NodeCompiler:
                 compiled.append(self._compiled("effects", source))
             except expr.ExprError as err:
                 r.sink.error(r.locate(part, err.offset), f"in {what}: {err.message}")
+                continue
+            self._defer_refs(compiled[-1].node_refs, part, what)
         if not compiled:
             return None
         if len(compiled) == 1:

@@ -212,7 +212,7 @@ def test_visited_and_visits():
     assert value('visits("start")') == 2
     assert value('visits("end")') == 0
     assert holds('visits("market") + 1 == 2')
-    assert compile_condition('visited("market") or visited("end")', SCOPE).node_refs == (("market", 8), ("end", 29))
+    assert compile_condition('visited("market") or visited("end")', SCOPE).node_refs == (("market", 8, "visited"), ("end", 29, "visited"))
 
 
 def test_visited_of_an_unknown_node_suggests_the_nearest():
@@ -338,7 +338,7 @@ def test_effects_with_semicolons():
 
 def test_effects_record_node_references():
     compiled = compile_effects('gold = visits("market") + visits("start")', SCOPE)
-    assert compiled.node_refs == (("market", 14), ("start", 33))
+    assert compiled.node_refs == (("market", 14, "visits"), ("start", 33, "visits"))
 
 
 def test_limits_on_length_and_depth():
