@@ -15,7 +15,6 @@ import gc
 import json
 import platform
 import random
-import resource
 import statistics
 import subprocess
 import sys

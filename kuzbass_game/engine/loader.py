@@ -13,7 +13,7 @@ import os
 from typing import Callable
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -43,7 +43,6 @@ class LoadResult:
     story: Story | None
     diagnostics: list[Diagnostic]
     files: int = 0
-    sources: list[SourceFile] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -99,24 +98,25 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         if hit is not None:
             story, diagnostics = hit
             return LoadResult(story, diagnostics, len(files))
-    sources: list[SourceFile] = []
-    manifest: SourceFile | None = None
-    for path, display in files:
+    # The manifest first (nodes need its variables), then each node file, read, compiled and let go.
+    manifest_path = root / MANIFEST_NAME
+    ordered = sorted(files, key=lambda item: item[0] != manifest_path)
+    if not ordered or ordered[0][0] != manifest_path:
+        sink.error(Mark(_display(manifest_path), 1, 1), f"the story has no {MANIFEST_NAME}: it declares the title, the start node and the variables")
+    builder = _StoryBuilder(sink)
+    file_digests: dict[str, bytes] = {}
+    read = 0
+    for path, display in ordered:
         source = read_source(path, display, sink)
         if source is None:
             continue
-        sources.append(source)
-        if path.parent == root and path.name == MANIFEST_NAME:
-            manifest = source
-    if manifest is None and not any(path.parent == root and path.name == MANIFEST_NAME for path, _ in files):
-        sink.error(Mark(_display(root / MANIFEST_NAME), 1, 1), f"the story has no {MANIFEST_NAME}: it declares the title, the start node and the variables")
-    builder = _StoryBuilder(sink)
-    if manifest is not None:
-        builder.read_manifest(manifest)
-    for source in sources:
-        if source is not manifest:
+        read += 1
+        file_digests[_relative(path, root)] = hashlib.sha256(source.text.encode()).digest()
+        if path == manifest_path:
+            builder.read_manifest(source)
+        else:
             builder.collect_nodes(source)
-    story = builder.build(root, sources)
+    story = builder.build(root, fingerprint(file_digests))
     if story is not None and check_graph and not sink.has_errors:
         # The graph of a story with errors lacks the parts that failed to compile: checking it
         # would only report false dead ends and unreachable nodes caused by those errors.
@@ -131,18 +131,21 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         from kuzbass_game.engine import cache as story_cache
 
         story_cache.write(root, key, story, diagnostics)
-    return LoadResult(story if ok else None, diagnostics, len(sources), sources)
+    return LoadResult(story if ok else None, diagnostics, read)
 
 
-def fingerprint(sources: list[SourceFile], root: Path) -> str:
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def fingerprint(file_digests: dict[str, bytes]) -> str:
     """A short hash of every story file's path and text: saves record it to notice story edits."""
     digest = hashlib.sha256()
-    for source in sorted(sources, key=lambda s: str(s.path)):
-        try:
-            rel = source.path.relative_to(root).as_posix()
-        except ValueError:
-            rel = source.path.name
-        digest.update(rel.encode() + b"\0" + source.text.encode() + b"\0")
+    for relative in sorted(file_digests):
+        digest.update(relative.encode() + b"\0" + file_digests[relative])
     return digest.hexdigest()[:16]
 
 
@@ -287,7 +290,7 @@ class _StoryBuilder:
             if node_id not in known:
                 self.sink.error(mark, f"in {what}: {function}() names an unknown node '{node_id}'{did_you_mean(node_id, known)}")
 
-    def build(self, root: Path, sources: list[SourceFile]) -> Story | None:
+    def build(self, root: Path, story_fingerprint: str) -> Story | None:
         self.check_references()
         nodes = self.nodes
         start = self.meta.get("start")
@@ -301,7 +304,7 @@ class _StoryBuilder:
             start=self.meta["start"],
             variables=dict(self.variables),
             nodes=nodes,
-            fingerprint=fingerprint(sources, root),
+            fingerprint=story_fingerprint,
             root=root,
             start_mark=self.meta_marks.get("start"),
             description=self.meta.get("description"),

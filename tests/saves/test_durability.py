@@ -1,7 +1,6 @@
 """Atomic writes, migrations, replay after story edits, and `kuzbass check --saves`."""
 
 import errno
-import json
 import os
 import shutil
 from pathlib import Path
