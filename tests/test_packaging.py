@@ -1,0 +1,53 @@
+"""An installed copy (not a checkout) must carry the campaign and the styles, and find them."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kuzbass_game import paths
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_outside_a_checkout_the_bundled_story_and_user_saves_are_used(monkeypatch, tmp_path):
+    monkeypatch.delenv(paths.STORY_ENV, raising=False)
+    monkeypatch.delenv(paths.SAVES_ENV, raising=False)
+    monkeypatch.setattr(paths, "in_checkout", lambda: False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert paths.default_story_dir() == paths.BUNDLED_STORY
+    if sys.platform.startswith("linux"):
+        assert paths.default_saves_dir() == tmp_path / "data" / "kuzbass" / "saves"
+
+
+def test_in_a_checkout_story_and_saves_are_the_checkouts(monkeypatch):
+    monkeypatch.delenv(paths.STORY_ENV, raising=False)
+    monkeypatch.delenv(paths.SAVES_ENV, raising=False)
+    assert paths.in_checkout()
+    assert paths.default_story_dir() == REPO / "story"
+    assert paths.default_saves_dir() == REPO / "saves"
+
+
+def test_environment_variables_override_both(monkeypatch, tmp_path):
+    monkeypatch.setenv(paths.STORY_ENV, str(tmp_path / "s"))
+    monkeypatch.setenv(paths.SAVES_ENV, str(tmp_path / "v"))
+    assert paths.default_story_dir() == tmp_path / "s"
+    assert paths.default_saves_dir() == tmp_path / "v"
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_story_and_the_styles(tmp_path):
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "-w", str(tmp_path), str(REPO)],
+        capture_output=True, text=True, timeout=240,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(tmp_path.glob("kuzbass-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    story_files = {p.relative_to(REPO / "story").as_posix() for p in (REPO / "story").rglob("*.yaml")}
+    assert {f"kuzbass_game/_bundled_story/{name}" for name in story_files} <= names
+    assert "kuzbass_game/ui/app.tcss" in names
+    assert "kuzbass_game/engine/loader.py" in names
+    assert not [n for n in names if n.startswith(("tests/", "saves/", "benchmarks/"))]
