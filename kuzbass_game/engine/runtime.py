@@ -204,10 +204,42 @@ class Game:
         """
         self._apply(self.resolve(action))
 
-    def resolve(self, action: Action) -> Action:
+    def replay(self, actions) -> int:
+        """Apply recorded actions in order, stopping at the first that no longer applies.
+
+        Returns how many applied. One cursor runs the whole replay (a save may hold thousands
+        of actions), and a snapshot is kept after each, exactly as if they had been played.
+        """
+        story = self.story
+        cursor = Cursor.thaw(self.state)
+        for done, action in enumerate(actions):
+            try:
+                action = self.resolve(action, cursor.node)
+                if action.node != cursor.node:
+                    return done
+                if action.text is not None:
+                    stepper.submit(story, cursor, action.text)
+                elif action.choice is not None:
+                    stepper.choose(story, cursor, action.choice)
+                else:
+                    return done
+            except (InvalidAction, StoryRuntimeError, KeyError):
+                return done  # the cursor may be half-moved; the kept snapshots are all whole
+            self._actions.append(action)
+            snapshot = GameState(cursor.node, dict(cursor.variables), dict(cursor.visits), cursor.rng,
+                                 frozenset(cursor.used_once), cursor.chapter, cursor.date, cursor.turn,
+                                 cursor.awaiting_input)
+            if self.keep_history:
+                self._states.append(snapshot)
+            else:
+                self._states[-1] = snapshot
+        return len(actions)
+
+    def resolve(self, action: Action, at: str | None = None) -> Action:
         """The action as it applies to the current story (a moved choice found by its signature)."""
-        if action.choice is not None and action.signature and action.node == self.state.node:
-            choices = self.story.nodes[self.state.node].choices
+        at = self.state.node if at is None else at
+        if action.choice is not None and action.signature and action.node == at:
+            choices = self.story.nodes[at].choices
             if not (0 <= action.choice < len(choices) and choices[action.choice].signature == action.signature):
                 moved = [c.index for c in choices if c.signature == action.signature]
                 if len(moved) != 1:

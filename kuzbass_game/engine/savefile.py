@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from kuzbass_game.engine.markup import strip_markup
 from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.runtime import Game, InvalidAction, StoryRuntimeError
+from kuzbass_game.engine.runtime import Game
 from kuzbass_game.engine.state import Action, GameState
 
 FORMAT = "kuzbass-save"
@@ -167,15 +167,20 @@ def decode(data: bytes) -> Decoded:
 
 
 def _action(item: Any) -> Action:
-    node = _get(item, "node", str, "an action")
-    choice = item.get("choice")
-    text = item.get("text")
-    _need((choice is None) != (text is None), "the save is damaged: an action must be a choice or a text")
-    _need(choice is None or (isinstance(choice, int) and not isinstance(choice, bool) and 0 <= choice < 100),
-          "the save is damaged: a choice number is invalid")
-    _need(text is None or (isinstance(text, str) and len(text) <= 1000), "the save is damaged: a typed text is invalid")
-    signature = item.get("sig")
-    _need(signature is None or (isinstance(signature, str) and len(signature) <= 64), "the save is damaged: a choice signature is invalid")
+    """One recorded action, checked field by field (written flat: a long game holds thousands)."""
+    if type(item) is not dict:
+        raise SaveError("the save is damaged: an action is not an object")
+    node, choice, text, signature = item.get("node"), item.get("choice"), item.get("text"), item.get("sig")
+    if type(node) is not str:
+        raise SaveError("the save is damaged: an action names no scene")
+    if (choice is None) == (text is None):
+        raise SaveError("the save is damaged: an action must be a choice or a text")
+    if choice is not None and not (type(choice) is int and 0 <= choice < 100):
+        raise SaveError("the save is damaged: a choice number is invalid")
+    if text is not None and not (type(text) is str and len(text) <= 1000):
+        raise SaveError("the save is damaged: a typed text is invalid")
+    if signature is not None and not (type(signature) is str and len(signature) <= 64):
+        raise SaveError("the save is damaged: a choice signature is invalid")
     return Action(node, choice, text, signature)
 
 
@@ -246,7 +251,7 @@ def restore(decoded: Decoded, story: Story) -> Restored:
             raise
         base = None
     game = Game(story, decoded.seed, base=base)
-    done = _replay(game, decoded.actions)
+    done = game.replay(decoded.actions)
     total = len(decoded.actions)
     if done == total:
         if same_story:
@@ -265,15 +270,6 @@ def restore(decoded: Decoded, story: Story) -> Restored:
     where = game.state.node
     return Restored(game, (f"The story was updated and the scene you saved in is gone. You resume after choice {done} of {total}, "
                            f"the last point that still exists ('{where}')."), exact=False)
-
-
-def _replay(game: Game, actions: list[Action]) -> int:
-    for done, action in enumerate(actions):
-        try:
-            game.apply(action)
-        except (InvalidAction, StoryRuntimeError, KeyError):
-            return done
-    return len(actions)
 
 
 def _same_state(a: GameState, b: GameState) -> bool:
