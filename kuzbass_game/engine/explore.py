@@ -14,6 +14,7 @@ from typing import Callable
 
 from kuzbass_game.engine.model import Story
 from kuzbass_game.engine import stepper
+from kuzbass_game.engine.gcpause import collector_paused
 from kuzbass_game.engine.stepper import InvalidAction, StoryRuntimeError
 
 SAMPLE_INPUTS = ("Anna", "Jack [b]Beyer[/b]", "Mikko\\", "Ruth [link=x]K[/link]", "Stepan")
@@ -73,10 +74,11 @@ def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
     """Play `runs` games picking uniformly among the enabled choices; deterministic for a seed."""
     report = ExploreReport(runs, seed, len(story.nodes), sum(len(n.choices) for n in story.nodes.values()))
     picker = random.Random(seed)
-    for run in range(runs):
-        _one_run(story, run, picker, max_steps, report)
-        if on_run is not None:
-            on_run(run + 1)
+    with collector_paused():
+        for run in range(runs):
+            _one_run(story, run, picker, max_steps, report)
+            if on_run is not None:
+                on_run(run + 1)
     return report
 
 

@@ -7,12 +7,10 @@ against the manifest's variables. Graph checks (reachability, dead ends) live in
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 from typing import Callable
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import yaml
 
 from kuzbass_game.engine import expr
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
+from kuzbass_game.engine.gcpause import collector_paused
 from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
 from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, did_you_mean
 from kuzbass_game.engine.yamlsrc import MANIFEST_NAME, SourceFile, _display, compose, find_story_files, read_source
@@ -53,19 +52,6 @@ class LoadResult:
         return [d for d in self.diagnostics if not d.is_error]
 
 
-@contextmanager
-def _garbage_collector_paused():
-    """Loading builds hundreds of thousands of small objects and no reference cycles; left on,
-    the cycle collector rescans them again and again and more than doubles the load time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = False,
                extra_checks: Callable[[Story], list[Diagnostic]] | None = None) -> LoadResult:
     """Load and check the story in `root`. `story` is None when any error was found.
@@ -74,7 +60,7 @@ def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = Fals
     instead of being parsed and checked again, and a freshly checked one is stored there.
     `extra_checks` lets a face add its own checks (the UI's markup parser) to what is cached.
     """
-    with _garbage_collector_paused():
+    with collector_paused():
         return _load_story(Path(root), check_graph, cache, extra_checks)
 
 
