@@ -7,22 +7,27 @@ renders one thing and asks the app when it needs another screen.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 
-from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.ui.saving import Loaded, Saves
-from kuzbass_game.ui.screens.help import HelpScreen
-from kuzbass_game.ui.screens.saves import SavesScreen
-from kuzbass_game.ui.screens.story import StoryScreen
+from kuzbass_game.ui.saving import Saves
 from kuzbass_game.ui.screens.title import TitleScreen
 from kuzbass_game.ui.screens.too_small import TooSmallScreen
 from kuzbass_game.ui.themes import COAL, THEMES, other_theme
+
+if TYPE_CHECKING:
+    from kuzbass_game.engine.model import Story
+    from kuzbass_game.engine.runtime import Game
+    from kuzbass_game.ui.saving import Loaded
+    from kuzbass_game.ui.screens.story import StoryScreen
+
+# Only the title screen is imported at start-up; the other screens (and what they need) are
+# imported the first time they are shown, so launching does not pay for them.
 
 MIN_SIZE = (60, 20)  # below this the story and its choices no longer fit side by side with the footer
 
@@ -45,7 +50,17 @@ class KuzbassApp(App[int]):
         self.title = story.title
         for theme in THEMES:
             self.register_theme(theme)
-        self.theme = COAL.name
+        self.start_in_theme(COAL)
+
+    def start_in_theme(self, theme: Theme) -> None:
+        """Start in `theme` without what setting `App.theme` does once the app runs: re-parse
+        every stylesheet and restyle every widget. Nothing is parsed or styled yet, so the theme's
+        variables can simply replace the default theme's (as `App._watch_theme` would, later)."""
+        self.set_reactive(App.theme, theme.name)
+        self.stylesheet.set_variables(self.get_css_variables())
+        self.set_class(True, f"-theme-{theme.name}", update=False)
+        self.set_class(theme.dark, "-dark-mode", update=False)
+        self.set_class(not theme.dark, "-light-mode", update=False)
 
     def get_default_screen(self) -> Screen:
         return TitleScreen()
@@ -80,6 +95,8 @@ class KuzbassApp(App[int]):
     # ------------------------------------------------------------ navigation
     @property
     def story_screen(self) -> StoryScreen | None:
+        from kuzbass_game.ui.screens.story import StoryScreen
+
         return next((s for s in reversed(self.screen_stack) if isinstance(s, StoryScreen)), None)
 
     def show_title(self) -> None:
@@ -88,10 +105,14 @@ class KuzbassApp(App[int]):
         self.call_after_refresh(self.recheck_size)
 
     def open_game(self, game: Game, play_seconds: float = 0.0, notice: str | None = None) -> None:
+        from kuzbass_game.ui.screens.story import StoryScreen
+
         self.show_title()
         self.push_screen(StoryScreen(game, play_seconds, notice))
 
     def new_game(self) -> None:
+        from kuzbass_game.engine.runtime import Game
+
         self.open_game(Game(self.story, seed=self.seed))
 
     def continue_game(self) -> None:
@@ -116,6 +137,8 @@ class KuzbassApp(App[int]):
 
     def open_saves(self, ask_name: bool = False) -> None:
         """The saved-games screen; saving is offered when a story screen has a game."""
+        from kuzbass_game.ui.screens.saves import SavesScreen
+
         current = self.story_screen
         game = current.game if current is not None else None
         seconds = (lambda: current.clock.seconds) if current is not None else None
@@ -129,6 +152,8 @@ class KuzbassApp(App[int]):
 
     # ------------------------------------------------------------ app-wide actions
     def action_help(self) -> None:
+        from kuzbass_game.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -142,11 +167,13 @@ class KuzbassApp(App[int]):
         self.exit(0)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from kuzbass_game.ui.screens.story import StoryScreen
+
         yield from super().get_system_commands(screen)
         yield SystemCommand("New game", "Start the story from the beginning", self.new_game)
         if isinstance(screen, StoryScreen):
             yield SystemCommand("Save", "Save the game in play into a named slot", lambda: self.open_saves(True))
-        if self.saves.slots():
+        if self.saves.has_slots():
             yield SystemCommand("Load", "Load a saved game", self.open_saves)
         yield SystemCommand("Help", "Keys, and what the status panel means", self.action_help)
         yield SystemCommand("Toggle theme", "Switch between the dark and the light theme", self.action_toggle_theme)

@@ -68,7 +68,7 @@ async def test_typed_markup_is_shown_literally(make_app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot, "[b]x[/b]")
         assert screen.game.state.variables["name"] == "[b]x[/b]"
-        assert "Name: [b]x[/b]" in screen.query_one("#status-line").plain
+        assert "Name: [b]x[/b]" in screen.query_one("#status").plain
         await pilot.press("1")
         await pilot.pause()
         assert '"[b]x[/b]," he repeats' in story_text(screen)
@@ -78,13 +78,13 @@ async def test_number_key_advances_and_status_follows(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
-        assert "Warmth: 5" in screen.query_one("#status-line").plain
+        assert "Warmth: 5" in screen.query_one("#status").plain
         await pilot.press("1")
         await pilot.pause()
         assert screen.scene.node_id == "waiting"
         assert "The fare is two kopeks" in story_text(screen)
-        assert "Warmth: 4" in screen.query_one("#status-line").plain
-        assert len(screen.query_one(ChoiceList)) == 4
+        assert "Warmth: 4" in screen.query_one("#status").plain
+        assert screen.query_one(ChoiceList).option_count == 4
 
 
 async def test_arrows_enter_and_mouse_take_choices(make_app):
@@ -106,10 +106,10 @@ async def test_locked_choice_cannot_be_taken(make_app, locks):
         await pilot.pause()
         screen = app.screen
         choices = screen.query_one(ChoiceList)
-        locked = choices.children[0]
+        locked = choices.get_option_at_index(0)
         assert locked.disabled
-        assert "(locked: You need five coins.)" in text_of(locked.query_one(".choice-text"))
-        assert choices.index == 1  # the cursor starts on the first open choice
+        assert "(locked: You need five coins.)" in locked.prompt.plain
+        assert choices.highlighted == 1  # the cursor starts on the first open choice
         await pilot.press("1")
         await pilot.pause()
         await pilot.click("#choices", offset=(4, 1))
@@ -238,3 +238,26 @@ async def test_ctrl_t_toggles_the_theme(make_app):
         assert app.theme == "kuzbass-coal"
         await pilot.press("ctrl+t")
         assert app.theme == "kuzbass-paper"
+
+
+async def test_footer_follows_the_keys_that_apply(make_app):
+    from textual.widgets._footer import FooterKey
+
+    app = make_app()
+
+    def keys() -> dict[str, bool]:
+        return {key.key: not key.has_class("-disabled") for key in app.screen.query(FooterKey)}
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.pause()
+        assert "b" not in keys() and keys()["ctrl+z"] is False  # b types; nothing to step back to yet
+        await pilot.press(*"Anna", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert keys()["b"] is True and "ctrl+z" not in keys()
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.pause()
+        assert "b" not in keys() and keys()["ctrl+z"] is False

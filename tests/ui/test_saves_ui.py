@@ -259,3 +259,41 @@ async def test_load_option_in_a_tiny_terminal_waits_behind_the_size_message(make
         await pilot.pause(0.1)
         assert isinstance(app.screen, StoryScreen)
         assert not any(isinstance(s, TooSmallScreen) for s in app.screen_stack)
+
+
+def test_ui_and_engine_agree_on_the_slot_file_suffix():
+    from kuzbass_game.engine import saves as engine_saves
+    from kuzbass_game.ui import saving
+
+    assert saving.SLOT_SUFFIX == engine_saves.SUFFIX
+
+
+def test_latest_reads_newest_files_first_and_skips_broken_and_ended(ferry, saves_dir):
+    import os
+
+    from kuzbass_game.ui.saving import Saves
+
+    saves = Saves(saves_dir, ferry)
+    assert not saves.has_slots() and saves.latest() is None  # no folder yet
+    saved_game(ferry, saves_dir, "older")
+    ended = Game(ferry, seed=1)
+    ended.submit("Vera")
+    ended.choose(0)
+    ended.choose(3)  # wait, then walk home: the end
+    assert ended.view().ending is not None
+    SaveStore(saves_dir, ferry).save(ended, "finished")
+    (saves_dir / "broken.json").write_text("{not json", encoding="utf-8")
+    for age, name in enumerate(["broken", "finished", "older"]):  # broken newest, older oldest
+        os.utime(saves_dir / f"{name}.json", (1_000_000 - age * 100, 1_000_000 - age * 100))
+    assert saves.has_slots()
+    latest = saves.latest()
+    assert latest is not None and latest.name == "older" and latest.chapter == "The Ferry"
+
+
+async def test_only_a_broken_save_offers_load_but_not_continue(make_app, saves_dir):
+    saves_dir.mkdir(parents=True)
+    (saves_dir / "broken.json").write_text("{not json", encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE):
+        menu = app.screen.query_one("#title-menu", OptionList)
+        assert [o.disabled for o in menu.options] == [False, True, False, False]

@@ -12,11 +12,12 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kuzbass_game.engine.runtime import SceneView
 from kuzbass_game.ui import markup
+from kuzbass_game.ui.widgets.footer import KeyFooter
 
 OPTIONS = (
     ("title", "t", "Back to the title screen"),
@@ -53,7 +54,7 @@ class EndingScreen(Screen[str]):
                     *(Option(Content.assemble((f"{key}  ", "bold"), label), id=pick) for pick, key, label in OPTIONS),
                     id="ending-menu",
                 )
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#ending-menu", OptionList).focus()

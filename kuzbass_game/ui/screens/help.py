@@ -7,7 +7,9 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from kuzbass_game.ui.widgets.footer import KeyFooter
 
 KEYS = (
     ("1 – 9", "take the choice with that number"),
@@ -45,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
                 for keys, meaning in KEYS:
                     yield Static(Content.assemble((f"{keys:<14}", "bold"), meaning), classes="help-key")
                 yield Static(STATUS, id="help-status", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kuzbass_game.engine.runtime import Game, JournalEntry
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog
+from kuzbass_game.ui.widgets.footer import KeyFooter
 
 
 def entry(item: JournalEntry) -> Content:
@@ -52,7 +53,7 @@ class JournalScreen(ModalScreen[int | None]):
             yield menu
             yield Static("Enter goes back to just before the highlighted choice.", classes="dialog-hint",
                          markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         menu = self.query_one("#journal-list", OptionList)

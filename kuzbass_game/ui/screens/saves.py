@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kuzbass_game.engine.runtime import Game
@@ -22,6 +22,7 @@ from kuzbass_game.ui import markup
 from kuzbass_game.engine.saves import SlotInfo
 from kuzbass_game.ui.saving import Loaded, Saves
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog, NameDialog
+from kuzbass_game.ui.widgets.footer import KeyFooter
 
 
 KINDS = {"auto": "  (autosave)", "quick": "  (quicksave)"}
@@ -74,7 +75,7 @@ class SavesScreen(ModalScreen[Loaded | None]):
             yield OptionList(id="saves-list")
             yield Static("Enter loads the highlighted save.",
                          classes="dialog-hint", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_slots()

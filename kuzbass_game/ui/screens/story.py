@@ -6,31 +6,33 @@ change it autosaves through the app and shows the ending screen when the story e
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, ListView, Static
+from textual.widget import Widget
+from textual.widgets import Header, OptionList, Static
 
 from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
 from kuzbass_game.text import markup_to_plain
 from kuzbass_game.ui.clock import PlayClock
-from kuzbass_game.ui.saving import Loaded
-from kuzbass_game.ui.screens.ending import EndingScreen
-from kuzbass_game.ui.screens.journal import JournalScreen
 from kuzbass_game.ui.widgets.answer import AnswerBox
-from kuzbass_game.ui.widgets.choices import ChoiceItem, ChoiceList
+from kuzbass_game.ui.widgets.choices import ChoiceList
+from kuzbass_game.ui.widgets.footer import KeyFooter
 from kuzbass_game.ui.widgets.status import StatusPanel
 from kuzbass_game.ui.widgets.story_pane import StoryPane
+
+if TYPE_CHECKING:
+    from kuzbass_game.ui.saving import Loaded
 
 MORE = "▼ more text: PgDn"
 STUCK = "The story has nowhere to go from here. This is a fault in the story, not something you did.\n"
 STUCK_BACK = "Press b to step back and choose differently."
 STUCK_QUIT = "Press q to quit; please tell the story's authors."
+DYNAMIC_ACTIONS = ("choose", "rewind", "rewind_typing", "quicksave")  # what check_action decides per scene
 
 
 class StoryScreen(Screen):
@@ -52,27 +54,33 @@ class StoryScreen(Screen):
         Binding("q", "app.quit", "Quit"),
     ]
 
-    scene: reactive[SceneView | None] = reactive(None)
-
     def __init__(self, game: Game, play_seconds: float = 0.0, notice: str | None = None) -> None:
         super().__init__()
         self.game = game
+        self.scene: SceneView | None = None  # the scene on screen
         self.clock = PlayClock(play_seconds)
         self.notice = notice
+        # Made once; every scene updates them in place (no recompose, no remount). The answer box
+        # and the stuck message are mounted the first time a scene needs them, then kept.
+        self.main = Vertical(id="main")
+        self.status = StatusPanel(id="status")
+        self.pane = StoryPane(id="story")
+        self.choices = ChoiceList(id="choices")
+        self.answer: AnswerBox | None = None
+        self.stuck: Static | None = None
+        self.bindings_state: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="❄")
         with Vertical(id="body"):
-            yield StatusPanel(id="status").data_bind(StoryScreen.scene)
-            with Vertical(id="main"):
-                yield StoryPane(id="story").data_bind(StoryScreen.scene)
-                yield Static(STUCK, id="stuck", markup=False)
-                yield ChoiceList(id="choices").data_bind(StoryScreen.scene)
-                yield AnswerBox(id="answer")
-        yield Footer(compact=True)
+            yield self.status
+            with self.main:
+                yield self.pane
+                yield self.choices
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.watch(self.query_one(StoryPane), "more", self.mark_more)
+        self.watch(self.pane, "more", self.mark_more)
         self.show_game()
         if self.notice:
             self.notify(self.notice, title="Loaded", markup=False)
@@ -96,32 +104,56 @@ class StoryScreen(Screen):
 
     def show(self, scene: SceneView) -> None:
         self.scene = scene
+        self.render_scene(scene)
         if scene.ending is not None:
+            from kuzbass_game.ui.screens.ending import EndingScreen
+
             self.app.push_screen(EndingScreen(scene), self.after_ending)
 
-    def watch_scene(self, scene: SceneView | None) -> None:
-        if scene is None:
-            return
-        answer = self.query_one(AnswerBox)
-        answer.request = scene.input
-        answer.display = scene.input is not None
-        choices = self.query_one(ChoiceList)
-        choices.display = scene.input is None and bool(scene.choices)
-        stuck = self.query_one("#stuck", Static)
-        stuck.display = scene.stuck
-        stuck.update(STUCK + (STUCK_BACK if self.game.can_rewind else STUCK_QUIT))
+    def render_scene(self, scene: SceneView) -> None:
+        """Update the widgets in place: one layout and one partial repaint per scene."""
+        self.status.show(scene)
+        self.pane.show(scene)
+        self.choices.show(scene)
+        self.choices.display = scene.input is None and bool(scene.choices)
+        if scene.input is not None or self.answer is not None:
+            answer = self.answer or self.add_below_text(AnswerBox(id="answer"), after=self.choices)
+            self.answer = answer
+            answer.ask(scene.input)
+            answer.display = scene.input is not None
+        if scene.stuck or self.stuck is not None:
+            stuck = self.stuck or self.add_below_text(Static(id="stuck", markup=False), before=self.choices)
+            self.stuck = stuck
+            stuck.display = scene.stuck
+            if scene.stuck:
+                stuck.update(STUCK + (STUCK_BACK if self.game.can_rewind else STUCK_QUIT))
         if scene.input is not None:
-            self.call_after_refresh(answer.focus_input)
+            self.call_after_refresh(self.answer.focus_input)
         elif scene.choices:
-            choices.focus()
-        else:
+            if self.focused is not self.choices:
+                self.choices.focus()
+        elif self.focused is not None:
             self.set_focus(None)
-        self.refresh_bindings()
+        self.refresh_bindings_if_changed()
+
+    def add_below_text(self, widget: Widget, **where: Widget) -> Widget:
+        """Mount a widget that only some scenes need, in its place under the story text."""
+        widget.border_title = MORE if self.pane.more else None
+        self.main.mount(widget, **where)
+        return widget
+
+    def refresh_bindings_if_changed(self) -> None:
+        """Tell the footer only when a key's state changed: it rebuilds itself when told."""
+        state = tuple(self.check_action(action, ()) for action in DYNAMIC_ACTIONS)
+        if state != self.bindings_state:
+            self.bindings_state = state
+            self.refresh_bindings()
 
     def mark_more(self, more: bool) -> None:
         """Say on the edge below the text that it goes on (PgDn), when it does."""
-        for widget in (self.query_one(ChoiceList), self.query_one(AnswerBox), self.query_one("#stuck")):
-            widget.border_title = MORE if more else None
+        for widget in (self.choices, self.answer, self.stuck):
+            if widget is not None:
+                widget.border_title = MORE if more else None
 
     # ------------------------------------------------------------ intents
     def act(self, step: Callable[[], SceneView]) -> None:
@@ -149,12 +181,14 @@ class StoryScreen(Screen):
             return
         self.act(lambda: self.game.choose(choice.index))
 
-    @on(ListView.Selected, "#choices")
-    def picked(self, event: ListView.Selected) -> None:
-        item = event.item
+    @on(OptionList.OptionSelected, "#choices")
+    def picked(self, event: OptionList.OptionSelected) -> None:
         scene = self.scene
-        if isinstance(item, ChoiceItem) and scene is not None and item.turn == scene.turn and item.choice.enabled:
-            self.act(lambda: self.game.choose(item.choice.index))
+        if scene is None or getattr(event, "turn", None) != scene.turn or event.option_index >= len(scene.choices):
+            return
+        choice = scene.choices[event.option_index]
+        if choice.enabled:
+            self.act(lambda: self.game.choose(choice.index))
 
     @on(AnswerBox.Answered)
     def answered(self, event: AnswerBox.Answered) -> None:
@@ -170,10 +204,12 @@ class StoryScreen(Screen):
         self.action_rewind()
 
     def action_scroll_story(self, direction: int) -> None:
-        pane = self.query_one(StoryPane)
+        pane = self.pane
         pane.scroll_page_down() if direction > 0 else pane.scroll_page_up()
 
     def action_journal(self) -> None:
+        from kuzbass_game.ui.screens.journal import JournalScreen
+
         def chosen(steps: int | None) -> None:
             if steps:
                 self.action_rewind(steps)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Middle, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kuzbass_game.ui import markup
+from kuzbass_game.ui.widgets.footer import KeyFooter
 
 SUBTITLE = "Interactive fiction for the terminal"
 
@@ -38,24 +39,22 @@ class TitleScreen(Screen):
         self.has_slots = False
 
     def compose(self) -> ComposeResult:
-        with Middle():
-            with Center():
-                with Vertical(id="title-box"):
-                    yield Static(markup.plain(self.app.title), id="title-name")
-                    subtitle = self.app.story.description  # type: ignore[attr-defined]
-                    yield Static(markup.story(subtitle) if subtitle else SUBTITLE, id="title-subtitle")
-                    yield OptionList(id="title-menu")
-                    yield Static(id="title-note", markup=False)
-        yield Footer(compact=True)
+        with Vertical(id="title-box"):  # centred on the screen by app.tcss
+            yield Static(markup.plain(self.app.title), id="title-name")
+            subtitle = self.app.story.description  # type: ignore[attr-defined]
+            yield Static(markup.story(subtitle) if subtitle else SUBTITLE, id="title-subtitle")
+            yield OptionList(id="title-menu")
+            yield Static(id="title-note", markup=False)
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         self.refresh_menu()
 
     def refresh_menu(self) -> None:
         saves = self.app.saves
-        latest = saves.latest()
+        self.has_slots = saves.has_slots()
+        latest = saves.latest() if self.has_slots else None
         self.has_latest = latest is not None
-        self.has_slots = bool(saves.slots())
         detail = None
         if latest is not None:
             place = [markup.story(part) for part in (latest.chapter, latest.date) if part]

@@ -1,7 +1,7 @@
 """The answer box for scenes that ask the player to type (a name, a word).
 
 Empty answers get a gentle word instead of an error; what the player types is never parsed
-as markup.
+as markup. The box is made once and reset in place for each new question.
 """
 
 from __future__ import annotations
@@ -10,11 +10,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from kuzbass_game.engine.runtime import InputView
 from kuzbass_game.ui import markup
+
+PLACEHOLDER = "type here, then press Enter"
+
+
+def hint_for(request: InputView) -> str:
+    return f"Up to {request.max_length} characters."
 
 
 class AnswerBox(Vertical):
@@ -25,28 +30,41 @@ class AnswerBox(Vertical):
             super().__init__()
             self.text = text
 
-    request: reactive[InputView | None] = reactive(None, recompose=True)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.request: InputView | None = None
+        self._prompt = Static(id="answer-prompt")
+        self._input = Input(placeholder=PLACEHOLDER, id="answer-input", compact=True)
+        self._hint = Static(id="answer-hint", markup=False)
 
     def compose(self) -> ComposeResult:
-        request = self.request
+        yield self._prompt
+        yield self._input
+        yield self._hint
+
+    def ask(self, request: InputView | None) -> None:
+        """Show `request` (None: nothing to ask); a new question starts with an empty line."""
+        if request == self.request:
+            return
+        self.request = request
         if request is None:
             return
-        yield Static(markup.story(request.prompt), id="answer-prompt")
-        yield Input(max_length=request.max_length, placeholder="type here, then press Enter", id="answer-input",
-                    compact=True)
-        yield Static(f"Up to {request.max_length} characters.", id="answer-hint", markup=False)
+        self._prompt.update(markup.story(request.prompt))
+        self._input.max_length = request.max_length
+        self._input.value = ""
+        self._hint.update(hint_for(request))
+        self._hint.remove_class("-gentle")
 
     def focus_input(self) -> None:
-        for field in self.query(Input):
-            field.focus()
+        if self.request is not None:
+            self._input.focus()
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
         text = event.value.strip()
-        hint = self.query_one("#answer-hint", Static)
         if not text:
-            hint.update("Please type something first, then press Enter.")
-            hint.add_class("-gentle")
+            self._hint.update("Please type something first, then press Enter.")
+            self._hint.add_class("-gentle")
             return
         self.post_message(self.Answered(text))

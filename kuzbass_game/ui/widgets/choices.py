@@ -2,17 +2,31 @@
 
 Each choice is a row of number and text, so long choices wrap under their text, not under the
 number. Locked choices stay in the list, greyed, with the author's reason, and cannot be picked.
+
+All rows are drawn by one widget (an `OptionList` of `ChoiceRow`s), updated in place.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
 from textual.content import Content
-from textual.reactive import reactive
-from textual.widgets import ListItem, ListView, Static
+from textual.message import Message
+from textual.strip import Strip
+from textual.visual import Visual
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
 
 from kuzbass_game.engine.runtime import ChoiceView, SceneView
 from kuzbass_game.ui import markup
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+    from textual.style import Style
+    from textual.visual import RenderOptions
+
+NUMBER_WIDTH = 4  # "1." and room to breathe; the text wraps to the right of it
 
 
 def choice_text(choice: ChoiceView) -> Content:
@@ -24,27 +38,81 @@ def choice_text(choice: ChoiceView) -> Content:
     return text + Content.styled("  (locked: ", "italic") + reason + Content.styled(")", "italic")
 
 
-class ChoiceItem(ListItem):
-    """One choice of one scene; `turn` tells a stale row (from the scene before) from a fresh one."""
+class ChoiceRow(Visual):
+    """Number and text side by side: the number in its own column, the text wrapped beside it."""
 
-    def __init__(self, choice: ChoiceView, turn: int) -> None:
-        super().__init__(disabled=not choice.enabled, classes="" if choice.enabled else "-locked")
-        self.choice = choice
-        self.turn = turn
+    def __init__(self, choice: ChoiceView) -> None:
+        number = f"{choice.number}."
+        self.number = Content.styled(number, "bold")
+        self.text = choice_text(choice)
+        # Most choices fit on one line: then the row is one piece of content, drawn in one go.
+        self.line = self.number + Content(" " * (NUMBER_WIDTH - len(number))) + self.text
+        self.one_line = "\n" not in self.text.plain
 
-    def compose(self) -> ComposeResult:
-        yield Static(f"{self.choice.number}.", classes="choice-number", markup=False)
-        yield Static(choice_text(self.choice), classes="choice-text")
+    @property
+    def plain(self) -> str:
+        return self.text.plain
+
+    def fits(self, width: int) -> bool:
+        return self.one_line and self.line.cell_length <= width
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        if self.fits(width):
+            return self.line.render_strips(width, height, style, options)
+        text_width = max(1, width - NUMBER_WIDTH)
+        rich_style = style.rich_style
+        lines = self.text.render_strips(text_width, None, style, options) or [Strip.blank(text_width, rich_style)]
+        number = self.number.render_strips(NUMBER_WIDTH, 1, style, options)[0]
+        gutters = [number.extend_cell_length(NUMBER_WIDTH, rich_style)]
+        gutters += [Strip.blank(NUMBER_WIDTH, rich_style)] * (len(lines) - 1)
+        strips = [Strip.join((gutter, line)) for gutter, line in zip(gutters, lines)]
+        return strips if height is None else strips[:height]
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return NUMBER_WIDTH + self.text.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        if self.fits(width):
+            return 1
+        return self.text.get_height(rules, max(1, width - NUMBER_WIDTH))
 
 
-class ChoiceList(ListView):
-    """The current scene's choices; the screen handles `ListView.Selected` from it."""
+class ChoiceList(OptionList, inherit_bindings=False):
+    """The current scene's choices, one option each; the screen handles `OptionList.OptionSelected`.
 
-    scene: reactive[SceneView | None] = reactive(None)
+    One widget draws every row, so a new scene replaces the options in place (and not even that
+    when the choices read the same). An `OptionSelected` message carries `turn`, the scene the
+    list showed when the pick was made, so the screen can ignore a pick that arrives after the
+    scene already changed.
+    """
 
-    async def watch_scene(self, scene: SceneView | None) -> None:
-        await self.clear()
-        if scene is None or not scene.choices:
-            return
-        await self.extend(ChoiceItem(choice, scene.turn) for choice in scene.choices)
-        self.index = next((i for i, c in enumerate(scene.choices) if c.enabled), None)
+    # The list's own keys; PgUp/PgDn are left to the screen, which scrolls the story with them.
+    BINDINGS = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.choices: tuple[ChoiceView, ...] = ()
+        self.turn: int | None = None
+
+    def show(self, scene: SceneView) -> None:
+        self.turn = scene.turn
+        if scene.choices != self.choices:
+            self.choices = scene.choices
+            self.set_options(Option(ChoiceRow(choice), disabled=not choice.enabled) for choice in scene.choices)
+        first_open = next((i for i, c in enumerate(scene.choices) if c.enabled), None)
+        if first_open != self.highlighted:
+            # Set quietly: the `OptionHighlighted` message would bubble up the screen for nobody.
+            self.set_reactive(OptionList.highlighted, first_open)
+            self.refresh()
+        self.scroll_to_highlight()
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, OptionList.OptionSelected):
+            message.turn = self.turn  # type: ignore[attr-defined]
+        return super().post_message(message)

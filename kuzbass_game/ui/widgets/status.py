@@ -1,24 +1,33 @@
 """The status panel: where and when the story is, and the variables the author chose to show.
 
-It holds two renderings of the same scene; the screen's width class (`-narrow` or `-wide`) in
-app.tcss shows a bar of wrapped "label: value" pairs on top of narrow terminals and a side
-panel on wide ones.
+Its text has two renderings of the same scene; the screen's width class (`-narrow` or `-wide`,
+see app.tcss) picks a bar of wrapped "label: value" pairs on top of narrow terminals or a side
+panel on wide ones. A new scene updates it in place, and only when the status changed.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Size
-from textual.reactive import reactive
+from textual.visual import Visual
 from textual.widget import Widget
-from textual.widgets import Label, Static
 
 from kuzbass_game.engine.runtime import SceneView
 from kuzbass_game.ui import markup
 
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+    from textual.strip import Strip
+    from textual.style import Style
+    from textual.visual import RenderOptions
+
 SEPARATOR = Content.styled("  │  ", "dim")
+NEWLINE = Content("\n")
+WHERE_HEADING = Content.styled("Where and when", "bold $accent")
+STATUS_HEADING = Content.styled("Status", "bold $accent")
 
 
 def where(scene: SceneView) -> Content:
@@ -31,14 +40,16 @@ def pair(label: str, value: str) -> Content:
     return Content.assemble((f"{label}: ", "dim"), markup.story(value))
 
 
-class StatusLine(Widget):
+class StatusLine(Visual):
     """Pieces separated by bars, wrapped between pieces and never inside one ("Trade: miner")."""
 
-    def __init__(self, pieces: list[Content], id: str | None = None) -> None:
-        super().__init__(id=id)
+    def __init__(self, pieces: list[Content]) -> None:
         self.pieces = pieces
+        self._lines: tuple[int, Content] | None = None
 
-    def lines(self, width: int) -> list[Content]:
+    def text(self, width: int) -> Content:
+        if self._lines is not None and self._lines[0] == width:
+            return self._lines[1]
         lines: list[Content] = []
         line = Content("")
         for piece in self.pieces:
@@ -48,35 +59,65 @@ class StatusLine(Widget):
                 line = piece
             else:
                 line = joined
-        return lines + [line] if line else lines
+        text = NEWLINE.join(lines + [line] if line else lines)
+        self._lines = (width, text)
+        return text
 
     @property
     def plain(self) -> str:
         return "  │  ".join(piece.plain for piece in self.pieces)
 
-    def render(self) -> Content:
-        return Content("\n").join(self.lines(self.content_size.width))
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self.text(width).render_strips(width, height, style, options)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(1, len(self.lines(width)))
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.text(container_width).get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return max(1, self.text(width).get_height(rules, width))
+
+
+class StatusText(Widget):
+    """The panel's text: the wrapped line on a narrow screen, the side panel's lines on a wide one."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.line = StatusLine([])
+        self.side = Content("")
+
+    def render(self) -> Visual:
+        return self.side if self.screen.has_class("-wide") else self.line
 
 
 class StatusPanel(Vertical):
-    """Chapter, date and labelled variables; recomposed after every choice."""
+    """Chapter, date and labelled variables: a wrapped line when narrow, a side panel when wide.
 
-    scene: reactive[SceneView | None] = reactive(None, recompose=True)
+    The panel (background, the border of the side panel) never changes; only its text does.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple | None = None
+        self.text = StatusText(id="status-text")
 
     def compose(self) -> ComposeResult:
-        scene = self.scene
-        if scene is None:
+        yield self.text
+
+    @property
+    def plain(self) -> str:
+        """The status as one line of text (what the narrow bar shows, unwrapped)."""
+        return self.text.line.plain
+
+    def show(self, scene: SceneView) -> None:
+        shown = (scene.chapter, scene.date, scene.status)
+        if shown == self._shown:
             return
-        pieces = [where(scene)] if (scene.chapter or scene.date) else []
-        yield StatusLine(pieces + [pair(label, value) for label, value in scene.status], id="status-line")
-        with Vertical(id="status-side"):
-            yield Label("Where and when", classes="status-heading")
-            place = where(scene)
-            yield Static(place if place else Content("—"), classes="status-where")
-            if scene.status:
-                yield Label("Status", classes="status-heading")
-            for label, value in scene.status:
-                yield Static(pair(label, value), classes="status-item")
+        self._shown = shown
+        place = where(scene)
+        pairs = [pair(label, value) for label, value in scene.status]
+        self.text.line = StatusLine(([place] if (scene.chapter or scene.date) else []) + pairs)
+        side = [WHERE_HEADING, place if place else Content("—")]
+        if pairs:
+            side += [Content(""), STATUS_HEADING, *pairs]
+        self.text.side = NEWLINE.join(side)
+        self.text.refresh(layout=True)

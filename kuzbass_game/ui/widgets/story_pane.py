@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -12,26 +13,36 @@ from textual.widgets import Static
 from kuzbass_game.engine.runtime import SceneView
 from kuzbass_game.ui import markup
 
+PARAGRAPH_BREAK = Content("\n\n")  # a blank line between paragraphs
+
 
 class StoryPane(VerticalScroll):
     """Shows one scene; scrolls back to the top whenever the scene changes.
 
+    The paragraphs share one `Static`, separated by blank lines, which is updated in place.
     `more` is True while text is hidden below, so the screen can say so on a small terminal.
     """
 
     can_focus = False
-    scene: reactive[SceneView | None] = reactive(None, recompose=True)
     more: reactive[bool] = reactive(False)
 
-    def compose(self) -> ComposeResult:
-        if self.scene is None:
-            return
-        for paragraph in self.scene.paragraphs:
-            yield Static(markup.story(paragraph), classes="paragraph")
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = Static(classes="paragraph", id="story-text")
+        self._shown: tuple[int, tuple[str, ...]] | None = None
 
-    def watch_scene(self) -> None:
-        self.scroll_home(animate=False)
-        self.call_after_refresh(self.check_more)
+    def compose(self) -> ComposeResult:
+        yield self._text
+
+    def show(self, scene: SceneView) -> None:
+        shown = (scene.turn, scene.paragraphs)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        self._text.update(PARAGRAPH_BREAK.join(markup.story(paragraph) for paragraph in scene.paragraphs))
+        # At the top in the same frame as the new text; `more` follows from the scroll, the new
+        # height or a resize.
+        self.scroll_home(animate=False, immediate=True)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
