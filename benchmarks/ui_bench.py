@@ -52,6 +52,9 @@ def _wall(args: list[str]) -> float:
 
 
 def bench_launch(repeat: int) -> dict:
+    # Byte-compiled, as after `pip install` or `scripts/setup` (Textual's own modules are too):
+    # otherwise PYTHONDONTWRITEBYTECODE, set on some machines, makes every launch compile the game.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kuzbass_game")], check=True, capture_output=True)
     with tempfile.TemporaryDirectory() as saves:
         kuzbass = [sys.executable, "-c", KUZBASS_LAUNCH, saves]
         bare = [sys.executable, "-c", BARE_LAUNCH]

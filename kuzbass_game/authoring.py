@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kuzbass_game.engine import load_story
+from kuzbass_game.engine.loader import load_story
 from kuzbass_game.engine.diagnostics import Diagnostic, Mark, Severity
 from kuzbass_game.engine.loader import LoadResult
 from kuzbass_game.engine.model import Story, VarRef

@@ -244,3 +244,16 @@ def test_help_and_version_exit_cleanly(capsys, argv):
     assert info.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("kuzbass ") or out.startswith("usage: kuzbass")
+
+
+def test_a_cached_launch_does_not_import_the_yaml_compiler(tmp_path):
+    """The second load of an unchanged story comes from the cache: no PyYAML, no compiler."""
+    code = ("import sys; from kuzbass_game.authoring import load_and_check; "
+            "r = load_and_check('docs/examples/ferry', cache=True); assert r.story is not None; "
+            "loaded=[m for m in sys.modules if m.split('.')[0] == 'yaml' or m.endswith('.compiler')]; "
+            "print(','.join(loaded))")
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
+                           env=subprocess_env(tmp_path)) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    assert "yaml" in runs[0].stdout  # the first load compiled the YAML (and filled the cache)
+    assert runs[1].stdout.strip() == ""
