@@ -118,6 +118,18 @@ async def test_locked_choice_cannot_be_taken(make_app, locks):
         assert any("You need five coins." in n.message for n in app._notifications)
 
 
+async def test_pressing_a_locked_choice_again_does_not_stack_toasts(make_app, locks):
+    app = make_app(locks)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        for _ in range(5):
+            await pilot.press("1")
+        await pilot.pause()
+        locked = [n for n in app._notifications if "You need five coins." in n.message]
+        assert len(locked) == 1
+
+
 async def test_rewind_with_b_and_backspace(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -6,6 +6,7 @@ change it autosaves through the app and shows the ending screen when the story e
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Callable
 
 from textual import on
@@ -33,6 +34,7 @@ STUCK = "The story has nowhere to go from here. This is a fault in the story, no
 STUCK_BACK = "Press b to step back and choose differently."
 STUCK_QUIT = "Press q to quit; please tell the story's authors."
 DYNAMIC_ACTIONS = ("choose", "rewind", "rewind_typing", "quicksave")  # what check_action decides per scene
+WARNING_SECONDS = 4.0  # how long a warning toast stays up; the same warning is not stacked meanwhile
 
 
 class StoryScreen(Screen):
@@ -68,6 +70,7 @@ class StoryScreen(Screen):
         self.choices = ChoiceList(id="choices")
         self.answer: AnswerBox | None = None
         self.stuck: Static | None = None
+        self._warned: tuple[str, float] | None = None  # the last warning toast and when it went up
         self.bindings_state: tuple | None = None
 
     def compose(self) -> ComposeResult:
@@ -160,7 +163,7 @@ class StoryScreen(Screen):
         try:
             scene = step()
         except InvalidAction as err:
-            self.notify(markup_to_plain(str(err)), severity="warning", markup=False)
+            self.warn(markup_to_plain(str(err)))
             return
         except StoryRuntimeError as err:
             self.notify(f"The story hit a fault and could not go on: {err}", title="Story fault",
@@ -169,6 +172,16 @@ class StoryScreen(Screen):
         self.autosave()
         self.show(scene)
 
+    def warn(self, message: str, title: str = "") -> None:
+        """A warning toast, but not the same one again while it is still up (a player pressing a
+        locked choice's key five times gets one toast and a bell, not a stack of five)."""
+        now = time.monotonic()
+        if self._warned is not None and self._warned[0] == message and now - self._warned[1] < WARNING_SECONDS:
+            self.app.bell()
+            return
+        self._warned = (message, now)
+        self.notify(message, title=title, severity="warning", markup=False, timeout=WARNING_SECONDS)
+
     def action_choose(self, number: int) -> None:
         scene = self.scene
         choice = next((c for c in scene.choices if c.number == number), None) if scene else None
@@ -176,8 +189,7 @@ class StoryScreen(Screen):
             self.app.bell()
             return
         if not choice.enabled:
-            reason = markup_to_plain(choice.reason or "That choice is not open to you yet.")
-            self.notify(reason, title="Locked", severity="warning", markup=False)
+            self.warn(markup_to_plain(choice.reason or "That choice is not open to you yet."), title="Locked")
             return
         self.act(lambda: self.game.choose(choice.index))
 
