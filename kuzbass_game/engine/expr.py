@@ -21,7 +21,7 @@ and visit counts, which is what makes evaluation fast without ever calling `eval
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 INT, BOOL, TEXT = "int", "bool", "text"
@@ -120,6 +120,16 @@ class Typed:
     type: str
     run: Evaluator
     const: bool = False  # True when the value cannot depend on the game state
+    var: str | None = None  # the variable's name, when the expression is just that variable
+
+    def constant_value(self) -> tuple[bool, Value | None]:
+        """(True, value) when the value is known at compile time (so closures can hold it)."""
+        if not self.const:
+            return False, None
+        try:
+            return True, self.run({}, {})
+        except EvalError:  # e.g. `1/0`: left to fail at play time, where the story says where
+            return False, None
 
 
 @dataclass(frozen=True)
@@ -140,11 +150,20 @@ class Assignment:
     apply: Callable[[dict, Mapping[str, int]], None] | None = None  # performs it on a variables dict
 
 
-def _assigner(name: str, op: str, run: Evaluator, var_type: str, bounds) -> Callable[[dict, Mapping[str, int]], None]:
+def _assigner(name: str, op: str, value_of: Typed, var_type: str, bounds) -> Callable[[dict, Mapping[str, int]], None]:
     """One closure doing the whole assignment: compute, combine (+=, -=), clamp to the range, store."""
     lo, hi = (bounds or {}).get(name, (None, None))
     lo = -INT_LIMIT if lo is None else lo
     hi = INT_LIMIT if hi is None else hi
+    run = value_of.run
+    known, k = value_of.constant_value()
+    if var_type == INT and known and op in ("+=", "-="):  # `food += 1`: no call for the operand
+        step = k if op == "+=" else -k
+
+        def apply(v, n):
+            value = v[name] + step
+            v[name] = lo if value < lo else hi if value > hi else value
+        return apply
     if var_type == INT:
         if op == "=":
             def apply(v, n):
@@ -314,7 +333,7 @@ class _Parser:
         var_type = self.scope.variables.get(name)
         if var_type is None:
             raise ExprError(f"unknown variable '{name}'{_suggest(name, self.scope.variables)}", token.offset)
-        return Typed(var_type, lambda v, n: v[name])
+        return Typed(var_type, lambda v, n: v[name], var=name)
 
     def call(self, name_token: Token) -> Typed:
         name = name_token.text
@@ -378,14 +397,14 @@ class _Parser:
         if op.text == "=":
             _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
             return Assignment(target.text, "=", value.run, target.offset,
-                              _assigner(target.text, "=", value.run, var_type, self.scope.bounds))
+                              _assigner(target.text, "=", value, var_type, self.scope.bounds))
         if op.text == "-=" and var_type != INT:
             raise ExprError(f"'-=' needs an int variable; '{target.text}' is {var_type}", op.offset)
         if var_type == BOOL:
             raise ExprError(f"'{op.text}' cannot be used on bool variable '{target.text}'", op.offset)
         _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
         return Assignment(target.text, op.text, value.run, target.offset,
-                          _assigner(target.text, op.text, value.run, var_type, self.scope.bounds))
+                          _assigner(target.text, op.text, value, var_type, self.scope.bounds))
 
 
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
@@ -424,6 +443,9 @@ def _comparison(op: str, left: Typed, right: Typed, offset: int) -> Typed:
         raise ExprError(f"'{op}' needs numbers or text, not true/false", offset)
     a, b = left.run, right.run
     const = left.const and right.const
+    known, k = right.constant_value()
+    if left.var is not None and known:  # `food > 2`, the commonest condition: one dict lookup
+        return Typed(BOOL, _variable_against_constant(op, left.var, k), const)
     fn = {
         "==": lambda v, n: a(v, n) == b(v, n),
         "!=": lambda v, n: a(v, n) != b(v, n),
@@ -433,6 +455,17 @@ def _comparison(op: str, left: Typed, right: Typed, offset: int) -> Typed:
         ">=": lambda v, n: a(v, n) >= b(v, n),
     }[op]
     return Typed(BOOL, fn, const)
+
+
+def _variable_against_constant(op: str, name: str, k: Value) -> Evaluator:
+    return {
+        "==": lambda v, n: v[name] == k,
+        "!=": lambda v, n: v[name] != k,
+        "<": lambda v, n: v[name] < k,
+        "<=": lambda v, n: v[name] <= k,
+        ">": lambda v, n: v[name] > k,
+        ">=": lambda v, n: v[name] >= k,
+    }[op]
 
 
 def _arith(op: str, left: Typed, right: Typed, offset: int) -> Typed:
@@ -490,11 +523,19 @@ class Effects:
     source: str
     assignments: tuple[Assignment, ...]
     node_refs: tuple[tuple[str, int, str], ...] = ()
+    # apply(variables, visits): run every assignment in order (raises EvalError, e.g. on a
+    # division by zero). An attribute holding one closure, not a method: it runs at every step.
+    apply: Callable[[dict, Mapping[str, int]], None] = field(init=False, repr=False, compare=False)
 
-    def apply(self, variables: dict, visits: Mapping[str, int]) -> None:
-        """Run every assignment in order on `variables` (raises EvalError, e.g. on division by zero)."""
-        for assignment in self.assignments:
-            assignment.apply(variables, visits)
+    def __post_init__(self) -> None:
+        steps = tuple(a.apply for a in self.assignments)
+        if len(steps) == 1:
+            apply = steps[0]
+        else:
+            def apply(variables: dict, visits: Mapping[str, int]) -> None:
+                for step in steps:
+                    step(variables, visits)
+        object.__setattr__(self, "apply", apply)
 
 
 def compile_condition(source: str, scope: Scope) -> Condition:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
@@ -73,8 +74,9 @@ class Choice:
     mark: Mark | None = field(default=None, compare=False)
     signature: str = ""  # hash of the text and targets: lets a save notice the choice was changed
 
-    @property
+    @cached_property
     def key(self) -> str:
+        """The choice's name in `once` bookkeeping and coverage reports (cached: read every step)."""
         return f"{self.node_id}#{self.index}"
 
     @property

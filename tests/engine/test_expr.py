@@ -490,3 +490,25 @@ def test_comparisons_match_python(a, b, op):
 
     ops = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
     assert holds(f"gold {op} {b}" if b >= 0 else f"gold {op} -{-b}", {**VARS, "gold": a}) is ops[op](a, b)
+
+
+@FAST
+@given(st.integers(-30, 30), st.integers(-30, 30), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
+def test_a_constant_on_the_left_compares_like_python(a, b, op):
+    import operator
+
+    ops = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+    literal = str(b) if b >= 0 else f"-{-b}"
+    assert holds(f"{literal} {op} gold", {**VARS, "gold": a}) is ops[op](b, a)
+
+
+@FAST
+@given(st.integers(-20, 20), st.integers(0, 30), st.sampled_from(["+=", "-="]), st.booleans())
+def test_adding_a_constant_or_an_expression_clamps_alike(start, amount, op, as_expression):
+    """`gold += 3` takes a shortcut (the constant is held in the closure): same result as `gold += zero + 3`."""
+    bounded = Scope(SCOPE.variables, SCOPE.nodes, {"gold": (-10, 10)})
+    operand = f"zero + {amount}" if as_expression else str(amount)
+    variables = {**VARS, "gold": start, "zero": 0}
+    compile_effects(f"gold {op} {operand}", bounded).apply(variables, VISITS)
+    raw = start + amount if op == "+=" else start - amount
+    assert variables["gold"] == max(-10, min(10, raw))
