@@ -197,7 +197,10 @@ def _unmark(mark) -> Mark | None:
 
 
 def _unparts(parts) -> tuple:
-    return tuple(VarRef(p[0]) if isinstance(p, tuple) else p for p in parts)
+    for part in parts:
+        if type(part) is tuple:  # a `{name}` hole, stored as a 1-tuple
+            return tuple(VarRef(p[0]) if type(p) is tuple else p for p in parts)
+    return parts  # plain text only (most texts): the unmarshalled tuple is already the answer
 
 
 # ---------------------------------------------------------------- file
