@@ -438,6 +438,8 @@ class _NodeCompiler:
         return tuple(result)
 
     def _parse_template(self, node: yaml.Node, text: str, base: int, what: str) -> list[TextPart] | None:
+        if "{" not in text and "}" not in text:  # most text has no {holes}: skip the scan
+            return [text]
         parts: list[TextPart] = []
         pos = 0
         ok = True
@@ -471,12 +473,16 @@ def _signature(text: str, target: str | None, branches: list[Branch]) -> str:
     return hashlib.sha1(f"{text}\0{where}".encode()).hexdigest()[:8]
 
 
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+
 def _flow(parts: list[TextPart]) -> list[TextPart]:
     """Join a paragraph's lines into one flowing line and merge neighbouring text pieces."""
     out: list[TextPart] = []
     for part in parts:
         if isinstance(part, str):
-            part = re.sub(r"[ \t]*\n[ \t]*", " ", part)
+            if "\n" in part:
+                part = _LINE_BREAK.sub(" ", part)
             if not part:
                 continue
             if out and isinstance(out[-1], str):
