@@ -510,7 +510,7 @@ def _cap_text(text: str) -> str:
 # ---------------------------------------------------------------- public API
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Condition:
     source: str
     run: Evaluator
@@ -518,7 +518,7 @@ class Condition:
     constant: bool | None = None  # the value, when it cannot depend on the game state
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Effects:
     source: str
     assignments: tuple[Assignment, ...]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
@@ -42,7 +41,7 @@ class VarRef:
 TextPart = str | VarRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """One paragraph of node text, shown only while its condition (if any) holds."""
 
@@ -50,7 +49,7 @@ class Paragraph:
     condition: Condition | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Branch:
     """One weighted outcome of a random choice."""
 
@@ -60,7 +59,7 @@ class Branch:
     mark: Mark | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Choice:
     node_id: str
     index: int  # position in the node's list: the stable key saves record
@@ -73,11 +72,11 @@ class Choice:
     once: bool = False
     mark: Mark | None = field(default=None, compare=False)
     signature: str = ""  # hash of the text and targets: lets a save notice the choice was changed
+    # The choice's name in `once` bookkeeping and coverage reports; made once, read every step.
+    key: str = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def key(self) -> str:
-        """The choice's name in `once` bookkeeping and coverage reports (cached: read every step)."""
-        return f"{self.node_id}#{self.index}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.node_id}#{self.index}")
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -98,7 +97,7 @@ class Ending:
     title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     id: str
     paragraphs: tuple[Paragraph, ...]
