@@ -44,20 +44,31 @@ TARGETS = {
 }
 
 
+def _timed(fn) -> float:
+    """Wall time of one call; what the harness itself holds is frozen out of the collector's
+    way, so the engine and its baseline both run against a heap of their own making."""
+    gc.collect()
+    gc.freeze()
+    try:
+        start = time.perf_counter()
+        fn()
+        return time.perf_counter() - start
+    finally:
+        gc.unfreeze()
+
+
 def median_time(fn, repeat: int) -> float:
-    """Median wall time; what the harness itself holds is frozen out of the collector's way,
-    so the engine and its baseline both run against a heap of their own making."""
-    times = []
+    return statistics.median(_timed(fn) for _ in range(repeat))
+
+
+def median_times(fns: dict, repeat: int) -> dict:
+    """Medians of several functions measured in turn, round after round, so that the machine's
+    slow and fast moments fall on the engine and on its baseline alike."""
+    times: dict = {name: [] for name in fns}
     for _ in range(repeat):
-        gc.collect()
-        gc.freeze()
-        try:
-            start = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - start)
-        finally:
-            gc.unfreeze()
-    return statistics.median(times)
+        for name, fn in fns.items():
+            times[name].append(_timed(fn))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def peak_rss_mb_of(code: str) -> float:
@@ -101,14 +112,9 @@ def bench_load(nodes: int, folder: Path, repeat: int) -> dict:
         assert sum(len(node.choices) for node in result.story.nodes.values()) > 0
 
     load_story(folder / "yaml", cache=True)  # fill the cache
-    figures = {
-        "nodes": nodes,
-        "bare_yaml_s": median_time(bare_yaml, repeat),
-        "bare_json_s": median_time(bare_json, repeat),
-        "cold_s": median_time(cold, repeat),
-        "warm_s": median_time(warm, repeat),
-        "warm_every_node_s": median_time(warm_every_node, repeat),
-    }
+    figures = {"nodes": nodes}
+    figures.update(median_times({"bare_yaml_s": bare_yaml, "cold_s": cold}, repeat))
+    figures.update(median_times({"bare_json_s": bare_json, "warm_s": warm, "warm_every_node_s": warm_every_node}, max(repeat, 5)))
     figures["cold_vs_yaml"] = figures["cold_s"] / figures["bare_yaml_s"]
     figures["warm_vs_json"] = figures["warm_s"] / figures["bare_json_s"]
     figures["warm_every_node_vs_json"] = figures["warm_every_node_s"] / figures["bare_json_s"]
@@ -159,8 +165,9 @@ def bench_steps(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
     story = load_story(folder / "yaml", cache=True).story
     engine_steps = sum(explore(story, runs, seed=1).lengths)
     bare_steps = bare_walk(data, runs, 1)
-    engine_s = median_time(lambda: explore(story, runs, seed=1), repeat)
-    bare_s = median_time(lambda: bare_walk(data, runs, 1), repeat)
+    medians = median_times({"engine": lambda: explore(story, runs, seed=1), "bare": lambda: bare_walk(data, runs, 1)},
+                           max(repeat, 5))
+    engine_s, bare_s = medians["engine"], medians["bare"]
     figures = {
         "nodes": nodes,
         "runs": runs,
@@ -221,7 +228,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             folder = Path(tmp) / f"s{size}"
-            repeat = args.repeat if size <= 10_000 else 1
+            repeat = args.repeat if size <= 10_000 else 3
             results["load"].append(bench_load(size, folder, repeat))
             results["steps"].append(bench_steps(size, folder, runs=200, repeat=repeat))
             print_progress(results)

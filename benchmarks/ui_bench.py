@@ -61,7 +61,7 @@ def bench_launch(repeat: int) -> dict:
         _wall(kuzbass)  # warm the story cache and the OS file cache once for both
         _wall(bare)
         kuzbass_times, bare_times = [], []
-        for _ in range(repeat):  # interleaved, so machine noise hits both alike
+        for _ in range(max(2 * repeat, 11)):  # interleaved, so machine noise hits both alike
             kuzbass_times.append(_wall(kuzbass))
             bare_times.append(_wall(bare))
     k, b = statistics.median(kuzbass_times), statistics.median(bare_times)
