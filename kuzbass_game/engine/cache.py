@@ -17,7 +17,6 @@ import zlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from kuzbass_game.engine import expr
 from kuzbass_game.engine.atomic import write_atomic
 from kuzbass_game.engine.diagnostics import Diagnostic, Mark, Severity
 from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, Variable, VarRef
@@ -99,25 +98,29 @@ def from_image(image: tuple, root: Path) -> tuple[Story, list[Diagnostic]]:
     variables = {name: Variable(name, vtype, default, lo, hi, label, _unmark(mark))
                  for name, vtype, default, lo, hi, label, mark in raw_vars}
     raw_by_id = dict(raw_nodes)
-    scope = expr.Scope({name: v.type for name, v in variables.items()}, frozenset(raw_by_id),
-                       {name: (v.minimum, v.maximum) for name, v in variables.items() if v.type == "int"})
-    memo: dict = {}
+    memo: dict = {}  # (kind, source) -> compiled; the expression compiler and the scope are made
+    scope = None     # when the first node is built (a title screen needs no expressions)
+
+    def compiled(kind: str, source: str | None):
+        nonlocal scope
+        if source is None:
+            return None
+        found = memo.get((kind, source))
+        if found is None:
+            from kuzbass_game.engine import expr
+
+            if scope is None:
+                scope = expr.Scope({name: v.type for name, v in variables.items()}, frozenset(raw_by_id),
+                                   {name: (v.minimum, v.maximum) for name, v in variables.items() if v.type == "int"})
+            compile_fn = expr.compile_condition if kind == "if" else expr.compile_effects
+            found = memo[(kind, source)] = compile_fn(source, scope)
+        return found
 
     def condition(source):
-        if source is None:
-            return None
-        key = ("if", source)
-        if key not in memo:
-            memo[key] = expr.compile_condition(source, scope)
-        return memo[key]
+        return compiled("if", source)
 
     def effects(source):
-        if source is None:
-            return None
-        key = ("fx", source)
-        if key not in memo:
-            memo[key] = expr.compile_effects(source, scope)
-        return memo[key]
+        return compiled("fx", source)
 
     def build(blob: bytes) -> Node:
         node_id, mark, paragraphs, raw_choices, node_fx, chapter, date, ending, raw_input = marshal.loads(blob)

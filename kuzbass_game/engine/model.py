@@ -1,13 +1,20 @@
-"""The loaded story: immutable, compiled once, shared by every game played on it."""
+"""The loaded story: immutable, compiled once, shared by every game played on it.
+
+The compiled graph (story, nodes, choices, branches, paragraphs) compares by identity (there
+is one of each per loaded story); besides, skipping the generated `__eq__` and `__hash__`
+keeps this module cheap to import, which every launch does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from kuzbass_game.engine.diagnostics import Mark
-from kuzbass_game.engine.expr import Condition, Effects, Value
+
+if TYPE_CHECKING:  # only annotations: a launch that builds no node yet need not import the compiler of expressions
+    from kuzbass_game.engine.expr import Condition, Effects, Value
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,7 @@ class VarRef:
 TextPart = str | VarRef
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Paragraph:
     """One paragraph of node text, shown only while its condition (if any) holds."""
 
@@ -49,7 +56,7 @@ class Paragraph:
     condition: Condition | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Branch:
     """One weighted outcome of a random choice."""
 
@@ -59,7 +66,7 @@ class Branch:
     mark: Mark | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Choice:
     node_id: str
     index: int  # position in the node's list: the stable key saves record
@@ -97,7 +104,7 @@ class Ending:
     title: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Node:
     id: str
     paragraphs: tuple[Paragraph, ...]
@@ -110,7 +117,7 @@ class Node:
     mark: Mark | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Story:
     id: str
     title: str

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Mapping, NamedTuple
+from typing import TYPE_CHECKING, Mapping, NamedTuple
 
-from kuzbass_game.engine.expr import Value
+if TYPE_CHECKING:
+    from kuzbass_game.engine.expr import Value
 
 
 class Action(NamedTuple):
