@@ -72,7 +72,7 @@ class ExploreReport:
 def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
             on_run: Callable[[int], None] | None = None) -> ExploreReport:
     """Play `runs` games picking uniformly among the enabled choices; deterministic for a seed."""
-    report = ExploreReport(runs, seed, len(story.nodes), sum(len(n.choices) for n in story.nodes.values()))
+    report = ExploreReport(runs, seed, len(story.nodes), story.choice_count)
     picker = random.Random(seed)
     with collector_paused():
         for run in range(runs):

@@ -8,6 +8,7 @@ keeps this module cheap to import, which every launch does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
@@ -136,6 +137,11 @@ class Story:
     @property
     def endings(self) -> dict[str, Node]:
         return {node_id: node for node_id, node in self.nodes.items() if node.ending is not None}
+
+    @cached_property
+    def choice_count(self) -> int:
+        """How many choices the story has in all (coverage reports ask on every exploration)."""
+        return sum(len(node.choices) for node in self.nodes.values())
 
     @property
     def shown_variables(self) -> list[Variable]:
