@@ -116,6 +116,12 @@ class Node:
     ending: Ending | None = None
     input: InputSpec | None = None
     mark: Mark | None = field(default=None, compare=False)
+    # True when no choice here has a condition or is `once`: every choice is always open, so
+    # the stepper can hand out `choices` as they are (most nodes of a story; read every step).
+    always_open: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "always_open", all(c.condition is None and not c.once for c in self.choices))
 
 
 @dataclass(frozen=True, eq=False)

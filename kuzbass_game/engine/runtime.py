@@ -128,7 +128,7 @@ class Game:
 
     def enabled_choices(self) -> list[Choice]:
         """The choices the player may take now."""
-        return stepper.enabled_choices(self.story, Cursor.thaw(self.state))
+        return list(stepper.enabled_choices(self.story, Cursor.thaw(self.state)))
 
     def view(self) -> SceneView:
         state = self.state

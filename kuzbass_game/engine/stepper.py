@@ -88,13 +88,16 @@ def availability(cursor: Cursor, choice: Choice) -> tuple[bool, bool]:
     return (True, True) if ok else (choice.locked_reason is not None, False)
 
 
-def enabled_choices(story: Story, cursor: Cursor) -> list[Choice]:
-    """The choices a player may take now."""
+def enabled_choices(story: Story, cursor: Cursor) -> list[Choice] | tuple[Choice, ...]:
+    """The choices a player may take now (a node's own tuple when none of them can be closed)."""
     if cursor.awaiting_input:
         return []
+    node = story.nodes[cursor.node]
+    if node.always_open:
+        return node.choices
     variables, visits, used = cursor.variables, cursor.visits, cursor.used_once
     result = []
-    for choice in story.nodes[cursor.node].choices:
+    for choice in node.choices:
         if choice.once and choice.key in used:
             continue
         condition = choice.condition
