@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import random
 import statistics
@@ -223,10 +224,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     parser.add_argument("--skip-ui", action="store_true", help="skip the launch and key-press figures")
+    parser.add_argument("--markdown", type=Path, default=None, help="also write the table in Markdown to this file")
     args = parser.parse_args()
     sizes = [1000, 10_000] + ([50_000] if args.full else [])
     results: dict = {
-        "machine": f"{platform.node()} {platform.machine()} {platform.processor() or ''}".strip(),
+        "machine": describe_machine(),
         "python": platform.python_version(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "load": [], "steps": [],
@@ -247,8 +249,20 @@ def main() -> int:
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
+    if args.markdown:
+        args.markdown.write_text(markdown_table(results))
     print(json.dumps(results, indent=2))
     return 0
+
+
+def describe_machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu})"
 
 
 def print_progress(results: dict) -> None:
@@ -261,11 +275,9 @@ def _verdict(value: float, target: float, higher_is_better: bool = False) -> str
     return "meets" if ok else "MISSES"
 
 
-def print_table(results: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table("figure", "kuzbass", "baseline", "ratio", "target", "", title=f"Kuzbass benchmarks, {results['date']}")
+def table_rows(results: dict) -> list[tuple[str, ...]]:
+    """(figure, kuzbass, baseline, ratio, target, verdict) for every figure, for both reports."""
+    table = _Rows()
     for load in results["load"]:
         n = f"{load['nodes']:,}"
         table.add_row(f"cold load+check {n} nodes", f"{load['cold_s'] * 1000:.0f} ms", f"{load['bare_yaml_s'] * 1000:.0f} ms (yaml CSafeLoader)",
@@ -279,7 +291,7 @@ def print_table(results: dict) -> None:
     for steps in results["steps"]:
         n = f"{steps['nodes']:,}"
         table.add_row(f"engine steps/s {n}", f"{steps['engine_steps_per_s']:,.0f}", f"{steps['bare_steps_per_s']:,.0f} (bare walk)",
-                      f"{steps['engine_vs_bare']:.2f}x", "≥ 0.25x", _verdict(steps["engine_vs_bare"], TARGETS["engine_steps_vs_bare"], True))
+                      f"{steps['engine_vs_bare']:.3f}x", "≥ 0.25x", _verdict(steps["engine_vs_bare"], TARGETS["engine_steps_vs_bare"], True))
         table.add_row(f"playthroughs/s {n}", f"{steps['engine_playthroughs_per_s']:,.0f}", f"{steps['bare_playthroughs_per_s']:,.0f}", "", "", "")
     saves = results["saves"]
     table.add_row("save, 1,000 choices", f"{saves['save_ms']:.2f} ms", "", "", "< 10 ms", _verdict(saves["save_ms"], TARGETS["save_ms"]))
@@ -292,7 +304,33 @@ def print_table(results: dict) -> None:
         key = results["keypress"]
         table.add_row("CPU per key press", f"{key['kuzbass_ms']:.2f} ms", f"{key['bare_ms']:.2f} ms (bare swap)",
                       f"{key['ratio']:.2f}x", "≤ 1.5x", _verdict(key["ratio"], TARGETS["cpu_per_key_vs_bare"]))
+    return table.rows
+
+
+class _Rows:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(cells)
+
+
+def print_table(results: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("figure", "kuzbass", "baseline", "ratio", "target", "", title=f"Kuzbass benchmarks, {results['date']}")
+    for row in table_rows(results):
+        table.add_row(*row)
     Console(stderr=True).print(table)
+
+
+def markdown_table(results: dict) -> str:
+    """The same table in Markdown, as benchmarks/README.md records it."""
+    lines = [f"Measured {results['date']} on {results['machine']}, Python {results['python']}.", "",
+             "| figure | kuzbass | baseline | ratio | target | |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(cell.strip() for cell in row) + " |" for row in table_rows(results)]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
