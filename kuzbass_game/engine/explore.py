@@ -91,13 +91,13 @@ def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, repo
     # `_randbelow(n)` is exactly what `randrange(n)` returns for n > 0 (the same numbers from the
     # same seed), without randrange's argument checks, a fifth of each step's overhead.
     randbelow = getattr(picker, "_randbelow", picker.randrange)
-    enabled_choices, take, taken = stepper.enabled_choices, stepper.take, report.choices_taken.add
+    open_choices, take, taken = stepper.open_choices, stepper.take, report.choices_taken.add
     steps = 0
     try:
         cursor = stepper.start(story, picker.getrandbits(63))
+        node = nodes[cursor.node]
         hits[cursor.node] += 1
         while True:
-            node = nodes[cursor.node]
             if node.ending is not None:
                 report.endings[node.id] += 1
                 break
@@ -107,13 +107,13 @@ def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, repo
             if cursor.awaiting_input:
                 stepper.submit(story, cursor, picker.choice(SAMPLE_INPUTS))
                 continue
-            options = enabled_choices(story, cursor)
+            options = open_choices(node, cursor)
             if not options:
                 report.dead_ends[node.id] += 1
                 break
             choice = options[randbelow(len(options))] if len(options) > 1 else options[0]
             taken(choice.key)
-            take(story, cursor, choice)
+            node = take(story, cursor, choice)
             hits[cursor.node] += 1
             steps += 1
     except (StoryRuntimeError, InvalidAction) as err:

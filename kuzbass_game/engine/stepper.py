@@ -10,7 +10,7 @@ from __future__ import annotations
 from kuzbass_game.engine import rng
 from kuzbass_game.engine.expr import EvalError
 from kuzbass_game.engine.markup import clean_player_text
-from kuzbass_game.engine.model import Choice, Story
+from kuzbass_game.engine.model import Choice, Node, Story
 from kuzbass_game.engine.render import render
 from kuzbass_game.engine.state import GameState
 
@@ -57,7 +57,8 @@ def start(story: Story, seed: int) -> Cursor:
     return cursor
 
 
-def enter(story: Story, cursor: Cursor, node_id: str) -> None:
+def enter(story: Story, cursor: Cursor, node_id: str) -> Node:
+    """Move the cursor into a node and run its effects; returns the node (callers loop on it)."""
     node = story.nodes[node_id]
     cursor.node = node_id
     visits = cursor.visits
@@ -72,6 +73,7 @@ def enter(story: Story, cursor: Cursor, node_id: str) -> None:
     if node.date is not None:
         cursor.date = node.date
     cursor.awaiting_input = node.input is not None
+    return node
 
 
 def availability(cursor: Cursor, choice: Choice) -> tuple[bool, bool]:
@@ -92,7 +94,11 @@ def enabled_choices(story: Story, cursor: Cursor) -> list[Choice] | tuple[Choice
     """The choices a player may take now (a node's own tuple when none of them can be closed)."""
     if cursor.awaiting_input:
         return []
-    node = story.nodes[cursor.node]
+    return open_choices(story.nodes[cursor.node], cursor)
+
+
+def open_choices(node: Node, cursor: Cursor) -> list[Choice] | tuple[Choice, ...]:
+    """The choices of `node` (the cursor's node, not awaiting input) whose conditions hold now."""
     if node.always_open:
         return node.choices
     variables, visits, used = cursor.variables, cursor.visits, cursor.used_once
@@ -111,8 +117,9 @@ def enabled_choices(story: Story, cursor: Cursor) -> list[Choice] | tuple[Choice
     return result
 
 
-def take(story: Story, cursor: Cursor, choice: Choice) -> None:
-    """Take an enabled choice: its effects, then the dice if it has branches, then the next node."""
+def take(story: Story, cursor: Cursor, choice: Choice) -> Node:
+    """Take an enabled choice: its effects, then the dice if it has branches, then the next node
+    (which it returns)."""
     variables = cursor.variables
     if choice.effects is not None:
         try:
@@ -135,7 +142,7 @@ def take(story: Story, cursor: Cursor, choice: Choice) -> None:
     if choice.once:
         cursor.used_once.add(choice.key)
     cursor.turn += 1
-    enter(story, cursor, target)
+    return enter(story, cursor, target)
 
 
 def choose(story: Story, cursor: Cursor, index: int) -> None:
