@@ -227,6 +227,16 @@ async def test_too_small_terminal_asks_to_enlarge(make_app):
         assert isinstance(app.screen, TitleScreen)
 
 
+
+async def test_the_enlarge_request_fits_a_tiny_terminal(make_app):
+    """At 30x8 the request wraps inside the screen rather than running off its edge."""
+    app = make_app()
+    async with app.run_test(size=(30, 8)) as pilot:
+        await pilot.pause()
+        message = app.screen.query_one("#too-small-message")
+        assert message.region.x >= 0 and message.region.right <= 30
+        assert message.region.y >= 0 and message.region.bottom <= 8
+
 async def test_command_palette_offers_the_game_commands(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
