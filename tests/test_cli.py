@@ -97,7 +97,7 @@ def test_check_broken_markup_fails(capsys, make_story):
     code, out, _ = run_cli(capsys, "check", "story")
     assert code == 1
     assert out.splitlines()[0] == (
-        "story/nodes.yaml:7:3: error: broken markup in paragraph 1 of node 'end': closing tag '[/i]' does not match any open tag"
+        "story/nodes.yaml:8:21: error: broken markup in the text of node 'end': closing tag '[/i]' does not match any open tag"
     )
 
 

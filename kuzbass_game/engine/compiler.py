@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -38,9 +39,15 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _TEMPLATE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
+# A face's markup parser, handed in so the engine imports none: given a text, the offset of its
+# first markup problem and what is wrong there, or None when the text renders as written.
+MarkupCheck = Callable[[str], "tuple[int, str] | None"]
+
+
 class StoryBuilder:
-    def __init__(self, sink: DiagnosticSink) -> None:
+    def __init__(self, sink: DiagnosticSink, markup_check: MarkupCheck | None = None) -> None:
         self.sink = sink
+        self.markup_check = markup_check
         self.meta: dict[str, str] = {}
         self.meta_marks: dict[str, Mark] = {}
         self.variables: dict[str, Variable] = {}
@@ -206,6 +213,22 @@ class _NodeCompiler:
         self.variables = variables
         self.builder = builder
         self.memo = builder.memo
+        self.markup_check = builder.markup_check
+
+    def check_markup(self, node: yaml.Node, text: str | None, base: int, what: str) -> None:
+        """Report broken markup at the very tag, inside the scalar (`base` is where `text` starts in it)."""
+        if self.markup_check is None or text is None or "[" not in text:
+            return
+        found = self.markup_check(text)
+        if found is not None:
+            offset, problem = found
+            self.reader.sink.error(self.reader.locate(node, base + offset), f"broken markup in {what}: {problem}")
+
+    def markup_text(self, node: yaml.Node, what: str) -> str | None:
+        """A plain text field that is shown as markup (chapter, date, ending title, prompt)."""
+        raw = self.reader.text(node, what)
+        self.check_markup(node, raw, 0, what)
+        return raw
 
     def _compiled(self, kind: str, source: str):
         """Compile (or recall) an expression; raises the same ExprError every time it is asked."""
@@ -231,15 +254,15 @@ class _NodeCompiler:
             paragraphs = self.paragraphs(entries["text"][1], f"the text of node '{node_id}'") or ()
         chapter = date = None
         if "chapter" in entries:
-            chapter = r.text(entries["chapter"][1], f"the chapter of node '{node_id}'")
+            chapter = self.markup_text(entries["chapter"][1], f"the chapter of node '{node_id}'")
         if "date" in entries:
-            date = r.text(entries["date"][1], f"the date of node '{node_id}'")
+            date = self.markup_text(entries["date"][1], f"the date of node '{node_id}'")
         effects = self.effects(entries["effects"][1], f"the effects of node '{node_id}'") if "effects" in entries else None
         ending = None
         if "ending" in entries:
             spec = r.mapping(entries["ending"][1], f"the ending of node '{node_id}'", ENDING_KEYS, required=("title",))
             if spec and "title" in spec:
-                title = r.text(spec["title"][1], f"the ending title of node '{node_id}'")
+                title = self.markup_text(spec["title"][1], f"the ending title of node '{node_id}'")
                 if title is not None:
                     ending = Ending(title.strip())
         input_spec = self.input(node_id, entries["input"][1]) if "input" in entries else None
@@ -266,7 +289,7 @@ class _NodeCompiler:
         if not spec or "var" not in spec or "prompt" not in spec:
             return None
         var = r.text(spec["var"][1], "the input's 'var'")
-        prompt = r.text(spec["prompt"][1], "the input's 'prompt'")
+        prompt = self.markup_text(spec["prompt"][1], f"the input prompt of node '{node_id}'")
         max_length = 24
         if "max_length" in spec:
             got = r.integer(spec["max_length"][1], "the input's 'max_length'")
@@ -397,6 +420,7 @@ class _NodeCompiler:
         raw = self.reader.text(node, what)
         if raw is None:
             return None
+        self.check_markup(node, raw, 0, what)
         parts = self._parse_template(node, raw, 0, what)
         return None if parts is None else tuple(_flow(parts))
 
@@ -430,6 +454,7 @@ class _NodeCompiler:
             end = match.start() if match else len(raw)
             chunk = raw[start:end]
             if chunk.strip():
+                self.check_markup(node, chunk, start, what)
                 parts = self._parse_template(node, chunk, start, what)
                 if parts is not None:
                     result.append(Paragraph(tuple(_flow(parts)), condition))

@@ -10,12 +10,15 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
 from kuzbass_game.engine.gcpause import collector_paused
 from kuzbass_game.engine.model import Story
 from kuzbass_game.engine.sources import MANIFEST_NAME, display_path, find_story_files, read_source
+
+if TYPE_CHECKING:  # the compiler (and PyYAML) are imported only when a story must be compiled
+    from kuzbass_game.engine.compiler import MarkupCheck
 
 @dataclass
 class LoadResult:
@@ -33,19 +36,23 @@ class LoadResult:
 
 
 def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = False,
-               extra_checks: Callable[[Story], list[Diagnostic]] | None = None) -> LoadResult:
+               extra_checks: Callable[[Story], list[Diagnostic]] | None = None,
+               markup_check: MarkupCheck | None = None) -> LoadResult:
     """Load and check the story in `root`. `story` is None when any error was found.
 
     With `cache`, an unchanged story is read from the cache of checked stories (see cache.py)
     instead of being parsed and checked again, and a freshly checked one is stored there.
-    `extra_checks` lets a face add its own checks (the UI's markup parser) to what is cached.
+    `extra_checks` lets a face add its own checks of the built story to what is cached, and
+    `markup_check` its markup parser, which the compiler runs on every shown text so that a
+    broken tag is reported at its own line and column.
     """
     with collector_paused():
-        return _load_story(Path(root), check_graph, cache, extra_checks)
+        return _load_story(Path(root), check_graph, cache, extra_checks, markup_check)
 
 
 def _load_story(root: Path, check_graph: bool, cache: bool,
-                extra_checks: Callable[[Story], list[Diagnostic]] | None) -> LoadResult:
+                extra_checks: Callable[[Story], list[Diagnostic]] | None,
+                markup_check: MarkupCheck | None) -> LoadResult:
     sink = DiagnosticSink()
     if not root.is_dir():
         what = "does not exist" if not root.exists() else "is not a folder"
@@ -57,7 +64,8 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         from kuzbass_game.engine import cache as story_cache
 
         try:
-            key = (story_cache.files_key(files), os.getcwd())
+            # A story checked without the markup parser is not a checked story for one with it.
+            key = (story_cache.files_key(files), os.getcwd(), markup_check is not None)
         except OSError:
             key = None
         hit = story_cache.read(root, key) if key is not None else None
@@ -71,7 +79,7 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         sink.error(Mark(display_path(manifest_path), 1, 1), f"the story has no {MANIFEST_NAME}: it declares the title, the start node and the variables")
     from kuzbass_game.engine.compiler import StoryBuilder
 
-    builder = StoryBuilder(sink)
+    builder = StoryBuilder(sink, markup_check)
     file_digests: dict[str, bytes] = {}
     read = 0
     for path, display in ordered:

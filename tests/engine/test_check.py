@@ -494,18 +494,33 @@ nodes:
       - text: "Ok [i]fine[/i]"
         goto: end
   end:
-    text: Bye [b]ok[/b]
+    chapter: "[b]Four[/b] [/]"
+    text: |
+      Bye [b]ok[/b], {name}.
+
+      A second paragraph,
+      whose second line [/u] is wrong.
     ending: {title: "Done [/x]"}
 """
     root = make_story({"nodes.yaml": nodes})
     assert load(root).errors == []  # the engine alone does not parse markup
     result = load_and_check(root)
-    assert problems(result) == [
-        "story/nodes.yaml:2:3: error: broken markup in paragraph 1 of node 'start': closing tag '[/italic]' does not match any open tag",
-        "story/nodes.yaml:5:9: error: broken markup in the locked reason of choice 1 of node 'start': closing tag '[/b]' does not match any open tag",
-        "story/nodes.yaml:11:3: error: broken markup in the ending title of node 'end': closing tag '[/x]' does not match any open tag",
+    assert problems(result) == [  # each at the very tag, even inside a block of several lines
+        "story/nodes.yaml:3:28: error: broken markup in the text of node 'start': closing tag '[/italic]' does not match any open tag",
+        "story/nodes.yaml:7:18: error: broken markup in the locked reason of choice 1 of node 'start': closing tag '[/b]' does not match any open tag",
+        "story/nodes.yaml:12:27: error: broken markup in the chapter of node 'end': auto closing tag ('[/]') has nothing to close",
+        "story/nodes.yaml:17:25: error: broken markup in the text of node 'end': closing tag '[/u]' does not match any open tag",
+        "story/nodes.yaml:18:27: error: broken markup in the ending title of node 'end': closing tag '[/x]' does not match any open tag",
     ]
     assert result.story is None
+
+
+def test_markup_checked_stories_are_cached_apart(make_story):
+    """A story cached by a load without the markup parser is checked again by one with it."""
+    root = make_story({"nodes.yaml": TINY_NODES.replace("text: Hello", "text: Hello [/b]")})
+    assert load(root, cache=True).errors == []
+    assert [d.message for d in load_and_check(root, cache=True).errors] == [
+        "broken markup in the text of node 'start': closing tag '[/b]' does not match any open tag"]
 
 
 def test_node_ids_must_be_plain(make_story):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kuzbass_game import text as markup_text
 from kuzbass_game.engine import load_story
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.screens.story import StoryScreen
@@ -39,6 +40,27 @@ def test_markup_renders_and_broken_markup_shows_as_written():
 @given(st.text(alphabet=st.sampled_from(list("ab[]/\\=$ #\n")), max_size=40))
 def test_any_text_renders_without_error(text):
     markup.story(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab[]/\\=$ #\n")), max_size=40))
+def test_a_markup_problem_is_placed_on_a_tag(text):
+    found = markup_text.markup_problem_at(text)
+    assert (found is None) == (markup_text.markup_problem(text) is None)
+    if found is not None:
+        offset, problem = found
+        assert text[offset] == "[" and problem == markup_text.markup_problem(text)
+
+
+def test_placing_a_problem_in_a_long_text_parses_it_a_few_times_only(monkeypatch):
+    text = "[b]w[/b] " * 1_500 + "a stray [/i] here " + "[i]x[/i] " * 500
+    calls = []
+    real = markup_text.markup_problem
+    monkeypatch.setattr(markup_text, "markup_problem", lambda markup: calls.append(1) or real(markup))
+    offset, problem = markup_text.markup_problem_at(text)
+    assert text[offset:].startswith("[/i] here") and "[/i]" in problem
+    assert len(calls) <= 15  # a bisection over 4,001 tags, not a parse per tag
+    huge = "x" * markup_text.MAX_PLACED_LENGTH + " [/i]"
+    assert markup_text.markup_problem_at(huge) == (0, markup_text.markup_problem(huge))
 
 
 def test_play_time_reads_naturally():
