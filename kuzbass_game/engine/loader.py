@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
 from kuzbass_game.engine.gcpause import collector_paused
@@ -19,6 +19,7 @@ from kuzbass_game.engine.sources import MANIFEST_NAME, display_path, find_story_
 
 if TYPE_CHECKING:  # the compiler (and PyYAML) are imported only when a story must be compiled
     from kuzbass_game.engine.compiler import MarkupCheck
+
 
 @dataclass
 class LoadResult:
@@ -36,22 +37,19 @@ class LoadResult:
 
 
 def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = False,
-               extra_checks: Callable[[Story], list[Diagnostic]] | None = None,
                markup_check: MarkupCheck | None = None) -> LoadResult:
     """Load and check the story in `root`. `story` is None when any error was found.
 
     With `cache`, an unchanged story is read from the cache of checked stories (see cache.py)
     instead of being parsed and checked again, and a freshly checked one is stored there.
-    `extra_checks` lets a face add its own checks of the built story to what is cached, and
-    `markup_check` its markup parser, which the compiler runs on every shown text so that a
-    broken tag is reported at its own line and column.
+    `markup_check` is a face's markup parser (the engine imports none), which the compiler runs
+    on every shown text so that a broken tag is reported at its own line and column.
     """
     with collector_paused():
-        return _load_story(Path(root), check_graph, cache, extra_checks, markup_check)
+        return _load_story(Path(root), check_graph, cache, markup_check)
 
 
 def _load_story(root: Path, check_graph: bool, cache: bool,
-                extra_checks: Callable[[Story], list[Diagnostic]] | None,
                 markup_check: MarkupCheck | None) -> LoadResult:
     sink = DiagnosticSink()
     if not root.is_dir():
@@ -99,8 +97,6 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         from kuzbass_game.engine.check import check_graph as run_graph_checks
 
         run_graph_checks(story, sink)
-    if story is not None and extra_checks is not None and not sink.has_errors:
-        sink.items.extend(extra_checks(story))
     diagnostics = sink.sorted()
     ok = story is not None and not any(d.is_error for d in diagnostics)
     if ok and key is not None:
