@@ -1,7 +1,7 @@
 """Line mode: the story on stdin/stdout, for screen readers, transcripts and scripted play.
 
-One number per line picks a choice. Words do the rest: `help`, `status`, `back`, `save NAME`,
-`load NAME`, `quit`. No Textual screen is involved, only the same engine as the app.
+One number per line picks a choice. Words do the rest: `help`, `status`, `codex`, `back`,
+`save NAME`, `load NAME`, `quit`. No Textual screen is involved, only the same engine as the app.
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ import textwrap
 from dataclasses import replace
 from typing import Callable, TextIO
 
+from kuzbass_game.engine.codex import search
 from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
+from kuzbass_game.engine.votes import Tally, describe_moves
 from kuzbass_game.text import markup_to_plain
 
 HELP = """Type the number of a choice and press Enter.
-Other commands: status, back (undo the last choice), save NAME, load NAME, help, quit."""
+Other commands: status, codex (what you have learned; 'codex N' or 'codex WORD' to read an entry),
+back (undo the last choice), save NAME, load NAME, help, quit."""
 
 
 class PlainSession:
@@ -45,6 +48,18 @@ class PlainSession:
             self.say("")
             self.say(" — ".join(markup_to_plain(h) for h in heading if h))
             self._last_heading = heading
+        if scene.paragraphs and scene.chosen is not None:
+            self.say("")
+            self.say(self.wrap(f"You chose: {markup_to_plain(scene.chosen)}"))
+        if scene.paragraphs and scene.reply is not None:
+            self.say(self.wrap(markup_to_plain(scene.reply)))
+        if scene.paragraphs and scene.tally is not None:
+            self.say("")
+            self.tally(scene.tally)
+        if scene.paragraphs and scene.changes:
+            self.say("(" + " · ".join(markup_to_plain(c.text) for c in scene.changes) + ")")
+        if scene.paragraphs and scene.unlocked:
+            self.say(self.wrap("New in the codex: " + ", ".join(markup_to_plain(t) for t in scene.unlocked) + " (type 'codex')"))
         self.say("")
         for paragraph in scene.paragraphs:
             self.say(self.wrap(markup_to_plain(paragraph)))
@@ -64,6 +79,45 @@ class PlainSession:
                 self.say(self.wrap(f"{choice.number}. [locked: {reason}] {text}", "  "))
         if scene.stuck:
             self.say("The story has nowhere to go from here (a fault in the story). Type 'back' to undo your last choice.")
+
+    def tally(self, tally: Tally) -> None:
+        """The vote as a small table: each faction's count, and what moved it."""
+        self.say(self.wrap(f"The vote: {markup_to_plain(tally.question)}"))
+        width = max((len(markup_to_plain(row.name)) for row in tally.rows), default=0)
+        for row in tally.rows:
+            name = markup_to_plain(row.name).ljust(width)
+            self.say(f"  {name}  {row.yes:>4} for {row.no:>4} against")
+            self.say(self.wrap(f"({markup_to_plain(describe_moves(row))})", "      "))
+        ballot = {"for": "for", "against": "against", "abstain": "you abstained"}[tally.ballot]
+        self.say(f"  {'Your vote'.ljust(width)}  {ballot}")
+        self.say(f"  {'In all'.ljust(width)}  {tally.yes:>4} for {tally.no:>4} against: {tally.outcome.upper()}")
+
+    def codex(self, query: str) -> None:
+        entries = self.game.codex()
+        if not entries:
+            self.say("Your codex is empty: entries are added as you meet what they explain.")
+            return
+        if not query:
+            for number, entry in enumerate(entries, 1):
+                self.say(f"  {number:>2}. {markup_to_plain(entry.title)}")
+            self.say("Type 'codex N' to read an entry, or 'codex WORD' to search.")
+            return
+        found = [entries[int(query) - 1]] if query.isdecimal() and len(query) < 5 and 1 <= int(query) <= len(entries) else search(entries, query)
+        if not found:
+            self.say(f"No entry you have unlocked mentions '{query}'.")
+            return
+        if len(found) > 1:
+            for entry in found:
+                self.say(f"  {entries.index(entry) + 1:>2}. {markup_to_plain(entry.title)}")
+            return
+        entry = found[0]
+        self.say("")
+        self.say(markup_to_plain(entry.title).upper())
+        for paragraph in entry.text:
+            self.say(self.wrap(markup_to_plain(paragraph)))
+            self.say("")
+        if entry.sources:
+            self.say("Sources: " + "; ".join(markup_to_plain(src) for src in entry.sources))
 
     def status(self) -> None:
         scene = self.game.view()
@@ -97,6 +151,9 @@ class PlainSession:
             return
         if command == "status":
             self.status()
+            return
+        if command == "codex":
+            self.codex(rest.strip())
             return
         if command == "back":
             if not self.game.can_rewind:

@@ -26,11 +26,14 @@ variables:
     label: "Gold"
   zero:
     type: int
+    label: "Zero"
   flag:
     type: bool
+    label: "Flag"
   name:
     type: text
     default: "Bob"
+    label: "Name"
 """
 
 # The smallest good story for TINY_MANIFEST: a start node and one ending.

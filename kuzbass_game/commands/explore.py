@@ -50,6 +50,18 @@ def _print_table(data: dict) -> None:
     for ending in data["endings_unreached"]:
         table.add_row(f"[red]{ending}[/red]", "0")
     console.print(table)
+    if data["votes"]:
+        votes = Table("vote", "passed", "failed", "tied", "held", title="Assemblies")
+        for vote_id, outcomes in data["votes"].items():
+            held = sum(outcomes.values())
+            cells = [f"{outcomes.get(o, 0)} ({100 * outcomes.get(o, 0) // held}%)" if held else "0" for o in ("passed", "failed", "tied")]
+            votes.add_row(vote_id, *cells, str(held))
+        console.print(votes)
+    codex = data["codex"]
+    if codex["entries"]:
+        console.print(f"codex entries unlocked in some run: {codex['unlocked']}/{codex['entries']}")
+        if codex["never_unlocked"]:
+            console.print("[yellow]never unlocked:[/yellow] " + ", ".join(codex["never_unlocked"]))
     if data["unvisited_nodes"]:
         console.print("[yellow]never visited:[/yellow] " + ", ".join(data["unvisited_nodes"]), markup=True)
     for dead in data["dead_ends"]:

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from kuzbass_game.engine.atomic import write_atomic
 from kuzbass_game.engine.diagnostics import Diagnostic, Mark, Severity
-from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, Variable, VarRef
+from kuzbass_game.engine.model import (Branch, Choice, CodexEntry, Computed, Ending, Faction, InputSpec, Move, Node, Paragraph,
+                                      Routine, Story, Variable, VarRef, Vote)
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 5  # bump when the image's layout or the loader's checks change
+FORMAT = 6  # bump when the image's layout or the loader's checks change
 MAGIC = b"KZC2"
 
 
@@ -64,23 +65,37 @@ def _src(item) -> str | None:
     return None if item is None else item.source
 
 
+def _vote(vote: Vote | None):
+    if vote is None:
+        return None
+    factions = tuple((f.name, f.size_source, f.lean_source, f.swing,
+                      tuple((m.by_source, m.why, _src(m.condition)) for m in f.moves)) for f in vote.factions)
+    return (vote.id, vote.question, factions, tuple(vote.outcomes.items()), vote.record, _mark(vote.mark))
+
+
 def to_image(story: Story, diagnostics: list[Diagnostic]) -> tuple:
-    variables = tuple((v.name, v.type, v.default, v.minimum, v.maximum, v.label, _mark(v.mark)) for v in story.variables.values())
+    variables = tuple((v.name, v.type, v.default, v.minimum, v.maximum, v.label, _mark(v.mark), v.values, v.description,
+                       _src(v.show_if)) for v in story.variables.values())
+    computed = tuple((c.name, c.source, c.label, c.description, _src(c.show_if), _mark(c.mark)) for c in story.computed.values())
+    routines = tuple((r.name, r.effects.source, _mark(r.mark)) for r in story.routines.values())
+    codex = tuple((e.id, e.title, e.text, e.sources, _mark(e.mark)) for e in story.codex.values())
     nodes = []
     for node in story.nodes.values():
         choices = tuple(
             (c.index, _parts(c.text), c.target,
              tuple((b.target, b.weight, _src(b.condition), _mark(b.mark)) for b in c.branches),
              _src(c.condition), None if c.locked_reason is None else _parts(c.locked_reason),
-             _src(c.effects), c.once, _mark(c.mark), c.signature)
+             _src(c.effects), c.once, _mark(c.mark), c.signature,
+             None if c.reply is None else _parts(c.reply), c.ballot)
             for c in node.choices)
         nodes.append((node.id, _raw_node(node.id, _mark(node.mark), tuple((_parts(p.parts), _src(p.condition)) for p in node.paragraphs),
                       choices, _src(node.effects), node.chapter, node.date,
                       None if node.ending is None else node.ending.title,
-                      None if node.input is None else (node.input.var, node.input.prompt, node.input.max_length))))
+                      None if node.input is None else (node.input.var, node.input.prompt, node.input.max_length),
+                      node.unlocks, _vote(node.vote))))
     notes = tuple((d.path, d.line, d.col, d.severity.value, d.message) for d in diagnostics)
     return (story.id, story.title, story.start, _mark(story.start_mark), story.fingerprint, variables, tuple(nodes), notes,
-            story.description, story.author)
+            story.description, story.author, computed, routines, codex)
 
 
 def _raw_node(*raw) -> bytes:
@@ -94,12 +109,31 @@ def _raw_node(*raw) -> bytes:
 
 
 def from_image(image: tuple, root: Path) -> tuple[Story, list[Diagnostic]]:
-    story_id, title, start, start_mark, fingerprint, raw_vars, raw_nodes, notes, description, author = image
-    variables = {name: Variable(name, vtype, default, lo, hi, label, _unmark(mark))
-                 for name, vtype, default, lo, hi, label, mark in raw_vars}
+    (story_id, title, start, start_mark, fingerprint, raw_vars, raw_nodes, notes, description, author,
+     raw_computed, raw_routines, raw_codex) = image
     raw_by_id = dict(raw_nodes)
-    memo: dict = {}  # (kind, source) -> compiled; the expression compiler and the scope are made
-    scope = None     # when the first node is built (a title screen needs no expressions)
+    memo: dict = {}  # (kind, source) -> compiled
+    # Declarations are compiled now when the story has any (their expressions are few); a story
+    # without them builds no expression until its first node is asked for (a title screen needs none).
+    enums = {name: values for name, _t, _d, _lo, _hi, _l, _m, values, _desc, _s in raw_vars if values}
+    plain_types = {name: vtype for name, vtype, *_rest in raw_vars}
+    bounds = {name: (lo, hi) for name, vtype, _d, lo, hi, *_rest in raw_vars if vtype == "int"}
+    computed_typed: dict = {}
+    routine_effects: dict = {}
+    scope = None
+    if raw_computed or raw_routines or enums:
+        from kuzbass_game.engine import expr
+
+        scope = expr.Scope(plain_types, frozenset(raw_by_id), bounds, enums, computed_typed, routine_effects)
+    computed: dict[str, Computed] = {}
+    for name, source, label, desc, _show, mark in raw_computed:
+        typed = expr.compile_expression(source, scope)
+        computed_typed[name] = typed
+        computed[name] = Computed(name, typed.type, source, typed.run, label, desc, None, _unmark(mark))
+    routines: dict[str, Routine] = {}
+    for name, source, mark in raw_routines:
+        routine_effects[name] = effects_of = expr.compile_effects(source, scope)
+        routines[name] = Routine(name, effects_of, _unmark(mark))
 
     def compiled(kind: str, source: str | None):
         nonlocal scope
@@ -110,11 +144,31 @@ def from_image(image: tuple, root: Path) -> tuple[Story, list[Diagnostic]]:
             from kuzbass_game.engine import expr
 
             if scope is None:
-                scope = expr.Scope({name: v.type for name, v in variables.items()}, frozenset(raw_by_id),
-                                   {name: (v.minimum, v.maximum) for name, v in variables.items() if v.type == "int"})
-            compile_fn = expr.compile_condition if kind == "if" else expr.compile_effects
-            found = memo[(kind, source)] = compile_fn(source, scope)
+                scope = expr.Scope(plain_types, frozenset(raw_by_id), bounds)
+            if kind == "int":
+                found = expr.compile_value(source, scope, expr.INT)[0]
+            else:
+                compile_fn = expr.compile_condition if kind == "if" else expr.compile_effects
+                found = compile_fn(source, scope)
+            memo[(kind, source)] = found
         return found
+
+    variables = {name: Variable(name, vtype, default, lo, hi, label, _unmark(mark), values, desc, compiled("if", show))
+                 for name, vtype, default, lo, hi, label, mark, values, desc, show in raw_vars}
+    for name, source, label, desc, show, mark in raw_computed:
+        if show is not None:
+            computed[name] = Computed(name, computed[name].type, source, computed[name].run, label, desc, compiled("if", show), _unmark(mark))
+    codex = {entry_id: CodexEntry(entry_id, entry_title, text, sources, _unmark(mark))
+             for entry_id, entry_title, text, sources, mark in raw_codex}
+
+    def vote_of(raw):
+        if raw is None:
+            return None
+        vote_id, question, factions, outcomes, record, mark = raw
+        return Vote(vote_id, question, tuple(
+            Faction(name, compiled("int", size).run, compiled("int", lean).run, swing,
+                    tuple(Move(compiled("int", by).run, why, condition(cond), by) for by, why, cond in moves), size, lean)
+            for name, size, lean, swing, moves in factions), dict(outcomes), record, _unmark(mark))
 
     def condition(source):
         return compiled("if", source)
@@ -123,19 +177,21 @@ def from_image(image: tuple, root: Path) -> tuple[Story, list[Diagnostic]]:
         return compiled("fx", source)
 
     def build(blob: bytes) -> Node:
-        node_id, mark, paragraphs, raw_choices, node_fx, chapter, date, ending, raw_input = marshal.loads(blob)
+        node_id, mark, paragraphs, raw_choices, node_fx, chapter, date, ending, raw_input, unlocks, raw_vote = marshal.loads(blob)
         choices = tuple(
             Choice(node_id, index, _unparts(text), target,
                    tuple(Branch(b_target, weight, condition(b_cond), _unmark(b_mark)) for b_target, weight, b_cond, b_mark in branches),
-                   condition(cond), None if locked is None else _unparts(locked), effects(fx), once, _unmark(c_mark), signature)
-            for index, text, target, branches, cond, locked, fx, once, c_mark, signature in raw_choices)
+                   condition(cond), None if locked is None else _unparts(locked), effects(fx), once, _unmark(c_mark), signature,
+                   None if reply is None else _unparts(reply), ballot)
+            for index, text, target, branches, cond, locked, fx, once, c_mark, signature, reply, ballot in raw_choices)
         return Node(node_id, tuple(Paragraph(_unparts(parts), condition(cond)) for parts, cond in paragraphs),
                     choices, effects(node_fx), chapter, date,
                     None if ending is None else Ending(ending),
-                    None if raw_input is None else InputSpec(*raw_input), _unmark(mark))
+                    None if raw_input is None else InputSpec(*raw_input), _unmark(mark), unlocks, vote_of(raw_vote))
 
     nodes = LazyNodes(raw_by_id, build)
-    story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark), description, author)
+    story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark), description, author,
+                  computed, routines, codex)
     diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
     return story, diagnostics
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections import deque
 
 from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
-from kuzbass_game.engine.model import Choice, Story
+from kuzbass_game.engine.model import Choice, Node, Story
 
 
-def _live_targets(choice: Choice) -> tuple[str, ...]:
+def _live_targets(choice: Choice, node: Node) -> tuple[str, ...]:
     """Targets a choice can lead to, leaving out those behind a condition that is always false."""
     if choice.condition is not None and choice.condition.constant is False:
         return ()
+    if choice.ballot is not None:  # a ballot leads wherever the vote's outcome does
+        return tuple(node.vote.outcomes.values()) if node.vote is not None else ()
     if choice.target is not None:
         return (choice.target,)
     return tuple(b.target for b in choice.branches if not (b.condition and b.condition.constant is False))
@@ -23,7 +25,7 @@ def _live_targets(choice: Choice) -> tuple[str, ...]:
 
 def successors(story: Story) -> dict[str, set[str]]:
     return {
-        node_id: {t for choice in node.choices for t in _live_targets(choice) if t in story.nodes}
+        node_id: {t for choice in node.choices for t in _live_targets(choice, node) if t in story.nodes}
         for node_id, node in story.nodes.items()
     }
 
@@ -74,6 +76,24 @@ def check_graph(story: Story, sink: DiagnosticSink) -> None:
         if node.ending is None and node_id not in can_finish:
             sink.error(mark, f"node '{node_id}' is a trap: no ending can be reached from it")
             continue
+        _false_choices(node, sink, mark)
         if node.choices and all(c.once or c.condition is not None for c in node.choices):
             sink.warning(mark, f"every choice of node '{node_id}' has an 'if' or 'once', so a player may find none open; "
                                f"add one choice that is always available")
+
+
+def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
+    """Two choices shown together that do the very same thing: a choice that is no choice."""
+    seen: dict[tuple, int] = {}
+    for choice in node.choices:
+        key = (
+            None if choice.condition is None else choice.condition.source,
+            choice.target, tuple((b.target, b.weight, None if b.condition is None else b.condition.source) for b in choice.branches),
+            None if choice.effects is None else choice.effects.source,
+            choice.ballot, choice.reply, choice.once,
+        )
+        if key in seen:
+            sink.warning(choice.mark or mark, f"choices {seen[key] + 1} and {choice.index + 1} of node '{node.id}' lead to the same "
+                                              f"place with the same effects: give one different effects, a 'reply', or merge them")
+        else:
+            seen[key] = choice.index

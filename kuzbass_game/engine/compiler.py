@@ -14,25 +14,28 @@ from typing import Callable
 
 import yaml
 
-from kuzbass_game.engine import expr
+from kuzbass_game.engine import codex, expr, votes
+from kuzbass_game.engine.declarations import Declarations
 from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
-from kuzbass_game.engine.model import Branch, Choice, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
+from kuzbass_game.engine.model import Branch, Choice, CodexEntry, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
 from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, did_you_mean
 from kuzbass_game.engine.sources import SourceFile
 from kuzbass_game.engine.yamlsrc import compose
 
-MANIFEST_KEYS = ("id", "title", "start", "author", "description", "variables")
-VARIABLE_KEYS = ("type", "default", "min", "max", "label")
-NODE_KEYS = ("text", "chapter", "date", "effects", "choices", "ending", "input")
-CHOICE_KEYS = ("text", "goto", "random", "if", "locked", "effects", "once")
+DECLARATION_KEYS = ("variables", "computed", "routines", "codex")
+MANIFEST_KEYS = ("id", "title", "start", "author", "description", *DECLARATION_KEYS)
+FILE_KEYS = ("nodes", *DECLARATION_KEYS)
+NODE_KEYS = ("text", "chapter", "date", "effects", "choices", "ending", "input", "unlocks", "vote")
+CHOICE_KEYS = ("text", "goto", "random", "if", "locked", "effects", "once", "reply", "ballot")
 BRANCH_KEYS = ("goto", "weight", "if")
 ENDING_KEYS = ("title",)
 INPUT_KEYS = ("var", "prompt", "max_length")
 PARAGRAPH_KEYS = ("text", "if")
-RESERVED_NAMES = {"and", "or", "not", "true", "false", "min", "max", "visited", "visits"}
-TYPE_DEFAULTS: dict[str, expr.Value] = {"int": 0, "bool": False, "text": ""}
 MAX_CHOICES = 9  # the player picks with the keys 1-9
-MAX_LABEL = 24
+
+# A file that declares variables, computed values or routines is compiled before the files that
+# only hold nodes, whatever its name, so a node may use a name declared in any file.
+DECLARES = re.compile(r"""^["']?(?:variables|computed|routines)["']?[ \t]*:""", re.M)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -44,35 +47,75 @@ _TEMPLATE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 MarkupCheck = Callable[[str], "tuple[int, str] | None"]
 
 
+class ParsedFile:
+    """One file's composed YAML, held between the declaration passes and the nodes pass."""
+
+    __slots__ = ("reader", "entries", "is_manifest", "declared")
+
+    def __init__(self, reader: Reader, entries: dict, is_manifest: bool) -> None:
+        self.reader = reader
+        self.entries = entries
+        self.is_manifest = is_manifest
+        self.declared = False  # its computed values and routines were read in pass 2
+
+
 class StoryBuilder:
+    """Builds a `Story` from its files in three passes: variables, then computed values and
+    routines, then codex entries and nodes (files that only hold nodes are streamed through the
+    last pass one at a time, so memory holds one file's YAML, not the whole story's)."""
+
     def __init__(self, sink: DiagnosticSink, markup_check: MarkupCheck | None = None) -> None:
         self.sink = sink
         self.markup_check = markup_check
         self.meta: dict[str, str] = {}
         self.meta_marks: dict[str, Mark] = {}
-        self.variables: dict[str, Variable] = {}
+        self.declarations = Declarations()
+        self.variables: dict[str, Variable] = self.declarations.variables
+        self.codex: dict[str, CodexEntry] = {}
         self.nodes: dict[str, Node] = {}
         self.node_marks: dict[str, Mark] = {}
-        # Node files are compiled one at a time and their YAML dropped, so memory holds one file's
-        # YAML, not the whole story's. Whatever names another node is checked once all are known:
+        # Whatever names another node is checked once all are known:
         self.pending_targets: list[tuple[str, Mark, str]] = []  # (target, where, what)
         self.pending_refs: list[tuple[str, Mark, str, str]] = []  # (node id, where, what, function)
+        self.pending_unlocks: list[tuple[str, Mark, str]] = []  # (codex id, where, node id)
         self.memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
+        self.reads: set[str] = set()  # every name something reads: unread variables are warned about
+        self.writes: set[str] = set()  # variables some effect, input or vote assigns
         self.manifest_seen = False
+        self._scope: expr.Scope | None = None
         # Set when a node file could not be read: its nodes are unknown, so "goes to a node that
         # does not exist" would mostly be false alarms caused by that one broken file.
         self.incomplete = False
 
-    # ---------------------------------------------------------------- manifest
-    def read_manifest(self, source: SourceFile) -> None:
-        self.manifest_seen = True
+    @staticmethod
+    def declares(source: SourceFile) -> bool:
+        """Whether a file declares names (so it must be read before the files of nodes)."""
+        return bool(DECLARES.search(source.text))
+
+    # ---------------------------------------------------------------- pass 1: the file and its variables
+    def parse(self, source: SourceFile, is_manifest: bool) -> ParsedFile | None:
         reader = Reader(source.display, self.sink, source.text)
         root = compose(source, self.sink)
         if root is None:
-            return
-        entries = reader.mapping(root, "the manifest", MANIFEST_KEYS, required=("id", "title", "start"))
+            if not is_manifest:
+                self.incomplete = True
+            return None
+        if is_manifest:
+            self.manifest_seen = True
+            entries = reader.mapping(root, "the manifest", MANIFEST_KEYS, required=("id", "title", "start"))
+        else:
+            entries = reader.mapping(root, "a story file", FILE_KEYS)
+            if entries is not None and not entries:
+                reader.error(root, f"a story file holds at least one of: {', '.join(FILE_KEYS)}")
         if entries is None:
-            return
+            return None
+        if is_manifest:
+            self._read_meta(reader, entries)
+        if "variables" in entries:
+            self.declarations.read_variables(reader, entries["variables"][1])
+        return ParsedFile(reader, entries, is_manifest)
+
+    def _read_meta(self, reader: Reader, entries: dict) -> None:
         for key in ("id", "title", "start", "author", "description"):
             if key in entries:
                 key_node, value_node = entries[key]
@@ -83,80 +126,42 @@ class StoryBuilder:
         if "id" in self.meta and not IDENTIFIER.match(self.meta["id"]):
             reader.error(entries["id"][1], "the story id may hold only letters, digits and underscores")
             self.meta.pop("id")
-        if "variables" in entries:
-            self._read_variables(reader, entries["variables"][1])
 
-    def _read_variables(self, reader: Reader, node: yaml.Node) -> None:
-        entries = reader.mapping(node, "'variables'")
-        if entries is None:
-            return
-        for name, (key_node, spec_node) in entries.items():
-            if not IDENTIFIER.match(name) or name in RESERVED_NAMES:
-                reader.error(key_node, f"'{name}' cannot be a variable name: use letters, digits and underscores, not a reserved word")
-                continue
-            var = self._read_variable(reader, name, key_node, spec_node)
-            if var is not None:
-                self.variables[name] = var
+    # ---------------------------------------------------------------- pass 2: computed values, routines
+    def define(self, parsed: ParsedFile) -> None:
+        parsed.declared = True
+        if "computed" in parsed.entries:
+            self.declarations.read_computed(parsed.reader, parsed.entries["computed"][1])
+        if "routines" in parsed.entries:
+            self.declarations.read_routines(parsed.reader, parsed.entries["routines"][1])
 
-    def _read_variable(self, reader: Reader, name: str, key_node: yaml.Node, spec_node: yaml.Node) -> Variable | None:
-        what = f"variable '{name}'"
-        spec = reader.mapping(spec_node, what, VARIABLE_KEYS, required=("type",))
-        if spec is None or "type" not in spec:
-            return None
-        var_type = reader.text(spec["type"][1], f"the type of {what}")
-        if var_type not in expr.TYPES:
-            if var_type is not None:
-                reader.error(spec["type"][1], f"unknown type '{var_type}' for {what}{did_you_mean(var_type, expr.TYPES)}; use int, bool or text")
-            return None
-        minimum = maximum = None
-        for bound in ("min", "max"):
-            if bound in spec:
-                if var_type != "int":
-                    reader.error(spec[bound][0], f"'{bound}' only applies to int variables; {what} is {var_type}")
-                    continue
-                value = reader.integer(spec[bound][1], f"'{bound}' of {what}")
-                if bound == "min":
-                    minimum = value
-                else:
-                    maximum = value
-        if minimum is not None and maximum is not None and minimum > maximum:
-            reader.error(spec["max"][1], f"'max' of {what} ({maximum}) is below its 'min' ({minimum})")
-            return None
-        default: expr.Value = TYPE_DEFAULTS[var_type]
-        if "default" in spec:
-            value_node = spec["default"][1]
-            read = {"int": reader.integer, "bool": reader.boolean}.get(var_type)
-            got = read(value_node, f"the default of {what}") if read else reader.text(value_node, f"the default of {what}", allow_empty=True)
-            if got is None:
-                return None
-            default = got
-            if var_type == "int" and ((minimum is not None and got < minimum) or (maximum is not None and got > maximum)):  # type: ignore[operator]
-                reader.error(value_node, f"the default of {what} ({got}) is outside its range {minimum}..{maximum}")
-        label = None
-        if "label" in spec:
-            label = reader.text(spec["label"][1], f"the label of {what}")
-            if label is not None and len(label) > MAX_LABEL:
-                reader.warning(spec["label"][1], f"the label of {what} is longer than {MAX_LABEL} characters and will be cut in the status panel")
-        return Variable(name, var_type, default, minimum, maximum, label, reader.mark(key_node))
+    def seal_declarations(self) -> None:
+        """Every name is declared: compile what waited for all of them, and fix the scope."""
+        self.declarations.finish()
+        self.reads |= self.declarations.reads
+        for routine in self.declarations.routines.values():
+            self.writes.update(a.name for a in routine.effects.assignments if a.op != "run")
+        self._scope = self.declarations.scope()
 
-    # ---------------------------------------------------------------- nodes
-    def collect_nodes(self, source: SourceFile) -> None:
-        reader = Reader(source.display, self.sink, source.text)
-        root = compose(source, self.sink)
-        if root is None:
-            self.incomplete = True
-            return
-        entries = reader.mapping(root, "a story file", ("nodes",), required=("nodes",))
-        if entries is None or "nodes" not in entries:
+    # ---------------------------------------------------------------- pass 3: codex entries and nodes
+    def collect(self, parsed: ParsedFile) -> None:
+        reader, entries = parsed.reader, parsed.entries
+        if not parsed.declared:
+            for key in ("variables", "computed", "routines"):  # a file the quick scan missed (flow style, say)
+                if key in entries:
+                    reader.error(entries[key][0], f"write '{key}:' at the start of a line (block style), so the loader reads it before any node")
+        if "codex" in entries:
+            codex.read_entries(reader, entries["codex"][1], self.codex, self.markup_check)
+        if "nodes" not in entries:
             return
         nodes = reader.mapping(entries["nodes"][1], "'nodes'")
         if nodes is None:
             return
         if not nodes:
             reader.warning(entries["nodes"][0], "this file declares no nodes")
-        scope = expr.Scope({name: var.type for name, var in self.variables.items()}, None,
-                           {name: (var.minimum, var.maximum) for name, var in self.variables.items() if var.type == "int"})
-        compiler = _NodeCompiler(reader, scope, self.variables, self)
+        if self._scope is None:
+            self.seal_declarations()
+        compiler = _NodeCompiler(reader, self._scope, self.variables, self)
         for node_id, (key_node, body) in nodes.items():
             if not NODE_ID.match(node_id):
                 reader.error(key_node, f"'{node_id}' cannot be a node id: use letters, digits, '_', '-' and '.' only")
@@ -171,7 +176,10 @@ class StoryBuilder:
                 self.nodes[node_id] = node
 
     def check_references(self) -> None:
-        """Targets and visited()/visits() names, now that every node id is known."""
+        """Targets, visited()/visits() names and codex ids, now that every id is known."""
+        for entry_id, mark, node_id in self.pending_unlocks:
+            if entry_id not in self.codex:
+                self.sink.error(mark, f"node '{node_id}' unlocks an unknown codex entry '{entry_id}'{did_you_mean(entry_id, self.codex)}")
         if self.incomplete:
             return  # names into the file that could not be read would be false alarms
         known = self.node_marks
@@ -182,8 +190,31 @@ class StoryBuilder:
             if node_id not in known:
                 self.sink.error(mark, f"in {what}: {function}() names an unknown node '{node_id}'{did_you_mean(node_id, known)}")
 
+    def check_declarations(self) -> None:
+        """Warnings that keep a story honest: declared but never read, codex entries never unlocked."""
+        if self.incomplete or self.sink.has_errors:
+            return  # what a broken part would read or unlock is unknown
+        for name, var in self.variables.items():
+            if name not in self.reads and not var.label and var.mark is not None:
+                verb = "set" if name in self.writes else "declared"
+                self.sink.warning(var.mark, f"variable '{name}' is {verb} but never read: no condition, effect, text, "
+                                            f"computed value or vote reads it (give it a 'label' to show it, or remove it)")
+        for name, item in self.declarations.computed.items():
+            if name not in self.reads and not item.label and item.mark is not None:
+                self.sink.warning(item.mark, f"computed value '{name}' is never read or shown")
+        for name, routine in self.declarations.routines.items():
+            if name not in self.reads and routine.mark is not None:
+                self.sink.warning(routine.mark, f"routine '{name}' is never run")
+        unlocked = {entry_id for entry_id, _mark, _node in self.pending_unlocks}
+        for entry_id, entry in self.codex.items():
+            if entry_id not in unlocked and entry.mark is not None:
+                self.sink.warning(entry.mark, f"codex entry '{entry_id}' is never unlocked: name it in some node's 'unlocks'")
+
     def build(self, root: Path, story_fingerprint: str) -> Story | None:
+        if self._scope is None:
+            self.seal_declarations()
         self.check_references()
+        self.check_declarations()
         nodes = self.nodes
         start = self.meta.get("start")
         if start is not None and start not in self.node_marks and not self.incomplete:
@@ -201,6 +232,9 @@ class StoryBuilder:
             start_mark=self.meta_marks.get("start"),
             description=self.meta.get("description"),
             author=self.meta.get("author"),
+            computed=dict(self.declarations.computed),
+            routines=dict(self.declarations.routines),
+            codex=dict(self.codex),
         )
 
 
@@ -242,7 +276,30 @@ class _NodeCompiler:
             self.memo[key] = found
         if isinstance(found, expr.ExprError):
             raise found
+        self.builder.reads.update(found.reads)
+        if kind != "if":
+            self.builder.writes.update(a.name for a in found.assignments if a.op != "run")
         return found
+
+    def int_value(self, node: yaml.Node, what: str) -> tuple[expr.Typed, str] | None:
+        """A whole number or an int expression (a faction's size, a move's points)."""
+        source = self.reader.expression_source(node, what)
+        if source is None:
+            return None
+        key = ("int", source)
+        found = self.memo.get(key)
+        if found is None:
+            try:
+                found = expr.compile_value(source, self.scope, expr.INT)
+            except expr.ExprError as err:
+                found = err
+            self.memo[key] = found
+        if isinstance(found, expr.ExprError):
+            self.reader.sink.error(self.reader.locate(node, found.offset), f"in {what}: {found.message}")
+            return None
+        typed, reads = found
+        self.builder.reads.update(reads)
+        return typed, source
 
     def compile(self, node_id: str, key_node: yaml.Node, body: yaml.Node) -> Node | None:
         r = self.reader
@@ -266,11 +323,13 @@ class _NodeCompiler:
                 if title is not None:
                     ending = Ending(title.strip())
         input_spec = self.input(node_id, entries["input"][1]) if "input" in entries else None
+        unlocks = self.unlocks(node_id, entries["unlocks"][1]) if "unlocks" in entries else ()
+        vote = votes.compile_vote(self, node_id, entries["vote"][1]) if "vote" in entries else None
         choices: list[Choice] = []
         if "choices" in entries:
             items = r.sequence(entries["choices"][1], f"the choices of node '{node_id}'")
             for index, item in enumerate(items or ()):
-                choice = self.choice(node_id, index, item)
+                choice = self.choice(node_id, index, item, "vote" in entries)
                 if choice is not None:
                     choices.append(choice)
             if items is not None and len(items) > MAX_CHOICES:
@@ -281,7 +340,31 @@ class _NodeCompiler:
             r.error(entries["ending"][0], f"node '{node_id}' is an ending but also has choices; an ending closes the story")
         if ending is not None and input_spec is not None:
             r.error(entries["input"][0], f"node '{node_id}' is an ending and cannot ask for input")
-        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node))
+        if "vote" in entries:
+            if ending is not None:
+                r.error(entries["vote"][0], f"node '{node_id}' is an ending and cannot hold a vote")
+            elif "choices" in entries and not any(c.ballot for c in choices) and len(choices) == len(r.sequence(entries["choices"][1], "") or ()):
+                r.error(entries["vote"][0], f"node '{node_id}' holds a vote but no choice casts a ballot ('ballot: for', 'against' or 'abstain')")
+            elif "choices" not in entries:
+                r.error(entries["vote"][0], f"node '{node_id}' holds a vote but has no choices: give the player a ballot")
+        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node),
+                    unlocks, vote)
+
+    def unlocks(self, node_id: str, node: yaml.Node) -> tuple[str, ...]:
+        r = self.reader
+        items = r.sequence(node, f"'unlocks' of node '{node_id}'")
+        result: list[str] = []
+        for item in items or ():
+            entry_id = r.text(item, f"a codex id in 'unlocks' of node '{node_id}'")
+            if entry_id is None:
+                continue
+            entry_id = entry_id.strip()
+            if entry_id in result:
+                r.warning(item, f"node '{node_id}' unlocks '{entry_id}' twice")
+                continue
+            result.append(entry_id)
+            self.builder.pending_unlocks.append((entry_id, r.mark(item), node_id))
+        return tuple(result)
 
     def input(self, node_id: str, node: yaml.Node) -> InputSpec | None:
         r = self.reader
@@ -306,9 +389,13 @@ class _NodeCompiler:
         if declared.type != "text":
             r.error(spec["var"][1], f"input can only fill a text variable; '{var}' is {declared.type}")
             return None
+        if declared.values:
+            r.error(spec["var"][1], f"input cannot fill '{var}': it may only hold {', '.join(declared.values)}, and a player could type anything")
+            return None
+        self.builder.writes.add(var)
         return InputSpec(var, prompt.strip(), max_length)
 
-    def choice(self, node_id: str, index: int, node: yaml.Node) -> Choice | None:
+    def choice(self, node_id: str, index: int, node: yaml.Node, in_vote: bool = False) -> Choice | None:
         r = self.reader
         what = f"choice {index + 1} of node '{node_id}'"
         spec = r.mapping(node, what, CHOICE_KEYS, required=("text",))
@@ -317,7 +404,24 @@ class _NodeCompiler:
         text_parts = self.template(spec["text"][1], f"the text of {what}") if "text" in spec else None
         target = None
         branches: list[Branch] = []
-        if "goto" in spec and "random" in spec:
+        ballot = None
+        if "ballot" in spec:
+            ballot = r.text(spec["ballot"][1], f"the ballot of {what}")
+            if ballot is not None and ballot.strip() not in votes.BALLOTS:
+                r.error(spec["ballot"][1], f"a ballot is for, against or abstain, not '{ballot}'{did_you_mean(ballot, votes.BALLOTS)}")
+                return None
+            if not in_vote:
+                r.error(spec["ballot"][0], f"{what} casts a ballot, but node '{node_id}' holds no vote")
+                return None
+            if ballot is not None and ("goto" in spec or "random" in spec):
+                r.error(spec["ballot"][0], f"{what} casts a ballot, so the vote's outcome decides where it leads: remove its 'goto'/'random'")
+                return None
+            if ballot is None:
+                return None
+            ballot = ballot.strip()
+        if ballot is not None:
+            pass
+        elif "goto" in spec and "random" in spec:
             r.error(spec["random"][0], f"{what} has both 'goto' and 'random'; use one")
         elif "goto" in spec:
             target = self.target(spec["goto"][1], what)
@@ -329,6 +433,8 @@ class _NodeCompiler:
                     branches.append(branch)
             if not items and isinstance(spec["random"][1], yaml.SequenceNode):
                 r.error(spec["random"][1], f"the random branches of {what} are empty")
+        elif in_vote:
+            r.error(node, f"{what} needs a 'ballot' (for, against or abstain), or a 'goto' to leave without voting")
         else:
             r.error(node, f"{what} needs 'goto' (a node id) or 'random' (weighted branches)")
         condition = self.condition(spec["if"][1], f"the condition of {what}") if "if" in spec else None
@@ -339,11 +445,12 @@ class _NodeCompiler:
                 r.warning(spec["locked"][0], f"{what} has a 'locked' reason but no 'if', so it is never locked")
         effects = self.effects(spec["effects"][1], f"the effects of {what}") if "effects" in spec else None
         once = bool(r.boolean(spec["once"][1], f"'once' of {what}")) if "once" in spec else False
-        if text_parts is None or (target is None and not branches):
+        reply = self.template(spec["reply"][1], f"the reply of {what}") if "reply" in spec else None
+        if text_parts is None or (target is None and not branches and ballot is None):
             return None
-        signature = _signature(spec["text"][1].value, target, branches)
+        signature = _signature(spec["text"][1].value, target if ballot is None else f"ballot:{ballot}", branches)
         return Choice(node_id, index, text_parts, target, tuple(branches), condition, locked, effects, once,
-                      r.mark(node), signature)
+                      r.mark(node), signature, reply, ballot)
 
     def branch(self, node: yaml.Node, what: str) -> Branch | None:
         r = self.reader
@@ -414,6 +521,7 @@ class _NodeCompiler:
             "; ".join(e.source for e in compiled),
             tuple(a for e in compiled for a in e.assignments),
             tuple(ref for e in compiled for ref in e.node_refs),
+            frozenset().union(*(e.reads for e in compiled)),
         )
 
     def template(self, node: yaml.Node, what: str) -> tuple[TextPart, ...] | None:
@@ -482,11 +590,13 @@ class _NodeCompiler:
                 ok = False
             else:
                 name = match.group(1).strip()
-                if name not in self.variables:
+                computed = self.builder.declarations.computed
+                if name not in self.variables and name not in computed:
                     self.reader.sink.error(self.reader.locate(node, base + match.start() + 1),
-                                           f"in {what}: unknown variable '{{{name}}}'{did_you_mean(name, self.variables)}")
+                                           f"in {what}: unknown variable '{{{name}}}'{did_you_mean(name, [*self.variables, *computed])}")
                     ok = False
                 else:
+                    self.builder.reads.add(name)
                     parts.append(VarRef(name))
         parts.append(text[pos:])
         return parts if ok else None

@@ -33,6 +33,8 @@ class ExploreReport:
     errors: list[dict] = field(default_factory=list)
     unfinished: int = 0  # runs that hit the step limit
     lengths: list[int] = field(default_factory=list)
+    votes: dict[str, Counter] = field(default_factory=dict)  # vote id -> outcome -> runs
+    codex_unlocked: set[str] = field(default_factory=set)  # entries unlocked in at least one run
 
     @property
     def ok(self) -> bool:
@@ -60,6 +62,9 @@ class ExploreReport:
             "dead_ends": [{"node": node, "count": count} for node, count in sorted(self.dead_ends.items())],
             "errors": self.errors,
             "unfinished": self.unfinished,
+            "votes": {vote_id: dict(sorted(self.votes.get(vote_id, Counter()).items())) for vote_id in sorted(story.votes)},
+            "codex": {"entries": len(story.codex), "unlocked": len(self.codex_unlocked & set(story.codex)),
+                      "never_unlocked": sorted(set(story.codex) - self.codex_unlocked)},
             "path_length": {
                 "min": min(lengths),
                 "max": max(lengths),
@@ -79,6 +84,8 @@ def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
             _one_run(story, run, picker, max_steps, report)
             if on_run is not None:
                 on_run(run + 1)
+    if story.codex:  # unlocked entries follow from the nodes visited (a node's unlocks are for every visitor)
+        report.codex_unlocked = {entry for node_id in report.node_hits for entry in story.nodes[node_id].unlocks}
     return report
 
 
@@ -114,6 +121,12 @@ def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, repo
             choice = options[randbelow(len(options))] if len(options) > 1 else options[0]
             taken(choice.key)
             node = take(story, cursor, choice)
+            if choice.ballot is not None:
+                tally = cursor.tally
+                outcomes = report.votes.get(tally.vote_id)
+                if outcomes is None:
+                    outcomes = report.votes[tally.vote_id] = Counter()
+                outcomes[tally.outcome] += 1
             hits[cursor.node] += 1
             steps += 1
     except (StoryRuntimeError, InvalidAction) as err:

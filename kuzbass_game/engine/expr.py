@@ -139,13 +139,19 @@ class Scope:
     variables: Mapping[str, str]
     nodes: frozenset[str] | None = None  # None: don't check node names (used by property tests)
     bounds: Mapping[str, tuple[int | None, int | None]] | None = None  # declared int ranges: effects clamp into them
+    # Enumerated text variables (name -> the values they may hold): a literal outside the set is an error.
+    enums: Mapping[str, tuple[str, ...]] | None = None
+    # Computed values (name -> their checked expression), read like variables but never assigned.
+    computed: Mapping[str, "Typed"] | None = None
+    # Routines (name -> their compiled effects), run by a bare name in effects.
+    routines: Mapping[str, "Effects"] | None = None
 
 
 @dataclass(frozen=True)
 class Assignment:
-    name: str
-    op: str
-    run: Evaluator
+    name: str  # the variable assigned, or the routine run (op "run")
+    op: str  # =, +=, -=, or "run" for a routine called by name
+    run: Evaluator | None
     offset: int
     apply: Callable[[dict, Mapping[str, int]], None] | None = None  # performs it on a variables dict
 
@@ -201,6 +207,9 @@ class _Parser:
         self.scope = scope
         self.depth = 0
         self.node_refs: list[tuple[str, int, str]] = []  # (node id, offset, function name)
+        # Names read (variables, computed values, routines run): the checker warns about
+        # variables that nothing reads, which would make a choice that sets one a false choice.
+        self.reads: set[str] = set()
 
     # -- token helpers
     @property
@@ -264,14 +273,29 @@ class _Parser:
         return self.compare()
 
     def compare(self) -> Typed:
+        first = self.tok
         left = self.sum()
         if self.tok.kind == "op" and self.tok.text in _COMPARE:
             op = self.advance()
+            second = self.tok
             right = self.sum()
             if self.tok.kind == "op" and self.tok.text in _COMPARE:
                 raise ExprError("comparisons cannot be chained; join them with 'and'", self.tok.offset)
+            self._check_enum(left, right, second.offset)
+            self._check_enum(right, left, first.offset)
             return _comparison(op.text, left, right, op.offset)
         return left
+
+    def _check_enum(self, variable: Typed, other: Typed, offset: int) -> None:
+        """`trade == "minor"`: a literal that an enumerated variable can never hold is a mistake."""
+        enums = self.scope.enums
+        if not enums or variable.var is None or variable.var not in enums:
+            return
+        known, value = other.constant_value()
+        if known and isinstance(value, str) and value not in enums[variable.var]:
+            allowed = enums[variable.var]
+            raise ExprError(f"'{variable.var}' is never \"{value}\"{_suggest(value, allowed)}; "
+                            f"its values are {', '.join(allowed)}", offset)
 
     def sum(self) -> Typed:
         left = self.product()
@@ -332,7 +356,15 @@ class _Parser:
         name = token.text
         var_type = self.scope.variables.get(name)
         if var_type is None:
-            raise ExprError(f"unknown variable '{name}'{_suggest(name, self.scope.variables)}", token.offset)
+            computed = (self.scope.computed or {}).get(name)
+            if computed is not None:
+                self.reads.add(name)
+                return Typed(computed.type, computed.run)
+            known = [*self.scope.variables, *(self.scope.computed or {})]
+            if name in (self.scope.routines or {}):
+                raise ExprError(f"'{name}' is a routine: run it as an effect of its own, not inside an expression", token.offset)
+            raise ExprError(f"unknown variable '{name}'{_suggest(name, known)}", token.offset)
+        self.reads.add(name)
         return Typed(var_type, lambda v, n: v[name], var=name)
 
     def call(self, name_token: Token) -> Typed:
@@ -357,6 +389,17 @@ class _Parser:
             runs = [arg.run for arg, _ in args]
             pick = min if name == "min" else max
             return Typed(INT, lambda v, n: pick(r(v, n) for r in runs), all(a.const for a, _ in args))
+        if name == "if":
+            if len(args) != 3:
+                raise ExprError("if() takes three values: if(condition, value when true, value when false)", name_token.offset)
+            (cond, cond_start), (yes, yes_start), (no, no_start) = args
+            _require(cond, BOOL, "the first value of if()", cond_start.offset)
+            if yes.type != no.type:
+                raise ExprError(f"both values of if() must have one type, but the first is {_article(yes.type)} "
+                                f"and the second {_article(no.type)}", no_start.offset)
+            test, when_true, when_false = cond.run, yes.run, no.run
+            return Typed(yes.type, lambda v, n: when_true(v, n) if test(v, n) else when_false(v, n),
+                         cond.const and yes.const and no.const)
         if name in ("visited", "visits"):
             if len(args) != 1 or args[0][1].kind != "str" or not args[0][0].const:
                 raise ExprError(f'{name}() takes one node id in double quotes, like {name}("node_id")', name_token.offset)
@@ -367,7 +410,7 @@ class _Parser:
             if name == "visited":
                 return Typed(BOOL, lambda v, n: n.get(node_id, 0) > 0)
             return Typed(INT, lambda v, n: n.get(node_id, 0))
-        known = ("min", "max", "visited", "visits")
+        known = ("min", "max", "if", "visited", "visits")
         raise ExprError(f"unknown function '{name}'{_suggest(name, known)}; the functions are {', '.join(known)}", name_token.offset)
 
     def statements(self) -> list[Assignment]:
@@ -385,17 +428,31 @@ class _Parser:
         if target.kind != "name":
             raise ExprError(f"an effect starts with a variable name, not {self._describe(target)}", target.offset)
         self.advance()
+        routines = self.scope.routines or {}
+        if target.text in routines:
+            if not (self.tok.kind == "end" or self.at(";")):
+                raise ExprError(f"'{target.text}' is a routine: write its name alone to run it", self.tok.offset)
+            routine = routines[target.text]
+            self.reads.add(target.text)
+            return Assignment(target.text, "run", None, target.offset, routine.apply)
         var_type = self.scope.variables.get(target.text)
         if var_type is None:
-            raise ExprError(f"unknown variable '{target.text}'{_suggest(target.text, self.scope.variables)}", target.offset)
+            if target.text in (self.scope.computed or {}):
+                raise ExprError(f"'{target.text}' is a computed value: it is worked out from other variables and cannot be assigned", target.offset)
+            known = [*self.scope.variables, *routines]
+            if self.tok.kind == "end" or self.at(";"):
+                raise ExprError(f"unknown routine '{target.text}'{_suggest(target.text, known)}", target.offset)
+            raise ExprError(f"unknown variable '{target.text}'{_suggest(target.text, known)}", target.offset)
         op = self.tok
         if not (op.kind == "op" and op.text in ("=", "+=", "-=")):
             hint = "; use '==' only in conditions" if op.text == "==" else ""
             raise ExprError(f"expected '=', '+=' or '-=' after '{target.text}' but found {self._describe(op)}{hint}", op.offset)
         self.advance()
+        value_start = self.tok
         value = self.expression()
         if op.text == "=":
             _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
+            self._check_enum(Typed(var_type, value.run, var=target.text), value, value_start.offset)
             return Assignment(target.text, "=", value.run, target.offset,
                               _assigner(target.text, "=", value, var_type, self.scope.bounds))
         if op.text == "-=" and var_type != INT:
@@ -516,6 +573,7 @@ class Condition:
     run: Evaluator
     node_refs: tuple[tuple[str, int, str], ...] = ()
     constant: bool | None = None  # the value, when it cannot depend on the game state
+    reads: frozenset[str] = frozenset()  # variables, computed values and routines it reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -523,6 +581,7 @@ class Effects:
     source: str
     assignments: tuple[Assignment, ...]
     node_refs: tuple[tuple[str, int, str], ...] = ()
+    reads: frozenset[str] = frozenset()  # names read on the right of assignments, and routines run
     # apply(variables, visits): run every assignment in order (raises EvalError, e.g. on a
     # division by zero). An attribute holding one closure, not a method: it runs at every step.
     apply: Callable[[dict, Mapping[str, int]], None] = field(init=False, repr=False, compare=False)
@@ -555,16 +614,25 @@ def compile_condition(source: str, scope: Scope) -> Condition:
             constant = bool(typed.run({}, {}))
         except EvalError:  # e.g. `1/0 == 0`: left for play time to report, like any division by zero
             constant = None
-    return Condition(source, typed.run, tuple(parser.node_refs), constant)
+    return Condition(source, typed.run, tuple(parser.node_refs), constant, frozenset(parser.reads))
 
 
 def compile_expression(source: str, scope: Scope) -> Typed:
-    """Parse and type-check a single expression of any type (used by tools and tests)."""
+    """Parse and type-check a single expression of any type (computed values, vote sizes)."""
+    return compile_value(source, scope)[0]
+
+
+def compile_value(source: str, scope: Scope, wanted: str | None = None) -> tuple[Typed, frozenset[str]]:
+    """An expression of any type (or of type `wanted`), with the names it reads."""
     parser = _Parser(source, scope)
+    if parser.tok.kind == "end":
+        raise ExprError("the expression is empty", 0)
     typed = parser.expression()
     if parser.tok.kind != "end":
         raise ExprError(f"unexpected {parser._describe(parser.tok)} after the expression", parser.tok.offset)
-    return typed
+    if wanted is not None and typed.type != wanted:
+        raise ExprError(f"this must be {_article(wanted)}, but it is {_article(typed.type)}", 0)
+    return typed, frozenset(parser.reads)
 
 
 def compile_effects(source: str, scope: Scope) -> Effects:
@@ -573,4 +641,4 @@ def compile_effects(source: str, scope: Scope) -> Effects:
     assignments = parser.statements()
     if not assignments:
         raise ExprError("the effect is empty", 0)
-    return Effects(source, tuple(assignments), tuple(parser.node_refs))
+    return Effects(source, tuple(assignments), tuple(parser.node_refs), frozenset(parser.reads))

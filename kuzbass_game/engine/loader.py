@@ -70,7 +70,8 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         if hit is not None:
             story, diagnostics = hit
             return LoadResult(story, diagnostics, len(files))
-    # The manifest first (nodes need its variables), then each node file, read, compiled and let go.
+    # The manifest first, then every file that declares names (nodes may use them wherever they
+    # are declared), each parsed and held; then the files of nodes, each read, compiled and let go.
     manifest_path = root / MANIFEST_NAME
     ordered = sorted(files, key=lambda item: item[0] != manifest_path)
     if not ordered or ordered[0][0] != manifest_path:
@@ -80,16 +81,35 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
     builder = StoryBuilder(sink, markup_check)
     file_digests: dict[str, bytes] = {}
     read = 0
+    declaring = []
+    node_files = []
     for path, display in ordered:
         source = read_source(path, display, sink)
         if source is None:
+            if path != manifest_path:
+                builder.incomplete = True
             continue
         read += 1
         file_digests[_relative(path, root)] = hashlib.sha256(source.text.encode()).digest()
-        if path == manifest_path:
-            builder.read_manifest(source)
+        if path == manifest_path or builder.declares(source):
+            parsed = builder.parse(source, path == manifest_path)
+            if parsed is not None:
+                declaring.append(parsed)
         else:
-            builder.collect_nodes(source)
+            node_files.append(source)
+    for parsed in declaring:
+        builder.define(parsed)
+    builder.seal_declarations()
+    for parsed in declaring:
+        builder.collect(parsed)
+    declaring.clear()
+    node_files.reverse()  # popped from the end: each file's text is let go once compiled
+    while node_files:
+        source = node_files.pop()
+        parsed = builder.parse(source, False)
+        if parsed is not None:
+            builder.collect(parsed)
+        del parsed, source
     story = builder.build(root, fingerprint(file_digests))
     if story is not None and check_graph and not sink.has_errors:
         # The graph of a story with errors lacks the parts that failed to compile: checking it

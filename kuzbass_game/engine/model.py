@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Mapping
 from kuzbass_game.engine.diagnostics import Mark
 
 if TYPE_CHECKING:  # only annotations: a launch that builds no node yet need not import the compiler of expressions
-    from kuzbass_game.engine.expr import Condition, Effects, Value
+    from kuzbass_game.engine.expr import Condition, Effects, Evaluator, Value
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,9 @@ class Variable:
     maximum: int | None = None
     label: str | None = None
     mark: Mark | None = field(default=None, compare=False)
+    values: tuple[str, ...] | None = None  # an enumerated text variable's only values
+    description: str | None = None  # what it measures, for the stats screen and tooltips
+    show_if: Condition | None = field(default=None, compare=False)  # shown in the status only while this holds
 
     def clamp(self, value: Value) -> Value:
         """Keep ints inside the declared range, so authors can write `health -= 3` without guards."""
@@ -37,6 +40,40 @@ class Variable:
         if self.maximum is not None and value > self.maximum:  # type: ignore[operator]
             return self.maximum
         return value
+
+
+@dataclass(frozen=True, eq=False)
+class Computed:
+    """A value worked out from the state each time it is read (`pay` from `grade`, say)."""
+
+    name: str
+    type: str
+    source: str
+    run: Evaluator
+    label: str | None = None
+    description: str | None = None
+    show_if: Condition | None = None
+    mark: Mark | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Routine:
+    """Named effects declared once and run by name (a month's rations, a pay-day)."""
+
+    name: str
+    effects: Effects
+    mark: Mark | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class CodexEntry:
+    """An explanation the player unlocks: a term, a person, or what the sources say of a doubtful point."""
+
+    id: str
+    title: str
+    text: tuple[str, ...]  # paragraphs, as author markup
+    sources: tuple[str, ...] = ()
+    mark: Mark | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +117,8 @@ class Choice:
     once: bool = False
     mark: Mark | None = field(default=None, compare=False)
     signature: str = ""  # hash of the text and targets: lets a save notice the choice was changed
+    reply: tuple[TextPart, ...] | None = None  # the story's answer, shown atop the next scene
+    ballot: str | None = None  # in a vote node: for | against | abstain (the choice casts it)
     # The choice's name in `once` bookkeeping and coverage reports; made once, read every step.
     key: str = field(init=False, repr=False, compare=False)
 
@@ -91,6 +130,41 @@ class Choice:
         if self.target is not None:
             return (self.target,)
         return tuple(b.target for b in self.branches)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Move:
+    """Something that moved a faction: `by` points for the motion while `condition` holds."""
+
+    by: Evaluator
+    why: str
+    condition: Condition | None = None
+    by_source: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Faction:
+    """One part of the meeting: how many vote, and what share of them leans for the motion."""
+
+    name: str
+    size: Evaluator
+    lean: Evaluator  # per cent for, before moves and swing
+    swing: int = 0  # ± this many points, from the game's dice
+    moves: tuple[Move, ...] = ()
+    size_source: str = ""
+    lean_source: str = ""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Vote:
+    """An assembly held in a node: the player's ballot choices lead to one outcome's node."""
+
+    id: str
+    question: str
+    factions: tuple[Faction, ...]
+    outcomes: Mapping[str, str]  # passed / failed / tied -> node id
+    record: str | None = None  # a text variable that receives the outcome
+    mark: Mark | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +190,8 @@ class Node:
     ending: Ending | None = None
     input: InputSpec | None = None
     mark: Mark | None = field(default=None, compare=False)
+    unlocks: tuple[str, ...] = ()  # codex entries the player learns on arriving here
+    vote: Vote | None = None
     # True when no choice here has a condition or is `once`: every choice is always open, so
     # the stepper can hand out `choices` as they are (most nodes of a story; read every step).
     always_open: bool = field(init=False, repr=False, compare=False)
@@ -136,6 +212,9 @@ class Story:
     start_mark: Mark | None = field(default=None, compare=False)
     description: str | None = None
     author: str | None = None
+    computed: Mapping[str, Computed] = field(default_factory=dict)
+    routines: Mapping[str, Routine] = field(default_factory=dict)
+    codex: Mapping[str, CodexEntry] = field(default_factory=dict)
 
     def defaults(self) -> dict[str, Value]:
         return {name: var.default for name, var in self.variables.items()}
@@ -152,3 +231,14 @@ class Story:
     @property
     def shown_variables(self) -> list[Variable]:
         return [var for var in self.variables.values() if var.label]
+
+    @cached_property
+    def shown(self) -> tuple[Variable | Computed, ...]:
+        """What the status panel shows: labelled variables, then labelled computed values."""
+        return (*(var for var in self.variables.values() if var.label),
+                *(c for c in self.computed.values() if c.label))
+
+    @cached_property
+    def votes(self) -> dict[str, Vote]:
+        """Vote id -> vote, for every assembly in the story."""
+        return {node.vote.id: node.vote for node in self.nodes.values() if node.vote is not None}

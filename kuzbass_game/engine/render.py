@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Mapping
+from typing import Iterable
 
 from kuzbass_game.engine.expr import Value
 from kuzbass_game.engine.markup import escape_markup
@@ -20,3 +21,27 @@ def render(parts: Iterable[TextPart], variables: Mapping[str, Value]) -> str:
     return "".join(
         escape_markup(format_value(variables[p.name])) if isinstance(p, VarRef) else p for p in parts
     )
+
+
+class Values(Mapping):
+    """A game's variables plus the story's computed values, worked out when a text asks for one."""
+
+    __slots__ = ("variables", "visits", "computed")
+
+    def __init__(self, variables: Mapping[str, Value], visits: Mapping[str, int], computed: Mapping) -> None:
+        self.variables = variables
+        self.visits = visits
+        self.computed = computed
+
+    def __getitem__(self, name: str) -> Value:
+        try:
+            return self.variables[name]
+        except KeyError:
+            return self.computed[name].run(self.variables, self.visits)
+
+    def __iter__(self):
+        yield from self.variables
+        yield from self.computed
+
+    def __len__(self) -> int:
+        return len(self.variables) + len(self.computed)

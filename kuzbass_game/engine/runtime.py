@@ -10,15 +10,16 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from kuzbass_game.engine import stepper
+from kuzbass_game.engine import codex, stepper
 from kuzbass_game.engine.expr import EvalError
 from kuzbass_game.engine.markup import escape_markup
-from kuzbass_game.engine.model import Choice, Node, Story
-from kuzbass_game.engine.render import format_value, render
+from kuzbass_game.engine.model import Choice, CodexEntry, Computed, Node, Story, Variable
+from kuzbass_game.engine.render import Values, format_value, render
+from kuzbass_game.engine.votes import Tally
 from kuzbass_game.engine.state import Action, GameState
 from kuzbass_game.engine.stepper import Cursor, InvalidAction, StoryRuntimeError
 
-__all__ = ["ChoiceView", "Game", "InputView", "InvalidAction", "SceneView", "StoryRuntimeError", "format_value", "render"]
+__all__ = ["Change", "ChoiceView", "Game", "StatusItem", "InputView", "InvalidAction", "SceneView", "StoryRuntimeError", "format_value", "render"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,35 @@ class InputView:
 
 
 @dataclass(frozen=True)
+class StatusItem:
+    """One shown value: its label, the value as text (escaped), and its description."""
+
+    name: str
+    label: str
+    value: str
+    description: str | None = None
+    number: int | None = None  # the value when it is an int (for bars and changes)
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A shown value the last step changed: "Food −2", or "Trade: miner" for a text."""
+
+    label: str
+    before: str
+    after: str
+    delta: int | None = None  # for ints
+
+    @property
+    def text(self) -> str:
+        if self.delta is not None:
+            return f"{self.label} {'+' if self.delta > 0 else '−'}{abs(self.delta)}"
+        return f"{self.label}: {self.after}"
+
+
+@dataclass(frozen=True)
 class SceneView:
     node_id: str
     paragraphs: tuple[str, ...]  # markup, values escaped
@@ -48,6 +78,12 @@ class SceneView:
     turn: int
     ending: str | None = None  # the ending's title when this scene ends the story
     input: InputView | None = None
+    chosen: str | None = None  # the choice that led here, as it read when taken (markup)
+    reply: str | None = None  # the story's answer to that choice (markup)
+    tally: Tally | None = None  # the vote that choice was a ballot in, counted faction by faction
+    changes: tuple[Change, ...] = ()  # shown values the last step changed
+    unlocked: tuple[str, ...] = ()  # titles of codex entries this scene unlocked
+    items: tuple[StatusItem, ...] = ()  # the status, with descriptions and numbers
 
     @property
     def stuck(self) -> bool:
@@ -81,6 +117,7 @@ class Game:
         self.base: GameState = base
         self._states: list[GameState] = [base]
         self._actions: list[Action] = []
+        self._tally_cache: tuple[int, Tally | None] | None = None
 
     # ---------------------------------------------------------------- reading
     @property
@@ -113,7 +150,7 @@ class Game:
                 node = self.story.nodes.get(action.node)
                 choices = node.choices if node is not None else ()
                 known = action.choice is not None and 0 <= action.choice < len(choices)
-                text = render(choices[action.choice].text, before.variables) if known else escape_markup(f"(a choice in {action.node})")
+                text = render(choices[action.choice].text, self.values(before)) if known else escape_markup(f"(a choice in {action.node})")
                 typed = False
             entries.append(JournalEntry(step, before.chapter, before.date, text, typed))
         return tuple(entries)
@@ -130,10 +167,36 @@ class Game:
         """The choices the player may take now."""
         return list(stepper.enabled_choices(self.story, Cursor.thaw(self.state)))
 
+    def values(self, state: GameState | None = None):
+        """The state's variables, with the story's computed values readable beside them."""
+        state = state or self.state
+        if not self.story.computed:
+            return state.variables
+        return Values(state.variables, state.visits, self.story.computed)
+
+    def status(self, state: GameState | None = None) -> tuple[StatusItem, ...]:
+        """The values the story shows (labelled, and whose `show_if` holds), in the manifest's order."""
+        state = state or self.state
+        values = self.values(state)
+        items = []
+        for shown in self.story.shown:
+            if shown.show_if is not None and not self._holds(shown.show_if, state, f"'show_if' of '{shown.name}'"):
+                continue
+            try:
+                value = values[shown.name]
+            except EvalError as err:
+                raise StoryRuntimeError(f"computed value '{shown.name}': {err}") from err
+            number = value if isinstance(value, int) and not isinstance(value, bool) else None
+            lo = shown.minimum if isinstance(shown, Variable) else None
+            hi = shown.maximum if isinstance(shown, Variable) else None
+            items.append(StatusItem(shown.name, shown.label or shown.name, escape_markup(format_value(value)),
+                                    shown.description, number, lo, hi))
+        return tuple(items)
+
     def view(self) -> SceneView:
         state = self.state
         node = self.node
-        variables = state.variables
+        variables = self.values(state)
         cursor = Cursor.thaw(state)
         choices: list[ChoiceView] = []
         if not state.awaiting_input:
@@ -142,22 +205,89 @@ class Game:
                 if shown:
                     reason = None if enabled or choice.locked_reason is None else render(choice.locked_reason, variables)
                     choices.append(ChoiceView(len(choices) + 1, choice.index, render(choice.text, variables), enabled, reason))
-        status = tuple((var.label or var.name, escape_markup(format_value(variables[var.name])))
-                       for var in self.story.shown_variables)
+        items = self.status(state)
         input_view = None
         if state.awaiting_input and node.input is not None:
             input_view = InputView(node.input.var, node.input.prompt, node.input.max_length)
+        chosen = reply = tally = None
+        changes: tuple[Change, ...] = ()
+        unlocked: tuple[str, ...] = ()
+        if self._actions and len(self._states) >= 2:
+            before = self._states[-2]
+            step = self._last_step()
+            if step is not None:
+                choice, tally = step
+                before_values = self.values(before)
+                chosen = render(choice.text, before_values)
+                reply = None if choice.reply is None else render(choice.reply, variables)
+            changes = self._changes(self.status(before), items)
+            if node.unlocks:
+                known = {e.id for e in codex.unlocked(self.story, before.visits)}
+                unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e not in known and e in self.story.codex)
+        elif node.unlocks:
+            unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e in self.story.codex)
         return SceneView(
             node_id=node.id,
             paragraphs=tuple(render(p.parts, variables) for p in node.paragraphs if self._holds(p.condition, state, node.id)),
             choices=tuple(choices),
             chapter=state.chapter,
             date=state.date,
-            status=status,
+            status=tuple((item.label, item.value) for item in items),
             turn=state.turn,
             ending=node.ending.title if node.ending else None,
             input=input_view,
+            chosen=chosen,
+            reply=reply,
+            tally=tally,
+            changes=changes,
+            unlocked=unlocked,
+            items=items,
         )
+
+    def _last_step(self) -> tuple[Choice, Tally | None] | None:
+        """The choice that led to the current state, and the vote it was a ballot in, if any.
+
+        A tally is not saved: it is counted again from the state before the ballot, which gives
+        the very same count (the dice are part of that state), after a load or a rewind alike.
+        """
+        action = self._actions[-1]
+        if action.choice is None:
+            return None
+        node = self.story.nodes.get(action.node)
+        if node is None or not 0 <= action.choice < len(node.choices):
+            return None
+        choice = node.choices[action.choice]
+        if choice.ballot is None:
+            return choice, None
+        cache = self._tally_cache
+        if cache is not None and cache[0] == len(self._actions):
+            return choice, cache[1]
+        cursor = Cursor.thaw(self._states[-2])
+        try:
+            stepper.choose(self.story, cursor, action.choice)
+        except (InvalidAction, StoryRuntimeError):
+            return choice, None
+        self._tally_cache = (len(self._actions), cursor.tally)
+        return choice, cursor.tally
+
+    @staticmethod
+    def _changes(before: tuple[StatusItem, ...], after: tuple[StatusItem, ...]) -> tuple[Change, ...]:
+        old = {item.name: item for item in before}
+        result = []
+        for item in after:
+            prior = old.get(item.name)
+            if prior is None:  # newly shown (its show_if came true): say what it is
+                result.append(Change(item.label, "", item.value, None))
+                continue
+            if prior.value == item.value:
+                continue
+            delta = item.number - prior.number if item.number is not None and prior.number is not None else None
+            result.append(Change(item.label, prior.value, item.value, delta))
+        return tuple(result)
+
+    def codex(self) -> list[CodexEntry]:
+        """The codex entries this game has unlocked, in the order the player met them."""
+        return codex.unlocked(self.story, self.state.visits)
 
     @staticmethod
     def _holds(condition, state: GameState, where: str) -> bool:
@@ -191,6 +321,7 @@ class Game:
     def rewind(self, steps: int = 1) -> SceneView:
         """Go back `steps` actions; the undone actions are forgotten."""
         steps = max(0, min(steps, len(self._actions)))
+        self._tally_cache = None
         if steps and self.keep_history:
             del self._states[-steps:]
             del self._actions[-steps:]
@@ -248,6 +379,7 @@ class Game:
         return action
 
     def _apply(self, action: Action) -> None:
+        self._tally_cache = None
         state = self.state
         if action.node != state.node:
             raise InvalidAction(f"this action belongs to node '{action.node}', but the game is at '{state.node}'")

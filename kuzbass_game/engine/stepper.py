@@ -7,11 +7,11 @@ a second possible. There is one implementation of the rules, here.
 
 from __future__ import annotations
 
-from kuzbass_game.engine import rng
+from kuzbass_game.engine import rng, votes
 from kuzbass_game.engine.expr import EvalError
 from kuzbass_game.engine.markup import clean_player_text
 from kuzbass_game.engine.model import Choice, Node, Story
-from kuzbass_game.engine.render import render
+from kuzbass_game.engine.render import Values, render
 from kuzbass_game.engine.state import GameState
 
 
@@ -26,7 +26,7 @@ class InvalidAction(ValueError):
 class Cursor:
     """The mutable state of one game while it moves; freeze it into a `GameState` to keep it."""
 
-    __slots__ = ("node", "variables", "visits", "rng", "used_once", "chapter", "date", "turn", "awaiting_input")
+    __slots__ = ("node", "variables", "visits", "rng", "used_once", "chapter", "date", "turn", "awaiting_input", "tally")
 
     def __init__(self, node: str, variables: dict, visits: dict, rng_state: int, used_once: set,
                  chapter: str | None, date: str | None, turn: int, awaiting_input: bool) -> None:
@@ -39,6 +39,7 @@ class Cursor:
         self.date = date
         self.turn = turn
         self.awaiting_input = awaiting_input
+        self.tally: votes.Tally | None = None  # the count of the vote the last ballot was cast in (not saved: replayable)
 
     @classmethod
     def thaw(cls, state: GameState) -> "Cursor":
@@ -127,7 +128,9 @@ def take(story: Story, cursor: Cursor, choice: Choice) -> Node:
         except EvalError as err:
             raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: {err}") from err
     target = choice.target
-    if target is None:
+    if target is None and choice.ballot is not None:
+        target = _hold_vote(story, cursor, choice)
+    elif target is None:
         eligible = []
         for branch in choice.branches:
             try:
@@ -145,6 +148,21 @@ def take(story: Story, cursor: Cursor, choice: Choice) -> Node:
     return enter(story, cursor, target)
 
 
+def _hold_vote(story: Story, cursor: Cursor, choice: Choice) -> str:
+    """Count the vote the ballot was cast in; record the outcome; return the outcome's node."""
+    vote = story.nodes[choice.node_id].vote
+    if vote is None:  # pragma: no cover - the compiler refuses a ballot outside a vote
+        raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: a ballot outside a vote")
+    try:
+        cursor.rng, tally = votes.hold(vote, cursor.variables, cursor.visits, cursor.rng, choice.ballot or "abstain")
+    except EvalError as err:
+        raise StoryRuntimeError(f"node '{choice.node_id}', the vote '{vote.id}': {err}") from err
+    if vote.record is not None:
+        cursor.variables[vote.record] = tally.outcome
+    cursor.tally = tally
+    return vote.outcomes[tally.outcome]
+
+
 def choose(story: Story, cursor: Cursor, index: int) -> None:
     """Take the choice at `index` in the current node, checking that the player may."""
     if cursor.awaiting_input:
@@ -154,7 +172,8 @@ def choose(story: Story, cursor: Cursor, index: int) -> None:
         raise InvalidAction(f"node '{node.id}' has no choice {index}")
     choice = node.choices[index]
     if not availability(cursor, choice)[1]:
-        raise InvalidAction(render(choice.locked_reason, cursor.variables) if choice.locked_reason else "that choice is not available")
+        values = Values(cursor.variables, cursor.visits, story.computed) if story.computed else cursor.variables
+        raise InvalidAction(render(choice.locked_reason, values) if choice.locked_reason else "that choice is not available")
     take(story, cursor, choice)
 
 

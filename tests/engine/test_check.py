@@ -14,7 +14,7 @@ from kuzbass_game.engine.loader import load_story
 
 from conftest import TINY_MANIFEST, TINY_NODES
 
-NODE_KEYS = "allowed keys: text, chapter, date, effects, choices, ending, input"
+NODE_KEYS = "allowed keys: text, chapter, date, effects, choices, ending, input, unlocks, vote"
 
 
 def problems(result) -> list[str]:
@@ -408,7 +408,7 @@ variables:
     assert problems(load(make_story(manifest=manifest))) == [
         "story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores",
         "story/manifest.yaml:2:8: error: the manifest's 'title' is empty",
-        "story/manifest.yaml:4:1: error: unknown key 'colour' in the manifest; allowed keys: id, title, start, author, description, variables",
+        "story/manifest.yaml:4:1: error: unknown key 'colour' in the manifest; allowed keys: id, title, start, author, description, variables, computed, routines, codex",
         "story/manifest.yaml:7:11: error: unknown type 'integer' for variable 'gold'; did you mean 'int'?; use int, bool or text",
         "story/manifest.yaml:8:3: error: 'and' cannot be a variable name: use letters, digits and underscores, not a reserved word",
         "story/manifest.yaml:13:10: error: 'max' of variable 'hp' (5) is below its 'min' (10)",
@@ -571,7 +571,7 @@ def test_diagnostics_from_several_files_are_sorted_by_path_line_and_column(make_
     keys = [(d.path, d.line, d.col) for d in result.diagnostics]
     assert keys == sorted(keys)
     assert [d.path for d in result.diagnostics] == ["story/a.yaml", "story/a.yaml", "story/b.yaml", "story/manifest.yaml"]
-    assert [d.line for d in result.diagnostics] == [9, 10, 4, 18]
+    assert [d.line for d in result.diagnostics] == [9, 10, 4, 21]
 
 
 def test_warnings_do_not_stop_a_story_from_loading(make_story):

@@ -281,8 +281,8 @@ def test_type_errors(compile_fn, source, message, offset):
         (compile_condition, "xyzzy", "unknown variable 'xyzzy'", 0),
         (compile_effects, "gold += 1; nmae = \"x\"", "unknown variable 'nmae'; did you mean 'name'?", 11),
         (compile_effects, "gold = glod", "unknown variable 'glod'; did you mean 'gold'?", 7),
-        (compile_condition, "mx(1, 2) == 2", "unknown function 'mx'; did you mean 'max'?; the functions are min, max, visited, visits", 0),
-        (compile_condition, "random(3) == 1", "unknown function 'random'; the functions are min, max, visited, visits", 0),
+        (compile_condition, "mx(1, 2) == 2", "unknown function 'mx'; did you mean 'max'?; the functions are min, max, if, visited, visits", 0),
+        (compile_condition, "random(3) == 1", "unknown function 'random'; the functions are min, max, if, visited, visits", 0),
     ],
 )
 def test_unknown_names(compile_fn, source, message, offset):
