@@ -14,7 +14,7 @@ from kuzbass_game.cli import main
 
 from conftest import FERRY_DIR, REPO, TINY_NODES
 
-FERRY_SUMMARY = "docs/examples/ferry: 0 errors, 0 warnings in 3 files (6 nodes, 2 endings, 5 variables)"
+FERRY_SUMMARY = "docs/examples/ferry: 0 errors, 0 warnings in 4 files (8 nodes, 2 endings, 7 variables)"
 
 STUCK_NODES = """\
 nodes:
@@ -111,7 +111,7 @@ def test_check_a_folder_that_does_not_exist(capsys, tmp_path, monkeypatch):
 # ---------------------------------------------------------------- explore
 
 EXPLORE_KEYS = {"story", "runs", "seed", "nodes_total", "nodes_visited", "unvisited_nodes", "choices_total", "choices_taken",
-                "endings", "endings_unreached", "dead_ends", "errors", "unfinished", "path_length"}
+                "endings", "endings_unreached", "dead_ends", "errors", "unfinished", "path_length", "votes", "codex"}
 
 
 def explore_json(capsys, *argv: str) -> tuple[int, dict, str]:
@@ -125,12 +125,14 @@ def test_explore_json_schema_on_the_example(capsys, monkeypatch):
     assert code == 0 and err == ""
     assert EXPLORE_KEYS <= set(data)
     assert (data["story"], data["runs"], data["seed"]) == ("ferry", 50, 1)
-    assert data["nodes_total"] == 6 and data["nodes_visited"] == 6 and data["unvisited_nodes"] == []
+    assert data["nodes_total"] == 8 and data["nodes_visited"] == 8 and data["unvisited_nodes"] == []
     assert set(data["endings"]) == {"far_bank", "walk_home"} and sum(data["endings"].values()) == 50
     assert all(isinstance(v, int) and v > 0 for v in data["endings"].values())
     assert data["dead_ends"] == [] and data["errors"] == [] and data["unfinished"] == 0
     assert set(data["path_length"]) == {"min", "max", "mean", "median"}
-    assert 2 <= data["path_length"]["min"] <= data["path_length"]["max"] <= 5
+    assert 2 <= data["path_length"]["min"] <= data["path_length"]["max"] <= 7
+    assert set(data["votes"]) == {"cross_now"} and set(data["votes"]["cross_now"]) == {"passed", "failed"}
+    assert data["codex"] == {"entries": 2, "unlocked": 2, "never_unlocked": []}
     # the same seed gives the same report
     assert explore_json(capsys, "docs/examples/ferry", "--runs", "50", "--seed", "1")[1] == data
 
@@ -170,7 +172,7 @@ def test_explore_table_when_not_json(capsys, monkeypatch):
     code, out, _ = run_cli(capsys, "explore", "docs/examples/ferry", "--runs", "20")
     assert code == 0
     assert "ferry: 20 runs, seed 0" in out
-    assert "nodes visited 6/6, choices taken" in out
+    assert "nodes visited 8/8, choices taken" in out
     assert "far_bank" in out and "walk_home" in out
 
 

@@ -100,7 +100,7 @@ def test_the_first_scene_of_the_ferry(ferry_story):
     )
     assert view.input is not None and view.input.var == "name" and view.input.max_length == 20
     assert view.choices == ()  # nothing to choose until the question is answered
-    assert view.status == (("Name", "Comrade"), ("Kopeks", "3"), ("Warmth", "5"))
+    assert view.status == (("Name", "Comrade"), ("Kopeks", "3"), ("Warmth", "5"), ("Fares left", "1"))
     assert view.turn == 0 and view.ending is None and not view.stuck
     assert game.state.visits == {"bank": 1}
     with pytest.raises(InvalidAction, match="answer the question above first"):
@@ -189,6 +189,7 @@ def test_choose_by_index_and_by_number(ferry_story):
         (2, 1, "Offer him your tobacco instead", True),
         (3, 2, "Stamp your feet and wait longer", True),
         (4, 3, "Give up and walk back to the barracks", True),
+        (5, 5, "Ask the other passengers whether to cross in this wind", True),  # 4 (the sheepskin) is hidden: 3 kopeks
     ]
     assert game.choose_number(4).node_id == "walk_home"
     other = at_waiting(ferry_story)
@@ -265,7 +266,7 @@ def test_visits_are_counted_and_conditions_see_them(ferry_story):
     assert game.state.visits == {"bank": 1, "waiting": 3}
     assert game.state.variables["warmth"] == 2
     # "Stamp your feet" needs visits("waiting") < 3: it is gone now (no locked reason, so hidden)
-    assert [c.index for c in game.view().choices] == [0, 1, 3]
+    assert [c.index for c in game.view().choices] == [0, 1, 3, 5]
     assert game.state.turn == 4
 
 
@@ -449,7 +450,7 @@ def test_the_explorer_is_deterministic_and_covers_the_ferry(ferry_story):
     first = explore(ferry_story, runs=60, seed=3).to_json(ferry_story)
     assert first == explore(ferry_story, runs=60, seed=3).to_json(ferry_story)
     assert first["errors"] == [] and first["dead_ends"] == []
-    assert first["nodes_visited"] == first["nodes_total"] == 6
+    assert first["nodes_visited"] == first["nodes_total"] == 8
     assert first["endings_unreached"] == [] and sum(first["endings"].values()) == 60
 
 

@@ -115,6 +115,7 @@ def test_removed_choice_falls_back_to_the_saved_state(ferry_copy, tmp_path):
 def test_removed_node_falls_back_to_the_last_node_that_exists(ferry_copy, tmp_path):
     def remove_crossing(d):
         _replace_in(d / "scenes" / "bank.yaml", "goto: crossing", "goto: far_bank")
+        _replace_in(d / "scenes" / "river.yaml", "passed: crossing", "passed: far_bank")
         text = (d / "scenes" / "river.yaml").read_text()
         start = text.index("  crossing:")
         end = text.index("  far_bank:")
@@ -146,7 +147,7 @@ def test_check_saves_reports_ok_changed_and_broken(ferry_copy, tmp_path, capsys)
     assert "1 replay unchanged, 0 would change, 1 would break" in out
 
     (folder / "junk.json").unlink()
-    _replace_in(ferry_copy / "scenes" / "bank.yaml", 'effects: "warmth -= 1"', 'effects: "warmth -= 2"')
+    _replace_in(ferry_copy / "scenes" / "bank.yaml", 'effects: "chill"', 'effects: "warmth -= 2"')
     assert main(["check", str(ferry_copy), "--saves", str(folder)]) == 0
     out = capsys.readouterr().out
     assert "warning: all 3 choices replay, but 'warmth' becomes 1 instead of 3" in out

@@ -1,0 +1,330 @@
+"""The format's constructs for the colony's systems: enumerated values, routines, computed values,
+`if()`, replies, assemblies that vote, the codex, declarations in any file, and the warnings that
+keep a story honest. Each mistake is asserted with its exact line and column."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kuzbass_game.cli import main
+from kuzbass_game.engine import cache
+from kuzbass_game.engine.explore import explore
+from kuzbass_game.engine.loader import load_story
+from kuzbass_game.engine.runtime import Game, InvalidAction
+
+MANIFEST = """\
+id: hall
+title: "Hall"
+start: hall
+variables:
+  spoke:
+    type: bool
+  result:
+    type: text
+    values: [none, passed, failed]
+  trade:
+    type: text
+    values: [miner, clerk]
+    label: "Trade"
+  food:
+    type: int
+    default: 3
+    min: 0
+    max: 10
+    label: "Food"
+    description: "what you hold"
+  grade:
+    type: int
+    label: "Grade"
+    show_if: "grade > 0"
+routines:
+  eat: "food -= 2"
+  month: "eat; grade += 1"
+computed:
+  pay:
+    value: "if(grade > 0, 15 + grade * 5, 0)"
+    label: "Pay"
+    show_if: "pay > 0"
+codex:
+  payok:
+    title: "Payok"
+    text: |
+      A ration issued in kind.
+
+      The colony's own norms are known only from one article.
+    sources: ["Kuzbass State Archive note (1924)"]
+"""
+
+NODES = """\
+nodes:
+  hall:
+    text: "Pay would be {pay} rubles."
+    unlocks: [payok]
+    vote:
+      id: nine
+      question: "Nine hours for the office"
+      record: result
+      factions:
+        - name: "Pit"
+          size: 10
+          for: 50
+          swing: 30
+          moves:
+            - if: "spoke"
+              by: 10
+              why: "you spoke"
+        - name: "Office"
+          size: "3 + grade"
+          for: 10
+      outcomes:
+        passed: won
+        failed: lost
+    choices:
+      - text: "Speak for it"
+        ballot: for
+        effects: "spoke = true; month"
+        reply: "They listen. You have {food} left."
+      - text: "Vote against"
+        ballot: against
+      - text: "Leave the hall"
+        goto: lost
+        reply: "Nobody stops you."
+  won:
+    text: "Passed ({result}); a {trade}."
+    ending: {title: "Won"}
+  lost:
+    text: "Not passed."
+    choices:
+      - text: "Take the office job"
+        goto: end
+        effects: 'trade = "clerk"'
+  end:
+    text: "."
+    ending: {title: "End"}
+"""
+
+
+def problems(result) -> list[str]:
+    return [d.format() for d in result.diagnostics]
+
+
+@pytest.fixture
+def hall(make_story):
+    result = load_story(make_story({"nodes.yaml": NODES}, manifest=MANIFEST))
+    assert problems(result) == []
+    return result.story
+
+
+# ---------------------------------------------------------------- playing the constructs
+
+
+def test_a_ballot_counts_the_vote_records_it_and_shows_the_tally(hall):
+    game = Game(hall, seed=3)
+    view = game.view()
+    assert view.paragraphs == ("Pay would be 0 rubles.",)
+    assert view.unlocked == ("Payok",)
+    assert view.status == (("Trade", "miner"), ("Food", "3"))  # grade and pay hidden by show_if
+    view = game.choose(0)
+    tally = view.tally
+    assert tally is not None and tally.vote_id == "nine" and tally.ballot == "for"
+    assert [row.name for row in tally.rows] == ["Pit", "Office"]
+    pit, office = tally.rows
+    assert pit.moves == ((10, "you spoke"),) and -30 <= pit.swing <= 30
+    assert pit.share == max(0, min(100, 50 + 10 + pit.swing)) and pit.yes + pit.no == 10
+    assert office.size == 4  # 3 + grade, after the ballot's effects raised the grade
+    assert tally.yes == pit.yes + office.yes + 1 and tally.no == pit.no + office.no
+    assert tally.outcome == ("passed" if tally.yes > tally.no else "failed")
+    assert game.state.variables["result"] == tally.outcome
+    assert view.node_id == ("won" if tally.outcome == "passed" else "lost")
+    assert view.chosen == "Speak for it" and view.reply == "They listen. You have 1 left."
+    assert [c.text for c in view.changes] == ["Food −2", "Grade: 1", "Pay: 20"]
+
+
+def test_the_same_seed_gives_the_same_tally_after_a_replay_or_a_rewind(hall):
+    outcomes = set()
+    for seed in range(40):
+        game = Game(hall, seed=seed)
+        first = game.choose(1).tally
+        outcomes.add(first.outcome)
+        again = Game(hall, seed=seed)
+        assert again.replay(game.actions) == 1 and again.view().tally == first
+        game.rewind(1)
+        assert game.choose(1).tally == first
+    assert outcomes == {"passed", "failed"}  # the swing makes the vote go both ways
+
+
+def test_a_choice_that_leaves_the_hall_casts_no_vote(hall):
+    game = Game(hall, seed=1)
+    view = game.choose(2)
+    assert view.node_id == "lost" and view.tally is None and view.reply == "Nobody stops you."
+    assert game.state.variables["result"] == "none"
+
+
+def test_the_codex_holds_what_visited_nodes_unlock(hall):
+    game = Game(hall, seed=1)
+    [entry] = game.codex()
+    assert entry.id == "payok" and entry.title == "Payok"
+    assert entry.text == ("A ration issued in kind.", "The colony's own norms are known only from one article.")
+    assert entry.sources == ("Kuzbass State Archive note (1924)",)
+
+
+def test_the_explorer_counts_outcomes_and_codex_coverage(hall):
+    data = explore(hall, runs=300, seed=2).to_json(hall)
+    assert set(data["votes"]) == {"nine"}
+    assert set(data["votes"]["nine"]) == {"passed", "failed"}
+    assert data["codex"] == {"entries": 1, "unlocked": 1, "never_unlocked": []}
+
+
+def test_a_cached_story_plays_exactly_as_a_freshly_compiled_one(make_story):
+    root = make_story({"nodes.yaml": NODES}, manifest=MANIFEST)
+    cold = load_story(root, cache=True)
+    warm = load_story(root, cache=True)
+    assert cold.story is not None and warm.story is not None
+    assert warm.story.nodes.__class__ is cache.LazyNodes  # really from the cache
+    for seed in range(10):
+        a, b = Game(cold.story, seed=seed), Game(warm.story, seed=seed)
+        assert a.choose(0) == b.choose(0)
+        assert a.codex() == b.codex() or [e.id for e in a.codex()] == [e.id for e in b.codex()]
+    assert warm.story.variables["grade"].show_if is not None
+    assert warm.story.computed["pay"].label == "Pay" and set(warm.story.routines) == {"eat", "month"}
+
+
+def test_plain_mode_prints_the_tally_and_the_codex(make_story, capsys, monkeypatch, tmp_path):
+    make_story({"nodes.yaml": NODES}, manifest=MANIFEST)
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1\ncodex\ncodex payok\nquit\n"))
+    code = main(["play", "--story", "story", "--plain", "--seed", "3", "--saves", str(tmp_path / "saves")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "The vote: Nine hours for the office" in out
+    assert "Pit " in out and "(50% leaning for, +10 you spoke" in out
+    assert "You chose: Speak for it" in out and "They listen. You have 1 left." in out
+    assert "(Food −2 · Grade: 1 · Pay: 20)" in out
+    assert "PAYOK" in out and "Sources: Kuzbass State Archive note (1924)" in out
+
+
+# ---------------------------------------------------------------- mistakes check reports, with their places
+
+
+def mistake(make_story, nodes: str, manifest: str = MANIFEST) -> list[str]:
+    return problems(load_story(make_story({"nodes.yaml": nodes}, manifest=manifest)))
+
+
+def test_a_value_an_enumerated_variable_never_holds(make_story):
+    nodes = NODES.replace('effects: \'trade = "clerk"\'', 'effects: \'trade = "clark"\'').replace(
+        'text: "Not passed."', 'text: "Not passed."\n    effects: "spoke = trade == \\"minor\\""')
+    assert mistake(make_story, nodes) == [
+        "story/nodes.yaml:39:33: error: in the effects of node 'lost': 'trade' is never \"minor\"; did you mean 'miner'?; its values are miner, clerk",
+        "story/nodes.yaml:43:27: error: in the effects of choice 1 of node 'lost': 'trade' is never \"clark\"; did you mean 'clerk'?; its values are miner, clerk",
+    ]
+
+
+def test_a_default_outside_the_values_and_values_on_an_int(make_story):
+    manifest = MANIFEST.replace("    values: [miner, clerk]\n", "    values: [miner, clerk]\n    default: baker\n").replace(
+        "  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n    values: [a]\n")
+    assert mistake(make_story, NODES, manifest)[:2] == [
+        "story/manifest.yaml:7:5: error: 'values' only applies to text variables; variable 'spoke' is bool",
+        "story/manifest.yaml:14:14: error: the default of variable 'trade' (\"baker\") is not one of its values: miner, clerk",
+    ]
+
+
+def test_routines_and_computed_values_are_checked(make_story):
+    manifest = MANIFEST.replace('  eat: "food -= 2"\n  month: "eat; grade += 1"', '  month: "eat; grade += 1"\n  eat: "food -= 2"')
+    nodes = NODES.replace('effects: "spoke = true; month"', 'effects: "spoke = true; pay = 3; mnth"')
+    found = mistake(make_story, nodes, manifest)
+    assert found == [
+        "story/manifest.yaml:26:11: error: in routine 'month': unknown routine 'eat'",
+        "story/nodes.yaml:27:33: error: in the effects of choice 1 of node 'hall': 'pay' is a computed value: it is worked out from other variables and cannot be assigned",
+    ]
+    nodes = NODES.replace('effects: "spoke = true; month"', 'effects: "spoke = true; mnth"')
+    assert "unknown routine 'mnth'; did you mean 'month'?" in mistake(make_story, nodes)[0]
+
+
+def test_if_needs_a_condition_and_two_values_of_one_type(make_story):
+    manifest = MANIFEST.replace('"if(grade > 0, 15 + grade * 5, 0)"', '"if(grade, 15, \\"none\\")"')
+    assert mistake(make_story, NODES, manifest)[0] == (
+        "story/manifest.yaml:30:16: error: in the value of computed value 'pay': the first value of if() needs true/false (bool) but got a number (int)")
+    manifest = MANIFEST.replace('"if(grade > 0, 15 + grade * 5, 0)"', '"if(grade > 0, 15, \\"none\\")"')
+    assert mistake(make_story, NODES, manifest)[0] == (
+        "story/manifest.yaml:30:32: error: in the value of computed value 'pay': both values of if() must have one type, "
+        "but the first is a number (int) and the second text")
+
+
+def test_vote_mistakes(make_story):
+    nodes = NODES.replace("record: result", "record: spoke").replace("        ballot: against", "        ballot: agianst").replace(
+        "      - text: \"Take the office job\"\n        goto: end", "      - text: \"Take the office job\"\n        goto: end\n        ballot: for")
+    assert mistake(make_story, nodes) == [
+        "story/nodes.yaml:8:15: error: the record of the vote of node 'hall' must be a text variable; 'spoke' is bool",
+        "story/nodes.yaml:30:17: error: a ballot is for, against or abstain, not 'agianst'; did you mean 'against'?",
+        "story/nodes.yaml:42:9: error: choice 1 of node 'lost' casts a ballot, but node 'lost' holds no vote",
+    ]
+    nodes = NODES.replace("        passed: won\n", "        passd: won\n")
+    assert mistake(make_story, nodes)[:2] == [
+        "story/nodes.yaml:22:7: error: the outcomes of the vote of node 'hall' is missing the required key 'passed'",
+        "story/nodes.yaml:23:9: error: unknown key 'passd' in the outcomes of the vote of node 'hall'; did you mean 'passed'?; allowed keys: passed, failed, tied",
+    ]
+
+
+def test_a_record_that_cannot_hold_the_outcome(make_story):
+    manifest = MANIFEST.replace("values: [none, passed, failed]", "values: [none, passed]")
+    assert mistake(make_story, NODES, manifest) == [
+        "story/nodes.yaml:8:15: error: 'result' cannot hold the outcome failed: add it to its values"]
+
+
+def test_codex_mistakes(make_story):
+    nodes = NODES.replace("unlocks: [payok]", "unlocks: [payk]")
+    assert mistake(make_story, nodes) == [
+        "story/nodes.yaml:4:15: error: node 'hall' unlocks an unknown codex entry 'payk'; did you mean 'payok'?"]
+    nodes = NODES.replace("    unlocks: [payok]\n", "")
+    assert mistake(make_story, nodes) == [
+        "story/manifest.yaml:34:3: warning: codex entry 'payok' is never unlocked: name it in some node's 'unlocks'"]
+
+
+def test_unread_variables_and_false_choices_are_warned_about(make_story):
+    manifest = MANIFEST.replace("  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n  noted:\n    type: bool\n")
+    nodes = NODES.replace("""      - text: "Take the office job"
+        goto: end
+        effects: 'trade = "clerk"'""", """      - text: "Take the office job"
+        goto: end
+        effects: 'trade = "clerk"; noted = true'
+      - text: "Accept the office job"
+        goto: end
+        effects: 'trade = "clerk"; noted = true'""")
+    assert mistake(make_story, nodes, manifest) == [
+        "story/manifest.yaml:7:3: warning: variable 'noted' is set but never read: no condition, effect, text, computed value or vote reads it (give it a 'label' to show it, or remove it)",
+        "story/nodes.yaml:43:9: warning: choices 1 and 2 of node 'lost' lead to the same place with the same effects: give one different effects, a 'reply', or merge them",
+    ]
+
+
+def test_declarations_in_any_file_whatever_its_name(make_story):
+    """A chapter's own state file may sort after the files that use it."""
+    root = make_story({
+        "a_scenes.yaml": NODES.replace('"Not passed."', '"Not passed, {mood}."').replace("unlocks: [payok]", "unlocks: [payok, extra]"),
+        "z_state.yaml": "variables:\n  mood:\n    type: text\n    default: sour\ncodex:\n  extra:\n    title: X\n    text: Y\n",
+    }, manifest=MANIFEST)
+    result = load_story(root)
+    assert problems(result) == []
+    game = Game(result.story, seed=1)
+    assert game.choose(2).paragraphs == ("Not passed, sour.",)
+
+
+def test_a_name_declared_twice_names_both_places(make_story):
+    root = make_story({"nodes.yaml": NODES, "state.yaml": "routines:\n  food: \"grade += 1\"\n"}, manifest=MANIFEST)
+    assert problems(load_story(root)) == [
+        "story/state.yaml:2:3: error: 'food' is declared twice: already declared at story/manifest.yaml:14:3"]
+
+
+def test_explore_json_has_votes_and_codex(make_story, capsys):
+    make_story({"nodes.yaml": NODES}, manifest=MANIFEST)
+    assert main(["explore", "story", "--runs", "100", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert sum(data["votes"]["nine"].values()) > 0 and data["codex"]["unlocked"] == 1
+
+
+def test_a_locked_ballot_is_refused(make_story):
+    nodes = NODES.replace("        ballot: against\n", "        ballot: against\n        if: \"spoke\"\n        locked: \"Say something first.\"\n")
+    result = load_story(make_story({"nodes.yaml": nodes}, manifest=MANIFEST))
+    game = Game(result.story, seed=1)
+    with pytest.raises(InvalidAction, match="Say something first"):
+        game.choose(1)
