@@ -261,8 +261,8 @@ def test_vote_mistakes(make_story):
     ]
     nodes = NODES.replace("        passed: won\n", "        passd: won\n")
     assert mistake(make_story, nodes)[:2] == [
-        "story/nodes.yaml:22:7: error: the outcomes of the vote of node 'hall' is missing the required key 'passed'",
-        "story/nodes.yaml:23:9: error: unknown key 'passd' in the outcomes of the vote of node 'hall'; did you mean 'passed'?; allowed keys: passed, failed, tied",
+        "story/nodes.yaml:22:9: error: the outcomes of the vote of node 'hall' is missing the required key 'passed'",
+        "story/nodes.yaml:22:9: error: unknown key 'passd' in the outcomes of the vote of node 'hall'; did you mean 'passed'?; allowed keys: passed, failed, tied",
     ]
 
 
