@@ -73,3 +73,14 @@ def main(argv: list[str] | None = None) -> int:
                         plain=args.plain, load=args.load, seed=args.seed)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `kuzbass ... | head` closed the pipe: end quietly, and keep Python from complaining
+        # again when it flushes stdout on exit.
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        return 0

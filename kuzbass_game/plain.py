@@ -7,7 +7,6 @@ One number per line picks a choice. Words do the rest: `help`, `status`, `codex`
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 from typing import Callable, TextIO
 
 from kuzbass_game.engine.codex import search
@@ -64,6 +63,9 @@ class PlainSession:
         for paragraph in scene.paragraphs:
             self.say(self.wrap(markup_to_plain(paragraph)))
             self.say("")
+        if scene.fault is not None:
+            self.say(self.wrap(f"(A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; "
+                               f"type 'back' to undo your last choice, or choose again.)"))
         if scene.ending is not None:
             self.say(f"*** THE END: {markup_to_plain(scene.ending)} ***")
             return
@@ -167,7 +169,10 @@ class PlainSession:
         if scene.input is not None:
             self.act(lambda: self.game.submit(line), repeat_text=False)
             return
-        if line.isdigit():
+        if line.isascii() and line.isdigit():  # not '²' or '①', which isdigit() accepts and int() refuses
+            if len(line) > 2 or not 1 <= int(line) <= 9:
+                self.say(f"There is no choice {line[:12]}{'…' if len(line) > 12 else ''}.")
+                return
             self.act(lambda: self.game.choose_number(int(line)))
             return
         if line:
@@ -184,7 +189,7 @@ class PlainSession:
             return
         if self.autosave is not None:
             self.autosave(self.game)
-        self.show(scene if repeat_text else replace(scene, paragraphs=()))
+        self.show(scene if repeat_text else scene._replace(paragraphs=()))
 
     def save_or_load(self, command: str, name: str) -> None:
         handler = self.save if command == "save" else self.load

@@ -18,7 +18,7 @@ from kuzbass_game.engine import codex, expr, votes
 from kuzbass_game.engine.declarations import Declarations
 from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.model import Branch, Choice, CodexEntry, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
-from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, did_you_mean
+from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, Suggester, did_you_mean
 from kuzbass_game.engine.sources import SourceFile
 from kuzbass_game.engine.yamlsrc import compose
 
@@ -177,18 +177,20 @@ class StoryBuilder:
 
     def check_references(self) -> None:
         """Targets, visited()/visits() names and codex ids, now that every id is known."""
+        entries = Suggester(self.codex)
         for entry_id, mark, node_id in self.pending_unlocks:
             if entry_id not in self.codex:
-                self.sink.error(mark, f"node '{node_id}' unlocks an unknown codex entry '{entry_id}'{did_you_mean(entry_id, self.codex)}")
+                self.sink.error(mark, f"node '{node_id}' unlocks an unknown codex entry '{entry_id}'{entries(entry_id)}")
         if self.incomplete:
             return  # names into the file that could not be read would be false alarms
         known = self.node_marks
+        suggest = Suggester(known)
         for target, mark, what in self.pending_targets:
             if target not in known:
-                self.sink.error(mark, f"{what} goes to '{target}', which does not exist{did_you_mean(target, known)}")
+                self.sink.error(mark, f"{what} goes to '{target}', which does not exist{suggest(target)}")
         for node_id, mark, what, function in self.pending_refs:
             if node_id not in known:
-                self.sink.error(mark, f"in {what}: {function}() names an unknown node '{node_id}'{did_you_mean(node_id, known)}")
+                self.sink.error(mark, f"in {what}: {function}() names an unknown node '{node_id}'{suggest(node_id)}")
 
     def check_declarations(self) -> None:
         """Warnings that keep a story honest: declared but never read, codex entries never unlocked."""
@@ -489,7 +491,12 @@ class _NodeCompiler:
             self.reader.sink.error(self.reader.locate(node, err.offset), f"in {what}: {err.message}")
             return None
         self._defer_refs(compiled.node_refs, node, what)
+        self._warn(compiled.warnings, node, what)
         return compiled
+
+    def _warn(self, warnings, node: yaml.Node, what: str) -> None:
+        for offset, message in warnings:
+            self.reader.sink.warning(self.reader.locate(node, offset), f"in {what}: {message}")
 
     def _defer_refs(self, refs, node: yaml.Node, what: str) -> None:
         for node_id, offset, function in refs:
@@ -513,6 +520,7 @@ class _NodeCompiler:
                 r.sink.error(r.locate(part, err.offset), f"in {what}: {err.message}")
                 continue
             self._defer_refs(compiled[-1].node_refs, part, what)
+            self._warn(compiled[-1].warnings, part, what)
         if not compiled:
             return None
         if len(compiled) == 1:
@@ -522,6 +530,8 @@ class _NodeCompiler:
             tuple(a for e in compiled for a in e.assignments),
             tuple(ref for e in compiled for ref in e.node_refs),
             frozenset().union(*(e.reads for e in compiled)),
+            (),
+            frozenset().union(*(e.writes for e in compiled)),
         )
 
     def template(self, node: yaml.Node, what: str) -> tuple[TextPart, ...] | None:

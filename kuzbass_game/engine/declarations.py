@@ -194,7 +194,7 @@ class Declarations:
                 continue
             effects = compiled[0] if len(compiled) == 1 else expr.Effects(
                 "; ".join(e.source for e in compiled), tuple(a for e in compiled for a in e.assignments), (),
-                frozenset().union(*(e.reads for e in compiled)))
+                frozenset().union(*(e.reads for e in compiled)), (), frozenset().union(*(e.writes for e in compiled)))
             if any(ref for e in compiled for ref in e.node_refs):
                 reader.error(body, f"{what} uses visited()/visits(); a routine runs anywhere, so give it only variables")
                 continue

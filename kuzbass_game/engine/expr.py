@@ -29,6 +29,9 @@ TYPES = (INT, BOOL, TEXT)
 
 MAX_SOURCE_LENGTH = 4000
 MAX_DEPTH = 64
+# Operators in one expression: each compiles to a closure calling the next, so a chain of
+# 1,500 `+` would exhaust Python's stack when evaluated. Far beyond anything a story needs.
+MAX_OPERATORS = 256
 INT_LIMIT = 10**12  # ints are clamped here so no story can grow a number without bound
 
 Value = int | bool | str
@@ -206,10 +209,14 @@ class _Parser:
         self.pos = 0
         self.scope = scope
         self.depth = 0
+        self.operators = 0
+        # Faults the checker can prove (a constant zero divisor): (offset, message), reported as warnings.
+        self.warnings: list[tuple[int, str]] = []
         self.node_refs: list[tuple[str, int, str]] = []  # (node id, offset, function name)
         # Names read (variables, computed values, routines run): the checker warns about
         # variables that nothing reads, which would make a choice that sets one a false choice.
         self.reads: set[str] = set()
+        self.writes: set[str] = set()  # variables assigned, routines' included (a step's undo record reads it)
 
     # -- token helpers
     @property
@@ -219,6 +226,13 @@ class _Parser:
     def advance(self) -> Token:
         token = self.tokens[self.pos]
         self.pos += 1
+        return token
+
+    def operator(self, token: Token) -> Token:
+        """Count a binary operator, refusing chains long enough to exhaust the stack at play time."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise ExprError(f"the expression has more than {MAX_OPERATORS} operators; split it into several effects or conditions", token.offset)
         return token
 
     def at(self, text: str) -> bool:
@@ -246,7 +260,7 @@ class _Parser:
     def or_(self) -> Typed:
         left = self.and_()
         while self.at("or"):
-            op = self.advance()
+            op = self.operator(self.advance())
             right = self.and_()
             left = _logic("or", left, right, op.offset)
         return left
@@ -254,7 +268,7 @@ class _Parser:
     def and_(self) -> Typed:
         left = self.not_()
         while self.at("and"):
-            op = self.advance()
+            op = self.operator(self.advance())
             right = self.not_()
             left = _logic("and", left, right, op.offset)
         return left
@@ -300,7 +314,7 @@ class _Parser:
     def sum(self) -> Typed:
         left = self.product()
         while self.tok.kind == "op" and self.tok.text in ("+", "-"):
-            op = self.advance()
+            op = self.operator(self.advance())
             right = self.product()
             left = _arith(op.text, left, right, op.offset)
         return left
@@ -308,8 +322,11 @@ class _Parser:
     def product(self) -> Typed:
         left = self.unary()
         while self.tok.kind == "op" and self.tok.text in ("*", "/", "%"):
-            op = self.advance()
+            op = self.operator(self.advance())
+            start = self.tok
             right = self.unary()
+            if op.text in ("/", "%") and right.constant_value() == (True, 0):
+                self.warnings.append((start.offset, f"'{op.text}' by zero: this fails whenever it is evaluated"))
             left = _arith(op.text, left, right, op.offset)
         return left
 
@@ -434,6 +451,7 @@ class _Parser:
                 raise ExprError(f"'{target.text}' is a routine: write its name alone to run it", self.tok.offset)
             routine = routines[target.text]
             self.reads.add(target.text)
+            self.writes |= routine.writes
             return Assignment(target.text, "run", None, target.offset, routine.apply)
         var_type = self.scope.variables.get(target.text)
         if var_type is None:
@@ -444,6 +462,7 @@ class _Parser:
                 raise ExprError(f"unknown routine '{target.text}'{_suggest(target.text, known)}", target.offset)
             raise ExprError(f"unknown variable '{target.text}'{_suggest(target.text, known)}", target.offset)
         op = self.tok
+        self.writes.add(target.text)
         if not (op.kind == "op" and op.text in ("=", "+=", "-=")):
             hint = "; use '==' only in conditions" if op.text == "==" else ""
             raise ExprError(f"expected '=', '+=' or '-=' after '{target.text}' but found {self._describe(op)}{hint}", op.offset)
@@ -574,6 +593,7 @@ class Condition:
     node_refs: tuple[tuple[str, int, str], ...] = ()
     constant: bool | None = None  # the value, when it cannot depend on the game state
     reads: frozenset[str] = frozenset()  # variables, computed values and routines it reads
+    warnings: tuple[tuple[int, str], ...] = ()  # faults provable from the source: (offset, message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -582,6 +602,8 @@ class Effects:
     assignments: tuple[Assignment, ...]
     node_refs: tuple[tuple[str, int, str], ...] = ()
     reads: frozenset[str] = frozenset()  # names read on the right of assignments, and routines run
+    warnings: tuple[tuple[int, str], ...] = ()  # faults provable from the source: (offset, message)
+    writes: frozenset[str] = frozenset()  # variables these effects may assign, routines' included
     # apply(variables, visits): run every assignment in order (raises EvalError, e.g. on a
     # division by zero). An attribute holding one closure, not a method: it runs at every step.
     apply: Callable[[dict, Mapping[str, int]], None] = field(init=False, repr=False, compare=False)
@@ -614,7 +636,7 @@ def compile_condition(source: str, scope: Scope) -> Condition:
             constant = bool(typed.run({}, {}))
         except EvalError:  # e.g. `1/0 == 0`: left for play time to report, like any division by zero
             constant = None
-    return Condition(source, typed.run, tuple(parser.node_refs), constant, frozenset(parser.reads))
+    return Condition(source, typed.run, tuple(parser.node_refs), constant, frozenset(parser.reads), tuple(parser.warnings))
 
 
 def compile_expression(source: str, scope: Scope) -> Typed:
@@ -641,4 +663,5 @@ def compile_effects(source: str, scope: Scope) -> Effects:
     assignments = parser.statements()
     if not assignments:
         raise ExprError("the effect is empty", 0)
-    return Effects(source, tuple(assignments), tuple(parser.node_refs), frozenset(parser.reads))
+    return Effects(source, tuple(assignments), tuple(parser.node_refs), frozenset(parser.reads), tuple(parser.warnings),
+                   frozenset(parser.writes))

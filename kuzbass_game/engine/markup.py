@@ -10,10 +10,20 @@ import re
 import unicodedata
 
 
+_DROPPED = ("Cc", "Cf", "Cs")
+_PLAIN = re.compile(r"[ -~\u00a0-\u00ac\u00ae-\u05ff]*\Z")  # printable ASCII and Latin-to-Hebrew letters: nothing to drop  # controls (terminal escapes), format characters (bidi overrides), lone surrogates
+
+
 def strip_controls(text: str) -> str:
-    """Drop control characters (terminal escapes among them); keep newlines and tabs as spaces."""
+    """Drop control, format and surrogate characters; keep newlines and tabs as spaces.
+
+    Surrogates come from undecodable bytes typed at a terminal (Python's surrogateescape): they
+    cannot be encoded into a save, so they must never reach the game's state.
+    """
+    if _PLAIN.match(text):  # almost every value (numbers, names): no character to look up
+        return text
     return "".join(
-        " " if ch in "\n\t" else ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc"
+        " " if ch in "\n\t" else ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _DROPPED
     )
 
 

@@ -195,9 +195,14 @@ class Node:
     # True when no choice here has a condition or is `once`: every choice is always open, so
     # the stepper can hand out `choices` as they are (most nodes of a story; read every step).
     always_open: bool = field(init=False, repr=False, compare=False)
+    # The node's text when no paragraph has a condition or a {hole}: the same for every player,
+    # so showing the scene needs no rendering at all (most scenes of a story).
+    fixed_text: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "always_open", all(c.condition is None and not c.once for c in self.choices))
+        fixed = all(p.condition is None and len(p.parts) == 1 and type(p.parts[0]) is str for p in self.paragraphs)
+        object.__setattr__(self, "fixed_text", tuple(p.parts[0] for p in self.paragraphs) if fixed else None)
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Iterable
 
-from kuzbass_game.engine.expr import Value
+from kuzbass_game.engine.expr import EvalError, Value
 from kuzbass_game.engine.markup import escape_markup
 from kuzbass_game.engine.model import TextPart, VarRef
 
@@ -18,6 +18,8 @@ def format_value(value: Value) -> str:
 
 def render(parts: Iterable[TextPart], variables: Mapping[str, Value]) -> str:
     """Author markup stays markup; every value is escaped so it shows literally."""
+    if len(parts) == 1 and type(parts[0]) is str:  # type: ignore[arg-type]  # most texts: no {holes}
+        return parts[0]  # type: ignore[index]
     return "".join(
         escape_markup(format_value(variables[p.name])) if isinstance(p, VarRef) else p for p in parts
     )
@@ -37,7 +39,11 @@ class Values(Mapping):
         try:
             return self.variables[name]
         except KeyError:
+            pass
+        try:
             return self.computed[name].run(self.variables, self.visits)
+        except EvalError:  # a fault in a computed value shown in a text: the text still shows
+            return "?"
 
     def __iter__(self):
         yield from self.variables

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from kuzbass_game.engine import codex, stepper
+from kuzbass_game.engine import codex, history, stepper
 from kuzbass_game.engine.expr import EvalError
 from kuzbass_game.engine.markup import escape_markup
 from kuzbass_game.engine.model import Choice, CodexEntry, Computed, Node, Story, Variable
@@ -22,8 +23,9 @@ from kuzbass_game.engine.stepper import Cursor, InvalidAction, StoryRuntimeError
 __all__ = ["Change", "ChoiceView", "Game", "StatusItem", "InputView", "InvalidAction", "SceneView", "StoryRuntimeError", "format_value", "render"]
 
 
-@dataclass(frozen=True)
-class ChoiceView:
+# The views are named tuples, not dataclasses: one is built per choice and per scene at every
+# step a player takes, and a tuple builds several times faster than a frozen dataclass.
+class ChoiceView(NamedTuple):
     number: int  # what the player presses: 1-9 among the choices shown
     index: int  # the choice's position in its node: what `choose()` takes and saves record
     text: str  # markup, values escaped
@@ -31,15 +33,13 @@ class ChoiceView:
     reason: str | None = None  # why it is locked, in the author's words
 
 
-@dataclass(frozen=True)
-class InputView:
+class InputView(NamedTuple):
     var: str
     prompt: str
     max_length: int
 
 
-@dataclass(frozen=True)
-class StatusItem:
+class StatusItem(NamedTuple):
     """One shown value: its label, the value as text (escaped), and its description."""
 
     name: str
@@ -51,8 +51,7 @@ class StatusItem:
     maximum: int | None = None
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """A shown value the last step changed: "Food −2", or "Trade: miner" for a text."""
 
     label: str
@@ -67,8 +66,7 @@ class Change:
         return f"{self.label}: {self.after}"
 
 
-@dataclass(frozen=True)
-class SceneView:
+class SceneView(NamedTuple):
     node_id: str
     paragraphs: tuple[str, ...]  # markup, values escaped
     choices: tuple[ChoiceView, ...]
@@ -84,6 +82,7 @@ class SceneView:
     changes: tuple[Change, ...] = ()  # shown values the last step changed
     unlocked: tuple[str, ...] = ()  # titles of codex entries this scene unlocked
     items: tuple[StatusItem, ...] = ()  # the status, with descriptions and numbers
+    fault: str | None = None  # a fault in the story met while showing this scene (the game goes on)
 
     @property
     def stuck(self) -> bool:
@@ -102,8 +101,18 @@ class JournalEntry:
     typed: bool = False
 
 
+def _fixed(parts) -> bool:
+    """Whether a text reads the same for every player (no {hole} to fill)."""
+    return all(type(part) is str for part in parts)
+
+
 class Game:
-    """One playthrough of a story, with its whole history (so rewinding is free)."""
+    """One playthrough of a story, with its whole history (so rewinding is cheap).
+
+    The newest state is kept whole; every earlier one is reached by stepping back through one
+    small undo record per action (history.py), so a long game costs memory per step, not per
+    step times the size of the state.
+    """
 
     def __init__(self, story: Story, seed: int | None = None, *, keep_history: bool = True,
                  base: GameState | None = None) -> None:
@@ -112,17 +121,30 @@ class Game:
         self.seed = secrets.randbits(63) if seed is None else int(seed)
         self.keep_history = keep_history
         self.rebased = base is not None
+        self._faults: list[str] = []  # a fault met at the start (the start node's effects): shown, not fatal
         if base is None:
-            base = stepper.start(story, self.seed).freeze()
+            base = stepper.start(story, self.seed, self._faults).freeze()
         self.base: GameState = base
-        self._states: list[GameState] = [base]
+        self._state: GameState = base
+        self._undo: list[history.Undo] = []  # one per action, while keep_history
+        self._previous: tuple[int, GameState] | None = None  # (actions, the state before the last) cached
+        self._status_cache: list[tuple[GameState, tuple[StatusItem, ...]]] = []
+        self._pairs_cache: tuple[tuple, tuple] | None = None
+        self._view_cache: tuple[GameState, int, SceneView] | None = None
+        # The choices of a node whose choices are always open and hold no {hole}: the same views every time.
+        self._choices_cache: dict = {}
+        # What the status shows, laid out once: (name, label, description, min, max, show_if, compute or None).
+        self._plan = tuple((shown.name, shown.label or shown.name, shown.description,
+                            shown.minimum if isinstance(shown, Variable) else None,
+                            shown.maximum if isinstance(shown, Variable) else None,
+                            shown.show_if, None if isinstance(shown, Variable) else shown.run) for shown in story.shown)
         self._actions: list[Action] = []
         self._tally_cache: tuple[int, Tally | None] | None = None
 
     # ---------------------------------------------------------------- reading
     @property
     def state(self) -> GameState:
-        return self._states[-1]
+        return self._state
 
     @property
     def node(self) -> Node:
@@ -134,7 +156,26 @@ class Game:
 
     @property
     def states(self) -> tuple[GameState, ...]:
-        return tuple(self._states)
+        """Every state from the first to the newest (rebuilt from the undo records: for tests and tools)."""
+        if not self.keep_history:
+            return (self._state,)
+        result = [self._state]
+        cursor = Cursor.thaw(self._state)
+        for undo in reversed(self._undo):
+            history.step_back(cursor, undo)
+            result.append(Cursor.thaw(cursor.freeze()).freeze())
+        return tuple(reversed(result))
+
+    def _state_before_last(self) -> GameState | None:
+        """The state just before the newest action (the view reads it for what changed)."""
+        if not self._actions or not self._undo:
+            return None
+        cached = self._previous
+        if cached is not None and cached[0] == len(self._actions):
+            return cached[1]
+        before = history.before(self._state, self._undo[-1])
+        self._previous = (len(self._actions), before)
+        return before
 
     @property
     def finished(self) -> bool:
@@ -143,7 +184,14 @@ class Game:
     def journal(self) -> tuple[JournalEntry, ...]:
         """Every action so far, rendered as it read when it was taken."""
         entries = []
-        for step, (action, before) in enumerate(zip(self._actions, self._states), 1):
+        befores: list[GameState] = []
+        cursor = Cursor.thaw(self._state)
+        for undo in reversed(self._undo):  # the state before each action, newest first
+            history.step_back(cursor, undo)
+            befores.append(GameState(cursor.node, dict(cursor.variables), cursor.visits, cursor.rng, frozenset(),
+                                     cursor.chapter, cursor.date, cursor.turn, cursor.awaiting_input))
+        befores.reverse()
+        for step, (action, before) in enumerate(zip(self._actions, befores), 1):
             if action.text is not None:
                 text, typed = escape_markup(action.text), True
             else:
@@ -177,72 +225,125 @@ class Game:
     def status(self, state: GameState | None = None) -> tuple[StatusItem, ...]:
         """The values the story shows (labelled, and whose `show_if` holds), in the manifest's order."""
         state = state or self.state
-        values = self.values(state)
+        cached = self._status_cache
+        for known, items in cached:
+            if known is state:  # each scene's status is asked again by the next (what changed)
+                return items
+        items = self._status(state)
+        cached.append((state, items))
+        if len(cached) > 2:
+            del cached[0]
+        return items
+
+    def _pairs(self, items: tuple[StatusItem, ...]) -> tuple[tuple[str, str], ...]:
+        """(label, value) pairs of a status, made once per status."""
+        cached = self._pairs_cache
+        if cached is not None and cached[0] is items:
+            return cached[1]
+        pairs = tuple((item.label, item.value) for item in items)
+        self._pairs_cache = (items, pairs)
+        return pairs
+
+    def _status(self, state: GameState) -> tuple[StatusItem, ...]:
+        variables, visits = state.variables, state.visits
         items = []
-        for shown in self.story.shown:
-            if shown.show_if is not None and not self._holds(shown.show_if, state, f"'show_if' of '{shown.name}'"):
+        for name, label, description, lo, hi, show_if, compute in self._plan:
+            if show_if is not None and not self._holds(show_if, state, f"'show_if' of '{name}'"):
                 continue
-            try:
-                value = values[shown.name]
-            except EvalError as err:
-                raise StoryRuntimeError(f"computed value '{shown.name}': {err}") from err
-            number = value if isinstance(value, int) and not isinstance(value, bool) else None
-            lo = shown.minimum if isinstance(shown, Variable) else None
-            hi = shown.maximum if isinstance(shown, Variable) else None
-            items.append(StatusItem(shown.name, shown.label or shown.name, escape_markup(format_value(value)),
-                                    shown.description, number, lo, hi))
+            if compute is None:
+                value = variables[name]
+            else:
+                try:
+                    value = compute(variables, visits)
+                except EvalError as err:
+                    raise StoryRuntimeError(f"computed value '{name}': {err}") from err
+            kind = type(value)
+            if kind is int:
+                items.append(StatusItem(name, label, str(value), description, value, lo, hi))
+            else:
+                text = ("yes" if value else "no") if kind is bool else escape_markup(value)
+                items.append(StatusItem(name, label, text, description, None, lo, hi))
         return tuple(items)
 
     def view(self) -> SceneView:
-        state = self.state
-        node = self.node
-        variables = self.values(state)
-        cursor = Cursor.thaw(state)
-        choices: list[ChoiceView] = []
-        if not state.awaiting_input:
-            for choice in node.choices:
-                shown, enabled = stepper.availability(cursor, choice)
-                if shown:
+        """The current scene. A fault in the story (a division by zero in a condition, say) never
+        escapes: the parts that fail are left out or locked, and `fault` says what happened.
+
+        A scene is worked out once per state: `choose()` returns it, and the face that asks for
+        it again (to draw, to pick by number) gets the same view for free.
+        """
+        cached = self._view_cache
+        if cached is not None and cached[0] is self._state and cached[1] == len(self._actions):
+            return cached[2]
+        view = self._view()
+        self._view_cache = (self._state, len(self._actions), view)
+        return view
+
+    def _view(self) -> SceneView:
+        # Written for speed: this runs at every step a player (or a save's replay) takes.
+        state = self._state
+        node = self.story.nodes[state.node]
+        variables = state.variables if not self.story.computed else Values(state.variables, state.visits, self.story.computed)
+        faults: list[str] | None = list(self._faults) if self._faults and not self._actions else None
+        if state.awaiting_input:
+            choices: tuple[ChoiceView, ...] | list[ChoiceView] = ()
+        elif node.always_open and node.id in self._choices_cache:  # fixed texts, every choice open: made once
+            choices = self._choices_cache[node.id]
+        elif node.always_open:
+            choices = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True)
+                            for number, choice in enumerate(node.choices, 1))
+            if all(_fixed(c.text) for c in node.choices):
+                self._choices_cache[node.id] = choices
+        else:
+            choices = []
+            for number, (choice, enabled, fault) in enumerate(stepper.offered(node, state.variables, state.visits, state.used_once), 1):
+                if fault is not None:
+                    faults = (faults or []) + [fault]
+                    reason: str | None = "a fault in the story keeps this closed"
+                else:
                     reason = None if enabled or choice.locked_reason is None else render(choice.locked_reason, variables)
-                    choices.append(ChoiceView(len(choices) + 1, choice.index, render(choice.text, variables), enabled, reason))
-        items = self.status(state)
+                choices.append(ChoiceView(number, choice.index, render(choice.text, variables), enabled, reason))
+            choices = tuple(choices)
+        try:
+            items = self.status(state)
+        except StoryRuntimeError as err:
+            faults = (faults or []) + [str(err)]
+            items = ()
+        paragraphs = node.fixed_text
+        if paragraphs is None:
+            shown_paragraphs = []
+            for paragraph in node.paragraphs:
+                try:
+                    if self._holds(paragraph.condition, state, node.id):
+                        shown_paragraphs.append(render(paragraph.parts, variables))
+                except (StoryRuntimeError, EvalError) as err:
+                    faults = (faults or []) + [str(err)]
+            paragraphs = tuple(shown_paragraphs)
         input_view = None
         if state.awaiting_input and node.input is not None:
             input_view = InputView(node.input.var, node.input.prompt, node.input.max_length)
         chosen = reply = tally = None
         changes: tuple[Change, ...] = ()
         unlocked: tuple[str, ...] = ()
-        if self._actions and len(self._states) >= 2:
-            before = self._states[-2]
+        before = self._state_before_last()
+        if before is not None:
             step = self._last_step()
             if step is not None:
                 choice, tally = step
-                before_values = self.values(before)
-                chosen = render(choice.text, before_values)
+                chosen = render(choice.text, self.values(before))
                 reply = None if choice.reply is None else render(choice.reply, variables)
-            changes = self._changes(self.status(before), items)
+            try:
+                changes = self._changes(self.status(before), items)
+            except StoryRuntimeError:
+                changes = ()
             if node.unlocks:
                 known = {e.id for e in codex.unlocked(self.story, before.visits)}
                 unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e not in known and e in self.story.codex)
         elif node.unlocks:
             unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e in self.story.codex)
-        return SceneView(
-            node_id=node.id,
-            paragraphs=tuple(render(p.parts, variables) for p in node.paragraphs if self._holds(p.condition, state, node.id)),
-            choices=tuple(choices),
-            chapter=state.chapter,
-            date=state.date,
-            status=tuple((item.label, item.value) for item in items),
-            turn=state.turn,
-            ending=node.ending.title if node.ending else None,
-            input=input_view,
-            chosen=chosen,
-            reply=reply,
-            tally=tally,
-            changes=changes,
-            unlocked=unlocked,
-            items=items,
-        )
+        return SceneView(node.id, paragraphs, choices, state.chapter, state.date, self._pairs(items), state.turn,
+                         node.ending.title if node.ending else None, input_view, chosen, reply, tally, changes, unlocked,
+                         items, "; ".join(dict.fromkeys(faults)) if faults else None)
 
     def _last_step(self) -> tuple[Choice, Tally | None] | None:
         """The choice that led to the current state, and the vote it was a ballot in, if any.
@@ -262,7 +363,10 @@ class Game:
         cache = self._tally_cache
         if cache is not None and cache[0] == len(self._actions):
             return choice, cache[1]
-        cursor = Cursor.thaw(self._states[-2])
+        before = self._state_before_last()
+        if before is None:
+            return choice, None
+        cursor = Cursor.thaw(before)
         try:
             stepper.choose(self.story, cursor, action.choice)
         except (InvalidAction, StoryRuntimeError):
@@ -272,6 +376,16 @@ class Game:
 
     @staticmethod
     def _changes(before: tuple[StatusItem, ...], after: tuple[StatusItem, ...]) -> tuple[Change, ...]:
+        if len(before) == len(after):  # the common case: the same values shown, some changed
+            aligned = []
+            for prior, item in zip(before, after):
+                if prior.name != item.name:
+                    break
+                if prior.value != item.value:
+                    delta = item.number - prior.number if item.number is not None and prior.number is not None else None
+                    aligned.append(Change(item.label, prior.value, item.value, delta))
+            else:
+                return tuple(aligned)
         old = {item.name: item for item in before}
         result = []
         for item in after:
@@ -323,8 +437,13 @@ class Game:
         steps = max(0, min(steps, len(self._actions)))
         self._tally_cache = None
         if steps and self.keep_history:
-            del self._states[-steps:]
+            cursor = Cursor.thaw(self._state)
+            for undo in reversed(self._undo[-steps:]):
+                history.step_back(cursor, undo)
+            self._state = cursor.freeze()
+            del self._undo[-steps:]
             del self._actions[-steps:]
+            self._previous = None
         return self.view()
 
     def apply(self, action: Action) -> None:
@@ -339,32 +458,48 @@ class Game:
         """Apply recorded actions in order, stopping at the first that no longer applies.
 
         Returns how many applied. One cursor runs the whole replay (a save may hold thousands
-        of actions), and a snapshot is kept after each, exactly as if they had been played.
+        of actions), and an undo record is kept after each, exactly as if they had been played.
         """
         story = self.story
-        cursor = Cursor.thaw(self.state)
+        start, already = self._state, len(self._actions)
+        cursor = Cursor.thaw(start)
+        self._previous = None
+        self._tally_cache = None
         for done, action in enumerate(actions):
             try:
                 action = self.resolve(action, cursor.node)
-                if action.node != cursor.node:
-                    return done
+                if action.node != cursor.node or (action.text is None and action.choice is None):
+                    break
+                before = (cursor.node, dict(cursor.variables), cursor.rng, frozenset(cursor.used_once), cursor.chapter,
+                          cursor.date, cursor.turn, cursor.awaiting_input) if self.keep_history else None
+                # (the variables are copied because the cursor moves on; a step changes few of them)
                 if action.text is not None:
                     stepper.submit(story, cursor, action.text)
-                elif action.choice is not None:
-                    stepper.choose(story, cursor, action.choice)
                 else:
-                    return done
+                    stepper.choose(story, cursor, action.choice)
             except (InvalidAction, StoryRuntimeError, KeyError):
-                return done  # the cursor may be half-moved; the kept snapshots are all whole
+                # The cursor may be half-moved: the last whole state is the start plus what applied.
+                cursor = self._replayed(start, self._actions[already:])
+                break
             self._actions.append(action)
-            snapshot = GameState(cursor.node, dict(cursor.variables), dict(cursor.visits), cursor.rng,
-                                 frozenset(cursor.used_once), cursor.chapter, cursor.date, cursor.turn,
-                                 cursor.awaiting_input)
-            if self.keep_history:
-                self._states.append(snapshot)
+            if before is not None:
+                entered = action.choice is not None
+                names = history.written(story, before[0], action.choice, cursor.node)
+                self._undo.append(history.record(*before, cursor, entered, cursor.visits[cursor.node] - 1 if entered else 0, names))
+        else:
+            done = len(actions)
+        self._state = cursor.freeze()
+        return done
+
+    def _replayed(self, start: GameState, actions: list[Action]) -> Cursor:
+        """A cursor at `start` with `actions` (already known to apply) played again."""
+        cursor = Cursor.thaw(start)
+        for action in actions:
+            if action.text is not None:
+                stepper.submit(self.story, cursor, action.text)
             else:
-                self._states[-1] = snapshot
-        return len(actions)
+                stepper.choose(self.story, cursor, action.choice)
+        return cursor
 
     def resolve(self, action: Action, at: str | None = None) -> Action:
         """The action as it applies to the current story (a moved choice found by its signature)."""
@@ -393,6 +528,12 @@ class Game:
         new_state = cursor.freeze()
         self._actions.append(action)
         if self.keep_history:
-            self._states.append(new_state)
+            entered = action.choice is not None
+            names = history.written(self.story, state.node, action.choice, cursor.node)
+            self._undo.append(history.record(state.node, state.variables, state.rng, state.used_once, state.chapter, state.date,
+                                             state.turn, state.awaiting_input, cursor, entered,
+                                             cursor.visits[cursor.node] - 1 if entered else 0, names))
+            self._previous = (len(self._actions), state)  # the very state object: its status is cached
         else:
-            self._states[-1] = new_state
+            self._previous = None
+        self._state = new_state

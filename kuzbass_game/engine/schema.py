@@ -26,6 +26,55 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
+class Suggester:
+    """"Did you mean" over many names (every node id of a large story), fast for many misspellings.
+
+    difflib compares a word with every option, which for 1,377 broken links in a 10,000-node
+    story took 14 s. Here a case-folded exact match is tried first, then only the options that
+    share the most three-letter pieces with the word are given to difflib; answers are memoised.
+    """
+
+    CANDIDATES = 60
+
+    def __init__(self, options: Iterable[str]) -> None:
+        self.options = list(options)
+        self.folded = {option.casefold(): option for option in self.options}
+        self.memo: dict[str, str] = {}
+        self._index: dict[str, list[int]] | None = None
+
+    @staticmethod
+    def _grams(word: str) -> set[str]:
+        padded = f"  {word.casefold()} "
+        return {padded[i:i + 3] for i in range(len(padded) - 2)}
+
+    def __call__(self, word: str) -> str:
+        found = self.memo.get(word)
+        if found is not None:
+            return found
+        exact = self.folded.get(word.casefold())
+        if exact is not None and exact != word:
+            answer = f"; did you mean '{exact}'?"
+        elif len(self.options) <= self.CANDIDATES:
+            answer = did_you_mean(word, self.options)
+        else:
+            if self._index is None:
+                self._index = {}
+                for number, option in enumerate(self.options):
+                    for gram in self._grams(option):
+                        self._index.setdefault(gram, []).append(number)
+            shared: dict[int, int] = {}
+            postings = sorted((self._index.get(gram, ()) for gram in self._grams(word)), key=len)
+            for posting in postings:  # the rarest pieces first; the commonest tell little and cost most
+                if shared and len(posting) > 4 * self.CANDIDATES and len(shared) >= self.CANDIDATES:
+                    break
+                for number in posting:
+                    shared[number] = shared.get(number, 0) + 1
+            best = sorted(shared, key=shared.__getitem__, reverse=True)[:self.CANDIDATES]
+            answer = did_you_mean(word, [self.options[n] for n in best])
+        self.memo[word] = answer
+        return answer
+
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

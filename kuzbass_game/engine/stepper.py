@@ -46,15 +46,29 @@ class Cursor:
         return cls(state.node, dict(state.variables), dict(state.visits), state.rng, set(state.used_once),
                    state.chapter, state.date, state.turn, state.awaiting_input)
 
+    @classmethod
+    def reading(cls, state: GameState) -> "Cursor":
+        """A cursor over a state's own mappings, for reading only (no copies: showing a scene
+        asks every choice whether it is open, and must not pay for copying the state)."""
+        return cls(state.node, state.variables, state.visits, state.rng, state.used_once,  # type: ignore[arg-type]
+                   state.chapter, state.date, state.turn, state.awaiting_input)
+
     def freeze(self) -> GameState:
         """A snapshot; the cursor must not be moved afterwards (the snapshot shares its dicts)."""
         return GameState(self.node, self.variables, self.visits, self.rng, frozenset(self.used_once),
                          self.chapter, self.date, self.turn, self.awaiting_input)
 
 
-def start(story: Story, seed: int) -> Cursor:
+def start(story: Story, seed: int, faults: list[str] | None = None) -> Cursor:
+    """A new game's cursor at the start node. A fault in the start node's effects raises, unless
+    `faults` is given: then it is recorded there and the game begins at the start all the same."""
     cursor = Cursor(story.start, story.defaults(), {}, rng.seed_state(seed), set(), None, None, 0, False)
-    enter(story, cursor, story.start)
+    try:
+        enter(story, cursor, story.start)
+    except StoryRuntimeError as err:
+        if faults is None:
+            raise
+        faults.append(str(err))
     return cursor
 
 
@@ -89,6 +103,30 @@ def availability(cursor: Cursor, choice: Choice) -> tuple[bool, bool]:
     except EvalError as err:
         raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: {err}") from err
     return (True, True) if ok else (choice.locked_reason is not None, False)
+
+
+def offered(node: Node, variables, visits, used_once) -> list[tuple[Choice, bool, str | None]]:
+    """What a scene offers: each shown choice, whether it is enabled, and the fault (if any) met
+    while asking. The same rule as `availability`, for every choice of a node at once (showing a
+    scene asks this at every step, so it is written once, here, and for speed)."""
+    result = []
+    for choice in node.choices:
+        if choice.once and choice.key in used_once:
+            continue
+        condition = choice.condition
+        if condition is None:
+            result.append((choice, True, None))
+            continue
+        try:
+            ok = condition.run(variables, visits)
+        except EvalError as err:
+            result.append((choice, False, f"node '{choice.node_id}', choice {choice.index + 1}: {err}"))
+            continue
+        if ok:
+            result.append((choice, True, None))
+        elif choice.locked_reason is not None:
+            result.append((choice, False, None))
+    return result
 
 
 def enabled_choices(story: Story, cursor: Cursor) -> list[Choice] | tuple[Choice, ...]:

@@ -483,3 +483,29 @@ def test_whatever_the_player_types_shows_literally_and_never_breaks_markup(shop,
     shown = kept + " " if kept.endswith("\\") else kept  # a trailing backslash is followed by a guard space
     assert plain == shown + ": you have 1 gold."
     assert not any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in paragraph)
+
+
+# ---------------------------------------------------------------- history kept as undo records
+
+
+def test_rewinding_a_long_game_gives_exactly_the_states_a_replay_gives(ferry_story):
+    """Undo records step back exactly: every earlier state equals a fresh replay's."""
+    import random
+
+    picker = random.Random(7)
+    for seed in range(30):
+        game = Game(ferry_story, seed=seed)
+        game.submit("Anna")
+        while not game.finished:
+            options = [c.index for c in game.view().choices if c.enabled]
+            game.choose(picker.choice(options))
+        states = game.states
+        assert len(states) == len(game.actions) + 1 and states[-1] == game.state
+        for back in range(len(game.actions), 0, -1):
+            fresh = Game(ferry_story, seed=seed)
+            fresh.replay(game.actions[:len(game.actions) - back])
+            rewound = Game(ferry_story, seed=seed)
+            rewound.replay(game.actions)
+            rewound.rewind(back)
+            assert rewound.state == fresh.state == states[len(game.actions) - back]
+            assert list(rewound.state.visits) == list(fresh.state.visits)  # first-visit order too (the codex reads it)
