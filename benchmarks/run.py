@@ -187,13 +187,41 @@ def bench_steps(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
     return figures
 
 
+def player_loop(story, runs: int, seed: int, max_steps: int = 500) -> int:
+    """What a player (or a face) runs: `Game.view()` to draw the scene, then `choose()`."""
+    from kuzbass_game.engine.runtime import Game
+
+    picker = random.Random(seed)
+    steps = 0
+    for run in range(runs):
+        game = Game(story, seed=run)
+        for _ in range(max_steps):
+            view = game.view()
+            if view.ending is not None:
+                break
+            game.choose(picker.choice([c.index for c in view.choices if c.enabled]))
+            steps += 1
+    return steps
+
+
+def bench_player_loop(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
+    data = build(nodes)
+    story = load_story(folder / "yaml", cache=True).story
+    engine_steps = player_loop(story, runs, 1)
+    walk_graph = bare_graph(data)
+    bare_steps = bare_walk(walk_graph, runs, 1)
+    medians = median_times({"engine": lambda: player_loop(story, runs, 1), "bare": lambda: bare_walk(walk_graph, runs, 1)},
+                           max(repeat, 5))
+    figures = {"nodes": nodes, "runs": runs,
+               "player_steps_per_s": engine_steps / medians["engine"], "bare_steps_per_s": bare_steps / medians["bare"]}
+    figures["player_vs_bare"] = figures["player_steps_per_s"] / figures["bare_steps_per_s"]
+    return figures
+
+
 # ---------------------------------------------------------------- saves
 
 
-def bench_saves(folder: Path, repeat: int) -> dict:
-    from kuzbass_game.engine.runtime import Game
-    from kuzbass_game.engine.saves import SaveStore
-
+def _loop_story(folder: Path):
     story_dir = folder / "loop"
     story_dir.mkdir(parents=True, exist_ok=True)
     (story_dir / "manifest.yaml").write_text("id: loop\ntitle: Loop\nstart: a\nvariables:\n  n: {type: int, label: N}\n")
@@ -204,7 +232,14 @@ def bench_saves(folder: Path, repeat: int) -> dict:
         "      - {text: Stop, goto: end}\n"
         "  b:\n    text: Lucky.\n    choices:\n      - {text: Back, goto: a}\n"
         "  end:\n    text: Done.\n    ending: {title: Done}\n")
-    story = load_story(story_dir, cache=False).story
+    return load_story(story_dir, cache=False).story
+
+
+def bench_saves(folder: Path, repeat: int) -> dict:
+    from kuzbass_game.engine.runtime import Game
+    from kuzbass_game.engine.saves import SaveStore
+
+    story = _loop_story(folder)
     game = Game(story, seed=3)
     for i in range(1000):
         game.choose(0 if game.state.node == "b" else i % 2)
@@ -213,6 +248,62 @@ def bench_saves(folder: Path, repeat: int) -> dict:
     load_s = median_time(lambda: store.load("bench"), repeat * 4)
     size = (folder / "saves" / "bench.json").stat().st_size
     return {"choices": 1000, "save_ms": save_s * 1000, "load_ms": load_s * 1000, "file_kb": size / 1024}
+
+
+LONG_GAME = """
+import sys, time, tracemalloc
+sys.path.insert(0, {root!r})
+from kuzbass_game.engine import load_story
+from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine.saves import SaveStore
+story = load_story({story!r}, cache=False).story
+tracemalloc.start()
+game = Game(story, seed=3)
+for i in range({steps}):
+    game.choose(0 if game.state.node == "b" else i % 2)
+    game.view()
+held = tracemalloc.get_traced_memory()[0]
+tracemalloc.stop()
+store = SaveStore({saves!r}, story)
+start = time.perf_counter(); store.save(game, "long"); save_s = time.perf_counter() - start
+start = time.perf_counter(); loaded = store.load("long"); load_s = time.perf_counter() - start
+assert loaded.game.state == game.state
+print(held, save_s, load_s)
+"""
+
+
+def bench_long_game(folder: Path) -> dict:
+    """A 10,000-step game against a 1,000-step one: memory held, save and load (a replay)."""
+    _loop_story(folder)
+    figures = {}
+    for steps in (1000, 10_000):
+        code = LONG_GAME.format(root=str(HERE.parent), story=str(folder / "loop"), steps=steps, saves=str(folder / f"long{steps}"))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+        figures[steps] = {"held_mb": int(out[0]) / 2**20, "save_ms": float(out[1]) * 1000, "load_ms": float(out[2]) * 1000}
+    figures["memory_ratio"] = figures[10_000]["held_mb"] / figures[1000]["held_mb"]
+    return figures
+
+
+def bench_broken_links(folder: Path, repeat: int) -> dict:
+    """`check` on 10,000 nodes with 5% of the targets misspelt, against the same story spelt right."""
+    from kuzbass_game.authoring import load_and_check
+
+    data = build(10_000)
+    clean, broken = folder / "clean", folder / "broken"
+    write_yaml(data, clean)
+    rnd = random.Random(3)
+    misspelt = 0
+    for node in data["nodes"].values():
+        for choice in node.get("choices") or ():
+            if rnd.random() < 0.05:
+                target = choice["goto"]
+                cut = rnd.randrange(1, len(target))
+                choice["goto"] = f"{target[:cut]}x{target[cut:]}"
+                misspelt += 1
+    write_yaml(data, broken)
+    medians = median_times({"clean": lambda: load_and_check(clean), "broken": lambda: load_and_check(broken)}, max(2, repeat // 2))
+    return {"misspelt": misspelt, "clean_s": medians["clean"], "broken_s": medians["broken"],
+            "ratio": medians["broken"] / medians["clean"]}
 
 
 # ---------------------------------------------------------------- report
@@ -231,7 +322,7 @@ def main() -> int:
         "machine": describe_machine(),
         "python": platform.python_version(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "load": [], "steps": [],
+        "load": [], "steps": [], "player": [],
     }
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -239,8 +330,12 @@ def main() -> int:
             repeat = args.repeat if size <= 10_000 else 3
             results["load"].append(bench_load(size, folder, repeat))
             results["steps"].append(bench_steps(size, folder, runs=200, repeat=repeat))
+            if size <= 10_000:
+                results["player"].append(bench_player_loop(size, folder, runs=100, repeat=repeat))
             print_progress(results)
         results["saves"] = bench_saves(Path(tmp), args.repeat)
+        results["long_game"] = bench_long_game(Path(tmp) / "long")
+        results["broken_links"] = bench_broken_links(Path(tmp) / "links", args.repeat)
         if not args.skip_ui:
             from ui_bench import bench_launch, bench_keypress
 
@@ -293,9 +388,25 @@ def table_rows(results: dict) -> list[tuple[str, ...]]:
         table.add_row(f"engine steps/s {n}", f"{steps['engine_steps_per_s']:,.0f}", f"{steps['bare_steps_per_s']:,.0f} (bare walk)",
                       f"{steps['engine_vs_bare']:.3f}x", "≥ 0.25x", _verdict(steps["engine_vs_bare"], TARGETS["engine_steps_vs_bare"], True))
         table.add_row(f"playthroughs/s {n}", f"{steps['engine_playthroughs_per_s']:,.0f}", f"{steps['bare_playthroughs_per_s']:,.0f}", "", "", "")
+    for player in results.get("player", []):
+        n = f"{player['nodes']:,}"
+        table.add_row(f"player loop (view + choose) {n}", f"{player['player_steps_per_s']:,.0f}/s",
+                      f"{player['bare_steps_per_s']:,.0f}/s (bare walk)", f"{player['player_vs_bare']:.3f}x", "", "")
     saves = results["saves"]
     table.add_row("save, 1,000 choices", f"{saves['save_ms']:.2f} ms", "", "", "< 10 ms", _verdict(saves["save_ms"], TARGETS["save_ms"]))
     table.add_row("load, 1,000 choices", f"{saves['load_ms']:.2f} ms", "", "", "< 10 ms", _verdict(saves["load_ms"], TARGETS["load_ms"]))
+    if "long_game" in results:
+        long_game = results["long_game"]
+        for steps in (1000, 10_000):
+            figures = long_game[steps] if steps in long_game else long_game[str(steps)]
+            table.add_row(f"game of {steps:,} steps: memory held", f"{figures['held_mb']:.1f} MB", "", "", "", "")
+            table.add_row(f"  its save / its load", f"{figures['save_ms']:.1f} ms / {figures['load_ms']:.1f} ms", "", "", "", "")
+        table.add_row("memory, 10,000 steps against 1,000", f"{long_game['memory_ratio']:.1f}x", "10x (linear)", "", "≤ 10x",
+                      _verdict(long_game["memory_ratio"], 10.5))
+    if "broken_links" in results:
+        links = results["broken_links"]
+        table.add_row(f"check, {links['misspelt']:,} broken links in 10,000 nodes", f"{links['broken_s'] * 1000:.0f} ms",
+                      f"{links['clean_s'] * 1000:.0f} ms (clean check)", f"{links['ratio']:.2f}x", "< 2x", _verdict(links["ratio"], 2.0))
     if "launch" in results:
         launch = results["launch"]
         table.add_row("launch to first screen", f"{launch['kuzbass_s'] * 1000:.0f} ms", f"{launch['bare_s'] * 1000:.0f} ms (bare Textual app)",
