@@ -6,6 +6,7 @@ definition so the author can jump straight to it.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
@@ -77,9 +78,15 @@ def check_graph(story: Story, sink: DiagnosticSink) -> None:
             sink.error(mark, f"node '{node_id}' is a trap: no ending can be reached from it")
             continue
         _false_choices(node, sink, mark)
-        if node.choices and all(c.once or c.condition is not None for c in node.choices):
+        if node.choices and all(c.once or c.condition is not None for c in node.choices) and not covers(
+                [c.condition.source for c in node.choices if not c.once and c.condition is not None], story):
             sink.warning(mark, f"every choice of node '{node_id}' has an 'if' or 'once', so a player may find none open; "
-                               f"add one choice that is always available")
+                               f"add one choice that is always available, or mark one 'otherwise: true'")
+        for choice in node.choices:
+            if choice.branches and all(b.condition is not None for b in choice.branches) and not covers(
+                    [b.condition.source for b in choice.branches], story):
+                sink.warning(choice.mark or mark, f"every random branch of choice {choice.index + 1} of node '{node_id}' has an 'if', "
+                                                  f"so the dice may find none possible; mark one 'otherwise: true'")
 
 
 def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
@@ -97,3 +104,69 @@ def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
                                               f"place with the same effects: give one different effects, a 'reply', or merge them")
         else:
             seen[key] = choice.index
+
+
+_BOOL_TEST = re.compile(r"\s*(not\s+)?([A-Za-z_]\w*)\s*\Z")
+_COMPARISON = re.compile(r'\s*([A-Za-z_]\w*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+|"[^"\\]*"|true|false)\s*\Z')
+_LIMIT = 10**12
+
+
+def covers(sources: list[str], story: Story) -> bool:
+    """Whether at least one of these conditions always holds, proved for the simple cases authors
+    write: an `otherwise` (the negation of its siblings), or comparisons of one variable that
+    together leave no value out (`trust >= 1` / `trust < 1`; every value of an enumerated text)."""
+    if not sources:
+        return False
+    from kuzbass_game.engine.compiler import otherwise_source
+
+    for index, source in enumerate(sources):
+        if source == otherwise_source(sources[:index] + sources[index + 1:]):
+            return True
+    tests = []
+    for source in sources:
+        match = _BOOL_TEST.match(source)
+        if match and match.group(2) not in ("true", "false"):
+            tests.append((match.group(2), "==", "false" if match.group(1) else "true"))
+            continue
+        match = _COMPARISON.match(source)
+        if not match:
+            return False
+        tests.append(match.groups())
+    names = {name for name, _op, _value in tests}
+    if len(names) != 1:
+        return False
+    var = story.variables.get(names.pop())
+    if var is None:
+        return False
+    if var.type == "bool":
+        held = {value == "true" if op == "==" else value != "true" for _name, op, value in tests if op in ("==", "!=")}
+        return held == {True, False}
+    if var.type == "text":
+        if not var.values:
+            wanted = [(op, value) for _name, op, value in tests]
+            return any(op == "!=" and ("==", value) in wanted for op, value in wanted)
+        held_values: set[str] = set()
+        for _name, op, value in tests:
+            text = value.strip('"')
+            if op == "==":
+                held_values.add(text)
+            elif op == "!=":
+                held_values |= set(var.values) - {text}
+        return held_values >= set(var.values)
+    low = var.minimum if var.minimum is not None else -_LIMIT
+    high = var.maximum if var.maximum is not None else _LIMIT
+    intervals = []
+    for _name, op, value in tests:
+        if not value.lstrip("-").isdigit():
+            return False
+        k = int(value)
+        intervals += {"==": [(k, k)], "!=": [(low, k - 1), (k + 1, high)], "<": [(low, k - 1)], "<=": [(low, k)],
+                      ">": [(k + 1, high)], ">=": [(k, high)]}[op]
+    reach = low
+    for start, end in sorted(intervals):
+        if start > reach:
+            return False
+        reach = max(reach, end + 1)
+        if reach > high:
+            return True
+    return reach > high

@@ -26,8 +26,8 @@ DECLARATION_KEYS = ("variables", "computed", "routines", "codex")
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", *DECLARATION_KEYS)
 FILE_KEYS = ("nodes", *DECLARATION_KEYS)
 NODE_KEYS = ("text", "chapter", "date", "effects", "choices", "ending", "input", "unlocks", "vote")
-CHOICE_KEYS = ("text", "goto", "random", "if", "locked", "effects", "once", "reply", "ballot")
-BRANCH_KEYS = ("goto", "weight", "if")
+CHOICE_KEYS = ("text", "goto", "random", "if", "otherwise", "locked", "effects", "once", "reply", "ballot")
+BRANCH_KEYS = ("goto", "weight", "if", "otherwise")
 ENDING_KEYS = ("title",)
 INPUT_KEYS = ("var", "prompt", "max_length")
 PARAGRAPH_KEYS = ("text", "if")
@@ -330,10 +330,17 @@ class _NodeCompiler:
         choices: list[Choice] = []
         if "choices" in entries:
             items = r.sequence(entries["choices"][1], f"the choices of node '{node_id}'")
+            fallback: tuple[int, yaml.Node] | None = None
             for index, item in enumerate(items or ()):
                 choice = self.choice(node_id, index, item, "vote" in entries)
                 if choice is not None:
                     choices.append(choice)
+                    if self._otherwise_flag(item, f"choice {index + 1} of node '{node_id}'"):
+                        if fallback is not None:
+                            r.error(item, f"node '{node_id}' has two 'otherwise' choices; one is shown when no other is open")
+                        fallback = (len(choices) - 1, item)
+            if fallback is not None:
+                choices = self._otherwise_choice(node_id, choices, fallback)
             if items is not None and len(items) > MAX_CHOICES:
                 r.error(entries["choices"][1], f"node '{node_id}' has {len(items)} choices; at most {MAX_CHOICES} fit the number keys")
             if items == []:
@@ -351,6 +358,23 @@ class _NodeCompiler:
                 r.error(entries["vote"][0], f"node '{node_id}' holds a vote but has no choices: give the player a ballot")
         return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node),
                     unlocks, vote)
+
+    def _otherwise_choice(self, node_id: str, choices: list[Choice], fallback: tuple[int, yaml.Node]) -> list[Choice]:
+        index, node = fallback
+        what = f"choice {choices[index].index + 1} of node '{node_id}'"
+        others = [c for i, c in enumerate(choices) if i != index and not c.once]  # `once` choices are not counted
+        open_always = [c for c in others if c.condition is None]
+        if open_always:
+            self.reader.warning(node, f"the 'otherwise' {what} is never shown: choice {open_always[0].index + 1} has no 'if', so it is always open")
+            return choices
+        if not others:
+            self.reader.warning(node, f"the 'otherwise' {what} has no other choice with an 'if' to stand in for")
+            return choices
+        condition = self._otherwise([c.condition.source for c in others], node, what)
+        from dataclasses import replace
+
+        choices[index] = replace(choices[index], condition=condition)
+        return choices
 
     def unlocks(self, node_id: str, node: yaml.Node) -> tuple[str, ...]:
         r = self.reader
@@ -429,10 +453,17 @@ class _NodeCompiler:
             target = self.target(spec["goto"][1], what)
         elif "random" in spec:
             items = r.sequence(spec["random"][1], f"the random branches of {what}") or []
+            fallback: tuple[int, yaml.Node] | None = None
             for item in items:
                 branch = self.branch(item, what)
                 if branch is not None:
                     branches.append(branch)
+                    if self._otherwise_flag(item, f"a random branch of {what}"):
+                        if fallback is not None:
+                            r.error(item, f"{what} has two 'otherwise' branches; one is taken when no other holds")
+                        fallback = (len(branches) - 1, item)
+            if fallback is not None:
+                branches = self._otherwise_branch(branches, fallback, what)
             if not items and isinstance(spec["random"][1], yaml.SequenceNode):
                 r.error(spec["random"][1], f"the random branches of {what} are empty")
         elif in_vote:
@@ -453,6 +484,40 @@ class _NodeCompiler:
         signature = _signature(spec["text"][1].value, target if ballot is None else f"ballot:{ballot}", branches)
         return Choice(node_id, index, text_parts, target, tuple(branches), condition, locked, effects, once,
                       r.mark(node), signature, reply, ballot)
+
+    def _otherwise_flag(self, node: yaml.Node, what: str) -> bool:
+        """`otherwise: true` on a choice or a branch (read again here: the mapping was checked already)."""
+        if not isinstance(node, yaml.MappingNode):
+            return False
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "otherwise":
+                flag = self.reader.boolean(value, f"'otherwise' of {what}")
+                if flag:
+                    for other, _ in node.value:
+                        if isinstance(other, yaml.ScalarNode) and other.value == "if":
+                            self.reader.error(other, f"{what} has both 'if' and 'otherwise'; 'otherwise' is its condition")
+                return bool(flag)
+        return False
+
+    def _otherwise(self, sources: list[str], node: yaml.Node, what: str):
+        """The condition of an `otherwise` choice or branch: that none of its siblings' conditions holds."""
+        source = otherwise_source(sources)
+        try:
+            return self._compiled("if", source)
+        except expr.ExprError as err:  # pragma: no cover - built from conditions that compiled
+            self.reader.sink.error(self.reader.mark(node), f"in the 'otherwise' of {what}: {err.message}")
+            return None
+
+    def _otherwise_branch(self, branches: list[Branch], fallback: tuple[int, yaml.Node], what: str) -> list[Branch]:
+        index, node = fallback
+        others = [b for i, b in enumerate(branches) if i != index]
+        if any(b.condition is None for b in others):
+            self.reader.warning(node, f"the 'otherwise' branch of {what} is never taken: another branch has no 'if', so one always holds")
+            return branches
+        condition = self._otherwise([b.condition.source for b in others], node, what)
+        fallback_branch = branches[index]
+        branches[index] = Branch(fallback_branch.target, fallback_branch.weight, condition, fallback_branch.mark)
+        return branches
 
     def branch(self, node: yaml.Node, what: str) -> Branch | None:
         r = self.reader
@@ -610,6 +675,11 @@ class _NodeCompiler:
                     parts.append(VarRef(name))
         parts.append(text[pos:])
         return parts if ok else None
+
+
+def otherwise_source(sources: list[str]) -> str:
+    """The condition an `otherwise` stands for, as source text (so the cache can rebuild it)."""
+    return "not (" + " or ".join(f"({source})" for source in sources) + ")"
 
 
 def _signature(text: str, target: str | None, branches: list[Branch]) -> str:

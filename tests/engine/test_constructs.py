@@ -328,3 +328,63 @@ def test_a_locked_ballot_is_refused(make_story):
     game = Game(result.story, seed=1)
     with pytest.raises(InvalidAction, match="Say something first"):
         game.choose(1)
+
+
+# ---------------------------------------------------------------- otherwise, and proofs that a node is never closed
+
+OTHERWISE = """\
+nodes:
+  start:
+    text: "x"
+    choices:
+      - {text: "Trusting", goto: mid, if: "gold >= 5"}
+      - {text: "Wary", goto: mid, if: "gold < 5"}
+  mid:
+    text: "y"
+    choices:
+      - {text: "Rich", goto: end, if: "gold > 3"}
+      - {text: "Anything else", goto: end, otherwise: true}
+      - text: "Roll"
+        if: "flag"
+        random:
+          - {goto: end, if: "gold > 5"}
+          - {goto: mid, otherwise: true}
+  end:
+    text: "."
+    ending: {title: Done}
+"""
+
+
+def test_otherwise_is_open_exactly_when_no_sibling_is(make_story):
+    result = load_story(make_story({"nodes.yaml": OTHERWISE}))
+    assert problems(result) == []  # complementary pairs and otherwise are proved: no "may find none open"
+    story = result.story
+    for gold, shown in ((1, ["Anything else"]), (4, ["Rich"]), (9, ["Rich"])):
+        game = Game(story, seed=1)
+        game.choose(1)
+        state = game.state._replace(variables={**game.state.variables, "gold": gold})
+        game._state = state
+        game._view_cache = None
+        assert [c.text for c in game.view().choices if c.enabled] == shown
+
+
+def test_a_gap_between_conditions_is_reported(make_story):
+    nodes = OTHERWISE.replace('{text: "Wary", goto: mid, if: "gold < 5"}', '{text: "Wary", goto: mid, if: "gold < 4"}').replace(
+        "          - {goto: mid, otherwise: true}", "          - {goto: mid, if: \"gold < 5\"}")
+    assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
+        "story/nodes.yaml:2:3: warning: every choice of node 'start' has an 'if' or 'once', so a player may find none open; "
+        "add one choice that is always available, or mark one 'otherwise: true'",
+        "story/nodes.yaml:12:9: warning: every random branch of choice 3 of node 'mid' has an 'if', so the dice may find none possible; "
+        "mark one 'otherwise: true'",
+    ]
+
+
+def test_otherwise_beside_an_if_or_an_always_open_sibling(make_story):
+    nodes = OTHERWISE.replace('{text: "Anything else", goto: end, otherwise: true}',
+                              '{text: "Anything else", goto: end, otherwise: true, if: "flag"}')
+    assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
+        "story/nodes.yaml:11:61: error: choice 2 of node 'mid' has both 'if' and 'otherwise'; 'otherwise' is its condition"]
+    nodes = OTHERWISE.replace('{text: "Rich", goto: end, if: "gold > 3"}', '{text: "Rich", goto: end}')
+    assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
+        "story/nodes.yaml:11:9: warning: choices 1 and 2 of node 'mid' lead to the same place with the same effects: give one different effects, a 'reply', or merge them",
+        "story/nodes.yaml:11:9: warning: the 'otherwise' choice 2 of node 'mid' is never shown: choice 1 has no 'if', so it is always open"]
