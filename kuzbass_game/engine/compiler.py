@@ -22,7 +22,7 @@ from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, Suggester, d
 from kuzbass_game.engine.sources import SourceFile
 from kuzbass_game.engine.yamlsrc import compose
 
-DECLARATION_KEYS = ("variables", "computed", "routines", "codex")
+DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", *DECLARATION_KEYS)
 FILE_KEYS = ("nodes", *DECLARATION_KEYS)
 NODE_KEYS = ("text", "chapter", "date", "effects", "choices", "ending", "input", "unlocks", "vote")
@@ -78,6 +78,7 @@ class StoryBuilder:
         self.pending_targets: list[tuple[str, Mark, str]] = []  # (target, where, what)
         self.pending_refs: list[tuple[str, Mark, str, str]] = []  # (node id, where, what, function)
         self.pending_unlocks: list[tuple[str, Mark, str]] = []  # (codex id, where, node id)
+        self.tests: list = []  # story tests (storytests.py), run once the story is checked
         self.memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
         self.reads: set[str] = set()  # every name something reads: unread variables are warned about
         self.writes: set[str] = set()  # variables some effect, input or vote assigns
@@ -152,6 +153,12 @@ class StoryBuilder:
                     reader.error(entries[key][0], f"write '{key}:' at the start of a line (block style), so the loader reads it before any node")
         if "codex" in entries:
             codex.read_entries(reader, entries["codex"][1], self.codex, self.markup_check)
+        if "tests" in entries:
+            if self._scope is None:
+                self.seal_declarations()
+            from kuzbass_game.engine.storytests import read_tests
+
+            read_tests(_NodeCompiler(reader, self._scope, self.variables, self), entries["tests"][1], self.tests)
         if "nodes" not in entries:
             return
         nodes = reader.mapping(entries["nodes"][1], "'nodes'")

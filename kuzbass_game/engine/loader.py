@@ -117,6 +117,10 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         from kuzbass_game.engine.check import check_graph as run_graph_checks
 
         run_graph_checks(story, sink)
+        if builder.tests and not sink.has_errors:
+            from kuzbass_game.engine.storytests import run_tests
+
+            run_tests(story, builder.tests, sink)
     diagnostics = sink.sorted()
     ok = story is not None and not any(d.is_error for d in diagnostics)
     if ok and key is not None:

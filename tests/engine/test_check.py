@@ -238,7 +238,7 @@ def test_conditions_written_as_bare_yaml_booleans(make_story):
     nodes = TINY_NODES.replace("        goto: end\n", "        goto: end\n        if: yes\n      - text: Never\n        goto: end\n        if: off\n")
     result = load(make_story({"nodes.yaml": nodes}))
     assert problems(result) == [
-        "story/nodes.yaml:2:3: warning: every choice of node 'start' has an 'if' or 'once', so a player may find none open; add one choice that is always available",
+        "story/nodes.yaml:2:3: warning: every choice of node 'start' has an 'if' or 'once', so a player may find none open; add one choice that is always available, or mark one 'otherwise: true'",
         "story/nodes.yaml:8:9: warning: the condition of choice 2 of node 'start' is always false",
     ]
     choices = result.story.nodes["start"].choices
@@ -408,7 +408,7 @@ variables:
     assert problems(load(make_story(manifest=manifest))) == [
         "story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores",
         "story/manifest.yaml:2:8: error: the manifest's 'title' is empty",
-        "story/manifest.yaml:4:1: error: unknown key 'colour' in the manifest; allowed keys: id, title, start, author, description, variables, computed, routines, codex",
+        "story/manifest.yaml:4:1: error: unknown key 'colour' in the manifest; allowed keys: id, title, start, author, description, variables, computed, routines, codex, tests",
         "story/manifest.yaml:7:11: error: unknown type 'integer' for variable 'gold'; did you mean 'int'?; use int, bool or text",
         "story/manifest.yaml:8:3: error: 'and' cannot be a variable name: use letters, digits and underscores, not a reserved word",
         "story/manifest.yaml:13:10: error: 'max' of variable 'hp' (5) is below its 'min' (10)",

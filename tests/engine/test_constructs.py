@@ -388,3 +388,33 @@ def test_otherwise_beside_an_if_or_an_always_open_sibling(make_story):
     assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:11:9: warning: choices 1 and 2 of node 'mid' lead to the same place with the same effects: give one different effects, a 'reply', or merge them",
         "story/nodes.yaml:11:9: warning: the 'otherwise' choice 2 of node 'mid' is never shown: choice 1 has no 'if', so it is always open"]
+
+
+# ---------------------------------------------------------------- story tests
+
+
+def test_story_tests_run_at_check_and_report_each_failure_where_it_is_written(make_story):
+    tests = """\
+tests:
+  speak:
+    seed: 3
+    steps: [1]
+    expect: ['spoke', 'food == 1', 'visited("hall")']
+  wrong_turn:
+    steps: [3, "typed", 1]
+  never_gets_there:
+    steps: [3]
+    expect: ['spoke']
+    ending: end
+"""
+    root = make_story({"nodes.yaml": NODES, "tests.yaml": tests}, manifest=MANIFEST)
+    assert problems(load_story(root)) == [
+        "story/tests.yaml:7:16: error: story test 'wrong_turn', step 2: node 'lost' asks for no typed answer; it offers 1. Take the office job",
+        "story/tests.yaml:10:14: error: story test 'never_gets_there': at the end (node 'lost') 'spoke' does not hold (spoke = False)",
+        "story/tests.yaml:11:13: error: story test 'never_gets_there': the route ends at 'lost', not at 'end'",
+    ]
+
+
+def test_a_passing_route_adds_nothing(make_story):
+    tests = "tests:\n  leave:\n    steps: [3, 1]\n    expect: ['trade == \"clerk\"']\n    ending: end\n"
+    assert problems(load_story(make_story({"nodes.yaml": NODES, "tests.yaml": tests}, manifest=MANIFEST))) == []
