@@ -24,7 +24,9 @@ from kuzbass_game.engine.yamlsrc import compose
 
 DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", *DECLARATION_KEYS)
-FILE_KEYS = ("nodes", *DECLARATION_KEYS)
+LAYER_MANIFEST_KEYS = ("id", "title", "extends", "author", "description", *DECLARATION_KEYS)
+FILE_KEYS = ("nodes", "extend", *DECLARATION_KEYS)
+EXTEND_KEYS = ("text", "choices", "unlocks")
 NODE_KEYS = ("text", "chapter", "date", "effects", "choices", "ending", "input", "unlocks", "vote")
 CHOICE_KEYS = ("text", "goto", "random", "if", "otherwise", "locked", "effects", "once", "reply", "ballot")
 BRANCH_KEYS = ("goto", "weight", "if", "otherwise")
@@ -50,13 +52,30 @@ MarkupCheck = Callable[[str], "tuple[int, str] | None"]
 class ParsedFile:
     """One file's composed YAML, held between the declaration passes and the nodes pass."""
 
-    __slots__ = ("reader", "entries", "is_manifest", "declared")
+    __slots__ = ("reader", "entries", "is_manifest", "declared", "layer")
 
-    def __init__(self, reader: Reader, entries: dict, is_manifest: bool) -> None:
+    def __init__(self, reader: Reader, entries: dict, is_manifest: bool, layer: str | None = None) -> None:
         self.reader = reader
         self.entries = entries
         self.is_manifest = is_manifest
         self.declared = False  # its computed values and routines were read in pass 2
+        self.layer = layer  # the id of the layer the file belongs to (None: the story at the bottom)
+
+
+class Extension:
+    """What a layer adds to a node of the layers below: choices, replaced text, codex unlocks."""
+
+    __slots__ = ("target", "layer", "mark", "choices", "paragraphs", "text_mark", "unlocks", "choices_mark")
+
+    def __init__(self, target: str, layer: str | None, mark: Mark) -> None:
+        self.target = target
+        self.layer = layer
+        self.mark = mark
+        self.choices: list[Choice] = []
+        self.paragraphs: tuple[Paragraph, ...] | None = None
+        self.text_mark: Mark | None = None
+        self.unlocks: tuple[str, ...] = ()
+        self.choices_mark: Mark | None = None
 
 
 class StoryBuilder:
@@ -79,6 +98,11 @@ class StoryBuilder:
         self.pending_refs: list[tuple[str, Mark, str, str]] = []  # (node id, where, what, function)
         self.pending_unlocks: list[tuple[str, Mark, str]] = []  # (codex id, where, node id)
         self.tests: list = []  # story tests (storytests.py), run once the story is checked
+        # Layers: folders given after the first, each adding to the story below it (see docs).
+        self.layers: list[str] = []  # their ids, bottom first
+        self.layer_marks: dict[str, Mark] = {}
+        self.node_layer: dict[str, str] = {}  # node id -> the layer that added it (absent: the story itself)
+        self.extensions: list[Extension] = []
         self.memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
         self.reads: set[str] = set()  # every name something reads: unread variables are warned about
         self.writes: set[str] = set()  # variables some effect, input or vote assigns
@@ -94,13 +118,24 @@ class StoryBuilder:
         return bool(DECLARES.search(source.text))
 
     # ---------------------------------------------------------------- pass 1: the file and its variables
-    def parse(self, source: SourceFile, is_manifest: bool) -> ParsedFile | None:
+    def parse(self, source: SourceFile, is_manifest: bool, layer: str | None = None,
+              layer_manifest: bool = False) -> ParsedFile | None:
+        """Compose a file and read its variables. `layer_manifest`: the manifest of a layer
+        (it names the story it extends; its id, read here, is the layer's id for its files)."""
         reader = Reader(source.display, self.sink, source.text)
         root = compose(source, self.sink)
         if root is None:
             if not is_manifest:
                 self.incomplete = True
             return None
+        if layer_manifest:
+            entries = reader.mapping(root, "a layer's manifest", LAYER_MANIFEST_KEYS, required=("id", "extends"))
+            if entries is None:
+                return None
+            layer = self._read_layer(reader, entries, source.display)
+            if "variables" in entries:
+                self.declarations.read_variables(reader, entries["variables"][1])
+            return ParsedFile(reader, entries, True, layer)
         if is_manifest:
             self.manifest_seen = True
             entries = reader.mapping(root, "the manifest", MANIFEST_KEYS, required=("id", "title", "start"))
@@ -114,7 +149,39 @@ class StoryBuilder:
             self._read_meta(reader, entries)
         if "variables" in entries:
             self.declarations.read_variables(reader, entries["variables"][1])
-        return ParsedFile(reader, entries, is_manifest)
+        return ParsedFile(reader, entries, is_manifest, layer)
+
+    def _read_layer(self, reader: Reader, entries: dict, display: str) -> str | None:
+        """A layer's id and the story it extends; returns the id (None when unusable)."""
+        layer_id = reader.text(entries["id"][1], "the layer's 'id'") if "id" in entries else None
+        extends = reader.text(entries["extends"][1], "the layer's 'extends'") if "extends" in entries else None
+        if layer_id is not None:
+            layer_id = layer_id.strip()
+            if not IDENTIFIER.match(layer_id):
+                reader.error(entries["id"][1], f"a layer id may hold only letters, digits and underscores; try '{_identifier(layer_id)}'")
+                layer_id = None
+            elif layer_id in self.layer_marks or layer_id == self.meta.get("id"):
+                first = self.layer_marks.get(layer_id) or self.meta_marks.get("id")
+                where = f": already used at {first.path}:{first.line}:{first.col}" if first else ""
+                reader.error(entries["id"][1], f"the layer id '{layer_id}' is used twice{where}")
+                layer_id = self.unnamed_layer(layer_id)
+        base = self.meta.get("id")
+        if extends is not None and base is not None and extends.strip() not in (base, *self.layers):
+            below = ", ".join(f"'{name}'" for name in (base, *self.layers))
+            reader.error(entries["extends"][1], f"this layer extends '{extends.strip()}', but the story below it is {below}: "
+                                                f"give the folders in order, the story first")
+        if layer_id is None:
+            return self.unnamed_layer(display)
+        self.layers.append(layer_id)
+        self.layer_marks[layer_id] = reader.mark(entries["id"][1])
+        return layer_id
+
+    def unnamed_layer(self, hint: str) -> str:
+        """A stand-in id for a layer whose manifest is missing or wrong (its problem is reported
+        already), so that its files are still read as a layer's."""
+        layer_id = f"{_identifier(hint)}_{len(self.layers) + 1}"
+        self.layers.append(layer_id)
+        return layer_id
 
     def _read_meta(self, reader: Reader, entries: dict) -> None:
         for key in ("id", "title", "start", "author", "description"):
@@ -159,6 +226,10 @@ class StoryBuilder:
             from kuzbass_game.engine.storytests import read_tests
 
             read_tests(_NodeCompiler(reader, self._scope, self.variables, self), entries["tests"][1], self.tests)
+        if "extend" in entries:
+            if self._scope is None:
+                self.seal_declarations()
+            self._read_extensions(parsed, entries["extend"])
         if "nodes" not in entries:
             return
         nodes = reader.mapping(entries["nodes"][1], "'nodes'")
@@ -178,9 +249,89 @@ class StoryBuilder:
                 reader.error(key_node, f"duplicate node id '{node_id}': already defined at {first.path}:{first.line}:{first.col}")
                 continue
             self.node_marks[node_id] = reader.mark(key_node)
+            if parsed.layer is not None:
+                self.node_layer[node_id] = parsed.layer
             node = compiler.compile(node_id, key_node, body)
             if node is not None:
                 self.nodes[node_id] = node
+
+    def _read_extensions(self, parsed: ParsedFile, entry: tuple) -> None:
+        """`extend:` node id -> what to add to it (applied in `apply_extensions`, once every node is known)."""
+        reader = parsed.reader
+        key_node, value = entry
+        if parsed.layer is None:
+            reader.error(key_node, "'extend' adds to the nodes of the story a layer is laid over; in the story itself, edit the node")
+            return
+        targets = reader.mapping(value, "'extend'")
+        compiler = _NodeCompiler(reader, self._scope, self.variables, self)
+        for node_id, (target_node, body) in (targets or {}).items():
+            what = f"the extension of node '{node_id}'"
+            spec = reader.mapping(body, what, EXTEND_KEYS)
+            if spec is None:
+                continue
+            if not spec:
+                reader.warning(target_node, f"{what} adds nothing: give it 'choices', 'text' or 'unlocks'")
+            extension = Extension(node_id, parsed.layer, reader.mark(target_node))
+            if "text" in spec:
+                extension.paragraphs = compiler.paragraphs(spec["text"][1], f"the replaced text of node '{node_id}'")
+                extension.text_mark = reader.mark(spec["text"][0])
+            if "unlocks" in spec:
+                extension.unlocks = compiler.unlocks(node_id, spec["unlocks"][1])
+            if "choices" in spec:
+                extension.choices_mark = reader.mark(spec["choices"][0])
+                items = reader.sequence(spec["choices"][1], f"the choices {parsed.layer} adds to node '{node_id}'") or []
+                for number, item in enumerate(items):
+                    choice = compiler.choice(node_id, number, item, what=f"choice {number + 1} that layer '{parsed.layer}' adds to node '{node_id}'")
+                    if choice is not None:
+                        extension.choices.append(choice)
+            self.extensions.append(extension)
+
+    def apply_extensions(self) -> None:
+        """Add each layer's choices, texts and unlocks to the nodes below it, bottom layer first."""
+        replaced: dict[str, Extension] = {}
+        for extension in self.extensions:
+            node_id = extension.target
+            node = self.nodes.get(node_id)
+            if node is None:
+                if node_id not in self.node_marks and not self.incomplete:
+                    self.sink.error(extension.mark, f"layer '{extension.layer}' extends node '{node_id}', which does not exist"
+                                                    f"{Suggester(self.node_marks)(node_id)}")
+                continue
+            if self.node_layer.get(node_id) == extension.layer:
+                self.sink.error(extension.mark, f"node '{node_id}' belongs to layer '{extension.layer}' itself: edit the node instead of extending it")
+                continue
+            changes: dict = {}
+            if extension.paragraphs is not None:
+                earlier = replaced.get(node_id)
+                if earlier is not None:
+                    first = earlier.text_mark
+                    self.sink.error(extension.text_mark or extension.mark,
+                                    f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}' "
+                                    f"(the other at {first.path}:{first.line}:{first.col})")
+                    self.sink.error(first or earlier.mark, f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}'")
+                    continue
+                replaced[node_id] = extension
+                changes["paragraphs"] = extension.paragraphs
+            if extension.unlocks:
+                changes["unlocks"] = node.unlocks + tuple(u for u in extension.unlocks if u not in node.unlocks)
+            if extension.choices:
+                if node.ending is not None:
+                    self.sink.error(extension.choices_mark or extension.mark, f"node '{node_id}' is an ending: a layer cannot add choices to it")
+                    continue
+                from dataclasses import replace
+
+                start = len(node.choices)
+                added = tuple(replace(choice, index=start + number) for number, choice in enumerate(extension.choices))
+                if start + len(added) > MAX_CHOICES:
+                    self.sink.error(extension.choices_mark or extension.mark,
+                                    f"node '{node_id}' would have {start + len(added)} choices with layer '{extension.layer}''s; "
+                                    f"at most {MAX_CHOICES} fit the number keys")
+                    continue
+                changes["choices"] = node.choices + added
+            if changes:
+                from dataclasses import replace
+
+                self.nodes[node_id] = replace(node, **changes)
 
     def check_references(self) -> None:
         """Targets, visited()/visits() names and codex ids, now that every id is known."""
@@ -222,6 +373,7 @@ class StoryBuilder:
     def build(self, root: Path, story_fingerprint: str) -> Story | None:
         if self._scope is None:
             self.seal_declarations()
+        self.apply_extensions()
         self.check_references()
         self.check_declarations()
         nodes = self.nodes
@@ -244,6 +396,9 @@ class StoryBuilder:
             computed=dict(self.declarations.computed),
             routines=dict(self.declarations.routines),
             codex=dict(self.codex),
+            layers=tuple(self.layers),
+            node_layer=dict(self.node_layer),
+            extended={e.target: tuple(x.layer for x in self.extensions if x.target == e.target) for e in self.extensions},
         )
 
 
@@ -428,9 +583,9 @@ class _NodeCompiler:
         self.builder.writes.add(var)
         return InputSpec(var, prompt.strip(), max_length)
 
-    def choice(self, node_id: str, index: int, node: yaml.Node, in_vote: bool = False) -> Choice | None:
+    def choice(self, node_id: str, index: int, node: yaml.Node, in_vote: bool = False, what: str | None = None) -> Choice | None:
         r = self.reader
-        what = f"choice {index + 1} of node '{node_id}'"
+        what = what or f"choice {index + 1} of node '{node_id}'"
         spec = r.mapping(node, what, CHOICE_KEYS, required=("text",))
         if spec is None:
             return None
@@ -682,6 +837,12 @@ class _NodeCompiler:
                     parts.append(VarRef(name))
         parts.append(text[pos:])
         return parts if ok else None
+
+
+def _identifier(text: str) -> str:
+    """A valid id made from an invalid one (letters, digits and underscores; not starting with a digit)."""
+    made = re.sub(r"[^A-Za-z0-9_]+", "_", text.strip()).strip("_") or "story"
+    return f"_{made}" if made[0].isdigit() else made
 
 
 def otherwise_source(sources: list[str]) -> str:

@@ -10,7 +10,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
 from kuzbass_game.engine.gcpause import collector_paused
@@ -36,29 +36,41 @@ class LoadResult:
         return [d for d in self.diagnostics if not d.is_error]
 
 
-def load_story(root: Path | str, *, check_graph: bool = True, cache: bool = False,
+def load_story(root: Path | str | Sequence[Path | str], *, check_graph: bool = True, cache: bool = False,
                markup_check: MarkupCheck | None = None) -> LoadResult:
     """Load and check the story in `root`. `story` is None when any error was found.
+
+    `root` may be several folders: the first is the story, each later one a layer over the
+    folders before it (it adds nodes, declarations and codex entries, and can `extend` nodes
+    below it), as `kuzbass --story A --story B` gives them.
 
     With `cache`, an unchanged story is read from the cache of checked stories (see cache.py)
     instead of being parsed and checked again, and a freshly checked one is stored there.
     `markup_check` is a face's markup parser (the engine imports none), which the compiler runs
     on every shown text so that a broken tag is reported at its own line and column.
     """
+    roots = [Path(root)] if isinstance(root, (str, Path)) else [Path(r) for r in root]
     with collector_paused():
-        return _load_story(Path(root), check_graph, cache, markup_check)
+        return _load_story(roots, check_graph, cache, markup_check)
 
 
-def _load_story(root: Path, check_graph: bool, cache: bool,
+def _load_story(roots: list[Path], check_graph: bool, cache: bool,
                 markup_check: MarkupCheck | None) -> LoadResult:
     sink = DiagnosticSink()
-    if not root.is_dir():
-        what = "does not exist" if not root.exists() else "is not a folder"
-        sink.error(Mark(str(root), 1, 1), f"story folder {what}")
+    if not roots:
+        sink.error(Mark("story", 1, 1), "no story folder given")
         return LoadResult(None, sink.sorted())
-    files = find_story_files(root, sink)
+    for folder in roots:
+        if not folder.is_dir():
+            what = "does not exist" if not folder.exists() else "is not a folder"
+            sink.error(Mark(str(folder), 1, 1), f"story folder {what}")
+    if sink.has_errors:
+        return LoadResult(None, sink.sorted())
+    root = roots[0]
+    layered = [(folder, find_story_files(folder, sink)) for folder in roots]
+    files = [item for _folder, found in layered for item in found]
     key = None
-    if cache and check_graph and not sink.has_errors:
+    if cache and check_graph and not sink.has_errors and len(roots) == 1:
         from kuzbass_game.engine import cache as story_cache
 
         try:
@@ -70,33 +82,43 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
         if hit is not None:
             story, diagnostics = hit
             return LoadResult(story, diagnostics, len(files))
-    # The manifest first, then every file that declares names (nodes may use them wherever they
-    # are declared), each parsed and held; then the files of nodes, each read, compiled and let go.
-    manifest_path = root / MANIFEST_NAME
-    ordered = sorted(files, key=lambda item: item[0] != manifest_path)
-    if not ordered or ordered[0][0] != manifest_path:
-        sink.error(Mark(display_path(manifest_path), 1, 1), f"the story has no {MANIFEST_NAME}: it declares the title, the start node and the variables")
+    # Each folder's manifest first (the story's, then each layer's, which names the layer), then
+    # every file that declares names (nodes may use them wherever they are declared), each parsed
+    # and held; then the files of nodes, each read, compiled and let go, the story's first.
     from kuzbass_game.engine.compiler import StoryBuilder
 
     builder = StoryBuilder(sink, markup_check)
     file_digests: dict[str, bytes] = {}
     read = 0
     declaring = []
-    node_files = []
-    for path, display in ordered:
-        source = read_source(path, display, sink)
-        if source is None:
-            if path != manifest_path:
-                builder.incomplete = True
-            continue
-        read += 1
-        file_digests[_relative(path, root)] = hashlib.sha256(source.text.encode()).digest()
-        if path == manifest_path or builder.declares(source):
-            parsed = builder.parse(source, path == manifest_path)
-            if parsed is not None:
-                declaring.append(parsed)
-        else:
-            node_files.append(source)
+    node_files: list[tuple[object, str | None]] = []
+    for depth, (folder, found) in enumerate(layered):
+        manifest_path = folder / MANIFEST_NAME
+        ordered = sorted(found, key=lambda item: item[0] != manifest_path)
+        if not ordered or ordered[0][0] != manifest_path:
+            what = ("the story has no {0}: it declares the title, the start node and the variables" if depth == 0 else
+                    "this layer has no {0}: it gives the layer's id and the story it extends")
+            sink.error(Mark(display_path(manifest_path), 1, 1), what.format(MANIFEST_NAME))
+        layer: str | None = builder.unnamed_layer(folder.name) if depth and not (ordered and ordered[0][0] == manifest_path) else None
+        for path, display in ordered:
+            source = read_source(path, display, sink)
+            if source is None:
+                if path != manifest_path:
+                    builder.incomplete = True
+                continue
+            read += 1
+            file_digests[f"{depth}/" * bool(depth) + _relative(path, folder)] = hashlib.sha256(source.text.encode()).digest()
+            if path == manifest_path:
+                parsed = builder.parse(source, True, layer_manifest=depth > 0)
+                if parsed is not None:
+                    layer = parsed.layer
+                    declaring.append(parsed)
+            elif builder.declares(source):
+                parsed = builder.parse(source, False, layer)
+                if parsed is not None:
+                    declaring.append(parsed)
+            else:
+                node_files.append((source, layer))
     for parsed in declaring:
         builder.define(parsed)
     builder.seal_declarations()
@@ -105,8 +127,8 @@ def _load_story(root: Path, check_graph: bool, cache: bool,
     declaring.clear()
     node_files.reverse()  # popped from the end: each file's text is let go once compiled
     while node_files:
-        source = node_files.pop()
-        parsed = builder.parse(source, False)
+        source, layer = node_files.pop()
+        parsed = builder.parse(source, False, layer)  # type: ignore[arg-type]
         if parsed is not None:
             builder.collect(parsed)
         del parsed, source

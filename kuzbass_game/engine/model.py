@@ -220,6 +220,9 @@ class Story:
     computed: Mapping[str, Computed] = field(default_factory=dict)
     routines: Mapping[str, Routine] = field(default_factory=dict)
     codex: Mapping[str, CodexEntry] = field(default_factory=dict)
+    layers: tuple[str, ...] = ()  # the ids of the layers laid over the story, bottom first
+    node_layer: Mapping[str, str] = field(default_factory=dict)  # node id -> the layer that added it
+    extended: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # node id -> layers that added to it
 
     def defaults(self) -> dict[str, Value]:
         return {name: var.default for name, var in self.variables.items()}

@@ -46,7 +46,7 @@ def test_alias_bomb_in_a_node_file_is_refused_quickly(make_story):
     assert result.story is None
     found = problems(result)
     assert len(found) < 40  # nothing was expanded 9^9 times
-    assert "story/bomb.yaml:1:1: error: unknown key 'l0' in a story file; allowed keys: nodes, variables, computed, routines, codex" in found
+    assert "story/bomb.yaml:1:1: error: unknown key 'l0' in a story file; allowed keys: nodes, extend, variables, computed, routines, codex, tests" in found
     # each alias points at its anchor: l9 is written on line 10, l8 on line 9
     assert "story/bomb.yaml:9:5: error: part 9 of the text of node 'extra' must be text, not a list" in found
     assert "story/bomb.yaml:10:5: error: YAML aliases (*name) are not supported in stories; write the value out" in found
