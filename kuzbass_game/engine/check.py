@@ -122,20 +122,25 @@ def covers(sources: list[str], story: Story) -> bool:
     for index, source in enumerate(sources):
         if source == otherwise_source(sources[:index] + sources[index + 1:]):
             return True
-    tests = []
-    for source in sources:
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for source in sources:  # conditions the prover cannot read are left out: it only ever proves, never refutes
         match = _BOOL_TEST.match(source)
         if match and match.group(2) not in ("true", "false"):
-            tests.append((match.group(2), "==", "false" if match.group(1) else "true"))
+            groups.setdefault(match.group(2), []).append((match.group(2), "==", "false" if match.group(1) else "true"))
             continue
         match = _COMPARISON.match(source)
-        if not match:
-            return False
-        tests.append(match.groups())
-    names = {name for name, _op, _value in tests}
-    if len(names) != 1:
-        return False
-    var = story.variables.get(names.pop())
+        if match:
+            groups.setdefault(match.group(1), []).append(match.groups())
+    # If the conditions on any one variable leave no value out, one of them always holds.
+    return any(_covers_one(name, tests, story) for name, tests in groups.items())
+
+
+def _covers_one(name: str, tests: list[tuple[str, str, str]], story: Story) -> bool:
+    var = story.variables.get(name)
+    if var is None and name in story.computed:  # a computed value: its type, and no declared range
+        from kuzbass_game.engine.model import Variable
+
+        var = Variable(name, story.computed[name].type, 0)
     if var is None:
         return False
     if var.type == "bool":
