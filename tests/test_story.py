@@ -1,4 +1,4 @@
-"""The real campaign and the example story: both check clean, and 200 random playthroughs
+"""The real campaign and the example story: both check clean, and 2,000 random playthroughs
 visit every node, reach every ending, and never get stuck or fail."""
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ def test_check_is_clean_without_warnings(capsys, monkeypatch, story):
 
 
 @pytest.mark.parametrize("story", STORIES)
-def test_two_hundred_playthroughs_cover_the_story(capsys, monkeypatch, story):
+def test_two_thousand_playthroughs_cover_the_story(capsys, monkeypatch, story):
     monkeypatch.chdir(REPO)
-    code = main(["explore", story, "--runs", "200", "--seed", "1", "--json"])
+    code = main(["explore", story, "--runs", "2000", "--seed", "1", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert data["errors"] == []
     assert data["dead_ends"] == []
