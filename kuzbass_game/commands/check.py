@@ -11,7 +11,8 @@ from pathlib import Path
 
 from kuzbass_game.authoring import load_and_check
 from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.savefile import MAX_SAVE_BYTES, verify
+from kuzbass_game.engine.plaintext import plain_text
+from kuzbass_game.engine.savefile import verify
 
 
 def run_check(story_dir: Path, saves_dir: Path | None = None) -> int:
@@ -33,31 +34,36 @@ def run_check(story_dir: Path, saves_dir: Path | None = None) -> int:
 
 
 def check_saves(story: Story, saves_dir: Path) -> int:
-    """Print one line per save; returns how many would break."""
+    """Print one line per save; returns how many would break. One bad file never stops the others,
+    and no string from a file or a file name reaches the terminal as a control code."""
+    from kuzbass_game.engine.saves import SaveError, SaveStore, read_save_file
+
     try:
-        paths = sorted(p for p in saves_dir.iterdir() if p.suffix == ".json" and not p.name.startswith("."))
-    except OSError as err:
-        print(f"{saves_dir}:1:1: error: cannot read the saves folder: {err.strerror or err}")
+        paths = sorted(SaveStore(saves_dir, story).slot_files(), key=lambda p: p.name)
+    except SaveError as err:
+        print(f"{_shown(saves_dir)}:1:1: error: {plain_text(str(err))}")
         return 1
     counts = {"ok": 0, "changed": 0, "broken": 0}
     for path in paths:
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_SAVE_BYTES + 1)
-        except OSError as err:
-            verdict, message = "broken", f"cannot read the file: {err.strerror or err}"
-        else:
-            verdict, message = verify(data, story)
+            verdict, message = verify(read_save_file(path, saves_dir), story)
+        except SaveError as err:
+            verdict, message = "broken", str(err)
+        except Exception as err:  # noqa: BLE001 - never a traceback for one file
+            verdict, message = "broken", f"the save cannot be read ({type(err).__name__})"
         counts[verdict] += 1
         severity = {"ok": "note", "changed": "warning", "broken": "error"}[verdict]
-        print(f"{_shown(path)}:1:1: {severity}: {message}")
-    print(f"{saves_dir}: {counts['ok']} replay unchanged, {counts['changed']} would change, {counts['broken']} would break")
+        print(f"{_shown(path)}:1:1: {severity}: {plain_text(message)}")
+    print(f"{_shown(saves_dir)}: {counts['ok']} replay unchanged, {counts['changed']} would change, {counts['broken']} would break")
     return counts["broken"]
 
 
 def _shown(path: Path) -> str:
-    relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
+    try:
+        relative = os.path.relpath(path)
+    except (ValueError, OSError):
+        relative = ".."
+    return plain_text(str(path) if relative.startswith("..") else relative)
 
 
 def _plural(count: int, word: str) -> str:

@@ -1,4 +1,8 @@
-"""`kuzbass saves`: every slot in the saves folder, its state, and any problem."""
+"""`kuzbass saves`: every slot in the saves folder, grouped by game, its state, and any problem.
+
+Every string shown comes from `SaveStore` as plain text (nothing from a file reaches the terminal
+as a control code), and goes into the table escaped, so it is never read as markup either.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +10,54 @@ import sys
 from pathlib import Path
 
 from kuzbass_game.authoring import load_and_check
+from kuzbass_game.engine.plaintext import plain_text
 from kuzbass_game.engine.savefile import SaveError
-from kuzbass_game.engine.saves import SaveStore, format_play_time
+from kuzbass_game.engine.saves import SaveStore, SlotInfo, format_play_time
 from kuzbass_game.text import markup_to_plain
 
 
 def run_saves(story_dir: Path, saves_dir: Path) -> int:
     result = load_and_check(story_dir, cache=True)
     if result.story is None:
-        print(f"The story in {story_dir} has errors; run 'kuzbass check {story_dir}'.", file=sys.stderr)
+        print(f"The story in {plain_text(str(story_dir))} has errors; run 'kuzbass check {plain_text(str(story_dir))}'.", file=sys.stderr)
         return 1
     try:
-        slots = SaveStore(saves_dir, result.story).list()
+        groups = SaveStore(saves_dir, result.story).games()
     except SaveError as err:
-        print(err, file=sys.stderr)
+        print(plain_text(str(err)), file=sys.stderr)
         return 1
-    if not slots:
-        print(f"No saves in {saves_dir}.")
+    if not groups:
+        print(f"No saves in {plain_text(str(saves_dir))}.")
         return 0
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Saves in {escape(str(saves_dir))}", title_justify="left")
-    for column in ("slot", "kind", "chapter", "date", "turn", "played", "saved", "state"):
-        table.add_column(column, no_wrap=column in ("slot", "kind", "turn", "saved"))
-    for slot in slots:
-        saved = slot.saved_at.astimezone().strftime("%d %b %H:%M") if slot.saved_at else "?"
-        if slot.problem:
-            state = f"[red]cannot load: {escape(slot.problem)}[/red]"
-        elif slot.ending:
-            state = f"finished: {escape(markup_to_plain(slot.ending))}"
-        else:
-            state = "ok" + (f" [yellow]({escape(slot.notice)})[/yellow]" if slot.notice else "")
-        table.add_row(escape(slot.name), slot.kind, escape(markup_to_plain(slot.chapter or "")), escape(markup_to_plain(slot.date or "")),
-                      str(slot.turn), format_play_time(slot.play_seconds), saved, state)
+    table = Table(title=f"Saves in {escape(plain_text(str(saves_dir)))}", title_justify="left")
+    for column in ("game", "slot", "kind", "chapter", "date", "turn", "played", "saved", "state"):
+        table.add_column(column, no_wrap=column in ("game", "slot", "kind", "turn", "saved"))
+    for number, group in enumerate(groups, 1):
+        game = f"{number}" if group.game_id is not None else "?"
+        for slot in group.slots:
+            table.add_row(game, *_row(slot, escape))
+            game = ""
     Console(highlight=False).print(table)
     return 0
+
+
+def _row(slot: SlotInfo, escape) -> list[str]:
+    def shown(text: str | None) -> str:
+        return escape(plain_text(markup_to_plain(text or "")))
+
+    try:
+        saved = slot.saved_at.astimezone().strftime("%d %b %H:%M") if slot.saved_at else "?"
+    except (ValueError, OverflowError, OSError):
+        saved = "?"
+    if slot.problem:
+        state = f"[red]cannot load: {escape(plain_text(slot.problem))}[/red]"
+    elif slot.ending:
+        state = f"finished: {shown(slot.ending)}"
+    else:
+        state = "ok" + (f" [yellow]({escape(plain_text(slot.notice))})[/yellow]" if slot.notice else "")
+    return [escape(plain_text(slot.name)), escape(slot.kind), shown(slot.chapter), shown(slot.date),
+            str(slot.turn), format_play_time(slot.play_seconds), saved, state]

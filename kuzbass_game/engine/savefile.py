@@ -2,27 +2,39 @@
 
 A save holds the seed and the list of actions (so the game can be replayed and verified on
 any version of the story) plus a snapshot of the state (a fallback when the story changed
-so much that the actions no longer apply). Older format versions go through `MIGRATIONS`.
+so much that the actions no longer apply), and the id of the game it belongs to (each game
+keeps its own autosaves). Older format versions go through `MIGRATIONS`.
+
+A file is never trusted: every way it can fail (bad JSON, a 5,000-digit number, a time stamp
+out of range, strings full of terminal escapes, a replay that fails) ends in a `SaveError`
+with a message for the player, and every string decoded from it goes through `plain_text`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from kuzbass_game.engine.markup import strip_markup
+from kuzbass_game.engine.markup import escape_markup, strip_markup
 from kuzbass_game.engine.model import Story
+from kuzbass_game.engine.plaintext import plain_text, plain_tree
 from kuzbass_game.engine.runtime import Game
 from kuzbass_game.engine.state import Action, GameState
 
 FORMAT = "kuzbass-save"
-VERSION = 2
+VERSION = 3  # 3: the slot holds the game's id (`game_id`), and its time to the microsecond
 MAX_SAVE_BYTES = 8 * 1024 * 1024
 MAX_ACTIONS = 200_000
+MAX_INT_DIGITS = 100  # more than any seed, counter or variable needs; Python refuses 4,300
+MAX_NAME_CHARS = 1000  # a node name in an action
 EXCERPT_CHARS = 200
+GAME_ID = re.compile(r"[0-9a-f]{16}\Z")
+EARLIEST = datetime(1970, 1, 2, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 class SaveError(Exception):
@@ -35,6 +47,12 @@ class SaveMeta:
     kind: str  # manual | auto | quick
     saved_at: datetime
     play_seconds: float
+    game_id: str | None = None  # None when encoding: derived from the game's seed
+
+
+def seed_game_id(seed: object) -> str:
+    """The game id of a save made before games had ids: its seed, which a new game draws at random."""
+    return f"{seed & (2**64 - 1):016x}" if type(seed) is int else "0" * 16
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,10 @@ class Decoded:
     actions: list[Action]
     snapshot: dict
     summary: dict
+
+    @property
+    def game_id(self) -> str:
+        return self.meta.game_id or seed_game_id(self.seed)
 
 
 @dataclass(frozen=True)
@@ -76,8 +98,9 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, dict]:
         "slot": {
             "name": meta.name,
             "kind": meta.kind,
-            "saved_at": meta.saved_at.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "saved_at": meta.saved_at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
             "play_seconds": round(meta.play_seconds, 1),
+            "game_id": meta.game_id if meta.game_id and GAME_ID.match(meta.game_id) else seed_game_id(game.seed),
         },
         "summary": summary,
     }
@@ -125,7 +148,11 @@ def _get(obj: Any, key: str, kind: type | tuple, where: str) -> Any:
 
 
 def parse_json(data: bytes) -> dict:
-    """Bytes -> JSON object, with a message a player can act on for each way this fails."""
+    """Bytes -> JSON object, with a message a player can act on for each way this fails.
+
+    Every string in it (keys too) comes out as `plain_text`; no integer may have more than
+    MAX_INT_DIGITS digits (Python's own limit raises ValueError from deep inside json).
+    """
     if len(data) > MAX_SAVE_BYTES:
         raise SaveError(f"the file is too large to be a save ({len(data) // 1024} KB)")
     if not data.strip():
@@ -134,8 +161,19 @@ def parse_json(data: bytes) -> dict:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SaveError("the file is not a save: it holds binary data, not text") from None
+    obj = _loads(text)
+    _need(isinstance(obj, dict), "the file is not a Kuzbass save")
+    if "\\" in text or not text.replace("\n", " ").isprintable():  # else no string can hold anything to remove
+        try:
+            plain_tree(obj)
+        except ValueError:
+            raise SaveError("the save is damaged: it holds too many values") from None
+    return obj
+
+
+def _loads(text: str) -> Any:
     try:
-        obj = json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, parse_int=parse_int)
     except json.JSONDecodeError as err:
         if not text.lstrip().startswith(("{", "[")):
             raise SaveError("the file is not a Kuzbass save (it is not JSON)") from None
@@ -144,8 +182,16 @@ def parse_json(data: bytes) -> dict:
         raise SaveError(f"the save is damaged: {why}") from None
     except RecursionError:
         raise SaveError("the save is damaged: it nests too deeply") from None
-    _need(isinstance(obj, dict), "the file is not a Kuzbass save")
-    return obj
+    except (ValueError, OverflowError, MemoryError) as err:  # anything else json or int() may raise
+        raise SaveError(f"the save is damaged: {plain_text(str(err))[:200]}") from None
+
+
+def parse_int(digits: str) -> int:
+    """An integer literal from a save, refused past MAX_INT_DIGITS digits (before Python's 4,300)."""
+    count = len(digits) - digits.startswith("-")
+    if count > MAX_INT_DIGITS:
+        raise SaveError(f"the save is damaged: it holds a number with {count} digits")
+    return int(digits)
 
 
 def _reject_constant(name: str) -> None:
@@ -158,7 +204,8 @@ def decode(data: bytes) -> Decoded:
     version = obj.get("version")
     _need(isinstance(version, int) and not isinstance(version, bool), "the save has no format version")
     if version > VERSION:
-        raise SaveError(f"the save was made by a newer Kuzbass (save format {version}; this version reads up to {VERSION}): update the game")
+        shown = version if version < 10**6 else "?"
+        raise SaveError(f"the save was made by a newer Kuzbass (save format {shown}; this version reads up to {VERSION}): update the game")
     _need(version >= 1, f"unknown save format version {version}")
     while version < VERSION:
         obj = MIGRATIONS[version](obj)
@@ -170,17 +217,33 @@ def decode(data: bytes) -> Decoded:
     play_seconds = _get(slot, "play_seconds", (int, float), "the slot")
     _need(math.isfinite(play_seconds) and play_seconds >= 0, "the save is damaged: negative play time")
     kind = _get(slot, "kind", str, "the slot")
-    _need(kind in ("manual", "auto", "quick"), f"the save is damaged: unknown slot kind '{kind}'")
-    meta = SaveMeta(_get(slot, "name", str, "the slot"), kind, saved_at, float(play_seconds))
+    _need(kind in ("manual", "auto", "quick"), f"the save is damaged: unknown slot kind '{kind[:40]}'")
+    seed = _get(game, "seed", int, "the game")
+    game_id = slot.get("game_id")
+    if not (isinstance(game_id, str) and GAME_ID.match(game_id)):
+        game_id = seed_game_id(seed)  # a missing or odd id costs the grouping, never the game
+    meta = SaveMeta(_get(slot, "name", str, "the slot")[:200], kind, saved_at, float(play_seconds), game_id)
     raw_actions = _get(game, "actions", list, "the game")
     _need(len(raw_actions) <= MAX_ACTIONS, "the save is damaged: too many actions")
     actions = [_action(item) for item in raw_actions]
     base = game.get("base")
     _need(base is None or isinstance(base, dict), "the save is damaged: 'base' has the wrong type")
-    summary = obj.get("summary") if isinstance(obj.get("summary"), dict) else {}
+    summary = _summary(obj.get("summary"))
     _get(_get(game, "state", dict, "the game"), "node", str, "the saved state")
-    return Decoded(meta, _get(story, "id", str, "the story"), _get(story, "fingerprint", str, "the story"),
-                   _get(game, "seed", int, "the game"), base, actions, _get(game, "state", dict, "the game"), summary)
+    return Decoded(meta, _get(story, "id", str, "the story")[:200], _get(story, "fingerprint", str, "the story")[:200],
+                   seed, base, actions, _get(game, "state", dict, "the game"), summary)
+
+
+def _summary(raw: Any) -> dict:
+    """The summary's fields that have the right type (it is only shown, never played)."""
+    if not isinstance(raw, dict):
+        return {}
+    kept: dict = {}
+    for key, kinds in (("chapter", str), ("date", str), ("node", str), ("excerpt", str), ("ending", str), ("turn", int)):
+        value = raw.get(key)
+        if isinstance(value, kinds) and not isinstance(value, bool):
+            kept[key] = value[:400] if isinstance(value, str) else value
+    return kept
 
 
 def _action(item: Any) -> Action:
@@ -188,7 +251,7 @@ def _action(item: Any) -> Action:
     if type(item) is not dict:
         raise SaveError("the save is damaged: an action is not an object")
     node, choice, text, signature = item.get("node"), item.get("choice"), item.get("text"), item.get("sig")
-    if type(node) is not str:
+    if type(node) is not str or len(node) > MAX_NAME_CHARS:
         raise SaveError("the save is damaged: an action names no scene")
     if (choice is None) == (text is None):
         raise SaveError("the save is damaged: an action must be a choice or a text")
@@ -202,11 +265,21 @@ def _action(item: Any) -> Action:
 
 
 def _parse_time(value: str) -> datetime:
+    """A time stamp that every face can show in local time (astimezone) without an error."""
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(value[:64])
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        utc = moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError, TypeError):
         raise SaveError("the save is damaged: its time stamp is unreadable") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not EARLIEST <= utc <= LATEST:
+        raise SaveError(f"the save is damaged: its time stamp is out of range (year {utc.year})")
+    try:
+        utc.astimezone()  # the local time zone's offset keeps it in range
+        (utc + timedelta(days=2)).astimezone()
+    except (ValueError, OverflowError, OSError):
+        raise SaveError("the save is damaged: its time stamp cannot be shown in local time") from None
+    return utc
 
 
 def state_from_json(data: dict, story: Story, strict: bool) -> GameState:
@@ -251,6 +324,10 @@ def state_from_json(data: dict, story: Story, strict: bool) -> GameState:
     chapter, date = data.get("chapter"), data.get("date")
     _need(chapter is None or isinstance(chapter, str), "the save is damaged: chapter")
     _need(date is None or isinstance(date, str), "the save is damaged: date")
+    # Shown as the story's own chapter and date (author markup) when the game resumes from this
+    # state: from a file, they may only ever show as written, never act as markup.
+    chapter = None if chapter is None else escape_markup(chapter[:400])
+    date = None if date is None else escape_markup(date[:400])
     awaiting = bool(data.get("awaiting_input")) and story.nodes[node].input is not None
     return GameState(node, variables, visits, rng_state, used, chapter, date, max(0, turn), awaiting)
 
@@ -267,8 +344,15 @@ def restore(decoded: Decoded, story: Story) -> Restored:
         if same_story:
             raise
         base = None
-    game = Game(story, decoded.seed, base=base)
-    done = game.replay(decoded.actions)
+    try:
+        game = Game(story, decoded.seed, base=base)
+        done = game.replay(decoded.actions)
+    except SaveError:
+        raise
+    except (RecursionError, MemoryError) as err:
+        raise SaveError(f"the save cannot be replayed: {type(err).__name__}") from err
+    except Exception as err:  # a fault in the story met during the replay: the save is not lost, but cannot load here
+        raise SaveError(f"the save cannot be replayed on this story: {plain_text(str(err))[:300] or type(err).__name__}") from err
     total = len(decoded.actions)
     if done == total:
         if same_story:
@@ -290,7 +374,9 @@ def restore(decoded: Decoded, story: Story) -> Restored:
 
 
 def _same_state(a: GameState, b: GameState) -> bool:
-    return (a.node, dict(a.variables), dict(a.visits), a.rng, a.used_once, a.turn) == (
+    """`a` replayed, `b` read from the file (whose texts went through plain_text, so `a`'s do here too)."""
+    played = {name: plain_text(value) if isinstance(value, str) else value for name, value in a.variables.items()}
+    return (a.node, played, dict(a.visits), a.rng, a.used_once, a.turn) == (
         b.node, dict(b.variables), dict(b.visits), b.rng, b.used_once, b.turn)
 
 
@@ -317,7 +403,17 @@ def _from_v1(obj: dict) -> dict:
     }
 
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1}
+def _from_v2(obj: dict) -> dict:
+    """Format 2 -> 3: the slot gains its game's id. A format 2 game is known by its seed (drawn at
+    random for every new game), so the autosaves and named saves of one old game stay together."""
+    slot, game = obj.get("slot"), obj.get("game")
+    if isinstance(slot, dict) and "game_id" not in slot:
+        slot["game_id"] = seed_game_id(game.get("seed") if isinstance(game, dict) else None)
+    obj["version"] = 3
+    return obj
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1, 2: _from_v2}
 
 
 def _choices(count: int) -> str:
@@ -331,6 +427,8 @@ def verify(data: bytes, story: Story) -> tuple[str, str]:
         restored = restore(decoded, story)
     except SaveError as err:
         return "broken", str(err)
+    except Exception as err:  # never a traceback for one bad file
+        return "broken", f"the save cannot be read ({type(err).__name__}: {plain_text(str(err))[:200]})"
     if restored.exact:
         return "ok", f"replays exactly ({_choices(len(decoded.actions))})"
     if restored.game.rebased or len(restored.game.actions) < len(decoded.actions):

@@ -87,3 +87,136 @@ def test_tampered_actions(position, value):
 def test_deeply_nested_json_is_refused():
     _try(b"[" * 100_000 + b"]" * 100_000)
     _try(b'{"a":' * 50_000 + b"1" + b"}" * 50_000)
+
+
+# ---------------------------------------------------------------- issue 9: huge numbers, control codes, surrogates
+
+import unicodedata  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kuzbass_game.engine.savefile import decode as _decode  # noqa: E402
+
+
+def _paths(value, prefix=()):
+    """Every (path, leaf) in a JSON value; a key's path ends with ("key", name)."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield prefix + (("key", key),), key
+            yield from _paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, prefix + (index,))
+    else:
+        yield prefix, value
+
+
+_TREE = json.loads(VALID)
+INT_PATHS = [path for path, leaf in _paths(_TREE) if type(leaf) is int and not (path and isinstance(path[-1], tuple))]
+STRING_PATHS = [path for path, leaf in _paths(_TREE) if isinstance(leaf, str)]
+assert len(INT_PATHS) > 10 and len(STRING_PATHS) > 30
+
+
+def _set(tree, path, value):
+    target = tree
+    for step in path[:-1]:
+        target = target[step]
+    last = path[-1]
+    if isinstance(last, tuple):  # rename a key
+        target[value] = target.pop(last[1])
+    else:
+        target[last] = value
+
+
+def _assert_plain(value):
+    if isinstance(value, str):
+        assert not any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in value), repr(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _assert_plain(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _assert_plain(key)
+            _assert_plain(item)
+
+
+def _try_hostile(data: bytes) -> None:
+    """As `_try`, and: whatever decodes holds only plain strings, and any message is plain too."""
+    start = time.monotonic()
+    try:
+        decoded = _decode(data)
+    except SaveError as err:
+        _assert_plain(str(err))
+    else:
+        _assert_plain([decoded.meta.name, decoded.meta.kind, decoded.story_id, decoded.fingerprint, decoded.summary,
+                       decoded.snapshot, decoded.base, [tuple(a) for a in decoded.actions]])
+        try:
+            restored = restore(decoded, STORY)
+        except SaveError as err:
+            _assert_plain(str(err))
+        else:
+            assert restored.game.state.node in STORY.nodes
+            restored.game.view()
+    assert time.monotonic() - start < 2.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(INT_PATHS), st.integers(101, 6000), st.booleans())
+def test_a_huge_integer_anywhere_is_a_save_error(path, digits, negative):
+    tree = json.loads(VALID)
+    marker = 987654321012
+    _set(tree, path, marker)
+    huge = ("-" if negative else "") + "7" * digits
+    data = json.dumps(tree).replace(str(marker), huge).encode()
+    with pytest.raises(SaveError, match="digits"):
+        _decode(data)
+    _try_hostile(data)
+
+
+NASTY_CHARS = st.sampled_from(list("\x00\x01\x07\x08\t\n\r\x1b\x7f\x85\x9b\u00ad\u200b\u200e\u202e\u2028\u2066\ufeff"
+                                   "\ud800\udbff\udc00\udfff\U000e0001[]\\") + ["\x1b]52;c;aGk=\x07", "\x1b[2J", "\x9b6n"])
+NASTY_TEXT = st.lists(NASTY_CHARS, min_size=1, max_size=8).map("".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(STRING_PATHS), NASTY_TEXT, st.integers(0, 40), st.booleans())
+def test_control_codes_and_surrogates_in_any_string_field(path, nasty, position, ascii_only):
+    tree = json.loads(VALID)
+    target = tree
+    for step in path[:-1]:
+        target = target[step]
+    last = path[-1]
+    old = last[1] if isinstance(last, tuple) else target[last]
+    _set(tree, path, old[:position] + nasty + old[position:])
+    # \u escapes (as our writer makes them), or raw characters, lone surrogates as invalid UTF-8
+    _try_hostile(json.dumps(tree, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(STRING_PATHS), NASTY_TEXT), min_size=2, max_size=12))
+def test_control_codes_in_many_fields_at_once(edits):
+    tree = json.loads(VALID)
+    for path, nasty in edits:
+        try:
+            target = tree
+            for step in path[:-1]:
+                target = target[step]
+            last = path[-1]
+            old = last[1] if isinstance(last, tuple) else target[last]
+            _set(tree, path, nasty + old)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit renamed a key on this path
+    _try_hostile(json.dumps(tree).encode())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59.999999-23:59", "0001-01-01", "9999-12-31",
+                        "2026-13-01T00:00:00", "", "T", "2026-01-01T00:00:00+99:00"]) | st.text(max_size=40))
+def test_any_time_stamp_is_a_save_error_or_one_every_face_can_show(stamp):
+    tree = json.loads(VALID)
+    tree["slot"]["saved_at"] = stamp
+    try:
+        decoded = _decode(json.dumps(tree).encode())
+    except SaveError:
+        return
+    decoded.meta.saved_at.astimezone().strftime("%d %b %H:%M")
