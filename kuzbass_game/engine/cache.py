@@ -36,7 +36,7 @@ from kuzbass_game.engine.model import (Branch, Choice, CodexEntry, Computed, End
 from kuzbass_game.engine.safeio import Refused, read_regular
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 7  # bump when the image's layout or the loader's checks change
+FORMAT = 8  # bump when the image's layout or the loader's checks change
 MAGIC = b"KZC3"
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of a marshalled image; ours nest fewer than ten levels
@@ -54,8 +54,10 @@ def cache_dir() -> Path:
     return Path(base) / "kuzbass"
 
 
-def cache_path(root: Path) -> Path:
-    key = hashlib.sha256(os.fsencode(os.path.realpath(root))).hexdigest()[:24]
+def cache_path(root: Path | tuple[Path, ...]) -> Path:
+    """The cache file of a story folder, or of a story with its layers (a tuple of folders)."""
+    roots = root if isinstance(root, tuple) else (root,)
+    key = hashlib.sha256(b"\0".join(os.fsencode(os.path.realpath(r)) for r in roots)).hexdigest()[:24]
     return cache_dir() / f"story-{key}.bin"
 
 
@@ -131,7 +133,8 @@ def to_image(story: Story, diagnostics: list[Diagnostic]) -> tuple:
         offsets.append(offsets[-1] + len(blob))
     packed = ("\n".join(node_id for node_id, _blob in nodes), offsets.tobytes(), b"".join(blob for _id, blob in nodes))
     return (story.id, story.title, story.start, _mark(story.start_mark), story.fingerprint, variables, packed, notes,
-            story.description, story.author, computed, routines, codex)
+            story.description, story.author, computed, routines, codex,
+            story.layers, tuple(story.node_layer.items()), tuple(story.extended.items()))
 
 
 def _raw_node(*raw) -> bytes:
@@ -171,7 +174,9 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
     """The story from its image; `recompile` gives the story compiled afresh, for when a node cannot be built."""
     _check_texts(tuple(part for i, part in enumerate(image) if i != 6))
     (story_id, title, start, start_mark, fingerprint, raw_vars, packed, notes, description, author,
-     raw_computed, raw_routines, raw_codex) = image
+     raw_computed, raw_routines, raw_codex, layers, node_layer, extended) = image
+    if isinstance(root, tuple):  # a story with layers: the story's own folder is the first
+        root = root[0]
     raw_by_id, raw_of = _unpack_nodes(packed)
     if start not in raw_by_id:
         raise CacheError("the start node is missing")
@@ -269,7 +274,7 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
 
     nodes = LazyNodes(raw_by_id, build, fresh_nodes if recompile is not None else None)
     story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark), description, author,
-                  computed, routines, codex)
+                  computed, routines, codex, tuple(layers), dict(node_layer), {k: tuple(v) for k, v in extended})
     diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
     return story, diagnostics
 

@@ -192,7 +192,7 @@ class StoryBuilder:
                     self.meta[key] = value.strip()
                     self.meta_marks[key] = reader.mark(value_node)
         if "id" in self.meta and not IDENTIFIER.match(self.meta["id"]):
-            reader.error(entries["id"][1], "the story id may hold only letters, digits and underscores")
+            reader.error(entries["id"][1], f"the story id may hold only letters, digits and underscores; try '{_identifier(self.meta['id'])}'")
             self.meta.pop("id")
 
     # ---------------------------------------------------------------- pass 2: computed values, routines

@@ -70,15 +70,17 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool,
     layered = [(folder, find_story_files(folder, sink)) for folder in roots]
     files = [item for _folder, found in layered for item in found]
     key = None
-    if cache and check_graph and not sink.has_errors and len(roots) == 1:
+    cache_root = root if len(roots) == 1 else tuple(roots)
+    if cache and check_graph and not sink.has_errors:
         from kuzbass_game.engine import cache as story_cache
 
         try:
             # A story checked without the markup parser is not a checked story for one with it.
-            key = (story_cache.files_key(files), os.getcwd(), markup_check is not None)
+            stamps = story_cache.files_key(files) if len(roots) == 1 else tuple(story_cache.files_key(found) for _f, found in layered)
+            key = (stamps, os.getcwd(), markup_check is not None)
         except OSError:
             key = None
-        hit = story_cache.read(root, key) if key is not None else None
+        hit = story_cache.read(cache_root, key) if key is not None else None
         if hit is not None:
             story, diagnostics = hit
             return LoadResult(story, diagnostics, len(files))
@@ -148,7 +150,7 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool,
     if ok and key is not None:
         from kuzbass_game.engine import cache as story_cache
 
-        story_cache.write(root, key, story, diagnostics)
+        story_cache.write(cache_root, key, story, diagnostics)
     return LoadResult(story if ok else None, diagnostics, read)
 
 

@@ -53,13 +53,14 @@ def test_yaml_syntax_error_is_located(make_story):
     root = make_story({"nodes.yaml": TINY_NODES, "more.yaml": 'nodes:\n  other:\n    text: "unclosed\n'})
     result = load(root)
     assert result.story is None
-    assert "story/more.yaml:4:1: error: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)" in problems(result)
+    # at the quote that opened, not where the file ended
+    assert "story/more.yaml:3:11: error: YAML syntax error: this quote is never closed: the file ends inside the quoted text" in problems(result)
 
 
 def test_yaml_tab_indentation_is_a_syntax_error_at_the_tab(make_story):
     result = load(make_story({"nodes.yaml": TINY_NODES, "more.yaml": "nodes:\n\tother: x\n"}))
     assert problems(result) == [
-        "story/more.yaml:2:1: error: YAML syntax error: found character that cannot start any token (while scanning for the next token)"
+        "story/more.yaml:2:1: error: YAML syntax error: a tab character: indent with spaces (YAML does not allow tabs for indentation)"
     ]
 
 
@@ -406,7 +407,7 @@ variables:
     label: "A label far too long for the status panel"
 """
     assert problems(load(make_story(manifest=manifest))) == [
-        "story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores",
+        "story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores; try 'my_story'",
         "story/manifest.yaml:2:8: error: the manifest's 'title' is empty",
         "story/manifest.yaml:4:1: error: unknown key 'colour' in the manifest; allowed keys: id, title, start, author, description, variables, computed, routines, codex, tests",
         "story/manifest.yaml:7:11: error: unknown type 'integer' for variable 'gold'; did you mean 'int'?; use int, bool or text",

@@ -95,3 +95,18 @@ def test_extend_is_for_layers_and_not_for_a_layers_own_nodes(tmp_path, monkeypat
     })
     assert problems(load_story(story_root)) == [
         "plain/n.yaml:5:1: error: 'extend' adds to the nodes of the story a layer is laid over; in the story itself, edit the node"]
+
+
+def test_a_layered_story_is_cached_apart_from_the_story_alone(tmp_path):
+    from kuzbass_game.engine import cache
+
+    alone_cold = load_story(FERRY_DIR, cache=True).story
+    layered_cold = load_story([FERRY_DIR, TEA], cache=True).story
+    alone_warm = load_story(FERRY_DIR, cache=True).story
+    layered_warm = load_story([FERRY_DIR, TEA], cache=True).story
+    assert isinstance(layered_warm.nodes, cache.LazyNodes) and isinstance(alone_warm.nodes, cache.LazyNodes)
+    assert layered_warm.layers == ("ferry_tea",) and alone_warm.layers == ()
+    assert layered_warm.node_layer == {"tea_hut": "ferry_tea"} and layered_warm.extended == {"waiting": ("ferry_tea",)}
+    assert len(layered_warm.nodes["waiting"].choices) == len(layered_cold.nodes["waiting"].choices)
+    assert len(alone_warm.nodes["waiting"].choices) == len(alone_cold.nodes["waiting"].choices)
+    assert layered_warm.fingerprint == layered_cold.fingerprint != alone_warm.fingerprint
