@@ -67,6 +67,7 @@ class Decoded:
     actions: list[Action]
     snapshot: dict
     summary: dict
+    layers: tuple[str, ...] = ()  # the layers over the story it was made with (see docs: Layers)
 
     @property
     def game_id(self) -> str:
@@ -94,7 +95,8 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, dict]:
     head = {
         "format": FORMAT,
         "version": VERSION,
-        "story": {"id": game.story.id, "title": game.story.title, "fingerprint": game.story.fingerprint},
+        "story": {"id": game.story.id, "title": game.story.title, "fingerprint": game.story.fingerprint,
+                  "layers": list(game.story.layers)},
         "slot": {
             "name": meta.name,
             "kind": meta.kind,
@@ -230,8 +232,11 @@ def decode(data: bytes) -> Decoded:
     _need(base is None or isinstance(base, dict), "the save is damaged: 'base' has the wrong type")
     summary = _summary(obj.get("summary"))
     _get(_get(game, "state", dict, "the game"), "node", str, "the saved state")
+    layers = story.get("layers", [])
+    _need(isinstance(layers, list) and len(layers) <= 100 and all(isinstance(layer, str) and len(layer) <= 200 for layer in layers),
+          "the save is damaged: its list of layers")
     return Decoded(meta, _get(story, "id", str, "the story")[:200], _get(story, "fingerprint", str, "the story")[:200],
-                   seed, base, actions, _get(game, "state", dict, "the game"), summary)
+                   seed, base, actions, _get(game, "state", dict, "the game"), summary, tuple(layers))
 
 
 def _summary(raw: Any) -> dict:
@@ -336,6 +341,11 @@ def restore(decoded: Decoded, story: Story) -> Restored:
     """Rebuild the game: replay its actions; if the story changed, say what happened to the game."""
     if decoded.story_id != story.id:
         raise SaveError(f"the save belongs to another story ('{decoded.story_id}', not '{story.id}')")
+    missing = [layer for layer in decoded.layers if layer not in story.layers]
+    if missing:
+        names = ", ".join(f"'{layer}'" for layer in missing)
+        raise SaveError(f"the save was made with the layer{'s' if len(missing) > 1 else ''} {names} over the story, "
+                        f"which {'are' if len(missing) > 1 else 'is'} not loaded now: give its folder with --story after the story's")
     same_story = decoded.fingerprint == story.fingerprint
     snapshot = state_from_json(decoded.snapshot, story, strict=same_story) if decoded.snapshot.get("node") in story.nodes else None
     try:

@@ -110,3 +110,22 @@ def test_a_layered_story_is_cached_apart_from_the_story_alone(tmp_path):
     assert len(layered_warm.nodes["waiting"].choices) == len(layered_cold.nodes["waiting"].choices)
     assert len(alone_warm.nodes["waiting"].choices) == len(alone_cold.nodes["waiting"].choices)
     assert layered_warm.fingerprint == layered_cold.fingerprint != alone_warm.fingerprint
+
+
+def test_a_save_records_its_layers_and_loading_without_them_says_which(tmp_path):
+    from kuzbass_game.engine.saves import SaveStore
+
+    layered = load_story([FERRY_DIR, TEA]).story
+    game = Game(layered, seed=1)
+    game.submit("Olga")
+    game.choose_number(1)
+    store = SaveStore(tmp_path / "saves", layered)
+    store.save(game, "tea")
+    assert store.load("tea").game.state == game.state
+    alone = SaveStore(tmp_path / "saves", load_story(FERRY_DIR).story)
+    import pytest
+
+    from kuzbass_game.engine.savefile import SaveError
+
+    with pytest.raises(SaveError, match="made with the layer 'ferry_tea' over the story, which is not loaded now"):
+        alone.load("tea")

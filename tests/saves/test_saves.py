@@ -30,7 +30,7 @@ def test_save_file_is_readable_json_with_version_fingerprint_seed_and_choices(st
     info = store.save(game, "look")
     data = json.loads(info.path.read_text(encoding="utf-8"))
     assert data["version"] == VERSION
-    assert data["story"] == {"id": "ferry", "title": ferry.title, "fingerprint": ferry.fingerprint}
+    assert data["story"] == {"id": "ferry", "title": ferry.title, "fingerprint": ferry.fingerprint, "layers": []}
     assert data["game"]["seed"] == 99
     actions = data["game"]["actions"]
     assert [{k: v for k, v in a.items() if k != "sig"} for a in actions] == [
