@@ -9,7 +9,7 @@ from pathlib import Path
 from kuzbass_game import __version__
 from kuzbass_game.paths import default_saves_dir, default_story_dir
 
-VERBS = ("play", "check", "explore", "saves")
+VERBS = ("play", "check", "explore", "saves", "graph", "stats", "schema")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,11 +41,40 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--seed", type=int, default=0, help="seed for the random picks (default 0)")
     explore.add_argument("--max-steps", type=int, default=500, help="give up a playthrough after this many choices")
     explore.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    explore.add_argument("--jobs", type=int, default=1, metavar="N",
+                         help="play the runs in N processes (0: one per core); the same report as one process")
+    explore.add_argument("--path-to", metavar="NODE", default=None,
+                         help="instead: the shortest choices (and seed) that reach NODE, printed to replay with 'play --plain'")
+    explore.add_argument("--max-states", type=int, default=None, metavar="N",
+                         help="with --path-to: search at most N game states in all (default 200000)")
+    explore.add_argument("--seeds", type=int, default=16, metavar="N",
+                         help="with --path-to: try up to N seeds from --seed when the story rolls dice (default 16)")
 
     saves = verbs.add_parser("saves", help="list the saved games and any problem with them",
                              description="List the save slots: chapter, date, turn, play time, and why any cannot load.")
     saves.add_argument("--saves", type=Path, default=None, metavar="DIR", help="the saves folder (default: saves/ or $KUZBASS_SAVES)")
     saves.add_argument("--story", type=Path, default=None, help="the story the saves belong to (default: the bundled campaign)")
+
+    graph = verbs.add_parser("graph", help="draw the story as a graph (DOT, Mermaid, SVG or PNG)",
+                             description="The story as a graph: nodes grouped by chapter, endings marked, conditional "
+                                         "(locked) choices dashed, random outcomes dotted, votes' outcomes labelled.")
+    graph.add_argument("story_dirs", nargs="*", type=Path, metavar="STORY_DIR")
+    graph.add_argument("--format", choices=("dot", "mermaid", "svg", "png"), default="dot",
+                       help="dot or mermaid text (default dot); svg or png need Graphviz's 'dot' program")
+    graph.add_argument("--chapter", metavar="C", default=None,
+                       help="only this chapter's nodes (its title, or a part of it), with the edges leaving it")
+    graph.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write to FILE instead of stdout")
+
+    stats = verbs.add_parser("stats", help="count words, nodes, choices and endings; paths to each ending",
+                             description="Words, nodes, choices and endings per file and per chapter; the shortest and "
+                                         "longest paths to each ending; the share of the text a playthrough sees.")
+    stats.add_argument("story_dirs", nargs="*", type=Path, metavar="STORY_DIR")
+    stats.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    stats.add_argument("--runs", type=int, default=200, help="playthroughs for the share of text seen (default 200)")
+    stats.add_argument("--seed", type=int, default=0, help="seed for those playthroughs (default 0)")
+
+    verbs.add_parser("schema", help="print the JSON Schema of story files (for editors)",
+                     description="Print a JSON Schema (draft 2020-12) of manifest and node files, for a YAML language server.")
     return parser
 
 
@@ -62,7 +91,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "explore":
             from kuzbass_game.commands.explore import run_explore
 
-            return run_explore(args.story_dir or default_story_dir(), args.runs, args.seed, args.max_steps, args.json)
+            return run_explore(args.story_dir, args.runs, args.seed, args.max_steps, args.json, jobs=args.jobs,
+                               path_to=args.path_to, max_states=args.max_states, seeds=args.seeds)
+        if args.verb == "graph":
+            from kuzbass_game.commands.graph import run_graph
+
+            return run_graph(args.story_dirs, args.format, args.chapter, args.output)
+        if args.verb == "stats":
+            from kuzbass_game.commands.stats import run_stats
+
+            return run_stats(args.story_dirs, args.json, args.runs, args.seed)
+        if args.verb == "schema":
+            from kuzbass_game.commands.schema import run_schema
+
+            return run_schema()
         if args.verb == "saves":
             from kuzbass_game.commands.saves import run_saves
 

@@ -10,6 +10,7 @@ import textwrap
 from typing import Callable, TextIO
 
 from kuzbass_game.engine.codex import search
+from kuzbass_game.engine.markup import strip_controls
 from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
 from kuzbass_game.engine.votes import Tally, describe_moves
 from kuzbass_game.text import markup_to_plain
@@ -129,6 +130,9 @@ class PlainSession:
         self.say(", ".join(markup_to_plain(p) for p in parts) or "(nothing to show)")
 
     def run(self, lines: TextIO) -> int:
+        # Piped input is not echoed by a terminal: print each line read after its prompt, so a
+        # transcript reads as the game was played (control characters are left out).
+        echo = not _is_terminal(lines)
         self.show(self.game.view())
         while not self.game.finished and not self.quitting:
             self.out.write("> ")
@@ -137,6 +141,8 @@ class PlainSession:
             if not line:
                 self.say("")
                 return 0
+            if echo:
+                self.say(strip_controls(line.rstrip("\r\n")))
             self.handle(line.strip())
         return 0
 
@@ -209,6 +215,13 @@ class PlainSession:
                 self.show(self.game.view())
         except (OSError, ValueError) as err:
             self.say(f"Could not {command} '{name}': {err}")
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # a closed or unusual stream: treat it as piped
+        return False
 
 
 def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = None,

@@ -1,72 +1,285 @@
-"""`kuzbass explore`: random playthroughs with a summary table, or one JSON object."""
+"""`kuzbass explore`: random playthroughs with a summary table, or one JSON object; with
+`--path-to NODE`, the shortest way to a node instead, printed so that it can be replayed.
+
+`--jobs N` plays the runs in N processes. Each run has its own seed (engine/explore.py), so the
+runs are cut into consecutive ranges, played apart and merged in order: the report is the very
+report one process gives for the same seed.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import sys
 from pathlib import Path
+from typing import Iterable
 
-from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.explore import explore
+from kuzbass_game.commands._tools import load_for_tools, story_dirs
+from kuzbass_game.engine.explore import ExploreReport, explore, merge
+from kuzbass_game.engine.model import Story
+
+WIDTH = 80  # the table fits an 80-column terminal
+RANDOM_RUNS = 2000  # random playthroughs tried for --path-to when the search meets its bound
 
 
-def run_explore(story_dir: Path, runs: int, seed: int, max_steps: int, as_json: bool) -> int:
-    result = load_and_check(story_dir, cache=True)
+def run_explore(story_dir: Path | Iterable[Path] | None, runs: int, seed: int, max_steps: int, as_json: bool, *,
+                jobs: int = 1, path_to: str | None = None, max_states: int | None = None, seeds: int = 16) -> int:
+    if story_dir is not None and not isinstance(story_dir, (str, Path)):
+        story_dir = list(story_dir)
+    explicit = bool(story_dir)  # the replay command names the folders only when they were given
+    if jobs < 0:
+        print("kuzbass explore: --jobs is a number of processes (0: one per core)", file=sys.stderr)
+        return 2
+    dirs = story_dirs(story_dir)
+    result = load_for_tools(dirs)
     if result.story is None:
         for diagnostic in result.errors:
             print(diagnostic.format(), file=sys.stderr)
-        print(f"{story_dir}: the story has errors; run 'kuzbass check' first", file=sys.stderr)
+        print(f"{' '.join(str(d) for d in dirs)}: the story has errors; run 'kuzbass check' first", file=sys.stderr)
         return 1
     story = result.story
+    if path_to is not None:
+        return _path_to(story, dirs, explicit, path_to, seed, max_states, seeds, as_json)
     runs = max(1, runs)
+    jobs = max(1, min(jobs if jobs > 0 else (os.cpu_count() or 1), runs))
     if as_json or not sys.stdout.isatty():
-        report = explore(story, runs, seed, max_steps)
+        report = _explore(story, dirs, runs, seed, max_steps, jobs)
     else:
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
             task = progress.add_task("Exploring", total=runs)
-            report = explore(story, runs, seed, max_steps, on_run=lambda n: progress.update(task, completed=n))
+            report = _explore(story, dirs, runs, seed, max_steps, jobs, lambda n: progress.update(task, completed=n))
+    if report is None:
+        return 1
     data = report.to_json(story)
     if as_json:
         print(json.dumps(data, indent=2))
     else:
-        _print_table(data)
+        _print_table(data, story)
     return 0 if report.ok else 1
 
 
-def _print_table(data: dict) -> None:
+# ---------------------------------------------------------------- runs, in one process or several
+
+
+def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: int, jobs: int,
+             on_run=None) -> ExploreReport | None:
+    if jobs == 1:
+        return explore(story, runs, seed, max_steps, on_run=on_run)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = _chunks(runs, jobs * 4)
+    parts: dict[int, ExploreReport] = {}
+    done = 0
+    # Spawned, not forked: each worker loads the story from the cache of checked stories and
+    # plays its ranges of runs; nothing is shared with this process but the arguments.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(_explore_chunk, [str(d) for d in dirs], story.fingerprint, seed, first, count, max_steps): index
+                   for index, (first, count) in enumerate(chunks)}
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
+            try:
+                part = future.result()
+            except Exception as err:  # noqa: BLE001 - a worker died (killed, out of memory): say so, no traceback
+                part = f"kuzbass explore: a worker process failed ({type(err).__name__}: {err}); try --jobs 1"
+            if isinstance(part, str):
+                for other in futures:
+                    other.cancel()
+                print(part, file=sys.stderr)
+                return None
+            parts[futures[future]] = part
+            done += part.runs
+            if on_run is not None:
+                on_run(done)
+    return merge([parts[index] for index in range(len(chunks))])
+
+
+def _chunks(runs: int, pieces: int) -> list[tuple[int, int]]:
+    """`runs` cut into at most `pieces` consecutive ranges: (first run, how many)."""
+    pieces = max(1, min(pieces, runs))
+    size, extra = divmod(runs, pieces)
+    result, first = [], 0
+    for piece in range(pieces):
+        count = size + (1 if piece < extra else 0)
+        result.append((first, count))
+        first += count
+    return result
+
+
+_WORKER_STORY: dict[tuple[str, ...], Story] = {}
+
+
+def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, count: int, max_steps: int) -> ExploreReport | str:
+    """In a worker process: play runs `first` .. `first + count - 1` (a message when it cannot)."""
+    key = tuple(dirs)
+    story = _WORKER_STORY.get(key)
+    if story is None:
+        result = load_for_tools([Path(d) for d in dirs])
+        if result.story is None:
+            return f"{' '.join(dirs)}: the story has errors now; it changed while exploring"
+        story = _WORKER_STORY[key] = result.story
+    if story.fingerprint != fingerprint:
+        return f"{' '.join(dirs)}: the story changed while exploring; run the exploration again"
+    return explore(story, count, seed, max_steps, first=first)
+
+
+# ---------------------------------------------------------------- the shortest way to a node
+
+
+def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: int, max_states: int | None,
+             seeds: int, as_json: bool) -> int:
+    from kuzbass_game.engine.pathfind import MAX_STATES, path_to
+
+    if target not in story.nodes:
+        import difflib
+
+        close = difflib.get_close_matches(target, list(story.nodes), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        print(f"{' '.join(str(d) for d in dirs)}: there is no node '{target}'{hint}", file=sys.stderr)
+        return 1
+    limit = max_states or MAX_STATES
+    found = path_to(story, target, seed, limit, seeds, random_runs=RANDOM_RUNS)
+    replay = _replay_command(found, dirs, explicit) if found.found else None
+    if as_json:
+        print(json.dumps({
+            "target": target,
+            "found": found.found,
+            "seed": found.seed,
+            "choices": found.choices if found.found else None,
+            "steps": [{"node": s.node, "type": s.typed, "choice": s.index, "text": s.text, "input": s.number is None}
+                      for s in found.steps or ()],
+            "states": found.states,
+            "capped": found.capped,
+            "seeds_tried": found.seeds,
+            "shortest": found.shortest if found.found else None,
+            "random_runs": found.runs,
+            "faults": found.faults,
+            "replay": replay,
+        }, indent=2))
+        return 0 if found.found else 1
     from rich.console import Console
+    from rich.markup import escape
+
+    from kuzbass_game.text import markup_to_plain
+
+    console = Console(highlight=False, width=min(Console().width, WIDTH), soft_wrap=False)
+    node = story.nodes[target]
+    what = f"'{target}'" + (f" (\"{markup_to_plain(node.ending.title)}\")" if node.ending else "")
+    tried = f"seed {found.seeds[0]}" if len(found.seeds) == 1 else f"seeds {found.seeds[0]}-{found.seeds[-1]}"
+    if not found.found:
+        if found.capped:
+            tries = f", nor by {found.runs:,} random playthroughs" if found.runs else ""
+            console.print(escape(f"{what} was not reached within {limit:,} states ({tried}){tries}; "
+                                 f"raise --max-states to search further."))
+        elif found.states == 0:
+            console.print(escape(f"{what} cannot be reached from the start: no path of choices leads there."))
+        else:
+            states = f"{found.states:,} state" + ("" if found.states == 1 else "s")
+            console.print(escape(f"{what} cannot be reached from the start with {tried}: every state "
+                                 f"the story can reach on the way was searched ({states})."))
+        for fault in found.faults:
+            console.print(escape(f"story fault met: {fault}"))
+        return 1
+    if found.shortest:
+        console.print(escape(f"{what}: {_plural(found.choices, 'choice')} with seed {found.seed} "
+                             f"({found.states:,} states searched)."))
+    else:
+        console.print(escape(f"{what}: {_plural(found.choices, 'choice')} with seed {found.seed}: the shortest of "
+                             f"{found.runs:,} random playthroughs that reached it, after the search met its bound of "
+                             f"{limit:,} states; a shorter way may exist (raise --max-states to look for it)."))
+    console.print()
+    width = max([4] + [len(step.typed) for step in found.steps or ()])
+    console.print(escape(f"  {'type'.ljust(width)}  at node / what it is"))
+    for step in found.steps or ():
+        if step.number is None:
+            said = "a sample name, typed" + (f" at: {markup_to_plain(step.prompt)}" if step.prompt else "")
+        else:
+            said = markup_to_plain(step.text)
+        line = f"  {step.typed.ljust(width)}  {step.node}: {said}"
+        console.print(escape(_clip(line, console.width)))
+    console.print()
+    console.print("Replay it:")
+    console.print(escape(f"  {replay}"), soft_wrap=True)
+    return 0
+
+
+def _replay_command(found, dirs: list[Path], explicit: bool) -> str:
+    typed = "".join(step.typed.replace("\\", "\\\\").replace("%", "%%") + "\\n" for step in found.steps or ())
+    story = "".join(f" --story {shlex.quote(str(d))}" for d in dirs) if explicit else ""
+    return f"printf {shlex.quote(typed)} | kuzbass play --plain --seed {found.seed}{story}"
+
+
+# ---------------------------------------------------------------- the table
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:max(1, width - 1)] + "…"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _print_table(data: dict, story: Story) -> None:
+    from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    console = Console(highlight=False)
-    console.print(f"[b]{data['story']}[/b]: {data['runs']} runs, seed {data['seed']}")
+    from kuzbass_game.text import markup_to_plain
+
+    console = Console(highlight=False, width=min(Console().width, WIDTH))
+    length = data["path_length"]
+    console.print(f"[b]{escape(data['story'])}[/b]: {data['runs']} runs, seed {data['seed']}")
     console.print(f"nodes visited {data['nodes_visited']}/{data['nodes_total']}, "
-                  f"choices taken {data['choices_taken']}/{data['choices_total']}, "
-                  f"path length min {data['path_length']['min']} / median {data['path_length']['median']} / max {data['path_length']['max']}")
-    table = Table("ending", "reached", title="Endings")
+                  f"choices taken {data['choices_taken']}/{data['choices_total']}")
+    console.print(f"path length (choices): min {length['min']}, median {length['median']}, max {length['max']}")
+
+    room = WIDTH - 26  # the ending column: what the numbers and the borders leave of 80 columns
+
+    def title(ending_id: str) -> str:
+        """The title, cut to fit, then the id in brackets (kept whole, so the row stays findable)."""
+        node = story.nodes.get(ending_id)
+        name = markup_to_plain(node.ending.title) if node is not None and node.ending is not None else ending_id
+        fits = max(8, room - len(ending_id) - 3)
+        if len(name) > fits:
+            name = name[:fits - 1].rstrip() + "…"
+        return f"{escape(name)} [dim]\\[{escape(ending_id)}][/dim]"
+
+    table = Table(title="Endings", title_justify="left", expand=False)
+    table.add_column("ending", no_wrap=True, overflow="ellipsis", max_width=room)
+    table.add_column("reached", justify="right", no_wrap=True)
+    table.add_column("share", justify="right", no_wrap=True)
+    runs = max(1, data["runs"])
     for ending, count in data["endings"].items():
-        table.add_row(ending, str(count))
+        table.add_row(title(ending), str(count), f"{100 * count / runs:.0f}%")
     for ending in data["endings_unreached"]:
-        table.add_row(f"[red]{ending}[/red]", "0")
+        table.add_row(f"[red]{title(ending)}[/red]", "0", "0%")
     console.print(table)
     if data["votes"]:
-        votes = Table("vote", "passed", "failed", "tied", "held", title="Assemblies")
+        votes = Table(title="Assemblies", title_justify="left")
+        votes.add_column("vote", no_wrap=True, overflow="ellipsis", max_width=24)
+        for column in ("passed", "failed", "tied", "held"):
+            votes.add_column(column, justify="right", no_wrap=True)
         for vote_id, outcomes in data["votes"].items():
             held = sum(outcomes.values())
             cells = [f"{outcomes.get(o, 0)} ({100 * outcomes.get(o, 0) // held}%)" if held else "0" for o in ("passed", "failed", "tied")]
-            votes.add_row(vote_id, *cells, str(held))
+            votes.add_row(escape(vote_id), *cells, str(held))
         console.print(votes)
     codex = data["codex"]
     if codex["entries"]:
         console.print(f"codex entries unlocked in some run: {codex['unlocked']}/{codex['entries']}")
         if codex["never_unlocked"]:
-            console.print("[yellow]never unlocked:[/yellow] " + ", ".join(codex["never_unlocked"]))
+            console.print("[yellow]never unlocked:[/yellow] " + escape(", ".join(codex["never_unlocked"])))
     if data["unvisited_nodes"]:
-        console.print("[yellow]never visited:[/yellow] " + ", ".join(data["unvisited_nodes"]), markup=True)
+        console.print("[yellow]never visited:[/yellow] " + escape(", ".join(data["unvisited_nodes"])))
     for dead in data["dead_ends"]:
-        console.print(f"[red]dead end[/red] at {dead['node']} ({dead['count']} runs)")
+        console.print(f"[red]dead end[/red] at {escape(dead['node'])} ({dead['count']} runs)")
     for error in data["errors"][:20]:
-        console.print(f"[red]error[/red] in run {error['run']} at {error['node']}: {error['message']}", markup=True)
+        console.print(f"[red]error[/red] in run {error['run']} at {escape(error['node'])}: {escape(error['message'])}")
     if data["unfinished"]:
         console.print(f"{data['unfinished']} runs hit the step limit without an ending")

@@ -2,6 +2,10 @@
 
 This is how the test suite proves the whole story is playable: every node visited, every
 ending reached, no run stuck, on every run of the tests.
+
+Each run draws from its own generator, seeded from the exploration's seed and the run's number
+(`run_seed`), so any range of runs can be played apart (in another process, say) and the
+partial reports merged (`merge`) into exactly the report of one process playing them all.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kuzbass_game.engine.model import Story
-from kuzbass_game.engine import stepper
+from kuzbass_game.engine import rng, stepper
 from kuzbass_game.engine.gcpause import collector_paused
 from kuzbass_game.engine.stepper import InvalidAction, StoryRuntimeError
 
@@ -59,6 +63,7 @@ class ExploreReport:
             "choices_taken": len(self.choices_taken),
             "endings": dict(sorted(self.endings.items())),
             "endings_unreached": self.unreached_endings(story),
+            "ending_titles": {node_id: node.ending.title for node_id, node in sorted(story.endings.items())},
             "dead_ends": [{"node": node, "count": count} for node, count in sorted(self.dead_ends.items())],
             "errors": self.errors,
             "unfinished": self.unfinished,
@@ -74,26 +79,66 @@ class ExploreReport:
         }
 
 
+def run_seed(seed: int, run: int) -> int:
+    """The seed of run number `run` of an exploration seeded `seed`: independent of every other run."""
+    _, out = rng.step(rng.seed_state(seed) ^ (((run + 1) * 0xD1B54A32D192ED03) & rng.MASK))
+    return out
+
+
 def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
-            on_run: Callable[[int], None] | None = None) -> ExploreReport:
-    """Play `runs` games picking uniformly among the enabled choices; deterministic for a seed."""
+            on_run: Callable[[int], None] | None = None, *, first: int = 0,
+            each_run: Callable[[Counter, int], None] | None = None) -> ExploreReport:
+    """Play runs number `first` .. `first + runs - 1`, picking uniformly among the enabled
+    choices; deterministic for a seed, and the same runs whichever range they are played in.
+
+    `each_run`, when given, receives each run's node visits (node id -> times) and its length
+    in choices, after the run.
+    """
     report = ExploreReport(runs, seed, len(story.nodes), story.choice_count)
-    picker = random.Random(seed)
+    picker = random.Random()
     with collector_paused():
-        for run in range(runs):
-            _one_run(story, run, picker, max_steps, report)
+        for number in range(runs):
+            run = first + number
+            picker.seed(run_seed(seed, run))
+            if each_run is None:
+                _one_run(story, run, picker, max_steps, report, report.node_hits)
+            else:
+                hits: Counter = Counter()
+                _one_run(story, run, picker, max_steps, report, hits)
+                report.node_hits.update(hits)
+                each_run(hits, report.lengths[-1])
             if on_run is not None:
-                on_run(run + 1)
+                on_run(number + 1)
     if story.codex:  # unlocked entries follow from the nodes visited (a node's unlocks are for every visitor)
         report.codex_unlocked = {entry for node_id in report.node_hits for entry in story.nodes[node_id].unlocks}
     return report
 
 
-def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, report: ExploreReport) -> None:
+def merge(parts: list[ExploreReport]) -> ExploreReport:
+    """One report from the reports of consecutive ranges of runs, given in the order of the runs."""
+    if not parts:
+        raise ValueError("nothing to merge")
+    first = parts[0]
+    merged = ExploreReport(sum(p.runs for p in parts), first.seed, first.nodes_total, first.choices_total)
+    for part in parts:
+        merged.endings.update(part.endings)
+        merged.node_hits.update(part.node_hits)
+        merged.choices_taken |= part.choices_taken
+        merged.dead_ends.update(part.dead_ends)
+        merged.errors.extend(part.errors)
+        merged.unfinished += part.unfinished
+        merged.lengths.extend(part.lengths)
+        for vote_id, outcomes in part.votes.items():
+            merged.votes.setdefault(vote_id, Counter()).update(outcomes)
+        merged.codex_unlocked |= part.codex_unlocked
+    return merged
+
+
+def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, report: ExploreReport,
+             hits: Counter) -> None:
     """One playthrough on a bare cursor: the same rules as `Game`, without keeping snapshots."""
     nodes = story.nodes
     cursor = None
-    hits = report.node_hits
     # Bound once per run: this loop is what `kuzbass explore` and the step benchmark measure.
     # `_randbelow(n)` is exactly what `randrange(n)` returns for n > 0 (the same numbers from the
     # same seed), without randrange's argument checks, a fifth of each step's overhead.

@@ -300,6 +300,14 @@ class _Parser:
             return _comparison(op.text, left, right, op.offset)
         return left
 
+    def _glued(self) -> str | None:
+        """The operator written right after the current token with no space between (`=-`, `=>`)."""
+        token = self.tok
+        following = self.tokens[self.pos + 1] if self.pos + 1 < len(self.tokens) else None
+        if following is not None and following.kind == "op" and following.offset == token.offset + len(token.text):
+            return following.text
+        return None
+
     def _check_enum(self, variable: Typed, other: Typed, offset: int) -> None:
         """`trade == "minor"`: a literal that an enumerated variable can never hold is a mistake."""
         enums = self.scope.enums
@@ -466,6 +474,15 @@ class _Parser:
         if not (op.kind == "op" and op.text in ("=", "+=", "-=")):
             hint = "; use '==' only in conditions" if op.text == "==" else ""
             raise ExprError(f"expected '=', '+=' or '-=' after '{target.text}' but found {self._describe(op)}{hint}", op.offset)
+        glued = self._glued()
+        if glued in ("<", ">"):
+            raise ExprError(f"'={glued}' is not an operator: did you mean '{glued}='? Comparisons belong in conditions ('if'); "
+                            f"effects assign with '=', '+=' or '-='", op.offset)
+        if glued == "+":
+            raise ExprError(f"'=+' is not an operator: did you mean '+='?", op.offset)
+        if glued == "-":  # `trust =- 1` is `trust = -1`: valid, and almost never what was meant
+            self.warnings.append((op.offset, f"'=-' sets '{target.text}' to minus the value; did you mean '-='? "
+                                             f"(to set a negative value, write '{target.text} = -...')"))
         self.advance()
         value_start = self.tok
         value = self.expression()
@@ -626,6 +643,9 @@ def compile_condition(source: str, scope: Scope) -> Condition:
         raise ExprError("the condition is empty", 0)
     typed = parser.expression()
     if parser.tok.kind != "end":
+        glued = parser._glued() if parser.tok.text == "=" else None
+        if glued in ("<", ">"):  # `kopecks => 3`: the comparison written back to front
+            raise ExprError(f"'={glued}' is not an operator: did you mean '{glued}='?", parser.tok.offset)
         hint = "; to compare, write '=='" if parser.tok.text == "=" else ""
         raise ExprError(f"unexpected {parser._describe(parser.tok)} after the condition{hint}", parser.tok.offset)
     if typed.type != BOOL:

@@ -8,6 +8,8 @@ with a memo in front of their tag resolver).
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
@@ -94,6 +96,11 @@ def compose(source: SourceFile, sink: DiagnosticSink) -> yaml.Node | None:
         context = f" ({err.context})" if err.context and err.context != problem else ""
         if "maximum nesting depth" in problem:
             problem = "the YAML nests too deeply"
+        kinder = _kinder(err, source.text)
+        if kinder is not None:
+            line, col, message = kinder
+            sink.error(Mark(source.display, line, col), f"YAML syntax error: {message}")
+            return None
         sink.error(Mark(source.display, line, col), f"YAML syntax error: {problem}{context}")
         return None
     except yaml.reader.ReaderError as err:  # a character YAML refuses, such as a raw terminal escape
@@ -116,3 +123,71 @@ def compose(source: SourceFile, sink: DiagnosticSink) -> yaml.Node | None:
     if root is None:
         sink.error(Mark(source.display, 1, 1), "the file is empty")
     return root
+
+
+# ---------------------------------------------------------------- YAML's errors in an author's words
+
+_KEY_AND_TEXT = re.compile(r"""^(\s*(?:-\s+)?)([^\s#'"{}\[\]][^:#]*?):\s+(\S.*?)\s*$""")
+_STRUCTURE = re.compile(r"\n[ \t]*(?:-[ \t]|[A-Za-z0-9_.\-]+:(?:[ \t]|$))")
+_SCAN_LIMIT = 1_000_000  # tokens scanned to find the quote to blame (a 16 MB file has fewer)
+
+
+def _kinder(err: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None:
+    """(line, column, message) for the YAML mistakes authors make most, or None for the rest."""
+    problem = err.problem or ""
+    mark = err.problem_mark
+    if mark is None:
+        return None
+    lines = text.split("\n")
+    line_text = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+    char = line_text[mark.column] if 0 <= mark.column < len(line_text) else ""
+    if char == "\t" or "tab character" in problem:
+        column = mark.column if char == "\t" else max(line_text.find("\t"), 0)
+        return mark.line + 1, column + 1, "a tab character: indent with spaces (YAML does not allow tabs for indentation)"
+    if problem.startswith("mapping values are not allowed"):
+        return mark.line + 1, mark.column + 1, _colon_in_text(line_text, mark.column)
+    if err.context == "while scanning a quoted scalar" and err.context_mark is not None:
+        opened = err.context_mark
+        return opened.line + 1, opened.column + 1, "this quote is never closed: the file ends inside the quoted text"
+    quoted = _last_quoted_scalar(text, mark)
+    if quoted is not None:
+        start, end, style = quoted
+        swallowed = text[start.index:end.index]
+        if start.line < end.line and end.line == mark.line and _STRUCTURE.search(swallowed):
+            return (start.line + 1, start.column + 1,
+                    f"this quote is not closed on its line, so the text runs on to the next {style} "
+                    f"(line {end.line + 1}) and swallows the lines between; close it on this line")
+        if start.line == end.line == mark.line and end.column == mark.column:
+            inside = "'' for a ' inside single quotes" if style == "'" else '\\" for a " inside double quotes'
+            return (end.line + 1, end.column, f"this {style} ends the quoted text early: to put a quote inside the text, "
+                                              f"write {inside}, or quote the text with the other kind of quote")
+    return None
+
+
+def _colon_in_text(line_text: str, column: int) -> str:
+    """The message for `text: Wind: it blows`: YAML took the second ': ' for another key."""
+    found = _KEY_AND_TEXT.match(line_text)
+    if found is not None and found.end(2) < column and found.group(3)[:1] not in ("'", '"', "|", ">"):
+        key, value = found.group(2).strip(), found.group(3)
+        shown = value if len(value) <= 40 else value[:39] + "…"
+        shown = shown.replace("\\", "\\\\").replace('"', '\\"')
+        return (f"the text holds ': ', which YAML reads as the start of another key; put the text in double quotes "
+                f'({key}: "{shown}") or write it as a block ({key}: |)')
+    return ("a ': ' inside text, which YAML reads as the start of another key; put the text in double quotes, "
+            "or write it as a block (|)")
+
+
+def _last_quoted_scalar(text: str, mark) -> tuple | None:
+    """(start mark, end mark, quote) of the last quoted text YAML read before the error, if any."""
+    found = None
+    try:
+        for count, token in enumerate(yaml.scan(text, Loader=SafeLoader)):
+            if count > _SCAN_LIMIT or token.start_mark.index > mark.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and getattr(token, "style", None) in ('"', "'"):
+                found = (token.start_mark, token.end_mark, token.style)
+    except (yaml.YAMLError, RecursionError):
+        pass
+    if found is None or found[1].index > mark.index:
+        return None
+    return found
