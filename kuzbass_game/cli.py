@@ -9,7 +9,7 @@ from pathlib import Path
 from kuzbass_game import __version__
 from kuzbass_game.paths import default_saves_dir, default_story_dir
 
-VERBS = ("play", "check", "explore", "saves", "graph", "stats", "schema")
+VERBS = ("play", "check", "explore", "saves", "graph", "stats", "schema", "new-branch")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,20 +23,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     play = verbs.add_parser("play", help="play the game (the default)", description="Play the game in the terminal.")
     play.add_argument("--plain", action="store_true", help="line mode on stdin/stdout, without the full-screen app")
-    play.add_argument("--story", type=Path, default=None, help="the story folder to play (default: the bundled campaign)")
+    play.add_argument("--story", type=Path, action="append", default=None, metavar="DIR",
+                      help="the story folder to play (default: the bundled campaign); give it again for each layer over it")
+    play.add_argument("--watch", action="store_true",
+                      help="re-check and reload the story when one of its files changes, keeping your game (for authors)")
     play.add_argument("--saves", type=Path, default=None, help="the folder for saved games (default: saves/ or $KUZBASS_SAVES)")
     play.add_argument("--load", metavar="SLOT", default=None, help="start by loading this save slot")
     play.add_argument("--seed", type=int, default=None, help="seed for the story's random events (for reproducible play)")
 
     check = verbs.add_parser("check", help="check a story folder and report every problem",
                              description="Check a story and print every problem as path:line:col: severity: message.")
-    check.add_argument("story_dir", nargs="?", type=Path, default=None, metavar="STORY_DIR")
+    check.add_argument("story_dirs", nargs="*", type=Path, metavar="STORY_DIR",
+                       help="the story folder, then any layers over it (default: the bundled campaign)")
+    check.add_argument("--story", type=Path, action="append", default=None, metavar="DIR", help="the same as a STORY_DIR")
     check.add_argument("--saves", type=Path, default=None, metavar="DIR",
                        help="also replay every save in DIR on the story and report which would break or change")
 
     explore = verbs.add_parser("explore", help="play many random games and report coverage",
                                description="Play random playthroughs through the real engine and report coverage, endings, dead ends and errors.")
-    explore.add_argument("story_dir", nargs="?", type=Path, default=None, metavar="STORY_DIR")
+    explore.add_argument("story_dirs", nargs="*", type=Path, metavar="STORY_DIR",
+                         help="the story folder, then any layers over it (default: the bundled campaign)")
+    explore.add_argument("--story", type=Path, action="append", default=None, metavar="DIR", help="the same as a STORY_DIR")
     explore.add_argument("--runs", type=int, default=200, help="how many playthroughs (default 200)")
     explore.add_argument("--seed", type=int, default=0, help="seed for the random picks (default 0)")
     explore.add_argument("--max-steps", type=int, default=500, help="give up a playthrough after this many choices")
@@ -53,7 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     saves = verbs.add_parser("saves", help="list the saved games and any problem with them",
                              description="List the save slots: chapter, date, turn, play time, and why any cannot load.")
     saves.add_argument("--saves", type=Path, default=None, metavar="DIR", help="the saves folder (default: saves/ or $KUZBASS_SAVES)")
-    saves.add_argument("--story", type=Path, default=None, help="the story the saves belong to (default: the bundled campaign)")
+    saves.add_argument("--story", type=Path, action="append", default=None, metavar="DIR",
+                       help="the story the saves belong to (default: the bundled campaign); again for each layer")
 
     graph = verbs.add_parser("graph", help="draw the story as a graph (DOT, Mermaid, SVG or PNG)",
                              description="The story as a graph: nodes grouped by chapter, endings marked, conditional "
@@ -73,6 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--runs", type=int, default=200, help="playthroughs for the share of text seen (default 200)")
     stats.add_argument("--seed", type=int, default=0, help="seed for those playthroughs (default 0)")
 
+    branch = verbs.add_parser("new-branch", help="make a new layer (a branch) over the story, ready to write in",
+                              description="Scaffold a layer over the story: a manifest and one commented node file that "
+                                          "adds a choice to NODE leading into the branch, which checks clean as it is.")
+    branch.add_argument("name", metavar="NAME", help="the branch's name (its id is made from it)")
+    branch.add_argument("--from", dest="from_node", metavar="NODE", default=None,
+                        help="the scene of the story that gains a choice into the branch (default: the start)")
+    branch.add_argument("--into", type=Path, default=None, metavar="DIR", help="the folder to create (default: ./ID)")
+    branch.add_argument("--story", type=Path, action="append", default=None, metavar="DIR",
+                        help="the story to branch from (default: the bundled campaign); again for each layer")
+
     verbs.add_parser("schema", help="print the JSON Schema of story files (for editors)",
                      description="Print a JSON Schema (draft 2020-12) of manifest and node files, for a YAML language server.")
     return parser
@@ -87,11 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "check":
             from kuzbass_game.commands.check import run_check
 
-            return run_check(args.story_dir or default_story_dir(), args.saves)
+            return run_check(_dirs(args.story_dirs, args.story), args.saves)
         if args.verb == "explore":
             from kuzbass_game.commands.explore import run_explore
 
-            return run_explore(args.story_dir, args.runs, args.seed, args.max_steps, args.json, jobs=args.jobs,
+            return run_explore((args.story_dirs or []) + (args.story or []) or None, args.runs, args.seed, args.max_steps, args.json, jobs=args.jobs,
                                path_to=args.path_to, max_states=args.max_states, seeds=args.seeds)
         if args.verb == "graph":
             from kuzbass_game.commands.graph import run_graph
@@ -108,11 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.verb == "saves":
             from kuzbass_game.commands.saves import run_saves
 
-            return run_saves(args.story or default_story_dir(), args.saves or default_saves_dir())
+            return run_saves(_dirs(args.story), args.saves or default_saves_dir())
+        if args.verb == "new-branch":
+            from kuzbass_game.commands.new_branch import run_new_branch
+
+            return run_new_branch(args.name, _dirs(args.story), args.from_node, args.into)
         from kuzbass_game.commands.play import run_play
 
-        return run_play(args.story or default_story_dir(), args.saves or default_saves_dir(),
-                        plain=args.plain, load=args.load, seed=args.seed)
+        return run_play(_dirs(args.story), args.saves or default_saves_dir(),
+                        plain=args.plain, load=args.load, seed=args.seed, watch=args.watch)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -126,3 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             pass
         return 0
+
+
+def _dirs(*given: list[Path] | None) -> list[Path]:
+    """The story folders given (positional, then --story), or the bundled campaign."""
+    dirs = [d for group in given if group for d in group]
+    return dirs or [default_story_dir()]

@@ -15,8 +15,11 @@ from kuzbass_game.engine.plaintext import plain_text
 from kuzbass_game.engine.savefile import verify
 
 
-def run_check(story_dir: Path, saves_dir: Path | None = None) -> int:
-    result = load_and_check(story_dir)
+def run_check(story_dir: Path | list[Path], saves_dir: Path | None = None) -> int:
+    """Check the story (a folder, or a list: the story's folder, then its layers)."""
+    dirs = [story_dir] if isinstance(story_dir, (str, Path)) else list(story_dir)
+    result = load_and_check(dirs[0] if len(dirs) == 1 else dirs)
+    story_dir = " + ".join(str(d) for d in dirs)  # type: ignore[assignment]
     for diagnostic in result.diagnostics:
         print(diagnostic.format())
     errors, warnings = len(result.errors), len(result.warnings)

@@ -17,7 +17,7 @@ MANIFEST = """\
 # The manifest of a layer: a branch laid over the story '{story_id}' without editing it.
 # Check it, and play it, with the story first and the layer after it:
 #   kuzbass check {story_arg} {into}
-#   kuzbass play --story {story_arg} --story {into}
+#   kuzbass play {story_args} --story {into}
 # The story format: docs/story-format.md ("Layers"); a tutorial: docs/authoring.md.
 id: {layer_id}
 extends: {story_id}
@@ -50,8 +50,11 @@ nodes:
 """
 
 
-def run_new_branch(name: str, story_dir: Path, from_node: str | None, into: Path | None) -> int:
-    result = load_and_check(story_dir)
+def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | None, into: Path | None) -> int:
+    dirs = [Path(story_dir)] if isinstance(story_dir, (str, Path)) else [Path(d) for d in story_dir]
+    result = load_and_check(dirs[0] if len(dirs) == 1 else dirs)
+    story_dir = " ".join(str(d) for d in dirs)  # type: ignore[assignment]
+    story_args = " ".join(f"--story {d}" for d in dirs)
     if result.story is None:
         for diagnostic in result.errors[:20]:
             print(diagnostic.format(), file=sys.stderr)
@@ -80,13 +83,14 @@ def run_new_branch(name: str, story_dir: Path, from_node: str | None, into: Path
     first = f"{layer_id}_start"
     if first in story.nodes:
         first = f"{layer_id}_branch_start"
-    title = name.strip().replace('"', "'") or layer_id
+    title = name.strip().replace('"', "'").replace("\\", "/") or layer_id
     into.mkdir(parents=True, exist_ok=True)
-    (into / "manifest.yaml").write_text(MANIFEST.format(story_id=story.id, layer_id=layer_id, title=title,
-                                                        story_arg=story_dir, into=into), encoding="utf-8")
+    below = story.layers[-1] if story.layers else story.id
+    (into / "manifest.yaml").write_text(MANIFEST.format(story_id=below, layer_id=layer_id, title=title,
+                                                        story_arg=story_dir, story_args=story_args, into=into), encoding="utf-8")
     (into / f"{layer_id}.yaml").write_text(NODES.format(node=node, first=first, choice_text=f"Follow the branch: {title}"),
                                             encoding="utf-8")
-    check = load_and_check([story_dir, into])
+    check = load_and_check([*dirs, into])
     for diagnostic in check.diagnostics:
         print(diagnostic.format())
     if check.story is None:  # pragma: no cover - the scaffold is made to pass
@@ -94,5 +98,5 @@ def run_new_branch(name: str, story_dir: Path, from_node: str | None, into: Path
         return 1
     print(f"Created the layer '{layer_id}' in {into}/, hooked into '{node}'.")
     print(f"  kuzbass check {story_dir} {into}")
-    print(f"  kuzbass play --story {story_dir} --story {into}")
+    print(f"  kuzbass play {story_args} --story {into}")
     return 0

@@ -16,8 +16,10 @@ from kuzbass_game.engine.saves import SaveStore, SlotInfo, format_play_time
 from kuzbass_game.text import markup_to_plain
 
 
-def run_saves(story_dir: Path, saves_dir: Path) -> int:
-    result = load_and_check(story_dir, cache=True)
+def run_saves(story_dir: Path | list[Path], saves_dir: Path) -> int:
+    dirs = [story_dir] if isinstance(story_dir, (str, Path)) else list(story_dir)
+    result = load_and_check(dirs[0] if len(dirs) == 1 else dirs, cache=True)
+    story_dir = " ".join(str(d) for d in dirs)  # type: ignore[assignment]
     if result.story is None:
         print(f"The story in {plain_text(str(story_dir))} has errors; run 'kuzbass check {plain_text(str(story_dir))}'.", file=sys.stderr)
         return 1
