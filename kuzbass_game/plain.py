@@ -26,13 +26,16 @@ class PlainSession:
     def __init__(self, game: Game, out: TextIO, width: int = 78,
                  save: Callable[[Game, str], str] | None = None,
                  load: Callable[[str], tuple[Game, str]] | None = None,
-                 autosave: Callable[[Game], None] | None = None) -> None:
+                 autosave: Callable[[Game], None] | None = None,
+                 autosaved: Callable[[], bool] | None = None) -> None:
         self.game = game
         self.out = out
         self.width = max(20, min(width, 100))
         self.save = save
         self.load = load
         self.autosave = autosave
+        self.autosaved = autosaved  # whether the game is safely autosaved now (not after a failure)
+        self.pending_overwrite: str | None = None  # a slot name awaiting "overwrite it?" from the player
         self._last_heading: tuple[str | None, str | None] = (None, None)
         self.quitting = False
 
@@ -147,11 +150,19 @@ class PlainSession:
         return 0
 
     def handle(self, line: str) -> None:
+        if self.pending_overwrite is not None:
+            name, self.pending_overwrite = self.pending_overwrite, None
+            if line.strip().lower() in ("y", "yes"):
+                self.save_or_load("save", name, overwrite=True)
+            else:
+                self.say(f"Not saved; '{name}' is unchanged.")
+            return
         scene = self.game.view()
         word, _, rest = line.partition(" ")
         command = word.lower()
         if command in ("quit", "q", "exit"):
-            self.say("Goodbye." + (" Your game is autosaved." if self.autosave else ""))
+            safe = self.autosave is not None and (self.autosaved is None or self.autosaved())
+            self.say("Goodbye." + (" Your game is autosaved." if safe else ""))
             self.quitting = True
             return
         if command in ("help", "?", "h"):
@@ -197,7 +208,7 @@ class PlainSession:
             self.autosave(self.game)
         self.show(scene if repeat_text else scene._replace(paragraphs=()))
 
-    def save_or_load(self, command: str, name: str) -> None:
+    def save_or_load(self, command: str, name: str, overwrite: bool = False) -> None:
         handler = self.save if command == "save" else self.load
         if handler is None:
             self.say(f"{command} is not available in this session.")
@@ -207,14 +218,21 @@ class PlainSession:
             return
         try:
             if command == "save":
-                self.say(self.save(self.game, name))  # type: ignore[misc]
+                self.say(self.save(self.game, name, overwrite))  # type: ignore[misc, call-arg]
             else:
                 self.game, message = self.load(name)  # type: ignore[misc]
                 self.say(message)
                 self._last_heading = (None, None)
                 self.show(self.game.view())
+        except SlotTaken:
+            self.pending_overwrite = name
+            self.say(f"There is already a save named '{name}'. Overwrite it? (yes/no)")
         except (OSError, ValueError) as err:
             self.say(f"Could not {command} '{name}': {err}")
+
+
+class SlotTaken(Exception):
+    """`save NAME` found a slot of that name: the player is asked before it is overwritten."""
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -232,7 +250,7 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
     import time
 
     from kuzbass_game.engine.savefile import SaveError
-    from kuzbass_game.engine.saves import SaveStore
+    from kuzbass_game.engine.saves import AutosaveFailed, SaveStore, SlotExists
 
     lines = lines or sys.stdin
     out = out or sys.stdout
@@ -243,9 +261,11 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
     def play_seconds() -> float:
         return played + time.monotonic() - started
 
-    def save(game: Game, name: str) -> str:
+    def save(game: Game, name: str, overwrite: bool = False) -> str:
         try:
-            slot = store.save(game, name, play_seconds())
+            slot = store.save(game, name, play_seconds(), overwrite=overwrite)
+        except SlotExists:
+            raise SlotTaken(name) from None
         except SaveError as err:
             raise ValueError(str(err)) from None
         return f"Saved as '{slot.name}'."
@@ -262,6 +282,10 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
     def autosave(game: Game) -> None:
         try:
             store.autosave(game, play_seconds())
+        except AutosaveFailed as err:
+            if err.first:  # once, not after every choice
+                out.write(f"(Your game could not be autosaved: {err}. You can play on; 'save NAME' tries again, "
+                          f"and you will hear again only when autosaving works once more.)\n")
         except SaveError as err:
             out.write(f"(autosave failed: {err})\n")
 
@@ -275,5 +299,6 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
             return 1
         out.write(message + "\n")
     width = shutil.get_terminal_size((80, 24)).columns - 2
-    session = PlainSession(game, out, width=width, save=save, load=load_slot, autosave=autosave)
+    session = PlainSession(game, out, width=width, save=save, load=load_slot, autosave=autosave,
+                           autosaved=lambda: store.autosave_problem is None)
     return session.run(lines)

@@ -259,3 +259,27 @@ def test_a_cached_launch_does_not_import_the_yaml_compiler(tmp_path):
     assert all(run.returncode == 0 for run in runs), runs[-1].stderr
     assert "yaml" in runs[0].stdout  # the first load compiled the YAML (and filled the cache)
     assert runs[1].stdout.strip() == ""
+
+
+def test_plain_save_asks_before_overwriting_and_autosave_failures_are_told_once(tmp_path, capsys):
+    import io
+
+    from kuzbass_game.plain import run_plain
+    from conftest import FERRY_DIR
+    from kuzbass_game.engine.loader import load_story
+
+    story = load_story(FERRY_DIR).story
+    out = io.StringIO()
+    run_plain(story, tmp_path / "saves", seed=1, out=out,
+              lines=io.StringIO("Anna\nsave one\n1\nsave one\nno\nsave one\nyes\nquit\n"))
+    text = out.getvalue()
+    assert text.count("There is already a save named 'one'. Overwrite it? (yes/no)") == 2
+    assert "Not saved; 'one' is unchanged." in text and text.count("Saved as 'one'.") == 2
+    assert "Goodbye. Your game is autosaved." in text
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("a file where the saves folder should be")
+    out = io.StringIO()
+    run_plain(story, blocked, seed=1, out=out, lines=io.StringIO("Anna\n1\n3\n3\nquit\n"))
+    text = out.getvalue()
+    assert text.count("Your game could not be autosaved") == 1  # three choices, one message
+    assert "Goodbye." in text and "Your game is autosaved" not in text
