@@ -173,6 +173,10 @@ class KuzbassApp(App[int]):
         yield SystemCommand("New game", "Start the story from the beginning", self.new_game)
         if isinstance(screen, StoryScreen):
             yield SystemCommand("Save", "Save the game in play into a named slot", lambda: self.open_saves(True))
+            yield SystemCommand("Codex", "What you have learned: terms, people, disputed facts (x)", screen.action_codex)
+            if screen.scene is not None and screen.scene.tally is not None:
+                yield SystemCommand("Vote count", "The whole count of the last vote, and what moved each group (v)",
+                                    screen.action_tally)
         if self.saves.has_slots():
             yield SystemCommand("Load", "Load a saved game", self.open_saves)
         yield SystemCommand("Help", "Keys, and what the status panel means", self.action_help)

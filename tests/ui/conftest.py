@@ -1,5 +1,6 @@
 """Fixtures for the Textual app tests: the example ferry story, a tiny story with a locked
-choice and a dead end, and an app factory with a private saves folder."""
+choice and a dead end, the Sunday meeting (a reply, a vote and codex entries, in
+tests/ui/stories/meeting), and an app factory with a private saves folder."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kuzbass_game.engine.model import Story
 from kuzbass_game.ui.app import KuzbassApp
 
 FERRY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ferry"
+MEETING = Path(__file__).resolve().parent / "stories" / "meeting"
 
 LOCKS_MANIFEST = """\
 id: locks
@@ -66,6 +68,11 @@ def load(story_dir: Path) -> Story:
 @pytest.fixture(scope="session")
 def ferry() -> Story:
     return load(FERRY)
+
+
+@pytest.fixture(scope="session")
+def meeting() -> Story:
+    return load(MEETING)
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ async def test_number_key_advances_and_status_follows(make_app):
         assert screen.scene.node_id == "waiting"
         assert "The fare is two kopeks" in story_text(screen)
         assert "Warmth: 4" in screen.query_one("#status").plain
-        assert screen.query_one(ChoiceList).option_count == 4
+        assert screen.query_one(ChoiceList).option_count == 5  # pay, tobacco, stamp, walk home, ask for a vote
 
 
 async def test_arrows_enter_and_mouse_take_choices(make_app):
@@ -283,3 +283,35 @@ async def test_footer_follows_the_keys_that_apply(make_app):
         await pilot.pause()
         await pilot.pause()
         assert "b" not in keys() and keys()["ctrl+z"] is False
+
+
+FAULTY_NODES = """\
+nodes:
+  start:
+    text:
+      - "Hello"
+      - if: "gold / zero > 0"
+        text: "Never shown"
+    choices:
+      - text: Go
+        goto: end
+  end:
+    text: Bye
+    ending:
+      title: Done
+"""
+
+
+async def test_a_fault_in_the_story_is_told_and_the_game_goes_on(make_app, make_story):
+    from tests.ui.conftest import load
+
+    app = make_app(load(make_story({"nodes.yaml": FAULTY_NODES})))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StoryScreen) and screen.scene.fault is not None
+        assert "Hello" in story_text(screen) and "Never shown" not in story_text(screen)
+        faults = [n for n in app._notifications if n.title == "Story fault"]
+        assert len(faults) == 1 and "Your game is kept" in faults[0].message
+

@@ -27,3 +27,18 @@ def test_locked_choice_80x24(snap_compare, make_app, locks):
 
 def test_ending_screen(snap_compare, make_app):
     assert snap_compare(make_app(), press=["n", *NAME, "1", "4"], terminal_size=(80, 24))
+
+
+def test_vote_count_80x24(snap_compare, make_app, meeting):
+    """A seat at the front, then a speech for the motion: the chosen line, the reply, the count,
+    the changes and the new codex entry above the scene."""
+    assert snap_compare(make_app(meeting), press=["n", "1", "1"], terminal_size=(80, 24))
+
+
+def test_vote_count_120x40(snap_compare, make_app, meeting):
+    assert snap_compare(make_app(meeting), press=["n", "1", "1"], terminal_size=(120, 40))
+
+
+def test_codex_80x24(snap_compare, make_app, meeting):
+    assert snap_compare(make_app(meeting), press=["n", "1", "1", "x"], terminal_size=(80, 24))
+

@@ -1,4 +1,5 @@
-"""The help screen: every key, and what the status panel means."""
+"""The help screen: every key, what the status panel and the vote count mean, and (while
+playing) what each value in the status means, in the author's words."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
 KEYS = (
@@ -17,6 +19,8 @@ KEYS = (
     ("b, Backspace", "step back one choice (Ctrl+Z while typing)"),
     ("PgUp PgDn", "scroll the story text"),
     ("j", "journal: the choices so far; go back to any of them"),
+    ("x", "codex: what you have learned; type to search it"),
+    ("v", "after a vote: the whole count and what swayed it"),
     ("s", "saved games: save, load, rename, delete"),
     ("F5 / F9", "quicksave / quickload"),
     ("Ctrl+P", "command palette: new game, save, load, theme…"),
@@ -27,9 +31,21 @@ KEYS = (
 
 STATUS = (
     "The status panel shows the chapter, the date in the story and what the story keeps track "
-    "of for you (money, health, your name…); it changes as you choose. A greyed choice is locked, "
-    "with the reason beside it. The game saves itself after every choice: Continue on the title "
-    "screen picks up where you left off."
+    "of for you (money, health, your name…); it changes as you choose. A value your last choice "
+    "changed is highlighted, and the change is written above the scene (Food −2). Rest the mouse "
+    "on a value to see what it means. A greyed choice is locked, with the reason beside it."
+)
+
+SCENE = (
+    "Each new scene starts with the choice you took (› dimmed) and the story's answer to it. "
+    "When that choice was your vote in a meeting, the count follows: how each group voted and "
+    "what moved it, then the total with your vote and the result (PASSED, FAILED or TIED). "
+    "When you meet something the codex explains, the scene says so: press x to read it."
+)
+
+SAVING = (
+    "The game saves itself after every choice: Continue on the title screen picks up where you "
+    "left off."
 )
 
 
@@ -46,8 +62,27 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll(id="help-body"):
                 for keys, meaning in KEYS:
                     yield Static(Content.assemble((f"{keys:<14}", "bold"), meaning), classes="help-key")
-                yield Static(STATUS, id="help-status", markup=False)
+                yield Static(SCENE, classes="help-text", markup=False)
+                yield Static(STATUS, id="help-status", classes="help-text", markup=False)
+                meanings = self.meanings()
+                if meanings is not None:
+                    yield Static(meanings, id="help-values", classes="help-text")
+                yield Static(SAVING, classes="help-text", markup=False)
         yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()  # so the arrows and PgUp/PgDn scroll a long help
+
+    def meanings(self) -> Content | None:
+        """While playing: each shown value the author described, and what it means."""
+        story_screen = getattr(self.app, "story_screen", None)
+        scene = story_screen.scene if story_screen is not None else None
+        described = [item for item in (scene.items if scene else ()) if item.description]
+        if not described:
+            return None
+        lines = [Content.styled("What the values mean", "bold")]
+        lines += [Content.assemble((f"{item.label}: ", "bold")) + markup.story(item.description) for item in described]
+        return Content("\n").join(lines)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,7 +1,8 @@
 """The story screen: one scene at a time, the player's choices, and the status beside it.
 
 It only renders `Game.view()` and sends intents (`choose`, `submit`, `rewind`); after each
-change it autosaves through the app and shows the ending screen when the story ends.
+change it autosaves through the app and shows the ending screen when the story ends. `x` opens
+the codex (`Game.codex()`), `v` the whole count of the vote the last choice was a ballot in.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from textual.widgets import Header, OptionList, Static
 from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
 from kuzbass_game.text import markup_to_plain
 from kuzbass_game.ui.clock import PlayClock
+from kuzbass_game.ui.screens.codex import CodexMarks, CodexScreen
 from kuzbass_game.ui.widgets.answer import AnswerBox
 from kuzbass_game.ui.widgets.choices import ChoiceList
 from kuzbass_game.ui.widgets.footer import KeyFooter
@@ -33,7 +35,7 @@ MORE = "▼ more text: PgDn"
 STUCK = "The story has nowhere to go from here. This is a fault in the story, not something you did.\n"
 STUCK_BACK = "Press b to step back and choose differently."
 STUCK_QUIT = "Press q to quit; please tell the story's authors."
-DYNAMIC_ACTIONS = ("choose", "rewind", "rewind_typing", "quicksave")  # what check_action decides per scene
+DYNAMIC_ACTIONS = ("choose", "rewind", "rewind_typing", "quicksave", "codex", "tally")  # what check_action decides per scene
 WARNING_SECONDS = 4.0  # how long a warning toast stays up; the same warning is not stacked meanwhile
 
 
@@ -47,6 +49,8 @@ class StoryScreen(Screen):
         Binding("b,backspace", "rewind", "Back"),
         Binding("ctrl+z", "rewind_typing", "Back"),  # b and Backspace type into the answer box
         Binding("j", "journal", "Journal"),
+        Binding("x", "codex", "Codex"),
+        Binding("v", "tally", "Count"),
         Binding("s", "app.open_saves", "Save"),
         Binding("f5", "quicksave", "Quicksave", show=False),
         Binding("f9", "app.quickload", "Quickload", show=False),
@@ -62,6 +66,7 @@ class StoryScreen(Screen):
         self.scene: SceneView | None = None  # the scene on screen
         self.clock = PlayClock(play_seconds)
         self.notice = notice
+        self.codex_marks = CodexMarks()  # the entries announced in this session, and those read
         # Made once; every scene updates them in place (no recompose, no remount). The answer box
         # and the stuck message are mounted the first time a scene needs them, then kept.
         self.main = Vertical(id="main")
@@ -107,7 +112,12 @@ class StoryScreen(Screen):
 
     def show(self, scene: SceneView) -> None:
         self.scene = scene
+        if scene.unlocked:
+            self.codex_marks.announce(e.id for e in self.game.codex() if e.title in scene.unlocked)
         self.render_scene(scene)
+        if scene.fault is not None:
+            self.notify(f"A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; press b to "
+                        "step back, or choose again.", title="Story fault", severity="error", markup=False)
         if scene.ending is not None:
             from kuzbass_game.ui.screens.ending import EndingScreen
 
@@ -219,6 +229,18 @@ class StoryScreen(Screen):
         pane = self.pane
         pane.scroll_page_down() if direction > 0 else pane.scroll_page_up()
 
+    def action_codex(self) -> None:
+        self.app.push_screen(CodexScreen(self.game.codex(), self.codex_marks))
+
+    def action_tally(self) -> None:
+        from kuzbass_game.ui.screens.tally import TallyScreen
+
+        if self.scene is not None and self.scene.tally is not None:
+            self.app.push_screen(TallyScreen(self.scene.tally))
+
+    def on_resize(self) -> None:
+        self.pane.refit()  # a taller or shorter screen may fold or unfold a vote's count
+
     def action_journal(self) -> None:
         from kuzbass_game.ui.screens.journal import JournalScreen
 
@@ -249,6 +271,10 @@ class StoryScreen(Screen):
             return True if self.game.can_rewind else None
         if action == "quicksave":
             return self.app.saves.available or None
+        if action == "codex":
+            return not typing  # x types into the answer box; the command palette still opens it
+        if action == "tally":
+            return bool(scene and scene.tally)
         return True
 
     # ------------------------------------------------------------ saves

@@ -3,19 +3,24 @@
 Its text has two renderings of the same scene; the screen's width class (`-narrow` or `-wide`,
 see app.tcss) picks a bar of wrapped "label: value" pairs on top of narrow terminals or a side
 panel on wide ones. A new scene updates it in place, and only when the status changed.
+
+A value the last choice changed is drawn bold in the accent colour for that scene. Resting the
+mouse on a value shows its description (the author's `description:`) as a tooltip: both
+renderings know which value is drawn where.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.visual import Visual
 from textual.widget import Widget
 
-from kuzbass_game.engine.runtime import SceneView
+from kuzbass_game.engine.runtime import SceneView, StatusItem
 from kuzbass_game.ui import markup
 
 if TYPE_CHECKING:
@@ -36,8 +41,18 @@ def where(scene: SceneView) -> Content:
     return Content(" · ").join(parts)
 
 
-def pair(label: str, value: str) -> Content:
-    return Content.assemble((f"{label}: ", "dim"), markup.story(value))
+def pair(label: str, value: str, changed: bool = False) -> Content:
+    shown = markup.story(value)
+    if changed:
+        shown = shown.stylize("bold $accent")
+    return Content.assemble((f"{label}: ", "dim"), shown)
+
+
+def tip(item: StatusItem) -> Content | None:
+    """The tooltip of a shown value: its label and the author's description of it."""
+    if not item.description:
+        return None
+    return Content.styled(item.label, "bold") + Content("\n") + markup.story(item.description)
 
 
 class StatusLine(Visual):
@@ -45,23 +60,34 @@ class StatusLine(Visual):
 
     def __init__(self, pieces: list[Content]) -> None:
         self.pieces = pieces
-        self._lines: tuple[int, Content] | None = None
+        self._lines: tuple[int, Content, list[tuple[int, int, int, int]]] | None = None
 
     def text(self, width: int) -> Content:
+        return self._layout(width)[1]
+
+    def _layout(self, width: int) -> tuple[int, Content, list[tuple[int, int, int, int]]]:
+        """The text for `width`, and where each piece is: (line, first cell, end cell, piece)."""
         if self._lines is not None and self._lines[0] == width:
-            return self._lines[1]
+            return self._lines
         lines: list[Content] = []
+        places: list[tuple[int, int, int, int]] = []
         line = Content("")
-        for piece in self.pieces:
+        for index, piece in enumerate(self.pieces):
             joined = line + SEPARATOR + piece if line else piece
             if line and joined.cell_length > width:
                 lines.append(line)
                 line = piece
             else:
                 line = joined
+            places.append((len(lines), line.cell_length - piece.cell_length, line.cell_length, index))
         text = NEWLINE.join(lines + [line] if line else lines)
-        self._lines = (width, text)
-        return text
+        self._lines = (width, text, places)
+        return self._lines
+
+    def locate(self, x: int, y: int, width: int) -> int | None:
+        """The piece drawn at (x, y), if any."""
+        return next((index for line, start, end, index in self._layout(width)[2]
+                     if line == y and start <= x < end), None)
 
     @property
     def plain(self) -> str:
@@ -77,16 +103,71 @@ class StatusLine(Visual):
         return max(1, self.text(width).get_height(rules, width))
 
 
+class SideList(Visual):
+    """The side panel's rows, one under another, each wrapped on its own; knows which is where."""
+
+    def __init__(self, rows: list[Content]) -> None:
+        self.rows = rows
+        self.joined = NEWLINE.join(rows)  # drawn as one text; wrapped row by row only to locate
+        self._owners: tuple[int, list[int]] | None = None
+
+    def text(self, width: int) -> Content:
+        return self.joined
+
+    def locate(self, x: int, y: int, width: int) -> int | None:
+        """The row drawn at line y (the mouse asks, seldom: the layout is worked out then)."""
+        if self._owners is None or self._owners[0] != width:
+            owners: list[int] = []  # the row each line belongs to
+            for index, row in enumerate(self.rows):
+                owners += [index] * (len(row.wrap(max(1, width))) if row else 1)
+            self._owners = (width, owners)
+        owners = self._owners[1]
+        return owners[y] if 0 <= y < len(owners) else None
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(row.plain for row in self.rows)
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self.text(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.text(container_width).get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return max(1, self.text(width).get_height(rules, width))
+
+
 class StatusText(Widget):
-    """The panel's text: the wrapped line on a narrow screen, the side panel's lines on a wide one."""
+    """The panel's text: the wrapped line on a narrow screen, the side panel's lines on a wide one.
+
+    `line_tips` and `side_tips` hold the tooltip of each piece (or row), in order.
+    """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.line = StatusLine([])
-        self.side = Content("")
+        self.side = SideList([])
+        self.line_tips: list[Content | None] = []
+        self.side_tips: list[Content | None] = []
 
     def render(self) -> Visual:
         return self.side if self.screen.has_class("-wide") else self.line
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        """Point the tooltip at the value under the mouse (Textual shows it after a rest)."""
+        offset = event.get_content_offset(self)
+        tooltip = None
+        if offset is not None:
+            wide = self.screen.has_class("-wide")
+            visual, tips = (self.side, self.side_tips) if wide else (self.line, self.line_tips)
+            index = visual.locate(offset.x, offset.y, self.content_size.width)
+            tooltip = tips[index] if index is not None and index < len(tips) else None
+        if tooltip is not self.tooltip:
+            self.tooltip = tooltip
+
+    def on_leave(self) -> None:
+        self.tooltip = None
 
 
 class StatusPanel(Vertical):
@@ -109,15 +190,24 @@ class StatusPanel(Vertical):
         return self.text.line.plain
 
     def show(self, scene: SceneView) -> None:
-        shown = (scene.chapter, scene.date, scene.status)
+        changed = {change.label for change in scene.changes}
+        items = scene.items or tuple(StatusItem(label, label, value) for label, value in scene.status)
+        shown = (scene.chapter, scene.date, items, changed)
         if shown == self._shown:
             return
         self._shown = shown
         place = where(scene)
-        pairs = [pair(label, value) for label, value in scene.status]
-        self.text.line = StatusLine(([place] if (scene.chapter or scene.date) else []) + pairs)
+        pairs = [pair(item.label, item.value, item.label in changed) for item in items]
+        tips = [tip(item) for item in items]
+        has_place = bool(scene.chapter or scene.date)
+        text = self.text
+        text.line = StatusLine(([place] if has_place else []) + pairs)
+        no_tip: list[Content | None] = [None]
+        text.line_tips = (no_tip if has_place else []) + tips
         side = [WHERE_HEADING, place if place else Content("—")]
+        text.side_tips = no_tip * 2
         if pairs:
             side += [Content(""), STATUS_HEADING, *pairs]
-        self.text.side = NEWLINE.join(side)
-        self.text.refresh(layout=True)
+            text.side_tips += [*no_tip * 2, *tips]
+        text.side = SideList(side)
+        text.refresh(layout=True)

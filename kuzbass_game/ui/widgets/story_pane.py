@@ -1,4 +1,5 @@
-"""The scrollable story text: the scene's paragraphs at a readable measure, blank lines between."""
+"""The scrollable story text: what the last choice did, then the scene's paragraphs at a
+readable measure, blank lines between."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from textual.widgets import Static
 
 from kuzbass_game.engine.runtime import SceneView
 from kuzbass_game.ui import markup
+from kuzbass_game.ui.widgets.aftermath import SceneVisual
+from kuzbass_game.ui.widgets.tally import budget_for
 
 PARAGRAPH_BREAK = Content("\n\n")  # a blank line between paragraphs
 
@@ -19,7 +22,9 @@ PARAGRAPH_BREAK = Content("\n\n")  # a blank line between paragraphs
 class StoryPane(VerticalScroll):
     """Shows one scene; scrolls back to the top whenever the scene changes.
 
-    The paragraphs share one `Static`, separated by blank lines, which is updated in place.
+    The paragraphs share one `Static`, separated by blank lines, which is updated in place;
+    above them it shows the choice that led here, its reply, a vote's count, the changed values
+    and the new codex entries (a `SceneVisual`, see aftermath.py).
     `more` is True while text is hidden below, so the screen can say so on a small terminal.
     """
 
@@ -29,17 +34,21 @@ class StoryPane(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Static(classes="paragraph", id="story-text")
-        self._shown: tuple[int, tuple[str, ...]] | None = None
+        self._shown: tuple | None = None
+        self.visual: SceneVisual | None = None
 
     def compose(self) -> ComposeResult:
         yield self._text
 
     def show(self, scene: SceneView) -> None:
-        shown = (scene.turn, scene.paragraphs)
+        shown = (scene.turn, scene.paragraphs, scene.chosen, scene.reply, scene.tally,
+                 tuple(change.text for change in scene.changes), scene.unlocked)
         if shown == self._shown:
             return
         self._shown = shown
-        self._text.update(PARAGRAPH_BREAK.join(markup.story(paragraph) for paragraph in scene.paragraphs))
+        body = PARAGRAPH_BREAK.join(markup.story(paragraph) for paragraph in scene.paragraphs)
+        self.visual = SceneVisual(scene, body, self.tally_budget)
+        self._text.update(self.visual)
         # At the top in the same frame as the new text; `more` follows from the scroll, the new
         # height or a resize.
         self.scroll_home(animate=False, immediate=True)
@@ -53,6 +62,14 @@ class StoryPane(VerticalScroll):
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self.check_more)
+
+    def tally_budget(self) -> int:
+        return budget_for(self.screen.size.height)
+
+    def refit(self) -> None:
+        """After the screen changed height: a vote's count may fold or unfold."""
+        if self.visual is not None and self.visual.tally is not None:
+            self._text.refresh(layout=True)
 
     def check_more(self) -> None:
         self.more = self.scroll_y < self.max_scroll_y
