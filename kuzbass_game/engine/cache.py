@@ -36,7 +36,7 @@ from kuzbass_game.engine.model import (Branch, Choice, CodexEntry, Computed, End
 from kuzbass_game.engine.safeio import Refused, read_regular
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 8  # bump when the image's layout or the loader's checks change
+FORMAT = 9  # bump when the image's layout or the loader's checks change
 MAGIC = b"KZC3"
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of a marshalled image; ours nest fewer than ten levels
@@ -134,7 +134,7 @@ def to_image(story: Story, diagnostics: list[Diagnostic]) -> tuple:
     packed = ("\n".join(node_id for node_id, _blob in nodes), offsets.tobytes(), b"".join(blob for _id, blob in nodes))
     return (story.id, story.title, story.start, _mark(story.start_mark), story.fingerprint, variables, packed, notes,
             story.description, story.author, computed, routines, codex,
-            story.layers, tuple(story.node_layer.items()), tuple(story.extended.items()))
+            story.layers, tuple(story.node_layer.items()), tuple(story.extended.items()), story.introduction, story.afterword)
 
 
 def _raw_node(*raw) -> bytes:
@@ -174,7 +174,7 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
     """The story from its image; `recompile` gives the story compiled afresh, for when a node cannot be built."""
     _check_texts(tuple(part for i, part in enumerate(image) if i != 6))
     (story_id, title, start, start_mark, fingerprint, raw_vars, packed, notes, description, author,
-     raw_computed, raw_routines, raw_codex, layers, node_layer, extended) = image
+     raw_computed, raw_routines, raw_codex, layers, node_layer, extended, introduction, afterword) = image
     if isinstance(root, tuple):  # a story with layers: the story's own folder is the first
         root = root[0]
     raw_by_id, raw_of = _unpack_nodes(packed)
@@ -274,7 +274,8 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
 
     nodes = LazyNodes(raw_by_id, build, fresh_nodes if recompile is not None else None)
     story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark), description, author,
-                  computed, routines, codex, tuple(layers), dict(node_layer), {k: tuple(v) for k, v in extended})
+                  computed, routines, codex, layers=tuple(layers), node_layer=dict(node_layer),
+                  extended={k: tuple(v) for k, v in extended}, introduction=tuple(introduction), afterword=tuple(afterword))
     diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
     return story, diagnostics
 

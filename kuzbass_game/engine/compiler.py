@@ -23,7 +23,7 @@ from kuzbass_game.engine.sources import SourceFile
 from kuzbass_game.engine.yamlsrc import compose
 
 DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
-MANIFEST_KEYS = ("id", "title", "start", "author", "description", *DECLARATION_KEYS)
+MANIFEST_KEYS = ("id", "title", "start", "author", "description", "introduction", "afterword", *DECLARATION_KEYS)
 LAYER_MANIFEST_KEYS = ("id", "title", "extends", "author", "description", *DECLARATION_KEYS)
 FILE_KEYS = ("nodes", "extend", *DECLARATION_KEYS)
 EXTEND_KEYS = ("text", "choices", "unlocks")
@@ -88,6 +88,7 @@ class StoryBuilder:
         self.markup_check = markup_check
         self.meta: dict[str, str] = {}
         self.meta_marks: dict[str, Mark] = {}
+        self.pages: dict[str, tuple[str, ...]] = {}  # the manifest's introduction and afterword, as paragraphs
         self.declarations = Declarations()
         self.variables: dict[str, Variable] = self.declarations.variables
         self.codex: dict[str, CodexEntry] = {}
@@ -191,6 +192,16 @@ class StoryBuilder:
                 if value is not None:
                     self.meta[key] = value.strip()
                     self.meta_marks[key] = reader.mark(value_node)
+        for key in ("introduction", "afterword"):  # paragraphs of markup, shown before and after a game
+            if key in entries:
+                raw = reader.text(entries[key][1], f"the manifest's '{key}'")
+                if raw is not None:
+                    self.pages[key] = tuple(" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", raw) if p.strip())
+                    if self.markup_check is not None:
+                        for paragraph in self.pages[key]:
+                            problem = self.markup_check(paragraph)
+                            if problem is not None:
+                                reader.error(entries[key][1], f"broken markup in the manifest's '{key}': {problem[1]}")
         if "id" in self.meta and not IDENTIFIER.match(self.meta["id"]):
             reader.error(entries["id"][1], f"the story id may hold only letters, digits and underscores; try '{_identifier(self.meta['id'])}'")
             self.meta.pop("id")
@@ -392,6 +403,8 @@ class StoryBuilder:
             root=root,
             start_mark=self.meta_marks.get("start"),
             description=self.meta.get("description"),
+            introduction=self.pages.get("introduction", ()),
+            afterword=self.pages.get("afterword", ()),
             author=self.meta.get("author"),
             computed=dict(self.declarations.computed),
             routines=dict(self.declarations.routines),

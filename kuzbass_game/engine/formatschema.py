@@ -76,6 +76,8 @@ def story_schema() -> dict:
             "start": {"type": "string", "pattern": NODE_ID, "description": "The node where every new game begins."},
             "author": _text("Free text."),
             "description": _text("Free text."),
+            "introduction": _text("Paragraphs a player may read before a new game (a blank line between them)."),
+            "afterword": _text("Paragraphs shown after an ending: what became of it all."),
             **declarations,
         }, ("id", "title", "start")),
         "layerManifest": _object("A layer's manifest.yaml: a layer laid over the story it extends.", {

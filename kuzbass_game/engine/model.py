@@ -221,6 +221,8 @@ class Story:
     routines: Mapping[str, Routine] = field(default_factory=dict)
     codex: Mapping[str, CodexEntry] = field(default_factory=dict)
     layers: tuple[str, ...] = ()  # the ids of the layers laid over the story, bottom first
+    introduction: tuple[str, ...] = ()  # paragraphs (markup) a player may read before a new game
+    afterword: tuple[str, ...] = ()  # paragraphs (markup) shown after an ending: what became of it all
     node_layer: Mapping[str, str] = field(default_factory=dict)  # node id -> the layer that added it
     extended: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # node id -> layers that added to it
 
