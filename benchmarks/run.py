@@ -306,6 +306,28 @@ def bench_broken_links(folder: Path, repeat: int) -> dict:
             "ratio": medians["broken"] / medians["clean"]}
 
 
+def bench_layers(folder: Path, repeat: int) -> dict:
+    """10,000 nodes in one folder against the same files as a story and a layer over it (issue: within 1.1x)."""
+    import shutil
+
+    data = build(10_000)
+    single = folder / "single"
+    write_yaml(data, single)
+    base, layer = folder / "base", folder / "layer"
+    base.mkdir(parents=True)
+    layer.mkdir(parents=True)
+    files = sorted(p for p in single.iterdir() if p.name != "manifest.yaml")
+    shutil.copy(single / "manifest.yaml", base / "manifest.yaml")
+    for number, path in enumerate(files):
+        shutil.copy(path, (base if number < len(files) // 2 else layer) / path.name)
+    (layer / "manifest.yaml").write_text(f"id: second_half\nextends: {data['manifest']['id']}\n")
+    assert load_story([base, layer]).story is not None
+    medians = median_times({"one folder": lambda: load_story(single), "two layers": lambda: load_story([base, layer])},
+                           max(3, repeat))
+    return {"single_s": medians["one folder"], "layered_s": medians["two layers"],
+            "ratio": medians["two layers"] / medians["one folder"]}
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -336,6 +358,7 @@ def main() -> int:
         results["saves"] = bench_saves(Path(tmp), args.repeat)
         results["long_game"] = bench_long_game(Path(tmp) / "long")
         results["broken_links"] = bench_broken_links(Path(tmp) / "links", args.repeat)
+        results["layers"] = bench_layers(Path(tmp) / "layers", args.repeat)
         if not args.skip_ui:
             from ui_bench import bench_launch, bench_keypress
 
@@ -407,6 +430,10 @@ def table_rows(results: dict) -> list[tuple[str, ...]]:
         links = results["broken_links"]
         table.add_row(f"check, {links['misspelt']:,} broken links in 10,000 nodes", f"{links['broken_s'] * 1000:.0f} ms",
                       f"{links['clean_s'] * 1000:.0f} ms (clean check)", f"{links['ratio']:.2f}x", "< 2x", _verdict(links["ratio"], 2.0))
+    if "layers" in results:
+        layers = results["layers"]
+        table.add_row("load+check 10,000 nodes as story + layer", f"{layers['layered_s'] * 1000:.0f} ms",
+                      f"{layers['single_s'] * 1000:.0f} ms (one folder)", f"{layers['ratio']:.2f}x", "≤ 1.1x", _verdict(layers["ratio"], 1.1))
     if "launch" in results:
         launch = results["launch"]
         table.add_row("launch to first screen", f"{launch['kuzbass_s'] * 1000:.0f} ms", f"{launch['bare_s'] * 1000:.0f} ms (bare Textual app)",
