@@ -1,0 +1,77 @@
+"""`kuzbass play --watch`: the story's files are watched while an author plays; an edit is checked
+and, when it checks clean, the story is reloaded in place with the game replayed onto it.
+
+The watcher is plain Python (no Textual): the app polls it on a timer and shows what it says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kuzbass_game.engine.diagnostics import DiagnosticSink
+from kuzbass_game.engine.model import Story
+from kuzbass_game.engine.runtime import Game
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What a reload gave: the new game (None when the story has errors) and what to tell the author."""
+
+    game: Game | None
+    message: str
+    errors: tuple[str, ...] = ()  # `path:line:col: error: ...`, when the edit does not check
+
+
+class StoryWatcher:
+    """Notices edits to a story's files (and its layers') and reloads the story when asked."""
+
+    MAX_ERRORS_SHOWN = 8
+
+    def __init__(self, dirs: list[Path]) -> None:
+        self.dirs = [Path(d) for d in dirs]
+        self._stamps = self._read_stamps()
+
+    def _read_stamps(self) -> tuple:
+        from kuzbass_game.engine.sources import find_story_files
+
+        stamps = []
+        for folder in self.dirs:
+            for path, _display in find_story_files(folder, DiagnosticSink()):
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                stamps.append((str(path), info.st_size, info.st_mtime_ns))
+        return tuple(stamps)
+
+    def changed(self) -> bool:
+        """True once for each batch of edits (files written, added or removed) since the last call."""
+        stamps = self._read_stamps()
+        if stamps == self._stamps:
+            return False
+        self._stamps = stamps
+        return True
+
+    def reload(self, game: Game) -> Reloaded:
+        """Check the edited story; if it is clean, replay the game's choices onto it."""
+        from kuzbass_game.authoring import load_and_check
+
+        result = load_and_check(self.dirs[0] if len(self.dirs) == 1 else self.dirs, cache=True)
+        if result.story is None:
+            errors = tuple(d.format() for d in result.errors[:self.MAX_ERRORS_SHOWN])
+            more = len(result.errors) - len(errors)
+            return Reloaded(None, f"The edited story has {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"
+                                  f"{f' (and {more} more)' if more > 0 else ''}; you play on with the story as it was.", errors)
+        return Reloaded(*replay_onto(result.story, game))
+
+
+def replay_onto(story: Story, game: Game) -> tuple[Game, str]:
+    """The game's choices played again on an edited story, as far as they still apply."""
+    fresh = Game(story, seed=game.seed)
+    total = len(game.actions)
+    done = fresh.replay(game.actions)
+    if done == total:
+        return fresh, f"Story reloaded: all {total} of your choices replay."
+    return fresh, (f"Story reloaded: your choices replay up to {done} of {total}; the edit changed "
+                   f"what came after, so you continue from there.")

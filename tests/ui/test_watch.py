@@ -1,0 +1,42 @@
+"""play --watch: an edit is noticed, checked, and the game replayed onto the edited story."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+
+from kuzbass_game.authoring import load_and_check
+from kuzbass_game.engine.runtime import Game
+from kuzbass_game.ui.watch import StoryWatcher
+
+from conftest import FERRY_DIR
+
+
+def touch(path, text):
+    path.write_text(text)
+    later = time.time_ns() + 2_000_000_000  # a clear step in mtime, whatever the filesystem's resolution
+    os.utime(path, ns=(later, later))
+
+
+def test_an_edit_is_noticed_checked_and_the_game_replayed(tmp_path):
+    story_dir = tmp_path / "ferry"
+    shutil.copytree(FERRY_DIR, story_dir)
+    game = Game(load_and_check(story_dir).story, seed=4)
+    game.submit("Anna")
+    game.choose_number(1)
+    watcher = StoryWatcher([story_dir])
+    assert not watcher.changed()
+    bank = story_dir / "scenes" / "bank.yaml"
+    original = bank.read_text()
+    touch(bank, original.replace("Wind comes off the", "A colder wind comes off the"))
+    assert watcher.changed() and not watcher.changed()
+    reloaded = watcher.reload(game)
+    assert reloaded.game is not None and reloaded.errors == ()
+    assert reloaded.message == "Story reloaded: all 2 of your choices replay."
+    assert reloaded.game.state == game.state and reloaded.game.story.fingerprint != game.story.fingerprint
+    touch(bank, original.replace("goto: crossing", "goto: crosing"))
+    assert watcher.changed()
+    broken = watcher.reload(reloaded.game)
+    assert broken.game is None and "error" in broken.message and "you play on with the story as it was" in broken.message
+    assert any("goes to 'crosing', which does not exist; did you mean 'crossing'?" in line for line in broken.errors)
