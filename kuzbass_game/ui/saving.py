@@ -1,27 +1,55 @@
 """The UI's one door to saved games: wraps the engine's `SaveStore` and turns failures into messages.
 
 Screens never see an exception from saving or loading: every call here returns what to tell the
-player. When the folder cannot be read, saving is unavailable and the screens show
-Continue/Load/Save disabled with the reason.
+player (a `Problem`, which is the message itself, plus what kind of failure it was). When the
+folder cannot be read, saving is unavailable and the screens show Continue/Load/Save disabled
+with the reason.
 
-The title screen only needs to know whether there is a save at all and which one Continue would
-resume; `has_slots()` and `latest()` answer from the folder listing and read at most the few
-newest files, so the engine's save code is not even imported until a save is written or read.
+The title screen needs to know whether there is a save at all, and which one Continue would
+resume: `has_slots()` answers from the folder listing alone, so when the folder is empty the
+engine's save code is not even imported; `latest()` asks the store for the most recently saved
+game (by the time stored in the file, not the file's date).
+
+`shown()` and `play_time()` word a slot's facts for the screens: a saved chapter or date is
+author markup whose values the engine escaped, and is shown as the plain text it reads as.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+
+from kuzbass_game.text import markup_to_plain
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.model import Story
     from kuzbass_game.engine.runtime import Game
-    from kuzbass_game.engine.saves import SaveStore, SlotInfo
+    from kuzbass_game.engine.saves import GameGroup, SaveStore, SlotInfo
 
 SLOT_SUFFIX = ".json"  # the engine's saves.SUFFIX (a test keeps them equal)
+QUICKSAVE_FILE = "quicksave" + SLOT_SUFFIX  # the engine's QUICK_NAME + SUFFIX (the same test)
+
+
+class Problem(str):
+    """Why a save, load, rename or delete failed, in the player's words (it *is* the message).
+
+    `kind` says what failed: "exists" (a new slot's name is taken: ask before replacing it),
+    "changed" (another running copy of the game changed the slot since it was listed), "autosave",
+    or "error". `first` is False for an autosave failure the player was already told about: it is
+    told once, not after every choice, until an autosave works again.
+    """
+
+    kind: str
+    first: bool
+
+    def __new__(cls, message: str, kind: str = "error", first: bool = True) -> Problem:
+        problem = super().__new__(cls, message)
+        problem.kind = kind
+        problem.first = first
+        return problem
 
 
 @dataclass(frozen=True)
@@ -31,6 +59,22 @@ class Loaded:
     game: Game
     play_seconds: float
     notice: str | None = None
+
+
+def shown(markup: str | None) -> str:
+    """A saved chapter, date or ending title as the plain text it reads as: author styling dropped,
+    the engine's escapes removed, nothing left to parse (show it as plain `Content`)."""
+    return markup_to_plain(markup) if markup else ""
+
+
+def play_time(seconds: float) -> str:
+    """Play time that cannot be misread: "37 s", "1 min 37 s", "1 h 37 min"."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
 class Saves:
@@ -60,31 +104,52 @@ class Saves:
     def available(self) -> bool:
         return self.store is not None
 
+    @property
+    def autosave_problem(self) -> str | None:
+        """Why the last autosave failed (None once one works, or before any was tried)."""
+        return self._store.autosave_problem if self._store is not None else None
+
     def slots(self) -> list[SlotInfo]:
         """Every slot, newest first; an unreadable folder reads as none (and sets `problem`)."""
         from kuzbass_game.engine.saves import SaveError
 
-        if not self.available:
+        store = self.store
+        if store is None:
             return []
         try:
-            slots = list(self.store.list())
+            slots = list(store.list())
         except (OSError, SaveError) as err:
             self.problem = str(err)
             return []
         self.problem = None
         return slots
 
+    def games(self) -> list[GameGroup]:
+        """The slots grouped by game, the most recently saved game first (damaged files last)."""
+        from kuzbass_game.engine.saves import SaveError
+
+        store = self.store
+        if store is None:
+            return []
+        try:
+            groups = list(store.games())
+        except (OSError, SaveError) as err:
+            self.problem = str(err)
+            return []
+        self.problem = None
+        return groups
+
     def _slot_files(self) -> list[Path] | None:
-        """The slot files, most recently written first, from the listing alone (None: unreadable)."""
+        """The slot files, from the listing alone (None: the folder cannot be read)."""
         try:
             with os.scandir(self.folder) as entries:
-                found = [(entry.stat().st_mtime_ns, entry.name, entry.path) for entry in entries
+                found = [Path(entry.path) for entry in entries
                          if entry.name.endswith(SLOT_SUFFIX) and not entry.name.startswith(".") and entry.is_file()]
         except FileNotFoundError:
             found = []
         except OSError:
             return None
-        return [Path(path) for _, _, path in sorted(found, reverse=True)]
+        return found
 
     def has_slots(self) -> bool:
         """Whether there is any slot (even one that cannot be loaded), without reading one."""
@@ -96,62 +161,90 @@ class Saves:
         self.problem = None
         return bool(files)
 
-    def latest(self) -> SlotInfo | None:
-        """What Continue resumes: the most recently written slot that loads and has not ended.
+    def has_quicksave(self) -> bool:
+        return not self._broken and (self.folder / QUICKSAVE_FILE).is_file()
 
-        Reads the newest files one by one and stops at the first good one (usually the first),
-        instead of loading and replaying every save.
-        """
-        files = None if self._broken else self._slot_files()
-        if not files or self.store is None:
+    def latest(self) -> SlotInfo | None:
+        """What Continue resumes: the most recently saved game where it was left (the newest slot,
+        by the time stored in it, that loads and has not ended); None when there is none."""
+        from kuzbass_game.engine.saves import SaveError
+
+        if self._broken or not self._slot_files() or self.store is None:
             return None
-        for path in files:
-            info = self.store.info(path)
-            if info.loadable and info.ending is None:
-                return info
+        try:
+            return self.store.latest()
+        except (OSError, SaveError):
+            return None
+
+    def name_problem(self, name: str) -> str | None:
+        """Why `name` cannot name a save (the engine's rule), or None: for checking as the player types."""
+        from kuzbass_game.engine.saves import SaveError, check_slot_name
+
+        try:
+            check_slot_name(name)
+        except SaveError as err:
+            text = str(err)
+            return text[:1].upper() + text[1:] + "."
         return None
 
-    def save(self, game: Game, name: str, seconds: float) -> str | None:
-        """Save into slot `name`; None on success, else the reason it failed."""
-        return self._attempt(lambda: self.store.save(game, name, play_seconds=seconds))
+    def save(self, game: Game, name: str, seconds: float, *, overwrite: bool = True,
+             expect: SlotInfo | None = None) -> Problem | None:
+        """Save into slot `name`; None on success, else the reason it failed.
 
-    def quicksave(self, game: Game, seconds: float) -> str | None:
-        return self._attempt(lambda: self.store.quicksave(game, seconds))
+        `overwrite=False`: only into a new slot (kind "exists" if the name is taken). `expect`: only
+        over the slot as it was listed (kind "changed" if another copy of the game changed it).
+        """
+        return self._attempt(lambda store: store.save(game, name, play_seconds=seconds, overwrite=overwrite,
+                                                     expect=expect))
 
-    def autosave(self, game: Game, seconds: float) -> str | None:
-        return self._attempt(lambda: self.store.autosave(game, seconds))
+    def quicksave(self, game: Game, seconds: float) -> Problem | None:
+        return self._attempt(lambda store: store.quicksave(game, seconds))
 
-    def rename(self, old: str, new: str) -> str | None:
-        return self._attempt(lambda: self.store.rename(old, new))
+    def autosave(self, game: Game, seconds: float) -> Problem | None:
+        """None when autosaved; else the reason, with `first` False if the player was already told."""
+        return self._attempt(lambda store: store.autosave(game, seconds))
 
-    def delete(self, name: str) -> str | None:
-        return self._attempt(lambda: self.store.delete(name))
+    def rename(self, old: str, new: str) -> Problem | None:
+        """Rename a slot; never over another one (kind "exists")."""
+        return self._attempt(lambda store: store.rename(old, new))
+
+    def delete(self, slot: SlotInfo) -> Problem | None:
+        """Delete the slot as listed (damaged files too); kind "changed" if it changed since."""
+        return self._attempt(lambda store: store.delete(slot))
 
     def load(self, name: str) -> Loaded | str:
         """The loaded game, or the reason it could not be loaded."""
-        return self._read(lambda: self.store.load(name))
+        return self._read(lambda store: store.load(name))
 
     def quickload(self) -> Loaded | str:
-        return self._read(lambda: self.store.quickload())
+        return self._read(lambda store: store.quickload())
 
-    def _attempt(self, action: Callable[[], Any]) -> str | None:
-        from kuzbass_game.engine.saves import SaveError
+    def _attempt(self, action: Callable[[SaveStore], Any]) -> Problem | None:
+        from kuzbass_game.engine.saves import AutosaveFailed, SaveError, SlotChanged, SlotExists
 
-        if not self.available:
-            return self.problem
+        store = self.store
+        if store is None:
+            return Problem(self.problem or "Saving is not available.")
         try:
-            action()
+            action(store)
+        except AutosaveFailed as err:
+            return Problem(str(err) or "the game could not be autosaved", "autosave", first=err.first)
+        except SlotExists as err:
+            return Problem(str(err), "exists")
+        except SlotChanged as err:
+            return Problem(str(err), "changed")
         except (OSError, SaveError, ValueError) as err:
-            return str(err) or type(err).__name__
+            return Problem(str(err) or type(err).__name__)
         return None
 
-    def _read(self, action: Callable[[], Any]) -> Loaded | str:
+    def _read(self, action: Callable[[SaveStore], Any]) -> Loaded | str:
         from kuzbass_game.engine.saves import SaveError
 
-        if not self.available:
+        store = self.store
+        if store is None:
             return self.problem or "Saving is not available."
         try:
-            loaded = action()
+            loaded = action(store)
         except (OSError, SaveError, ValueError) as err:
             return str(err) or type(err).__name__
         return Loaded(loaded.game, float(loaded.play_seconds), loaded.notice)

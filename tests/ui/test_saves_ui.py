@@ -76,7 +76,7 @@ async def test_save_into_a_new_named_slot(make_app, ferry, saves_dir):
         assert isinstance(app.screen, StoryScreen)
 
 
-async def test_bad_slot_name_is_explained(make_app, ferry, saves_dir):
+async def test_bad_slot_name_is_explained_in_the_dialog_and_the_name_is_kept(make_app, ferry, saves_dir):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
@@ -85,7 +85,10 @@ async def test_bad_slot_name_is_explained(make_app, ferry, saves_dir):
         await pilot.press(*"../etc", "enter")
         await pilot.pause()
         assert not any(n.startswith("..") for n in names(saves_dir, ferry))
-        assert any("slot name" in n.message for n in app._notifications)
+        dialog = app.screen
+        assert isinstance(dialog, NameDialog)  # still open: the error is shown where the name is typed
+        assert "slot name" in dialog.hint and dialog.query_one(Input).value == "../etc"
+        assert not any("slot name" in n.message for n in app._notifications)
 
 
 async def test_load_from_the_title_screen(make_app, ferry, saves_dir):
@@ -105,12 +108,18 @@ async def test_load_inside_a_game_replaces_it(make_app, ferry, saves_dir):
     saved_game(ferry, saves_dir)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start(pilot, "Olga")
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # "kept" is a game in progress: New game asks first
+        await pilot.press("y")
+        await pilot.pause()
+        await pilot.press(*"Olga", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StoryScreen)
         await pilot.press("s")
         await pilot.pause()
-        menu = app.screen.query_one("#saves-list", OptionList)
-        kept = next(i for i, slot in enumerate(app.screen.slots) if slot.name == "kept")
-        menu.highlighted = kept
+        assert app.screen.highlight("kept")
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is screen and screen.game.state.variables["name"] == "Vera"
@@ -266,6 +275,7 @@ def test_ui_and_engine_agree_on_the_slot_file_suffix():
     from kuzbass_game.ui import saving
 
     assert saving.SLOT_SUFFIX == engine_saves.SUFFIX
+    assert saving.QUICKSAVE_FILE == engine_saves.QUICK_NAME + engine_saves.SUFFIX
 
 
 def test_latest_reads_newest_files_first_and_skips_broken_and_ended(ferry, saves_dir):

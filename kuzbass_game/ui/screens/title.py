@@ -1,4 +1,9 @@
-"""The title screen: the story's name and New game / Continue / Load / Quit, keyboard first."""
+"""The title screen: the story's name and New game / Continue / Load / Quit, keyboard first.
+
+New game asks before it leaves a game in progress (screens/new_game.py); Continue resumes the
+most recently saved game. The keys of a game in play (j, s, F5) say what they need here rather
+than doing nothing; F9 is the app's (it loads the quicksave, or says there is none).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,15 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kuzbass_game.ui import markup
+from kuzbass_game.ui.saving import shown
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
 SUBTITLE = "Interactive fiction for the terminal"
+NOT_HERE = {  # what a key of a game in play needs, said when it is pressed here
+    "journal": "The journal (j) lists the choices of a game in play: {start}",
+    "save": "Saving (s) needs a game in play: {start}{load}",
+    "quicksave": "Quicksave (F5) saves a game in play: {start}",
+}
 
 
 def menu_entry(key: str, label: str, detail: Content | None = None) -> Content:
@@ -29,6 +40,9 @@ class TitleScreen(Screen):
         Binding("n", "new_game", "New game"),
         Binding("c", "continue_game", "Continue"),
         Binding("l", "load_game", "Load"),
+        Binding("j", "not_here('journal')", "Journal", show=False),
+        Binding("s", "not_here('save')", "Save", show=False),
+        Binding("f5", "not_here('quicksave')", "Quicksave", show=False),
         Binding("f1,question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -37,6 +51,7 @@ class TitleScreen(Screen):
         super().__init__()
         self.has_latest = False
         self.has_slots = False
+        self.latest = None  # the SlotInfo Continue resumes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):  # centred on the screen by app.tcss
@@ -54,11 +69,12 @@ class TitleScreen(Screen):
         saves = self.app.saves
         self.has_slots = saves.has_slots()
         latest = saves.latest() if self.has_slots else None
+        self.latest = latest
         self.has_latest = latest is not None
         detail = None
-        if latest is not None:
-            place = [markup.story(part) for part in (latest.chapter, latest.date) if part]
-            detail = Content(", ").join(place) if place else None
+        if latest is not None:  # a saved chapter and date: plain text, as they read
+            place = [shown(part) for part in (latest.chapter, latest.date) if part]
+            detail = Content(", ".join(place)) if place else None
         menu = self.query_one("#title-menu", OptionList)
         menu.clear_options()
         menu.add_options([
@@ -79,13 +95,20 @@ class TitleScreen(Screen):
         await self.run_action("app.quit" if event.option_id == "quit" else str(event.option_id))
 
     def action_new_game(self) -> None:
-        self.app.new_game()
+        from kuzbass_game.ui.screens.new_game import start_new_game
+
+        start_new_game(self.app, self.latest)
 
     def action_continue_game(self) -> None:
         self.app.continue_game()
 
     def action_load_game(self) -> None:
         self.app.open_saves()
+
+    def action_not_here(self, what: str) -> None:
+        start = "start a new game (n) or continue one (c) first." if self.has_latest else "start a new game (n) first."
+        load = " To load a saved game, press l." if self.has_slots else ""
+        self.notify(NOT_HERE[what].format(start=start, load=load), title="Not on the title screen", markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue_game":
