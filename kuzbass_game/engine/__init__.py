@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.runtime import ChoiceView, Game, SceneView, StoryRuntimeError
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> object:
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'kuzbass_game.engine' has no attribute '{name}'")

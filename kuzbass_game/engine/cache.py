@@ -25,15 +25,18 @@ import stat
 import time
 import zlib
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, KeysView, Mapping
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
 
 from kuzbass_game.engine.atomic import write_atomic
 from kuzbass_game.engine.diagnostics import Diagnostic, Mark, Severity
 from kuzbass_game.engine.model import (Branch, Choice, CodexEntry, Computed, Ending, Faction, InputSpec, Move, Node, Paragraph,
-                                      Routine, Story, Variable, VarRef, Vote)
+                                      Routine, Story, TextPart, Variable, VarRef, Vote)
 from kuzbass_game.engine.safeio import Refused, read_regular
+
+if TYPE_CHECKING:  # the expression compiler is imported only once a node needs it
+    from kuzbass_game.engine.expr import Condition, Effects, Scope, Typed
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
 FORMAT = 9  # bump when the image's layout or the loader's checks change
@@ -41,6 +44,14 @@ MAGIC = b"KZC3"
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of a marshalled image; ours nest fewer than ten levels
 STALE_TEMP_SECONDS = 600
+
+StoryRoot = Path | tuple[Path, ...]  # a story's folder, or a story's and its layers' (the story's first)
+CacheKey = tuple[object, ...]  # what the cached story was made from: only compared, through its digest
+# A story's image as `marshal` stores it: plain data, unpacked by position. Read back from a
+# file, it is untrusted: `check_marshal` and `_check_texts` vouch for its kinds of values, and
+# every field's shape is checked as it is unpacked (a wrong one raises, and the YAML is loaded).
+Image = tuple[Any, ...]
+_T = TypeVar("_T")
 
 
 class CacheError(Exception):
@@ -61,12 +72,12 @@ def cache_path(root: Path | tuple[Path, ...]) -> Path:
     return cache_dir() / f"story-{key}.bin"
 
 
-def files_key(files: list[tuple[Path, str]]) -> tuple:
+def files_key(files: list[tuple[Path, str]]) -> CacheKey:
     """Path inside the story folder, size and mtime of every story file: any edit, addition or
     removal changes it, and `story`, `./story` and `/abs/story` give the same key."""
     from kuzbass_game import __version__
 
-    stamps = []
+    stamps: list[tuple[object, ...]] = []
     for path, _display in files:
         relative = getattr(path, "relative", None)  # set by sources.find_story_files
         stamp = getattr(path, "stamp", None)
@@ -77,7 +88,7 @@ def files_key(files: list[tuple[Path, str]]) -> tuple:
     return (FORMAT, __version__, tuple(stamps))
 
 
-def _digest(key: tuple) -> bytes:
+def _digest(key: CacheKey) -> bytes:
     """The key as 32 bytes, stored in the file instead of the key itself (thousands of tuples to check)."""
     return hashlib.sha256(repr(key).encode("utf-8", "backslashreplace")).digest()
 
@@ -85,19 +96,19 @@ def _digest(key: tuple) -> bytes:
 # ---------------------------------------------------------------- image
 
 
-def _mark(mark: Mark | None):
+def _mark(mark: Mark | None) -> tuple[str, int, int] | None:
     return None if mark is None else (mark.path, mark.line, mark.col)
 
 
-def _parts(parts):
+def _parts(parts: Iterable[TextPart]) -> tuple[str | tuple[str], ...]:
     return tuple((p.name,) if isinstance(p, VarRef) else p for p in parts)
 
 
-def _src(item) -> str | None:
+def _src(item: Condition | Effects | None) -> str | None:
     return None if item is None else item.source
 
 
-def _vote(vote: Vote | None):
+def _vote(vote: Vote | None) -> tuple[object, ...] | None:
     if vote is None:
         return None
     factions = tuple((f.name, f.size_source, f.lean_source, f.swing,
@@ -105,13 +116,13 @@ def _vote(vote: Vote | None):
     return (vote.id, vote.question, factions, tuple(vote.outcomes.items()), vote.record, _mark(vote.mark))
 
 
-def to_image(story: Story, diagnostics: list[Diagnostic]) -> tuple:
+def to_image(story: Story, diagnostics: list[Diagnostic]) -> Image:
     variables = tuple((v.name, v.type, v.default, v.minimum, v.maximum, v.label, _mark(v.mark), v.values, v.description,
                        _src(v.show_if)) for v in story.variables.values())
     computed = tuple((c.name, c.source, c.label, c.description, _src(c.show_if), _mark(c.mark)) for c in story.computed.values())
     routines = tuple((r.name, r.effects.source, _mark(r.mark)) for r in story.routines.values())
     codex = tuple((e.id, e.title, e.text, e.sources, _mark(e.mark)) for e in story.codex.values())
-    nodes = []
+    nodes: list[tuple[str, bytes]] = []
     for node in story.nodes.values():
         choices = tuple(
             (c.index, _parts(c.text), c.target,
@@ -137,7 +148,7 @@ def to_image(story: Story, diagnostics: list[Diagnostic]) -> tuple:
             story.layers, tuple(story.node_layer.items()), tuple(story.extended.items()), story.introduction, story.afterword)
 
 
-def _raw_node(*raw) -> bytes:
+def _raw_node(*raw: Any) -> bytes:
     """One node's image, marshalled on its own.
 
     A warm load then unpacks one bytes object per node instead of a dozen tuples: bytes are
@@ -147,7 +158,7 @@ def _raw_node(*raw) -> bytes:
     return marshal.dumps(raw)
 
 
-def _unpack_nodes(packed) -> tuple[dict[str, int], Callable[[int], memoryview]]:
+def _unpack_nodes(packed: Any) -> tuple[dict[str, int], Callable[[int], memoryview]]:
     """Node id -> index, and index -> that node's marshal bytes, with every offset checked."""
     joined, raw_offsets, blob = packed
     if type(joined) is not str or type(raw_offsets) is not bytes or type(blob) is not bytes:
@@ -170,7 +181,7 @@ def _unpack_nodes(packed) -> tuple[dict[str, int], Callable[[int], memoryview]]:
     return by_id, raw_of
 
 
-def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None = None) -> tuple[Story, list[Diagnostic]]:
+def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | None = None) -> tuple[Story, list[Diagnostic]]:
     """The story from its image; `recompile` gives the story compiled afresh, for when a node cannot be built."""
     _check_texts(tuple(part for i, part in enumerate(image) if i != 6))
     (story_id, title, start, start_mark, fingerprint, raw_vars, packed, notes, description, author,
@@ -180,30 +191,37 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
     raw_by_id, raw_of = _unpack_nodes(packed)
     if start not in raw_by_id:
         raise CacheError("the start node is missing")
-    memo: dict = {}  # (kind, source) -> compiled
+    memo: dict[tuple[str, str], Any] = {}  # (kind, source) -> compiled: a Typed ("int"), a Condition ("if") or Effects ("fx")
     # Declarations are compiled now when the story has any (their expressions are few); a story
     # without them builds no expression until its first node is asked for (a title screen needs none).
     enums = {name: values for name, _t, _d, _lo, _hi, _l, _m, values, _desc, _s in raw_vars if values}
     plain_types = {name: vtype for name, vtype, *_rest in raw_vars}
     bounds = {name: (lo, hi) for name, vtype, _d, lo, hi, *_rest in raw_vars if vtype == "int"}
-    computed_typed: dict = {}
-    routine_effects: dict = {}
-    scope = None
+    computed_typed: dict[str, Typed] = {}
+    routine_effects: dict[str, Effects] = {}
+    scope: Scope | None = None
+    computed: dict[str, Computed] = {}
+    routines: dict[str, Routine] = {}
     if raw_computed or raw_routines or enums:
         from kuzbass_game.engine import expr
 
         scope = expr.Scope(plain_types, frozenset(raw_by_id), bounds, enums, computed_typed, routine_effects)
-    computed: dict[str, Computed] = {}
-    for name, source, label, desc, _show, mark in raw_computed:
-        typed = expr.compile_expression(source, scope)
-        computed_typed[name] = typed
-        computed[name] = Computed(name, typed.type, source, typed.run, label, desc, None, _unmark(mark))
-    routines: dict[str, Routine] = {}
-    for name, source, mark in raw_routines:
-        routine_effects[name] = effects_of = expr.compile_effects(source, scope)
-        routines[name] = Routine(name, effects_of, _unmark(mark))
+        for name, source, label, desc, _show, mark in raw_computed:
+            typed = expr.compile_expression(source, scope)
+            computed_typed[name] = typed
+            computed[name] = Computed(name, typed.type, source, typed.run, label, desc, None, _unmark(mark))
+        for name, source, mark in raw_routines:
+            routine_effects[name] = effects_of = expr.compile_effects(source, scope)
+            routines[name] = Routine(name, effects_of, _unmark(mark))
 
-    def compiled(kind: str, source: str | None):
+    @overload
+    def compiled(kind: Literal["int"], source: str) -> Typed: ...
+    @overload
+    def compiled(kind: Literal["if"], source: str | None) -> Condition | None: ...
+    @overload
+    def compiled(kind: Literal["fx"], source: str | None) -> Effects | None: ...
+
+    def compiled(kind: str, source: str | None) -> Any:
         nonlocal scope
         if source is None:
             return None
@@ -229,7 +247,7 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
     codex = {entry_id: CodexEntry(entry_id, entry_title, text, sources, _unmark(mark))
              for entry_id, entry_title, text, sources, mark in raw_codex}
 
-    def vote_of(raw):
+    def vote_of(raw: Any) -> Vote | None:
         if raw is None:
             return None
         vote_id, question, factions, outcomes, record, mark = raw
@@ -238,10 +256,10 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
                     tuple(Move(compiled("int", by).run, why, condition(cond), by) for by, why, cond in moves), size, lean)
             for name, size, lean, swing, moves in factions), dict(outcomes), record, _unmark(mark))
 
-    def condition(source):
+    def condition(source: str | None) -> Condition | None:
         return compiled("if", source)
 
-    def effects(source):
+    def effects(source: str | None) -> Effects | None:
         return compiled("fx", source)
 
     def build(index: int) -> Node:
@@ -280,16 +298,19 @@ def from_image(image: tuple, root: Path, recompile: Callable[[], Story] | None =
     return story, diagnostics
 
 
-class LazyNodes(dict):
+class LazyNodes(dict[str, Node]):
     """Node id -> Node, each node built from the cached image the first time it is asked for.
 
     A launch needs a handful of nodes, not ten thousand, so building them all would waste most
     of a warm load. A `dict` whose `__missing__` builds the node: once built, `nodes[id]` is a
     plain dict lookup in C, as fast as for a freshly compiled story (the engine's hot path).
-    Everything that asks about the whole mapping answers for every node, built or not.
+    Everything that asks about the whole mapping answers for every node, built or not (so
+    `keys`, `values` and `items` are not the views of the nodes built so far that `dict`'s are:
+    hence their `type: ignore[override]`).
     """
 
-    def __init__(self, raw: dict, build, on_failure: Callable[[], Mapping[str, Node]] | None = None) -> None:
+    def __init__(self, raw: dict[str, int], build: Callable[[int], Node],
+                 on_failure: Callable[[], Mapping[str, Node]] | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._build = build
@@ -323,22 +344,29 @@ class LazyNodes(dict):
     def __contains__(self, node_id: object) -> bool:
         return node_id in self._raw
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._raw)
 
     def __len__(self) -> int:
         return len(self._raw)
 
-    def get(self, node_id, default=None):
+    @overload
+    def get(self, node_id: str, default: None = None) -> Node | None: ...
+    @overload
+    def get(self, node_id: str, default: Node) -> Node: ...
+    @overload
+    def get(self, node_id: str, default: _T) -> Node | _T: ...
+
+    def get(self, node_id: str, default: object = None) -> object:
         return self[node_id] if node_id in self._raw else default
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
         return self._raw.keys()
 
-    def values(self):
+    def values(self) -> list[Node]:  # type: ignore[override]
         return [self[node_id] for node_id in self._raw]
 
-    def items(self):
+    def items(self) -> list[tuple[str, Node]]:  # type: ignore[override]
         return [(node_id, self[node_id]) for node_id in self._raw]
 
     def __eq__(self, other: object) -> bool:
@@ -347,20 +375,20 @@ class LazyNodes(dict):
     def __ne__(self, other: object) -> bool:
         return not self == other
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __repr__(self) -> str:
         return f"LazyNodes({len(self)} nodes, {dict.__len__(self)} built)"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[dict[str, Node]], tuple[dict[str, Node]]]:
         return (dict, (dict(self.items()),))
 
 
-def _unmark(mark) -> Mark | None:
+def _unmark(mark: tuple[str, int, int] | None) -> Mark | None:
     return None if mark is None else Mark(*mark)
 
 
-def _unparts(parts) -> tuple:
+def _unparts(parts: tuple[Any, ...]) -> tuple[TextPart, ...]:
     for part in parts:
         if type(part) is tuple:  # a `{name}` hole, stored as a 1-tuple
             return tuple(VarRef(p[0]) if type(p) is tuple else p for p in parts)
@@ -499,7 +527,7 @@ def _folder(create: bool) -> Path | None:
     return folder
 
 
-def drop(root: Path) -> None:
+def drop(root: StoryRoot) -> None:
     """Remove the cache file of `root`'s story, so that the next launch compiles it from YAML."""
     try:
         path = cache_path(root)
@@ -509,7 +537,7 @@ def drop(root: Path) -> None:
         pass
 
 
-def read(root: Path, key: tuple) -> tuple[Story, list[Diagnostic]] | None:
+def read(root: StoryRoot, key: CacheKey) -> tuple[Story, list[Diagnostic]] | None:
     """The cached story for `root` if the cache matches `key` exactly; None otherwise.
 
     A cache file that cannot be trusted or used is dropped (it will be rebuilt), except one
@@ -536,7 +564,7 @@ def read(root: Path, key: tuple) -> tuple[Story, list[Diagnostic]] | None:
     return story
 
 
-def _read_data(data: bytes, root: Path, key: tuple) -> tuple[Story, list[Diagnostic]] | None:
+def _read_data(data: bytes, root: StoryRoot, key: CacheKey) -> tuple[Story, list[Diagnostic]] | None:
     payload = memoryview(data)[8:]  # no copy of a file that may be megabytes
     if len(data) < 8 or data[:4] != MAGIC or zlib.crc32(payload).to_bytes(4, "big") != data[4:8]:
         raise CacheError("not a cache file of this version, or damaged")
@@ -547,7 +575,7 @@ def _read_data(data: bytes, root: Path, key: tuple) -> tuple[Story, list[Diagnos
     return from_image(image, root, lambda: _recompile(root))
 
 
-def _recompile(root: Path) -> Story:
+def _recompile(root: StoryRoot) -> Story:
     """A node could not be built from the cache: drop the file and compile the story from YAML."""
     drop(root)
     from kuzbass_game.engine.loader import load_story
@@ -559,7 +587,7 @@ def _recompile(root: Path) -> Story:
     return result.story
 
 
-def write(root: Path, key: tuple, story: Story, diagnostics: list[Diagnostic]) -> None:
+def write(root: StoryRoot, key: CacheKey, story: Story, diagnostics: list[Diagnostic]) -> None:
     """Store the story's image atomically; failing to cache is never an error."""
     try:
         folder = _folder(create=True)

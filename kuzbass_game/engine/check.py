@@ -84,14 +84,14 @@ def check_graph(story: Story, sink: DiagnosticSink) -> None:
                                f"add one choice that is always available, or mark one 'otherwise: true'")
         for choice in node.choices:
             if choice.branches and all(b.condition is not None for b in choice.branches) and not covers(
-                    [b.condition.source for b in choice.branches], story):
+                    [b.condition.source for b in choice.branches if b.condition is not None], story):
                 sink.warning(choice.mark or mark, f"every random branch of choice {choice.index + 1} of node '{node_id}' has an 'if', "
                                                   f"so the dice may find none possible; mark one 'otherwise: true'")
 
 
 def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
     """Two choices shown together that do the very same thing: a choice that is no choice."""
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple[object, ...], int] = {}  # what a choice does -> the first choice that does it
     for choice in node.choices:
         key = (
             None if choice.condition is None else choice.condition.source,
@@ -130,7 +130,7 @@ def covers(sources: list[str], story: Story) -> bool:
             continue
         match = _COMPARISON.match(source)
         if match:
-            groups.setdefault(match.group(1), []).append(match.groups())
+            groups.setdefault(match.group(1), []).append((match[1], match[2], match[3]))
     # If the conditions on any one variable leave no value out, one of them always holds.
     return any(_covers_one(name, tests, story) for name, tests in groups.items())
 

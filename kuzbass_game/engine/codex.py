@@ -15,6 +15,7 @@ from kuzbass_game.engine.model import CodexEntry, Story
 if TYPE_CHECKING:
     import yaml
 
+    from kuzbass_game.engine.compiler import MarkupCheck
     from kuzbass_game.engine.schema import Reader
 
 CODEX_KEYS = ("title", "text", "sources")
@@ -23,7 +24,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 
 
-def read_entries(reader: Reader, node: yaml.Node, entries: dict[str, CodexEntry], markup_check) -> None:
+def read_entries(reader: Reader, node: yaml.Node, entries: dict[str, CodexEntry], markup_check: MarkupCheck | None) -> None:
     """Read a `codex:` mapping into `entries`, reporting each problem where it is written."""
     from kuzbass_game.engine.schema import NODE_ID
 
@@ -45,7 +46,7 @@ def read_entries(reader: Reader, node: yaml.Node, entries: dict[str, CodexEntry]
         raw = reader.text(spec["text"][1], f"the text of {what}")
         if title is None or raw is None:
             continue
-        paragraphs = []
+        paragraphs: list[str] = []
         start = 0
         for match in [*_PARAGRAPH_BREAK.finditer(raw), None]:
             end = match.start() if match else len(raw)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypedDict, overload
 
 import yaml
 
@@ -18,9 +19,12 @@ from kuzbass_game.engine import codex, expr, votes
 from kuzbass_game.engine.declarations import Declarations
 from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.model import Branch, Choice, CodexEntry, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
-from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Reader, Suggester, did_you_mean
+from kuzbass_game.engine.schema import IDENTIFIER, NODE_ID, Entries, Reader, Suggester, did_you_mean
 from kuzbass_game.engine.sources import SourceFile
 from kuzbass_game.engine.yamlsrc import compose
+
+if TYPE_CHECKING:
+    from kuzbass_game.engine.storytests import StoryTest
 
 DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", "introduction", "afterword", *DECLARATION_KEYS)
@@ -49,12 +53,20 @@ _TEMPLATE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 MarkupCheck = Callable[[str], "tuple[int, str] | None"]
 
 
+class _NodeChanges(TypedDict, total=False):
+    """What the layers change in a node below them (given to `dataclasses.replace`)."""
+
+    paragraphs: tuple[Paragraph, ...]
+    unlocks: tuple[str, ...]
+    choices: tuple[Choice, ...]
+
+
 class ParsedFile:
     """One file's composed YAML, held between the declaration passes and the nodes pass."""
 
     __slots__ = ("reader", "entries", "is_manifest", "declared", "layer")
 
-    def __init__(self, reader: Reader, entries: dict, is_manifest: bool, layer: str | None = None) -> None:
+    def __init__(self, reader: Reader, entries: Entries, is_manifest: bool, layer: str | None = None) -> None:
         self.reader = reader
         self.entries = entries
         self.is_manifest = is_manifest
@@ -67,7 +79,7 @@ class Extension:
 
     __slots__ = ("target", "layer", "mark", "choices", "paragraphs", "text_mark", "unlocks", "choices_mark")
 
-    def __init__(self, target: str, layer: str | None, mark: Mark) -> None:
+    def __init__(self, target: str, layer: str, mark: Mark) -> None:
         self.target = target
         self.layer = layer
         self.mark = mark
@@ -98,13 +110,15 @@ class StoryBuilder:
         self.pending_targets: list[tuple[str, Mark, str]] = []  # (target, where, what)
         self.pending_refs: list[tuple[str, Mark, str, str]] = []  # (node id, where, what, function)
         self.pending_unlocks: list[tuple[str, Mark, str]] = []  # (codex id, where, node id)
-        self.tests: list = []  # story tests (storytests.py), run once the story is checked
+        self.tests: list[StoryTest] = []  # story tests (storytests.py), run once the story is checked
         # Layers: folders given after the first, each adding to the story below it (see docs).
         self.layers: list[str] = []  # their ids, bottom first
         self.layer_marks: dict[str, Mark] = {}
         self.node_layer: dict[str, str] = {}  # node id -> the layer that added it (absent: the story itself)
         self.extensions: list[Extension] = []
-        self.memo: dict[tuple[str, str], object] = {}  # the same expression text compiles once per story
+        # The same expression text compiles once per story: (kind, source) -> what compiling it gave,
+        # a Condition ("if"), Effects ("effects"), (Typed, names read) ("int") or the ExprError raised.
+        self.memo: dict[tuple[str, str], Any] = {}
         self.reads: set[str] = set()  # every name something reads: unread variables are warned about
         self.writes: set[str] = set()  # variables some effect, input or vote assigns
         self.manifest_seen = False
@@ -152,7 +166,7 @@ class StoryBuilder:
             self.declarations.read_variables(reader, entries["variables"][1])
         return ParsedFile(reader, entries, is_manifest, layer)
 
-    def _read_layer(self, reader: Reader, entries: dict, display: str) -> str | None:
+    def _read_layer(self, reader: Reader, entries: Entries, display: str) -> str | None:
         """A layer's id and the story it extends; returns the id (None when unusable)."""
         layer_id = reader.text(entries["id"][1], "the layer's 'id'") if "id" in entries else None
         extends = reader.text(entries["extends"][1], "the layer's 'extends'") if "extends" in entries else None
@@ -184,7 +198,7 @@ class StoryBuilder:
         self.layers.append(layer_id)
         return layer_id
 
-    def _read_meta(self, reader: Reader, entries: dict) -> None:
+    def _read_meta(self, reader: Reader, entries: Entries) -> None:
         for key in ("id", "title", "start", "author", "description"):
             if key in entries:
                 key_node, value_node = entries[key]
@@ -214,13 +228,18 @@ class StoryBuilder:
         if "routines" in parsed.entries:
             self.declarations.read_routines(parsed.reader, parsed.entries["routines"][1])
 
-    def seal_declarations(self) -> None:
-        """Every name is declared: compile what waited for all of them, and fix the scope."""
+    def seal_declarations(self) -> expr.Scope:
+        """Every name is declared: compile what waited for all of them, and fix the scope (returned)."""
         self.declarations.finish()
         self.reads |= self.declarations.reads
         for routine in self.declarations.routines.values():
             self.writes.update(a.name for a in routine.effects.assignments if a.op != "run")
-        self._scope = self.declarations.scope()
+        self._scope = scope = self.declarations.scope()
+        return scope
+
+    def scope(self) -> expr.Scope:
+        """The scope of every declared name; the declarations are sealed the first time it is asked for."""
+        return self.seal_declarations() if self._scope is None else self._scope
 
     # ---------------------------------------------------------------- pass 3: codex entries and nodes
     def collect(self, parsed: ParsedFile) -> None:
@@ -232,11 +251,10 @@ class StoryBuilder:
         if "codex" in entries:
             codex.read_entries(reader, entries["codex"][1], self.codex, self.markup_check)
         if "tests" in entries:
-            if self._scope is None:
-                self.seal_declarations()
+            scope = self.scope()
             from kuzbass_game.engine.storytests import read_tests
 
-            read_tests(_NodeCompiler(reader, self._scope, self.variables, self), entries["tests"][1], self.tests)
+            read_tests(_NodeCompiler(reader, scope, self.variables, self), entries["tests"][1], self.tests)
         if "extend" in entries:
             if self._scope is None:
                 self.seal_declarations()
@@ -248,9 +266,7 @@ class StoryBuilder:
             return
         if not nodes:
             reader.warning(entries["nodes"][0], "this file declares no nodes")
-        if self._scope is None:
-            self.seal_declarations()
-        compiler = _NodeCompiler(reader, self._scope, self.variables, self)
+        compiler = _NodeCompiler(reader, self.scope(), self.variables, self)
         for node_id, (key_node, body) in nodes.items():
             if not NODE_ID.match(node_id):
                 reader.error(key_node, f"'{node_id}' cannot be a node id: use letters, digits, '_', '-' and '.' only")
@@ -266,7 +282,7 @@ class StoryBuilder:
             if node is not None:
                 self.nodes[node_id] = node
 
-    def _read_extensions(self, parsed: ParsedFile, entry: tuple) -> None:
+    def _read_extensions(self, parsed: ParsedFile, entry: tuple[yaml.Node, yaml.Node]) -> None:
         """`extend:` node id -> what to add to it (applied in `apply_extensions`, once every node is known)."""
         reader = parsed.reader
         key_node, value = entry
@@ -274,7 +290,7 @@ class StoryBuilder:
             reader.error(key_node, "'extend' adds to the nodes of the story a layer is laid over; in the story itself, edit the node")
             return
         targets = reader.mapping(value, "'extend'")
-        compiler = _NodeCompiler(reader, self._scope, self.variables, self)
+        compiler = _NodeCompiler(reader, self.scope(), self.variables, self)
         for node_id, (target_node, body) in (targets or {}).items():
             what = f"the extension of node '{node_id}'"
             spec = reader.mapping(body, what, EXTEND_KEYS)
@@ -311,15 +327,15 @@ class StoryBuilder:
             if self.node_layer.get(node_id) == extension.layer:
                 self.sink.error(extension.mark, f"node '{node_id}' belongs to layer '{extension.layer}' itself: edit the node instead of extending it")
                 continue
-            changes: dict = {}
+            changes: _NodeChanges = {}
             if extension.paragraphs is not None:
                 earlier = replaced.get(node_id)
                 if earlier is not None:
-                    first = earlier.text_mark
+                    first = earlier.text_mark or earlier.mark
                     self.sink.error(extension.text_mark or extension.mark,
                                     f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}' "
                                     f"(the other at {first.path}:{first.line}:{first.col})")
-                    self.sink.error(first or earlier.mark, f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}'")
+                    self.sink.error(first, f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}'")
                     continue
                 replaced[node_id] = extension
                 changes["paragraphs"] = extension.paragraphs
@@ -441,7 +457,12 @@ class _NodeCompiler:
         self.check_markup(node, raw, 0, what)
         return raw
 
-    def _compiled(self, kind: str, source: str):
+    @overload
+    def _compiled(self, kind: Literal["if"], source: str) -> expr.Condition: ...
+    @overload
+    def _compiled(self, kind: Literal["effects"], source: str) -> expr.Effects: ...
+
+    def _compiled(self, kind: str, source: str) -> Any:
         """Compile (or recall) an expression; raises the same ExprError every time it is asked."""
         key = (kind, source)
         found = self.memo.get(key)
@@ -455,7 +476,7 @@ class _NodeCompiler:
             raise found
         self.builder.reads.update(found.reads)
         if kind != "if":
-            self.builder.writes.update(a.name for a in found.assignments if a.op != "run")
+            self.builder.writes.update(a.name for a in found.assignments if a.op != "run")  # type: ignore[union-attr]  # Effects, as `kind` says
         return found
 
     def int_value(self, node: yaml.Node, what: str) -> tuple[expr.Typed, str] | None:
@@ -483,7 +504,7 @@ class _NodeCompiler:
         entries = r.mapping(body, f"node '{node_id}'", NODE_KEYS, required=("text",))
         if entries is None:
             return None
-        paragraphs: tuple = ()
+        paragraphs: tuple[Paragraph, ...] = ()
         if "text" in entries:
             paragraphs = self.paragraphs(entries["text"][1], f"the text of node '{node_id}'") or ()
         chapter = date = None
@@ -545,7 +566,7 @@ class _NodeCompiler:
         if not others:
             self.reader.warning(node, f"the 'otherwise' {what} has no other choice with an 'if' to stand in for")
             return choices
-        condition = self._otherwise([c.condition.source for c in others], node, what)
+        condition = self._otherwise([c.condition.source for c in others if c.condition is not None], node, what)
         from dataclasses import replace
 
         choices[index] = replace(choices[index], condition=condition)
@@ -674,7 +695,7 @@ class _NodeCompiler:
                 return bool(flag)
         return False
 
-    def _otherwise(self, sources: list[str], node: yaml.Node, what: str):
+    def _otherwise(self, sources: list[str], node: yaml.Node, what: str) -> expr.Condition | None:
         """The condition of an `otherwise` choice or branch: that none of its siblings' conditions holds."""
         source = otherwise_source(sources)
         try:
@@ -689,7 +710,7 @@ class _NodeCompiler:
         if any(b.condition is None for b in others):
             self.reader.warning(node, f"the 'otherwise' branch of {what} is never taken: another branch has no 'if', so one always holds")
             return branches
-        condition = self._otherwise([b.condition.source for b in others], node, what)
+        condition = self._otherwise([b.condition.source for b in others if b.condition is not None], node, what)
         fallback_branch = branches[index]
         branches[index] = Branch(fallback_branch.target, fallback_branch.weight, condition, fallback_branch.mark)
         return branches
@@ -702,12 +723,13 @@ class _NodeCompiler:
         target = self.target(spec["goto"][1], f"a random branch of {what}")
         weight = 1
         if "weight" in spec:
-            weight = r.integer(spec["weight"][1], "a branch weight")
-            if weight is None:
+            got = r.integer(spec["weight"][1], "a branch weight")
+            if got is None:
                 return None
-            if weight < 1 or weight > 1_000_000:
+            if got < 1 or got > 1_000_000:
                 r.error(spec["weight"][1], "a branch weight must be a whole number from 1 to 1000000")
                 return None
+            weight = got
         condition = self.condition(spec["if"][1], f"the condition of a random branch of {what}") if "if" in spec else None
         if target is None:
             return None
@@ -734,11 +756,11 @@ class _NodeCompiler:
         self._warn(compiled.warnings, node, what)
         return compiled
 
-    def _warn(self, warnings, node: yaml.Node, what: str) -> None:
+    def _warn(self, warnings: Iterable[tuple[int, str]], node: yaml.Node, what: str) -> None:
         for offset, message in warnings:
             self.reader.sink.warning(self.reader.locate(node, offset), f"in {what}: {message}")
 
-    def _defer_refs(self, refs, node: yaml.Node, what: str) -> None:
+    def _defer_refs(self, refs: Iterable[tuple[str, int, str]], node: yaml.Node, what: str) -> None:
         for node_id, offset, function in refs:
             self.builder.pending_refs.append((node_id, self.reader.locate(node, offset), what, function))
 
@@ -802,11 +824,11 @@ class _NodeCompiler:
             self.reader.error(node, f"{what} is empty")
         return tuple(result)
 
-    def _block(self, node: yaml.Node, what: str, condition) -> tuple[Paragraph, ...] | None:
+    def _block(self, node: yaml.Node, what: str, condition: expr.Condition | None) -> tuple[Paragraph, ...] | None:
         raw = self.reader.text(node, what)
         if raw is None:
             return None
-        result = []
+        result: list[Paragraph] = []
         start = 0
         for match in [*_PARAGRAPH_BREAK.finditer(raw), None]:
             end = match.start() if match else len(raw)

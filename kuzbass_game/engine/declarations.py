@@ -9,12 +9,14 @@ routine can never run itself, directly or through another).
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import yaml
 
 from kuzbass_game.engine import expr
 from kuzbass_game.engine.diagnostics import Mark
 from kuzbass_game.engine.model import Computed, Routine, Variable
-from kuzbass_game.engine.schema import IDENTIFIER, Reader, did_you_mean
+from kuzbass_game.engine.schema import IDENTIFIER, Entries, Reader, did_you_mean
 
 VARIABLE_KEYS = ("type", "default", "min", "max", "label", "description", "values", "show_if")
 COMPUTED_KEYS = ("value", "label", "description", "show_if")
@@ -115,7 +117,7 @@ class Declarations:
         return Variable(name, var_type, default, minimum, maximum, label, reader.mark(key_node), values, description)
 
     @staticmethod
-    def _values(reader: Reader, spec: dict, what: str, var_type: str) -> tuple[str, ...] | None:
+    def _values(reader: Reader, spec: Entries, what: str, var_type: str) -> tuple[str, ...] | None:
         if "values" not in spec:
             return None
         if var_type != "text":
@@ -137,7 +139,7 @@ class Declarations:
         return tuple(values) or None
 
     @staticmethod
-    def _short_text(reader: Reader, spec: dict, key: str, what: str, limit: int, why: str) -> str | None:
+    def _short_text(reader: Reader, spec: Entries, key: str, what: str, limit: int, why: str) -> str | None:
         if key not in spec:
             return None
         text = reader.text(spec[key][1], f"the {key} of {what}")
@@ -152,6 +154,7 @@ class Declarations:
             if not self._claim(reader, key_node, name, "computed value"):
                 continue
             what = f"computed value '{name}'"
+            spec: Entries
             if isinstance(spec_node, yaml.ScalarNode):  # `pay: "15 + grade * 5"`, the short form
                 spec = {"value": (key_node, spec_node)}
             else:
@@ -224,7 +227,10 @@ class Declarations:
         self.pending_show_if.clear()
 
 
-def _with(item, **changes):
+_Declared = TypeVar("_Declared", Variable, Computed)
+
+
+def _with(item: _Declared, *, show_if: expr.Condition) -> _Declared:
     from dataclasses import replace
 
-    return replace(item, **changes)
+    return replace(item, show_if=show_if)

@@ -14,14 +14,68 @@ import random
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, TypedDict
 
 from kuzbass_game.engine.model import Story
 from kuzbass_game.engine import rng, stepper
 from kuzbass_game.engine.gcpause import collector_paused
 from kuzbass_game.engine.stepper import InvalidAction, StoryRuntimeError
 
+if TYPE_CHECKING:
+    from kuzbass_game.engine.stepper import Cursor
+    from kuzbass_game.engine.votes import Tally
+
 SAMPLE_INPUTS = ("Anna", "Jack [b]Beyer[/b]", "Mikko\\", "Ruth [link=x]K[/link]", "Stepan")
+
+
+class RunError(TypedDict):
+    """A run that met a fault in the story (or an action refused): where, and what was said."""
+
+    run: int
+    node: str
+    message: str
+
+
+class DeadEnd(TypedDict):
+    node: str
+    count: int  # runs that ended there
+
+
+class CodexCoverage(TypedDict):
+    entries: int
+    unlocked: int
+    never_unlocked: list[str]
+
+
+class PathLength(TypedDict):
+    """Runs' lengths in choices."""
+
+    min: int
+    max: int
+    mean: float
+    median: float
+
+
+class ReportJSON(TypedDict):
+    """An exploration's report as `kuzbass explore --json` prints it (see `ExploreReport.to_json`)."""
+
+    story: str
+    runs: int
+    seed: int
+    nodes_total: int
+    nodes_visited: int
+    unvisited_nodes: list[str]
+    choices_total: int
+    choices_taken: int
+    endings: dict[str, int]  # ending node id -> runs
+    endings_unreached: list[str]
+    ending_titles: dict[str, str]
+    dead_ends: list[DeadEnd]
+    errors: list[RunError]
+    unfinished: int
+    votes: dict[str, dict[str, int]]  # vote id -> outcome -> runs
+    codex: CodexCoverage
+    path_length: PathLength
 
 
 @dataclass
@@ -30,14 +84,14 @@ class ExploreReport:
     seed: int
     nodes_total: int
     choices_total: int
-    endings: Counter = field(default_factory=Counter)
-    node_hits: Counter = field(default_factory=Counter)
+    endings: Counter[str] = field(default_factory=Counter)  # ending node id -> runs
+    node_hits: Counter[str] = field(default_factory=Counter)
     choices_taken: set[str] = field(default_factory=set)
-    dead_ends: Counter = field(default_factory=Counter)
-    errors: list[dict] = field(default_factory=list)
+    dead_ends: Counter[str] = field(default_factory=Counter)
+    errors: list[RunError] = field(default_factory=list)
     unfinished: int = 0  # runs that hit the step limit
     lengths: list[int] = field(default_factory=list)
-    votes: dict[str, Counter] = field(default_factory=dict)  # vote id -> outcome -> runs
+    votes: dict[str, Counter[str]] = field(default_factory=dict)  # vote id -> outcome -> runs
     codex_unlocked: set[str] = field(default_factory=set)  # entries unlocked in at least one run
 
     @property
@@ -50,7 +104,7 @@ class ExploreReport:
     def unreached_endings(self, story: Story) -> list[str]:
         return sorted(set(story.endings) - set(self.endings))
 
-    def to_json(self, story: Story) -> dict:
+    def to_json(self, story: Story) -> ReportJSON:
         lengths = self.lengths or [0]
         return {
             "story": story.id,
@@ -63,7 +117,7 @@ class ExploreReport:
             "choices_taken": len(self.choices_taken),
             "endings": dict(sorted(self.endings.items())),
             "endings_unreached": self.unreached_endings(story),
-            "ending_titles": {node_id: node.ending.title for node_id, node in sorted(story.endings.items())},
+            "ending_titles": {node_id: node.ending.title for node_id, node in sorted(story.endings.items()) if node.ending is not None},
             "dead_ends": [{"node": node, "count": count} for node, count in sorted(self.dead_ends.items())],
             "errors": self.errors,
             "unfinished": self.unfinished,
@@ -87,7 +141,7 @@ def run_seed(seed: int, run: int) -> int:
 
 def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
             on_run: Callable[[int], None] | None = None, *, first: int = 0,
-            each_run: Callable[[Counter, int], None] | None = None) -> ExploreReport:
+            each_run: Callable[[Counter[str], int], None] | None = None) -> ExploreReport:
     """Play runs number `first` .. `first + runs - 1`, picking uniformly among the enabled
     choices; deterministic for a seed, and the same runs whichever range they are played in.
 
@@ -103,7 +157,7 @@ def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
             if each_run is None:
                 _one_run(story, run, picker, max_steps, report, report.node_hits)
             else:
-                hits: Counter = Counter()
+                hits: Counter[str] = Counter()
                 _one_run(story, run, picker, max_steps, report, hits)
                 report.node_hits.update(hits)
                 each_run(hits, report.lengths[-1])
@@ -135,10 +189,10 @@ def merge(parts: list[ExploreReport]) -> ExploreReport:
 
 
 def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, report: ExploreReport,
-             hits: Counter) -> None:
+             hits: Counter[str]) -> None:
     """One playthrough on a bare cursor: the same rules as `Game`, without keeping snapshots."""
     nodes = story.nodes
-    cursor = None
+    cursor: Cursor | None = None
     # Bound once per run: this loop is what `kuzbass explore` and the step benchmark measure.
     # `_randbelow(n)` is exactly what `randrange(n)` returns for n > 0 (the same numbers from the
     # same seed), without randrange's argument checks, a fifth of each step's overhead.
@@ -167,7 +221,7 @@ def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, repo
             taken(choice.key)
             node = take(story, cursor, choice)
             if choice.ballot is not None:
-                tally = cursor.tally
+                tally: Tally = cursor.tally  # type: ignore[assignment]  # not None: `take` just counted the ballot's vote
                 outcomes = report.votes.get(tally.vote_id)
                 if outcomes is None:
                     outcomes = report.votes[tally.vote_id] = Counter()

@@ -21,8 +21,9 @@ and visit counts, which is what makes evaluation fast without ever calling `eval
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, cast
 
 INT, BOOL, TEXT = "int", "bool", "text"
 TYPES = (INT, BOOL, TEXT)
@@ -36,6 +37,14 @@ INT_LIMIT = 10**12  # ints are clamped here so no story can grow a number withou
 
 Value = int | bool | str
 Evaluator = Callable[[Mapping[str, Value], Mapping[str, int]], Value]
+# An evaluator the checker has proved to give an int, or a text: `Typed.type` says which, and
+# `_require` checks it before a closure is built on it, but no Python type ties the two, so the
+# compiler casts once, while compiling; the closures it builds are then typed as what they compute.
+IntEvaluator = Callable[[Mapping[str, Value], Mapping[str, int]], int]
+TextEvaluator = Callable[[Mapping[str, Value], Mapping[str, int]], str]
+# Performs an assignment (or all of an effect's) on a game's variables, given its visit counts.
+Applier = Callable[[dict[str, Value], Mapping[str, int]], None]
+Bounds = Mapping[str, tuple[int | None, int | None]]  # declared int ranges (None: unbounded on that side)
 
 
 class ExprError(Exception):
@@ -141,7 +150,7 @@ class Scope:
 
     variables: Mapping[str, str]
     nodes: frozenset[str] | None = None  # None: don't check node names (used by property tests)
-    bounds: Mapping[str, tuple[int | None, int | None]] | None = None  # declared int ranges: effects clamp into them
+    bounds: Bounds | None = None  # declared int ranges: effects clamp into them
     # Enumerated text variables (name -> the values they may hold): a literal outside the set is an error.
     enums: Mapping[str, tuple[str, ...]] | None = None
     # Computed values (name -> their checked expression), read like variables but never assigned.
@@ -156,41 +165,48 @@ class Assignment:
     op: str  # =, +=, -=, or "run" for a routine called by name
     run: Evaluator | None
     offset: int
-    apply: Callable[[dict, Mapping[str, int]], None] | None = None  # performs it on a variables dict
+    apply: Applier  # performs it on a variables dict
 
 
-def _assigner(name: str, op: str, value_of: Typed, var_type: str, bounds) -> Callable[[dict, Mapping[str, int]], None]:
-    """One closure doing the whole assignment: compute, combine (+=, -=), clamp to the range, store."""
+def _assigner(name: str, op: str, value_of: Typed, var_type: str, bounds: Bounds | None) -> Applier:
+    """One closure doing the whole assignment: compute, combine (+=, -=), clamp to the range, store.
+
+    `v[name]` holds a value of the variable's declared type, `var_type`, which the checker matched
+    with the operand's; no Python type can say so of one key of a dict, hence the ignores below.
+    """
     lo, hi = (bounds or {}).get(name, (None, None))
     lo = -INT_LIMIT if lo is None else lo
     hi = INT_LIMIT if hi is None else hi
     run = value_of.run
     known, k = value_of.constant_value()
     if var_type == INT and known and op in ("+=", "-="):  # `food += 1`: no call for the operand
-        step = k if op == "+=" else -k
+        constant = cast(int, k)  # known, so not None; an int, as `_require` checked
+        step = constant if op == "+=" else -constant
 
-        def apply(v, n):
-            value = v[name] + step
+        def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
+            value = v[name] + step  # type: ignore[operator]  # an int variable
             v[name] = lo if value < lo else hi if value > hi else value
         return apply
     if var_type == INT:
+        int_run = cast(IntEvaluator, run)  # an int, as `_require` checked
         if op == "=":
-            def apply(v, n):
-                value = run(v, n)
+            def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
+                value = int_run(v, n)
                 v[name] = lo if value < lo else hi if value > hi else value
         elif op == "+=":
-            def apply(v, n):
-                value = v[name] + run(v, n)
+            def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
+                value = v[name] + int_run(v, n)  # type: ignore[operator]  # an int variable
                 v[name] = lo if value < lo else hi if value > hi else value
         else:
-            def apply(v, n):
-                value = v[name] - run(v, n)
+            def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
+                value = v[name] - int_run(v, n)  # type: ignore[operator]  # an int variable
                 v[name] = lo if value < lo else hi if value > hi else value
     elif var_type == TEXT and op == "+=":
-        def apply(v, n):
-            v[name] = _cap_text(v[name] + run(v, n))
+        text_run = cast(TextEvaluator, run)  # a text, as `_require` checked
+        def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
+            v[name] = _cap_text(v[name] + text_run(v, n))  # type: ignore[operator, arg-type]  # a text variable
     else:
-        def apply(v, n):
+        def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
             v[name] = run(v, n)
     return apply
 
@@ -347,7 +363,7 @@ class _Parser:
             inner = self.unary()
             self.depth -= 1
             _require(inner, INT, "unary '-'", op.offset)
-            run = inner.run
+            run = cast(IntEvaluator, inner.run)  # an int: required just above
             return Typed(INT, lambda v, n: _clamp_int(-run(v, n)), inner.const)
         return self.atom()
 
@@ -503,7 +519,7 @@ class _Parser:
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
 
 
-def _suggest(name: str, choices) -> str:
+def _suggest(name: str, choices: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, list(choices), n=1)
@@ -538,14 +554,16 @@ def _comparison(op: str, left: Typed, right: Typed, offset: int) -> Typed:
     const = left.const and right.const
     known, k = right.constant_value()
     if left.var is not None and known:  # `food > 2`, the commonest condition: one dict lookup
-        return Typed(BOOL, _variable_against_constant(op, left.var, k), const)
+        return Typed(BOOL, _variable_against_constant(op, left.var, cast(Value, k)), const)  # known: k is not None
+    # Ordering compares two ints or two texts (checked above), never an int with a text; mypy
+    # sees two `Value`s, which could be either, hence the ignores.
     fn = {
         "==": lambda v, n: a(v, n) == b(v, n),
         "!=": lambda v, n: a(v, n) != b(v, n),
-        "<": lambda v, n: a(v, n) < b(v, n),
-        "<=": lambda v, n: a(v, n) <= b(v, n),
-        ">": lambda v, n: a(v, n) > b(v, n),
-        ">=": lambda v, n: a(v, n) >= b(v, n),
+        "<": lambda v, n: a(v, n) < b(v, n),  # type: ignore[operator]
+        "<=": lambda v, n: a(v, n) <= b(v, n),  # type: ignore[operator]
+        ">": lambda v, n: a(v, n) > b(v, n),  # type: ignore[operator]
+        ">=": lambda v, n: a(v, n) >= b(v, n),  # type: ignore[operator]
     }[op]
     return Typed(BOOL, fn, const)
 
@@ -562,12 +580,13 @@ def _variable_against_constant(op: str, name: str, k: Value) -> Evaluator:
 
 
 def _arith(op: str, left: Typed, right: Typed, offset: int) -> Typed:
-    a, b = left.run, right.run
     const = left.const and right.const
     if op == "+" and left.type == TEXT and right.type == TEXT:
-        return Typed(TEXT, lambda v, n: _cap_text(a(v, n) + b(v, n)), const)
+        ta, tb = cast(TextEvaluator, left.run), cast(TextEvaluator, right.run)  # texts: checked just above
+        return Typed(TEXT, lambda v, n: _cap_text(ta(v, n) + tb(v, n)), const)
     _require(left, INT, f"'{op}'", offset)
     _require(right, INT, f"'{op}'", offset)
+    a, b = cast(IntEvaluator, left.run), cast(IntEvaluator, right.run)  # ints: required just above
     if op == "+":
         return Typed(INT, lambda v, n: _clamp_int(a(v, n) + b(v, n)), const)
     if op == "-":
@@ -577,10 +596,10 @@ def _arith(op: str, left: Typed, right: Typed, offset: int) -> Typed:
     return Typed(INT, _division(op, a, b), const)
 
 
-def _division(op: str, a: Evaluator, b: Evaluator) -> Evaluator:
+def _division(op: str, a: IntEvaluator, b: IntEvaluator) -> IntEvaluator:
     """Integer division truncating toward zero (as on paper), and the matching remainder."""
 
-    def run(v, n):
+    def run(v: Mapping[str, Value], n: Mapping[str, int]) -> int:
         divisor = b(v, n)
         if divisor == 0:
             raise EvalError("division by zero" if op == "/" else "remainder (%) by zero")
@@ -623,14 +642,14 @@ class Effects:
     writes: frozenset[str] = frozenset()  # variables these effects may assign, routines' included
     # apply(variables, visits): run every assignment in order (raises EvalError, e.g. on a
     # division by zero). An attribute holding one closure, not a method: it runs at every step.
-    apply: Callable[[dict, Mapping[str, int]], None] = field(init=False, repr=False, compare=False)
+    apply: Applier = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         steps = tuple(a.apply for a in self.assignments)
         if len(steps) == 1:
             apply = steps[0]
         else:
-            def apply(variables: dict, visits: Mapping[str, int]) -> None:
+            def apply(variables: dict[str, Value], visits: Mapping[str, int]) -> None:
                 for step in steps:
                     step(variables, visits)
         object.__setattr__(self, "apply", apply)

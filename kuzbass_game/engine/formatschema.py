@@ -13,6 +13,10 @@ One schema serves every file: a file with `extends` is a layer's manifest, a fil
 
 from __future__ import annotations
 
+from typing import Any
+
+Schema = dict[str, Any]  # a piece of JSON Schema: JSON of any shape, nested as the format needs
+
 IDENTIFIER = "^[A-Za-z_][A-Za-z0-9_]*$"
 NODE_ID = "^[A-Za-z0-9_][A-Za-z0-9_.\\-]*$"
 RESERVED = ["and", "or", "not", "true", "false", "min", "max", "if", "visited", "visits"]
@@ -43,23 +47,23 @@ KEYS_AT = {
 PARTS_AT = {"compiler.DECLARATION_KEYS": ("manifest", "layerManifest", "storyFile")}
 
 
-def _ref(name: str) -> dict:
+def _ref(name: str) -> Schema:
     return {"$ref": f"#/$defs/{name}"}
 
 
-def _text(description: str) -> dict:
+def _text(description: str) -> Schema:
     return {"type": "string", "description": description}
 
 
-def _object(description: str, properties: dict, required: tuple[str, ...] = (), **more) -> dict:
-    schema = {"type": "object", "description": description, "properties": properties, "additionalProperties": False}
+def _object(description: str, properties: Schema, required: tuple[str, ...] = (), **more: Any) -> Schema:
+    schema: Schema = {"type": "object", "description": description, "properties": properties, "additionalProperties": False}
     if required:
         schema["required"] = list(required)
     schema.update(more)
     return schema
 
 
-def story_schema() -> dict:
+def story_schema() -> Schema:
     """The schema, as a JSON-ready dict."""
     declarations = {
         "variables": _ref("variables"),

@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from kuzbass_game.engine.markup import strip_markup
-from kuzbass_game.engine.model import Node, Story
+from kuzbass_game.engine.model import Choice, Node, Story
 
 MAX_CONDITION = 28  # characters of a condition shown on an edge
 LAYER_FILL, LAYER_COLOUR = "#e3f2fd", "#1565c0"  # what a layer added, over the story below it
@@ -93,7 +93,7 @@ def node_edges(node: Node, added_by: tuple[str, ...] = ()) -> list[GraphEdge]:
             continue  # never open: check warns about it; the graph leaves it out, as the checker's walk does
         locked = condition is not None
         label = number
-        if locked:
+        if condition is not None:
             shown = "otherwise" if _is_otherwise(node, choice) else "if " + " ".join(condition.source.split())
             label = f"{number} {_clip(shown, MAX_CONDITION)}"
         if choice.once:
@@ -115,11 +115,11 @@ def node_edges(node: Node, added_by: tuple[str, ...] = ()) -> list[GraphEdge]:
     return edges
 
 
-def _is_otherwise(node: Node, choice) -> bool:
+def _is_otherwise(node: Node, choice: Choice) -> bool:
     """Whether the choice's condition is the one an `otherwise: true` stands for: that none of
     its siblings' conditions holds (as the compiler writes it; `once` siblings are not counted)."""
     others = [c.condition.source for c in node.choices if c is not choice and not c.once and c.condition is not None]
-    return bool(others) and choice.condition.source == "not (" + " or ".join(f"({s})" for s in others) + ")"
+    return bool(others) and choice.condition is not None and choice.condition.source == "not (" + " or ".join(f"({s})" for s in others) + ")"
 
 
 def chapters_of(story: Story) -> dict[str, str | None]:

@@ -8,19 +8,22 @@ walking records backwards from the newest state gives any earlier state exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping, Set
+from typing import TYPE_CHECKING, NamedTuple
 
 from kuzbass_game.engine.model import Story
 from kuzbass_game.engine.state import GameState
 from kuzbass_game.engine.stepper import Cursor
+
+if TYPE_CHECKING:
+    from kuzbass_game.engine.expr import Value
 
 
 class Undo(NamedTuple):
     """What one action changed, as it was before: enough to step the state back exactly."""
 
     node: str
-    variables: dict | None  # name -> value before, for the variables the action changed
+    variables: dict[str, Value] | None  # name -> value before, for the variables the action changed
     entered: str | None  # the node whose visit count the action raised
     visits_before: int  # that node's count before (0: it had not been visited)
     rng: int
@@ -47,9 +50,9 @@ def written(story: Story, before_node: str, choice_index: int | None, after_node
     return names
 
 
-def record(before_node: str, before_variables: Mapping, before_rng: int, before_once: frozenset | set,
+def record(before_node: str, before_variables: Mapping[str, Value], before_rng: int, before_once: Set[str],
            before_chapter: str | None, before_date: str | None, before_turn: int, before_awaiting: bool,
-           cursor: Cursor, entered: bool, visits_before: int, names) -> Undo:
+           cursor: Cursor, entered: bool, visits_before: int, names: Iterable[str]) -> Undo:
     """The undo record of the step that took the game from the `before_*` values to `cursor`
     (`names`: the variables the step may have assigned, see `written`)."""
     after = cursor.variables

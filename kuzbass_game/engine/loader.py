@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Sequence
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
 from kuzbass_game.engine.gcpause import collector_paused
 from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.sources import MANIFEST_NAME, display_path, find_story_files, read_source
+from kuzbass_game.engine.sources import MANIFEST_NAME, SourceFile, display_path, find_story_files, read_source
 
 if TYPE_CHECKING:  # the compiler (and PyYAML) are imported only when a story must be compiled
     from kuzbass_game.engine.compiler import MarkupCheck
@@ -82,8 +82,8 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool,
             key = None
         hit = story_cache.read(cache_root, key) if key is not None else None
         if hit is not None:
-            story, diagnostics = hit
-            return LoadResult(story, diagnostics, len(files))
+            cached_story, diagnostics = hit
+            return LoadResult(cached_story, diagnostics, len(files))
     # Each folder's manifest first (the story's, then each layer's, which names the layer), then
     # every file that declares names (nodes may use them wherever they are declared), each parsed
     # and held; then the files of nodes, each read, compiled and let go, the story's first.
@@ -93,7 +93,7 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool,
     file_digests: dict[str, bytes] = {}
     read = 0
     declaring = []
-    node_files: list[tuple[object, str | None]] = []
+    node_files: list[tuple[SourceFile, str | None]] = []
     for depth, (folder, found) in enumerate(layered):
         manifest_path = folder / MANIFEST_NAME
         ordered = sorted(found, key=lambda item: item[0] != manifest_path)
@@ -130,7 +130,7 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool,
     node_files.reverse()  # popped from the end: each file's text is let go once compiled
     while node_files:
         source, layer = node_files.pop()
-        parsed = builder.parse(source, False, layer)  # type: ignore[arg-type]
+        parsed = builder.parse(source, False, layer)
         if parsed is not None:
             builder.collect(parsed)
         del parsed, source
@@ -147,7 +147,7 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool,
             run_tests(story, builder.tests, sink)
     diagnostics = sink.sorted()
     ok = story is not None and not any(d.is_error for d in diagnostics)
-    if ok and key is not None:
+    if ok and story is not None and key is not None:  # (ok: there is a story)
         from kuzbass_game.engine import cache as story_cache
 
         story_cache.write(cache_root, key, story, diagnostics)

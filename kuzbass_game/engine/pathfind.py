@@ -24,12 +24,16 @@ import heapq
 import re
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kuzbass_game.engine import stepper
 from kuzbass_game.engine.explore import SAMPLE_INPUTS
-from kuzbass_game.engine.model import Story
+from kuzbass_game.engine.model import Choice, Node, Story
 from kuzbass_game.engine.render import Values, render
 from kuzbass_game.engine.stepper import Cursor, InvalidAction, StoryRuntimeError
+
+if TYPE_CHECKING:
+    from kuzbass_game.engine.expr import Token, Value
 
 SAMPLE_NAME = SAMPLE_INPUTS[0]  # what the path types where the story asks for text
 MAX_STATES = 200_000
@@ -114,7 +118,7 @@ def logic_variables(story: Story) -> tuple[str, ...]:
         except ExprError:  # pragma: no cover
             return set(story.variables)
         found: set[str] = set()
-        statement: list = []
+        statement: list[Token] = []
         for token in tokens:
             if token.kind == "end" or (token.kind == "op" and token.text == ";"):
                 if len(statement) == 1 and statement[0].kind == "name":
@@ -319,7 +323,7 @@ def _search(story: Story, target: str, seed: int, max_states: int, watched: tupl
         faults.append(str(err))
         return None, 1, False
 
-    def key(cursor: Cursor) -> tuple:
+    def key(cursor: Cursor) -> tuple[str, tuple[Value, ...], tuple[int, ...], int, frozenset[str], bool]:
         visits = cursor.visits
         variables = cursor.variables
         return (cursor.node, tuple(variables[n] for n in kept), tuple(visits.get(n, 0) for n in watched),
@@ -385,14 +389,14 @@ def _search(story: Story, target: str, seed: int, max_states: int, watched: tupl
     steps: list[PathStep] = []
     at = found
     while at > 0:  # bounded: every parent number is smaller than its child's
-        parent, step, _ = parents[at]
-        if step is not None:
-            steps.append(step)
+        parent, taken, _ = parents[at]
+        if taken is not None:
+            steps.append(taken)
         at = parent
     return tuple(reversed(steps)), len(best), False
 
 
-def _targets(node, choice) -> tuple[str, ...]:
+def _targets(node: Node, choice: Choice) -> tuple[str, ...]:
     """Where a choice can lead: its target, its branches' targets, or the vote's outcomes."""
     if choice.ballot is not None and node.vote is not None:
         return tuple(node.vote.outcomes.values())

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from kuzbass_game.engine.atomic import write_atomic
 from kuzbass_game.engine.markup import strip_controls
@@ -23,6 +24,8 @@ MAX_BYTES = 256 * 1024
 MAX_ENDINGS = 2000
 FORMAT = "kuzbass-profile"
 VERSION = 1
+
+Setting = bool | int | str  # a setting's value (the theme's name, whether the change line shows...)
 
 
 @dataclass
@@ -62,7 +65,7 @@ class Profile:
     def gallery(self, story: Story) -> list[tuple[str, str, EndingRecord | None, str | None]]:
         """Every ending of the story: (id, title or "???", its record if found, a hint: its chapter)."""
         found = self.found(story)
-        rows = []
+        rows: list[tuple[str, str, EndingRecord | None, str | None]] = []
         for node_id, node in story.endings.items():
             record = found.get(node_id)
             title = node.ending.title if record is not None and node.ending else "???"
@@ -113,14 +116,15 @@ def load_profile(folder: Path) -> Profile:
     return profile
 
 
-def load_settings(folder: Path) -> tuple[dict, str | None]:
+def load_settings(folder: Path) -> tuple[dict[str, Setting], str | None]:
     """The player's settings ({} when none) and a notice when the file was damaged."""
     data, problem = _read_json(folder / SETTINGS_NAME)
     if problem is not None:
         _set_aside(folder / SETTINGS_NAME)
         return {}, f"Your settings file was damaged ({problem}); the defaults are used."
-    settings = data.get("settings") if isinstance(data, dict) and isinstance(data.get("settings"), dict) else {}
-    clean: dict = {}
+    raw = data.get("settings") if data is not None else None
+    settings = raw if isinstance(raw, dict) else {}
+    clean: dict[str, Setting] = {}
     for key, value in settings.items():
         if not isinstance(key, str) or len(key) > 40:
             continue
@@ -131,7 +135,7 @@ def load_settings(folder: Path) -> tuple[dict, str | None]:
     return clean, None
 
 
-def save_settings(folder: Path, settings: dict) -> str | None:
+def save_settings(folder: Path, settings: dict[str, Setting]) -> str | None:
     """Write the settings; returns a message for the player when it failed."""
     try:
         write_atomic(folder / SETTINGS_NAME, json.dumps({"format": "kuzbass-settings", "settings": settings}).encode())
@@ -140,8 +144,9 @@ def save_settings(folder: Path, settings: dict) -> str | None:
     return None
 
 
-def _read_json(path: Path) -> tuple[dict | None, str | None]:
-    """(data, None), (None, None) when absent, or (None, what is wrong)."""
+def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """(data, None), (None, None) when absent, or (None, what is wrong). The data is JSON as
+    read: every value is checked by the caller before it is kept."""
     import os
     import stat
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Iterable
+from collections.abc import Iterator, Mapping, Sequence
 
 from kuzbass_game.engine.expr import EvalError, Value
 from kuzbass_game.engine.markup import escape_markup
-from kuzbass_game.engine.model import TextPart, VarRef
+from kuzbass_game.engine.model import Computed, TextPart, VarRef
 
 
 def format_value(value: Value) -> str:
@@ -16,21 +15,21 @@ def format_value(value: Value) -> str:
     return str(value)
 
 
-def render(parts: Iterable[TextPart], variables: Mapping[str, Value]) -> str:
+def render(parts: Sequence[TextPart], variables: Mapping[str, Value]) -> str:
     """Author markup stays markup; every value is escaped so it shows literally."""
-    if len(parts) == 1 and type(parts[0]) is str:  # type: ignore[arg-type]  # most texts: no {holes}
-        return parts[0]  # type: ignore[index]
+    if len(parts) == 1 and type(parts[0]) is str:  # most texts: no {holes}
+        return parts[0]
     return "".join(
         escape_markup(format_value(variables[p.name])) if isinstance(p, VarRef) else p for p in parts
     )
 
 
-class Values(Mapping):
+class Values(Mapping[str, Value]):
     """A game's variables plus the story's computed values, worked out when a text asks for one."""
 
     __slots__ = ("variables", "visits", "computed")
 
-    def __init__(self, variables: Mapping[str, Value], visits: Mapping[str, int], computed: Mapping) -> None:
+    def __init__(self, variables: Mapping[str, Value], visits: Mapping[str, int], computed: Mapping[str, Computed]) -> None:
         self.variables = variables
         self.visits = visits
         self.computed = computed
@@ -45,7 +44,7 @@ class Values(Mapping):
         except EvalError:  # a fault in a computed value shown in a text: the text still shows
             return "?"
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         yield from self.variables
         yield from self.computed
 

@@ -8,13 +8,14 @@ the history of immutable states that makes rewinding free and saves verifiable.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from kuzbass_game.engine import codex, history, stepper
-from kuzbass_game.engine.expr import EvalError
+from kuzbass_game.engine.expr import Condition, EvalError, Value
 from kuzbass_game.engine.markup import escape_markup
-from kuzbass_game.engine.model import Choice, CodexEntry, Computed, Node, Story, Variable
+from kuzbass_game.engine.model import Choice, CodexEntry, Computed, Node, Story, TextPart, Variable
 from kuzbass_game.engine.render import Values, format_value, render
 from kuzbass_game.engine.votes import Tally
 from kuzbass_game.engine.state import Action, GameState
@@ -27,7 +28,8 @@ __all__ = ["Change", "ChoiceView", "Game", "StatusItem", "InputView", "InvalidAc
 # step a player takes, and a tuple builds several times faster than a frozen dataclass.
 class ChoiceView(NamedTuple):
     number: int  # what the player presses: 1-9 among the choices shown
-    index: int  # the choice's position in its node: what `choose()` takes and saves record
+    # (the field `index` hides tuple.index(), which mypy reports; the faces read the field by that name)
+    index: int  # type: ignore[assignment]  # the choice's position in its node: what `choose()` takes and saves record
     text: str  # markup, values escaped
     enabled: bool
     reason: str | None = None  # why it is locked, in the author's words
@@ -101,7 +103,7 @@ class JournalEntry:
     typed: bool = False
 
 
-def _fixed(parts) -> bool:
+def _fixed(parts: Iterable[TextPart]) -> bool:
     """Whether a text reads the same for every player (no {hole} to fill)."""
     return all(type(part) is str for part in parts)
 
@@ -129,10 +131,10 @@ class Game:
         self._undo: list[history.Undo] = []  # one per action, while keep_history
         self._previous: tuple[int, GameState] | None = None  # (actions, the state before the last) cached
         self._status_cache: list[tuple[GameState, tuple[StatusItem, ...]]] = []
-        self._pairs_cache: tuple[tuple, tuple] | None = None
+        self._pairs_cache: tuple[tuple[StatusItem, ...], tuple[tuple[str, str], ...]] | None = None
         self._view_cache: tuple[GameState, int, SceneView] | None = None
         # The choices of a node whose choices are always open and hold no {hole}: the same views every time.
-        self._choices_cache: dict = {}
+        self._choices_cache: dict[str, tuple[ChoiceView, ...]] = {}
         # What the status shows, laid out once: (name, label, description, min, max, show_if, compute or None).
         self._plan = tuple((shown.name, shown.label or shown.name, shown.description,
                             shown.minimum if isinstance(shown, Variable) else None,
@@ -197,8 +199,10 @@ class Game:
             else:
                 node = self.story.nodes.get(action.node)
                 choices = node.choices if node is not None else ()
-                known = action.choice is not None and 0 <= action.choice < len(choices)
-                text = render(choices[action.choice].text, self.values(before)) if known else escape_markup(f"(a choice in {action.node})")
+                if action.choice is not None and 0 <= action.choice < len(choices):
+                    text = render(choices[action.choice].text, self.values(before))
+                else:
+                    text = escape_markup(f"(a choice in {action.node})")
                 typed = False
             entries.append(JournalEntry(step, before.chapter, before.date, text, typed))
         return tuple(entries)
@@ -215,7 +219,7 @@ class Game:
         """The choices the player may take now."""
         return list(stepper.enabled_choices(self.story, Cursor.thaw(self.state)))
 
-    def values(self, state: GameState | None = None):
+    def values(self, state: GameState | None = None) -> Mapping[str, Value]:
         """The state's variables, with the story's computed values readable beside them."""
         state = state or self.state
         if not self.story.computed:
@@ -257,11 +261,11 @@ class Game:
                     value = compute(variables, visits)
                 except EvalError as err:
                     raise StoryRuntimeError(f"computed value '{name}': {err}") from err
-            kind = type(value)
+            kind = type(value)  # (mypy does not narrow `value` through `kind`: hence the two ignores)
             if kind is int:
-                items.append(StatusItem(name, label, str(value), description, value, lo, hi))
+                items.append(StatusItem(name, label, str(value), description, value, lo, hi))  # type: ignore[arg-type]  # an int
             else:
-                text = ("yes" if value else "no") if kind is bool else escape_markup(value)
+                text = ("yes" if value else "no") if kind is bool else escape_markup(value)  # type: ignore[arg-type]  # a text
                 items.append(StatusItem(name, label, text, description, None, lo, hi))
         return tuple(items)
 
@@ -286,7 +290,7 @@ class Game:
         variables = state.variables if not self.story.computed else Values(state.variables, state.visits, self.story.computed)
         faults: list[str] | None = list(self._faults) if self._faults and not self._actions else None
         if state.awaiting_input:
-            choices: tuple[ChoiceView, ...] | list[ChoiceView] = ()
+            choices: tuple[ChoiceView, ...] = ()
         elif node.always_open and node.id in self._choices_cache:  # fixed texts, every choice open: made once
             choices = self._choices_cache[node.id]
         elif node.always_open:
@@ -295,15 +299,15 @@ class Game:
             if all(_fixed(c.text) for c in node.choices):
                 self._choices_cache[node.id] = choices
         else:
-            choices = []
+            views: list[ChoiceView] = []
             for number, (choice, enabled, fault) in enumerate(stepper.offered(node, state.variables, state.visits, state.used_once), 1):
                 if fault is not None:
                     faults = (faults or []) + [fault]
                     reason: str | None = "a fault in the story keeps this closed"
                 else:
                     reason = None if enabled or choice.locked_reason is None else render(choice.locked_reason, variables)
-                choices.append(ChoiceView(number, choice.index, render(choice.text, variables), enabled, reason))
-            choices = tuple(choices)
+                views.append(ChoiceView(number, choice.index, render(choice.text, variables), enabled, reason))
+            choices = tuple(views)
         try:
             items = self.status(state)
         except StoryRuntimeError as err:
@@ -389,14 +393,14 @@ class Game:
         old = {item.name: item for item in before}
         result = []
         for item in after:
-            prior = old.get(item.name)
-            if prior is None:  # newly shown (its show_if came true): say what it is
+            was = old.get(item.name)
+            if was is None:  # newly shown (its show_if came true): say what it is
                 result.append(Change(item.label, "", item.value, None))
                 continue
-            if prior.value == item.value:
+            if was.value == item.value:
                 continue
-            delta = item.number - prior.number if item.number is not None and prior.number is not None else None
-            result.append(Change(item.label, prior.value, item.value, delta))
+            delta = item.number - was.number if item.number is not None and was.number is not None else None
+            result.append(Change(item.label, was.value, item.value, delta))
         return tuple(result)
 
     def codex(self) -> list[CodexEntry]:
@@ -404,7 +408,7 @@ class Game:
         return codex.unlocked(self.story, self.state.visits)
 
     @staticmethod
-    def _holds(condition, state: GameState, where: str) -> bool:
+    def _holds(condition: Condition | None, state: GameState, where: str) -> bool:
         if condition is None:
             return True
         try:
@@ -454,7 +458,7 @@ class Game:
         """
         self._apply(self.resolve(action))
 
-    def replay(self, actions) -> int:
+    def replay(self, actions: Sequence[Action]) -> int:
         """Apply recorded actions in order, stopping at the first that no longer applies.
 
         Returns how many applied. One cursor runs the whole replay (a save may hold thousands
@@ -476,7 +480,7 @@ class Game:
                 if action.text is not None:
                     stepper.submit(story, cursor, action.text)
                 else:
-                    stepper.choose(story, cursor, action.choice)
+                    stepper.choose(story, cursor, action.choice)  # type: ignore[arg-type]  # not None: checked above
             except (InvalidAction, StoryRuntimeError, KeyError):
                 # The cursor may be half-moved: the last whole state is the start plus what applied.
                 cursor = self._replayed(start, self._actions[already:])
@@ -498,7 +502,7 @@ class Game:
             if action.text is not None:
                 stepper.submit(self.story, cursor, action.text)
             else:
-                stepper.choose(self.story, cursor, action.choice)
+                stepper.choose(self.story, cursor, action.choice)  # type: ignore[arg-type]  # a choice: it applied before
         return cursor
 
     def resolve(self, action: Action, at: str | None = None) -> Action:

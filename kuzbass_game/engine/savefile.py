@@ -15,15 +15,19 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypedDict, cast
 
 from kuzbass_game.engine.markup import escape_markup, strip_markup
 from kuzbass_game.engine.model import Story
 from kuzbass_game.engine.plaintext import plain_text, plain_tree
 from kuzbass_game.engine.runtime import Game
 from kuzbass_game.engine.state import Action, GameState
+
+if TYPE_CHECKING:
+    from kuzbass_game.engine.state import ActionJSON
 
 FORMAT = "kuzbass-save"
 VERSION = 3  # 3: the slot holds the game's id (`game_id`), and its time to the microsecond
@@ -35,6 +39,22 @@ EXCERPT_CHARS = 200
 GAME_ID = re.compile(r"[0-9a-f]{16}\Z")
 EARLIEST = datetime(1970, 1, 2, tzinfo=timezone.utc)
 LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+# A JSON object as decoded from a file: nothing in it is trusted until it has been checked, field
+# by field, where it is read.
+JSONObject = dict[str, Any]
+
+
+class Summary(TypedDict, total=False):
+    """What a save screen shows of a save (all of it when encoding; read back, the fields that
+    have the right type)."""
+
+    chapter: str | None
+    date: str | None
+    turn: int
+    node: str
+    excerpt: str
+    ending: str | None
 
 
 class SaveError(Exception):
@@ -63,10 +83,10 @@ class Decoded:
     story_id: str
     fingerprint: str
     seed: int
-    base: dict | None
+    base: JSONObject | None
     actions: list[Action]
-    snapshot: dict
-    summary: dict
+    snapshot: JSONObject
+    summary: Summary
     layers: tuple[str, ...] = ()  # the layers over the story it was made with (see docs: Layers)
 
     @property
@@ -84,13 +104,13 @@ class Restored:
 # ---------------------------------------------------------------- encoding
 
 
-def encode(game: Game, meta: SaveMeta) -> tuple[str, dict]:
+def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
     """The file's text, and the summary it holds (what a save screen shows)."""
     view = game.view()
     excerpt = strip_markup(view.paragraphs[-1]) if view.paragraphs else ""
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = "…" + excerpt[-(EXCERPT_CHARS - 1):].lstrip()
-    summary = {"chapter": view.chapter, "date": view.date, "turn": view.turn, "node": view.node_id,
+    summary: Summary = {"chapter": view.chapter, "date": view.date, "turn": view.turn, "node": view.node_id,
                "excerpt": excerpt, "ending": view.ending}
     head = {
         "format": FORMAT,
@@ -117,7 +137,7 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, dict]:
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def _layout(head: dict, game_part: dict, actions: list[dict]) -> str:
+def _layout(head: Mapping[str, object], game_part: Mapping[str, object], actions: list[ActionJSON]) -> str:
     """One JSON object laid out a section per line: readable like an indented file, but each
     piece goes through json's C encoder (an `indent` falls back to the pure-Python encoder,
     five times slower on a long game). The actions share one line, written in a single call."""
@@ -140,7 +160,7 @@ def _need(cond: bool, message: str) -> None:
         raise SaveError(message)
 
 
-def _get(obj: Any, key: str, kind: type | tuple, where: str) -> Any:
+def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str) -> Any:
     _need(isinstance(obj, dict), f"the save is damaged: {where} is not an object")
     _need(key in obj, f"the save is damaged: {where} has no '{key}'")
     value = obj[key]
@@ -149,7 +169,7 @@ def _get(obj: Any, key: str, kind: type | tuple, where: str) -> Any:
     return value
 
 
-def parse_json(data: bytes) -> dict:
+def parse_json(data: bytes) -> JSONObject:
     """Bytes -> JSON object, with a message a player can act on for each way this fails.
 
     Every string in it (keys too) comes out as `plain_text`; no integer may have more than
@@ -164,7 +184,8 @@ def parse_json(data: bytes) -> dict:
     except UnicodeDecodeError:
         raise SaveError("the file is not a save: it holds binary data, not text") from None
     obj = _loads(text)
-    _need(isinstance(obj, dict), "the file is not a Kuzbass save")
+    if not isinstance(obj, dict):
+        raise SaveError("the file is not a Kuzbass save")
     if "\\" in text or not text.replace("\n", " ").isprintable():  # else no string can hold anything to remove
         try:
             plain_tree(obj)
@@ -204,7 +225,8 @@ def decode(data: bytes) -> Decoded:
     obj = parse_json(data)
     _need(obj.get("format") == FORMAT or "story_id" in obj, "the file is not a Kuzbass save")
     version = obj.get("version")
-    _need(isinstance(version, int) and not isinstance(version, bool), "the save has no format version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SaveError("the save has no format version")
     if version > VERSION:
         shown = version if version < 10**6 else "?"
         raise SaveError(f"the save was made by a newer Kuzbass (save format {shown}; this version reads up to {VERSION}): update the game")
@@ -239,16 +261,16 @@ def decode(data: bytes) -> Decoded:
                    seed, base, actions, _get(game, "state", dict, "the game"), summary, tuple(layers))
 
 
-def _summary(raw: Any) -> dict:
+def _summary(raw: Any) -> Summary:
     """The summary's fields that have the right type (it is only shown, never played)."""
     if not isinstance(raw, dict):
         return {}
-    kept: dict = {}
+    kept: dict[str, str | int] = {}
     for key, kinds in (("chapter", str), ("date", str), ("node", str), ("excerpt", str), ("ending", str), ("turn", int)):
         value = raw.get(key)
         if isinstance(value, kinds) and not isinstance(value, bool):
             kept[key] = value[:400] if isinstance(value, str) else value
-    return kept
+    return cast(Summary, kept)  # (each key above, with a value of its type)
 
 
 def _action(item: Any) -> Action:
@@ -287,7 +309,7 @@ def _parse_time(value: str) -> datetime:
     return utc
 
 
-def state_from_json(data: dict, story: Story, strict: bool) -> GameState:
+def state_from_json(data: JSONObject, story: Story, strict: bool) -> GameState:
     """A snapshot back into a `GameState`, fitted to the story's declarations.
 
     `strict` (the save was made with this very story): any value outside its declared type or
@@ -393,11 +415,12 @@ def _same_state(a: GameState, b: GameState) -> bool:
 # ---------------------------------------------------------------- migrations
 
 
-def _from_v1(obj: dict) -> dict:
+def _from_v1(obj: JSONObject) -> JSONObject:
     """Format 1 (flat: story_id, fingerprint, seed, choices as [node, index] pairs) -> format 2."""
     choices = obj.get("choices")
-    _need(isinstance(choices, list), "the save is damaged: no choices")
-    actions = []
+    if not isinstance(choices, list):
+        raise SaveError("the save is damaged: no choices")
+    actions: list[JSONObject] = []
     for pair in choices:
         _need(isinstance(pair, list) and len(pair) == 2, "the save is damaged: a choice is malformed")
         node, value = pair
@@ -413,7 +436,7 @@ def _from_v1(obj: dict) -> dict:
     }
 
 
-def _from_v2(obj: dict) -> dict:
+def _from_v2(obj: JSONObject) -> JSONObject:
     """Format 2 -> 3: the slot gains its game's id. A format 2 game is known by its seed (drawn at
     random for every new game), so the autosaves and named saves of one old game stay together."""
     slot, game = obj.get("slot"), obj.get("game")
@@ -423,7 +446,7 @@ def _from_v2(obj: dict) -> dict:
     return obj
 
 
-MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1, 2: _from_v2}
+MIGRATIONS: dict[int, Callable[[JSONObject], JSONObject]] = {1: _from_v1, 2: _from_v2}
 
 
 def _choices(count: int) -> str:
@@ -448,7 +471,8 @@ def verify(data: bytes, story: Story) -> tuple[str, str]:
     changes = []
     if before.get("node") != after.node:
         changes.append(f"it now ends at '{after.node}' instead of '{before.get('node')}'")
-    old_vars = before.get("variables") if isinstance(before.get("variables"), dict) else {}
+    raw_vars = before.get("variables")
+    old_vars = raw_vars if isinstance(raw_vars, dict) else {}
     for name, value in after.variables.items():
         if name in old_vars and old_vars[name] != value:
             changes.append(f"'{name}' becomes {value!r} instead of {old_vars[name]!r}")

@@ -33,8 +33,8 @@ from kuzbass_game.engine.model import Story
 from kuzbass_game.engine.plaintext import is_plain, plain_text
 from kuzbass_game.engine.runtime import Game
 from kuzbass_game.engine.safeio import NotRegular, Refused, TooLarge, inside, open_regular, read_fd
-from kuzbass_game.engine.savefile import (GAME_ID, MAX_SAVE_BYTES, Decoded, SaveError, SaveMeta, _parse_time, decode, encode,
-                                          parse_int, restore)
+from kuzbass_game.engine.savefile import (GAME_ID, MAX_SAVE_BYTES, Decoded, Restored, SaveError, SaveMeta, _parse_time, decode,
+                                          encode, parse_int, restore)
 
 SUFFIX = ".json"
 AUTOSAVES = 3  # per game
@@ -46,6 +46,7 @@ MAX_NAME_CHARS = 200  # a file name we will try to load (a slot name we create i
 STALE_TEMP_SECONDS = 600  # without locks, a temporary file this old is a leftover
 _SLOT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _\-]{0,39}\Z")
 _AUTO_NAME = re.compile(r"autosave-(?:([0-9a-f]{16})-)?([0-9]+)\Z")
+Stamp = tuple[int, int, int, int]  # a slot file as it was read: mtime (ns), size, inode, device
 _HEAD_BYTES = 16 * 1024  # where a save written by us keeps its "slot" line
 
 
@@ -87,7 +88,7 @@ class SlotInfo:
     problem: str | None = None  # why it cannot be loaded; None when it loads
     notice: str | None = None  # it loads, but the player should know this (story changed...)
     game_id: str | None = None  # the game it belongs to (None: unknown, the file is damaged)
-    stamp: tuple | None = None  # the file as it was read (see `SaveStore.save(expect=...)`)
+    stamp: Stamp | None = None  # the file as it was read (see `SaveStore.save(expect=...)`)
 
     @property
     def loadable(self) -> bool:
@@ -189,7 +190,7 @@ def _loadable_name(name: str) -> bool:
             and "\0" not in name and is_plain(name) and name == name.strip())
 
 
-def _stamp(info: os.stat_result) -> tuple:
+def _stamp(info: os.stat_result) -> Stamp:
     return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev)
 
 
@@ -304,7 +305,7 @@ class SaveStore:
             write_atomic(path, data, no_clobber=no_clobber)
 
     @staticmethod
-    def _stamp_of(path: Path) -> tuple | None:
+    def _stamp_of(path: Path) -> Stamp | None:
         try:
             return _stamp(os.stat(path))
         except OSError:
@@ -530,7 +531,7 @@ def _plain_or_none(text: str | None) -> str | None:
     return None if text is None else plain_text(text)
 
 
-def _restore(decoded: Decoded, story: Story):
+def _restore(decoded: Decoded, story: Story) -> Restored:
     try:
         return restore(decoded, story)
     except SaveError:

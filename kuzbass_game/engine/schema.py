@@ -18,6 +18,7 @@ from kuzbass_game.engine.yamlsrc import BOOL, INT, NULL, STR, describe, mark_of
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 NODE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
+Entries = dict[str, tuple[yaml.Node, yaml.Node]]  # a mapping's key -> (its key node, its value node)
 _LOCATE_WINDOW = 512  # how far `locate` looks for the next character (past indentation, quotes, escapes)
 
 
@@ -117,7 +118,7 @@ class Reader:
         return True
 
     def mapping(self, node: yaml.Node, what: str, allowed: Iterable[str] | None = None,
-                required: Iterable[str] = ()) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+                required: Iterable[str] = ()) -> Entries | None:
         """Key -> (key node, value node), checking duplicates, unknown and missing keys."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{what} must be a mapping of keys to values, not {describe(node)}")
@@ -125,7 +126,7 @@ class Reader:
         if not self._first_visit(node):
             return None
         allowed_set = None if allowed is None else tuple(allowed)
-        result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        result: Entries = {}
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<":  # tagged ...:merge
                 self.error(key_node, "YAML merge keys (<<) are not supported in stories")
@@ -161,7 +162,7 @@ class Reader:
             hint = " (put it in double quotes)" if isinstance(node, yaml.ScalarNode) and node.tag != NULL else ""
             self.error(node, f"{what} must be text, not {describe(node)}{hint}")
             return None
-        value = node.value
+        value: str = node.value  # (a scalar's value is its text)
         bad = control_character(value)
         if bad is not None:
             self.sink.error(self.locate(node, value.index(bad)),
@@ -197,7 +198,8 @@ class Reader:
         if isinstance(node, yaml.ScalarNode) and node.tag in (BOOL, INT):
             if node.tag == BOOL:  # YAML's yes/no/on/off are true/false too, as `once: yes` is
                 return "true" if node.value.lower() in ("true", "yes", "on") else "false"
-            return node.value
+            digits: str = node.value
+            return digits
         return self.text(node, what)
 
     def locate(self, node: yaml.Node, offset: int) -> Mark:

@@ -4,8 +4,31 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (types only: a launch need not build these classes)
+    from typing import NotRequired, TypedDict
+
     from kuzbass_game.engine.expr import Value
+
+    class ActionJSON(TypedDict):
+        """An action as a save file holds it (see `Action.to_json`)."""
+
+        node: str
+        choice: NotRequired[int]
+        sig: NotRequired[str]
+        text: NotRequired[str]
+
+    class StateJSON(TypedDict):
+        """A state as a save file holds it (see `GameState.to_json`)."""
+
+        node: str
+        variables: dict[str, Value]
+        visits: dict[str, int]
+        rng: int
+        used_once: list[str]
+        chapter: str | None
+        date: str | None
+        turn: int
+        awaiting_input: bool
 
 
 class Action(NamedTuple):
@@ -20,8 +43,8 @@ class Action(NamedTuple):
     text: str | None = None
     signature: str | None = None  # the choice's signature when it was taken (see Choice.signature)
 
-    def to_json(self) -> dict:
-        data: dict = {"node": self.node}
+    def to_json(self) -> ActionJSON:
+        data: ActionJSON = {"node": self.node}
         if self.choice is not None:
             data["choice"] = self.choice
         if self.signature:
@@ -44,7 +67,7 @@ class GameState(NamedTuple):
     turn: int = 0
     awaiting_input: bool = False
 
-    def to_json(self) -> dict:
+    def to_json(self) -> StateJSON:
         return {
             "node": self.node,
             "variables": dict(self.variables),

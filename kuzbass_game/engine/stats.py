@@ -20,17 +20,55 @@ from __future__ import annotations
 
 import os
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from kuzbass_game.engine.explore import explore
 from kuzbass_game.engine.graph import chapters_of, node_edges
 from kuzbass_game.engine.markup import strip_markup
-from kuzbass_game.engine.model import Node, Story, VarRef
+from kuzbass_game.engine.model import Node, Story, TextPart, VarRef
 
 NO_CHAPTER = "(no chapter)"
 
 
-def words(parts) -> int:
+class TallyJSON(TypedDict):
+    words: int
+    nodes: int
+    choices: int
+    endings: int
+
+
+class EndingJSON(TypedDict):
+    id: str
+    title: str
+    shortest: int | None
+    longest: int | None
+    longest_how: str
+    reached: int
+
+
+class PlaythroughsJSON(TypedDict):
+    runs: int
+    seed: int
+    mean_words_seen: float
+    seen_share: float
+
+
+class StatsJSON(TypedDict):
+    """A story's figures as `kuzbass stats --json` prints them (see `StoryStats.to_json`)."""
+
+    story: str
+    total: TallyJSON
+    codex_words: int
+    files: dict[str, TallyJSON]
+    chapters: dict[str, TallyJSON]
+    endings: list[EndingJSON]
+    playthroughs: PlaythroughsJSON
+    loops: bool
+
+
+def words(parts: Iterable[TextPart] | str | None) -> int:
     """Words in a text (a template's parts, or a plain string), markup left out."""
     if parts is None:
         return 0
@@ -69,7 +107,7 @@ class Tally:
         self.choices += len(node.choices)
         self.endings += node.ending is not None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> TallyJSON:
         return {"words": self.words, "nodes": self.nodes, "choices": self.choices, "endings": self.endings}
 
 
@@ -100,7 +138,7 @@ class StoryStats:
     def seen_share(self) -> float:
         return self.mean_words_seen / self.total.words if self.total.words else 0.0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> StatsJSON:
         return {
             "story": self.story,
             "total": self.total.to_json(),
@@ -130,9 +168,9 @@ def story_stats(story: Story, runs: int = 200, seed: int = 0, max_steps: int = 5
     result.codex_words = sum(words(entry.title) + sum(words(p) for p in entry.text) for entry in story.codex.values())
 
     seen_words: list[int] = []
-    longest_run: Counter = Counter()  # ending -> the longest run (in choices) the explorer saw end there
+    longest_run: Counter[str] = Counter()  # ending -> the longest run (in choices) the explorer saw end there
 
-    def each_run(hits: Counter, length: int) -> None:
+    def each_run(hits: Counter[str], length: int) -> None:
         seen_words.append(sum(counts[node_id] for node_id in hits))
         for node_id in hits:  # a run ends at the first ending it enters: at most one here
             if story.nodes[node_id].ending is not None:
@@ -147,6 +185,8 @@ def story_stats(story: Story, runs: int = 200, seed: int = 0, max_steps: int = 5
     result.loops = order is None
     longest = _longest(order, graph, story.start) if order is not None else {}
     for ending_id, node in story.endings.items():
+        if node.ending is None:  # (never: these are the endings)
+            continue
         exact = not result.loops
         result.endings.append(EndingPaths(
             ending_id, " ".join(strip_markup(node.ending.title).split()), shortest.get(ending_id),

@@ -7,10 +7,12 @@ a second possible. There is one implementation of the rules, here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Set
+
 from kuzbass_game.engine import rng, votes
-from kuzbass_game.engine.expr import EvalError
+from kuzbass_game.engine.expr import EvalError, Value
 from kuzbass_game.engine.markup import clean_player_text
-from kuzbass_game.engine.model import Choice, Node, Story
+from kuzbass_game.engine.model import Branch, Choice, Node, Story
 from kuzbass_game.engine.render import Values, render
 from kuzbass_game.engine.state import GameState
 
@@ -28,7 +30,7 @@ class Cursor:
 
     __slots__ = ("node", "variables", "visits", "rng", "used_once", "chapter", "date", "turn", "awaiting_input", "tally")
 
-    def __init__(self, node: str, variables: dict, visits: dict, rng_state: int, used_once: set,
+    def __init__(self, node: str, variables: dict[str, Value], visits: dict[str, int], rng_state: int, used_once: set[str],
                  chapter: str | None, date: str | None, turn: int, awaiting_input: bool) -> None:
         self.node = node
         self.variables = variables
@@ -105,11 +107,12 @@ def availability(cursor: Cursor, choice: Choice) -> tuple[bool, bool]:
     return (True, True) if ok else (choice.locked_reason is not None, False)
 
 
-def offered(node: Node, variables, visits, used_once) -> list[tuple[Choice, bool, str | None]]:
+def offered(node: Node, variables: Mapping[str, Value], visits: Mapping[str, int],
+            used_once: Set[str]) -> list[tuple[Choice, bool, str | None]]:
     """What a scene offers: each shown choice, whether it is enabled, and the fault (if any) met
     while asking. The same rule as `availability`, for every choice of a node at once (showing a
     scene asks this at every step, so it is written once, here, and for speed)."""
-    result = []
+    result: list[tuple[Choice, bool, str | None]] = []
     for choice in node.choices:
         if choice.once and choice.key in used_once:
             continue
@@ -141,7 +144,7 @@ def open_choices(node: Node, cursor: Cursor) -> list[Choice] | tuple[Choice, ...
     if node.always_open:
         return node.choices
     variables, visits, used = cursor.variables, cursor.visits, cursor.used_once
-    result = []
+    result: list[Choice] = []
     for choice in node.choices:
         if choice.once and choice.key in used:
             continue
@@ -169,7 +172,7 @@ def take(story: Story, cursor: Cursor, choice: Choice) -> Node:
     if target is None and choice.ballot is not None:
         target = _hold_vote(story, cursor, choice)
     elif target is None:
-        eligible = []
+        eligible: list[Branch] = []
         for branch in choice.branches:
             try:
                 if branch.condition is None or branch.condition.run(variables, cursor.visits):

@@ -16,6 +16,7 @@ that does not hold at the end, is an error at its own line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,9 @@ from kuzbass_game.engine.model import Story
 if TYPE_CHECKING:
     import yaml
 
+    from kuzbass_game.engine.compiler import _NodeCompiler
     from kuzbass_game.engine.expr import Condition
+    from kuzbass_game.engine.runtime import SceneView
 
 TEST_KEYS = ("seed", "steps", "expect", "ending")
 MAX_STEPS = 10_000
@@ -41,7 +44,7 @@ class StoryTest:
     mark: Mark
 
 
-def read_tests(nc, node: yaml.Node, tests: list[StoryTest]) -> None:
+def read_tests(nc: _NodeCompiler, node: yaml.Node, tests: list[StoryTest]) -> None:
     """A `tests:` mapping -> StoryTests (nc: a node compiler, for conditions and node names)."""
     import yaml as _yaml
 
@@ -142,6 +145,6 @@ def run_tests(story: Story, tests: list[StoryTest], sink: DiagnosticSink) -> Non
             sink.error(test.ending[1], f"{what}: the route ends at '{state.node}', not at '{test.ending[0]}'")
 
 
-def _offer(view, plain) -> str:
+def _offer(view: SceneView, plain: Callable[[str], str]) -> str:
     shown = [f"{c.number}. {plain(c.text)}" + ("" if c.enabled else " (locked)") for c in view.choices]
     return "; ".join(shown) if shown else "nothing"

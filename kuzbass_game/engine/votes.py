@@ -10,10 +10,17 @@ the faces can show exactly why a motion passed or failed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from kuzbass_game.engine import rng
 from kuzbass_game.engine.model import Vote
+
+if TYPE_CHECKING:
+    import yaml
+
+    from kuzbass_game.engine import model
+    from kuzbass_game.engine.compiler import _NodeCompiler
+    from kuzbass_game.engine.expr import Value
 
 BALLOTS = ("for", "against", "abstain")
 OUTCOMES = ("passed", "failed", "tied")
@@ -50,14 +57,14 @@ class Tally:
     outcome: str  # passed | failed | tied
 
 
-def hold(vote: Vote, variables: Mapping, visits: Mapping[str, int], state: int, ballot: str) -> tuple[int, Tally]:
+def hold(vote: Vote, variables: Mapping[str, Value], visits: Mapping[str, int], state: int, ballot: str) -> tuple[int, Tally]:
     """Count the vote: returns the dice's new state and the tally. Raises EvalError from expressions."""
-    rows = []
+    rows: list[FactionTally] = []
     yes = no = 0
     for faction in vote.factions:
         size = max(0, min(MAX_SIZE, int(faction.size(variables, visits))))
         lean = int(faction.lean(variables, visits))
-        moved = []
+        moved: list[tuple[int, str]] = []
         for move in faction.moves:
             if move.condition is None or move.condition.run(variables, visits):
                 points = int(move.by(variables, visits))
@@ -97,7 +104,7 @@ def describe_moves(row: FactionTally) -> str:
 # ---------------------------------------------------------------- compiling (only on a cache miss)
 
 
-def compile_vote(nc, node_id: str, node) -> Vote | None:
+def compile_vote(nc: _NodeCompiler, node_id: str, node: yaml.Node) -> Vote | None:
     """A node's `vote:` mapping -> Vote, each problem reported where it is written.
 
     `nc` is the compiler of the node (its reader, its checked expressions, its deferred targets).
@@ -119,7 +126,7 @@ def compile_vote(nc, node_id: str, node) -> Vote | None:
         elif got is not None:
             vote_id = got.strip()
     question = nc.markup_text(spec["question"][1], f"the question of {what}")
-    factions = []
+    factions: list[model.Faction] = []
     items = r.sequence(spec["factions"][1], f"the factions of {what}") or []
     if items is not None and len(items) > MAX_FACTIONS:
         r.error(spec["factions"][1], f"{what} has {len(items)} factions; at most {MAX_FACTIONS}")
@@ -143,7 +150,7 @@ def compile_vote(nc, node_id: str, node) -> Vote | None:
     return Vote(vote_id, question.strip(), tuple(factions), outcomes, record, r.mark(node))
 
 
-def _record(nc, node, what: str, outcomes: dict[str, str]) -> str | None:
+def _record(nc: _NodeCompiler, node: yaml.Node, what: str, outcomes: dict[str, str]) -> str | None:
     r = nc.reader
     name = r.text(node, f"the record of {what}")
     if name is None:
@@ -168,7 +175,8 @@ def _record(nc, node, what: str, outcomes: dict[str, str]) -> str | None:
     return name
 
 
-def _faction(nc, node, what: str, Faction, Move):
+def _faction(nc: _NodeCompiler, node: yaml.Node, what: str, Faction: type[model.Faction],
+             Move: type[model.Move]) -> model.Faction | None:
     r = nc.reader
     spec = r.mapping(node, what, FACTION_KEYS, required=("name", "size", "for"))
     if spec is None or not all(k in spec for k in ("name", "size", "for")):
@@ -183,7 +191,7 @@ def _faction(nc, node, what: str, Faction, Move):
             r.error(spec["swing"][1], f"the swing of {what} must be from 0 to {MAX_SWING} points")
         elif got is not None:
             swing = got
-    moves = []
+    moves: list[model.Move] = []
     ok = True
     for number, item in enumerate(r.sequence(spec["moves"][1], f"the moves of {what}") or [] if "moves" in spec else [], 1):
         where = f"move {number} of {what}"

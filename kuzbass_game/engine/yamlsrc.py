@@ -9,22 +9,28 @@ with a memo in front of their tag resolver).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import yaml
 
 from kuzbass_game.engine.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.sources import SourceFile
 
-try:
-    _Base: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Base = yaml.SafeLoader
+if TYPE_CHECKING:  # the two loaders have one interface: the type checker is shown the C one's
+    _Base = yaml.CSafeLoader
+    _LIBYAML: bool
+else:
+    try:
+        _Base = yaml.CSafeLoader
+    except AttributeError:  # pragma: no cover - libyaml missing
+        _Base = yaml.SafeLoader
+    _LIBYAML = _Base is not yaml.SafeLoader
 
 _PLAIN_TAGS: dict[str, str] = {}  # a short plain scalar's text -> the tag the safe resolver gives it
 _CACHED_UP_TO = 64  # longer scalars (story texts) are resolved each time, not kept in the memo
 
 
-class SafeLoader(_Base):  # type: ignore[misc, valid-type]
+class SafeLoader(_Base):
     """The safe loader, with its tag resolver memoised (a story repeats `goto`, `text` and the
     same few conditions thousands of times, and resolving each was a third of composing).
 
@@ -32,13 +38,13 @@ class SafeLoader(_Base):  # type: ignore[misc, valid-type]
     and no path resolvers (the safe loader has none, so descending into them is skipped).
     """
 
-    def descend_resolver(self, current_node, current_index):
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
         return None
 
-    def ascend_resolver(self):
+    def ascend_resolver(self) -> None:
         return None
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
         if kind is not yaml.ScalarNode:
             return self.DEFAULT_MAPPING_TAG if kind is yaml.MappingNode else self.DEFAULT_SEQUENCE_TAG
         if not implicit[0]:  # quoted or block text: always a string
@@ -51,9 +57,9 @@ class SafeLoader(_Base):  # type: ignore[misc, valid-type]
         return tag
 
 
-def _resolve_plain(loader, value: str) -> str:
+def _resolve_plain(loader: SafeLoader, value: str) -> str:
     """What `BaseResolver.resolve` does for a plain scalar, without the path-resolver steps."""
-    table = loader.yaml_implicit_resolvers
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = loader.yaml_implicit_resolvers
     for tag, regexp in table.get(value[:1], []) + table.get(None, []):
         if regexp.match(value):
             return tag
@@ -105,7 +111,7 @@ def compose(source: SourceFile, sink: DiagnosticSink) -> yaml.Node | None:
         return None
     except yaml.reader.ReaderError as err:  # a character YAML refuses, such as a raw terminal escape
         index = err.position
-        if _Base is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, not characters
+        if _LIBYAML:  # libyaml counts UTF-8 bytes, not characters
             index = len(source.text.encode("utf-8")[:index].decode("utf-8", "ignore"))
         index = max(0, min(index, len(source.text)))
         line = source.text.count("\n", 0, index) + 1
@@ -177,9 +183,9 @@ def _colon_in_text(line_text: str, column: int) -> str:
             "or write it as a block (|)")
 
 
-def _last_quoted_scalar(text: str, mark) -> tuple | None:
+def _last_quoted_scalar(text: str, mark: yaml.Mark) -> tuple[yaml.Mark, yaml.Mark, str] | None:
     """(start mark, end mark, quote) of the last quoted text YAML read before the error, if any."""
-    found = None
+    found: tuple[yaml.Mark, yaml.Mark, str] | None = None
     try:
         for count, token in enumerate(yaml.scan(text, Loader=SafeLoader)):
             if count > _SCAN_LIMIT or token.start_mark.index > mark.index:
