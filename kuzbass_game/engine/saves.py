@@ -135,6 +135,7 @@ class LoadedGame:
     notice: str | None
     slot: str
     game_id: str | None = None
+    saved_at: datetime | None = None  # when the slot was saved (a rename keeps it)
 
 
 def check_slot_name(name: str) -> str:
@@ -267,8 +268,9 @@ class SaveStore:
 
     # ---------------------------------------------------------------- writing
     def save(self, game: Game, name: str, play_seconds: float = 0.0, *, kind: str = "manual",
-             overwrite: bool = True, expect: SlotInfo | None = None, game_id: str | None = None) -> SlotInfo:
-        """Write the game into slot `name`.
+             overwrite: bool = True, expect: SlotInfo | None = None, game_id: str | None = None,
+             saved_at: datetime | None = None) -> SlotInfo:
+        """Write the game into slot `name` (`saved_at`: the time to record, when not now: a rename).
 
         `overwrite=False`: only if no slot of that name exists (else SlotExists, nothing written;
         two copies of the game can never both create it). `expect`: replace the slot only if it is
@@ -278,7 +280,7 @@ class SaveStore:
         if kind == "manual":
             name = check_slot_name(name)
         game_id = game_id if game_id is not None and GAME_ID.match(game_id) else self.game_id(game)
-        meta = SaveMeta(name, kind, datetime.now(timezone.utc), play_seconds, game_id)
+        meta = SaveMeta(name, kind, saved_at or datetime.now(timezone.utc), play_seconds, game_id)
         path = self._path(name)
         text, summary = encode(game, meta)
         # A lone surrogate (undecodable bytes typed at a terminal) cannot be UTF-8: written as the
@@ -357,7 +359,8 @@ class SaveStore:
             raise SlotExists(f"a save called '{new}' already exists")
         loaded = self.load(old)
         try:
-            info = self.save(loaded.game, new, loaded.play_seconds, overwrite=False, game_id=loaded.game_id)
+            info = self.save(loaded.game, new, loaded.play_seconds, overwrite=False, game_id=loaded.game_id,
+                             saved_at=loaded.saved_at)  # a new name, the same save: its time is kept
         except SlotExists:
             raise SlotExists(f"a save called '{new}' already exists") from None
         try:
@@ -428,7 +431,7 @@ class SaveStore:
         restored = _restore(decoded, self.story)
         set_game_id(restored.game, decoded.game_id)
         self._known[decoded.game_id] = datetime.now(timezone.utc)
-        return LoadedGame(restored.game, decoded.meta.play_seconds, restored.notice, name, decoded.game_id)
+        return LoadedGame(restored.game, decoded.meta.play_seconds, restored.notice, name, decoded.game_id, decoded.meta.saved_at)
 
     def quickload(self) -> LoadedGame:
         return self.load(QUICK_NAME)

@@ -255,8 +255,6 @@ async def test_an_autosave_can_be_kept_under_a_name(make_app, ferry, saves_dir):
         assert [s.name for s in SaveStore(saves_dir, ferry).list()] == ["kept"]
 
 
-@pytest.mark.xfail(strict=True, reason="engine: SaveStore.rename writes the renamed save with the time of the "
-                                       "rename (SaveStore.save stamps datetime.now()); reported, not fixed in the UI")
 async def test_renaming_keeps_the_saved_time(make_app, ferry, saves_dir):
     store = SaveStore(saves_dir, ferry)
     before = store.save(played(ferry, "Vera"), "kept").saved_at
