@@ -15,10 +15,12 @@ import json
 import random
 from pathlib import Path
 
-WORDS = ("coal snow barracks ferry river shaft lamp bread ration stove frost miner colony boots "
-         "wagon larch smoke kettle ledger meeting vote wage shovel timber furnace steam winter "
-         "spring mud tent blanket candle ration card soup rope cart horse bridge bank plant coke "
-         "oven siding train whistle mine seam pillar pony bucket letter office clerk typewriter").split()
+WORDS = (
+    "coal snow barracks ferry river shaft lamp bread ration stove frost miner colony boots "
+    "wagon larch smoke kettle ledger meeting vote wage shovel timber furnace steam winter "
+    "spring mud tent blanket candle ration card soup rope cart horse bridge bank plant coke "
+    "oven siding train whistle mine seam pillar pony bucket letter office clerk typewriter"
+).split()
 NODES_PER_FILE = 500
 
 
@@ -57,13 +59,20 @@ def build(nodes: int, seed: int = 1) -> dict:
             story_nodes[node_id] = {"text": text, "ending": {"title": f"Ending {i}"}}
             continue
         a, b, c = targets[i]
-        story_nodes[node_id] = {"text": text, "choices": [
-            {"text": "Eat", "goto": ids[a], "effects": "food += 1"},
-            {"text": "Trade", "goto": ids[b], "effects": "gold += 1"},
-            {"text": "Sell food", "goto": ids[c], "if": "food > 2", "effects": "food -= 2; gold += 2"},
-        ]}
-    manifest = {"id": "synthetic", "title": f"Synthetic {nodes}", "start": "n0",
-                "variables": {"food": {"type": "int", "label": "Food"}, "gold": {"type": "int", "label": "Gold"}}}
+        story_nodes[node_id] = {
+            "text": text,
+            "choices": [
+                {"text": "Eat", "goto": ids[a], "effects": "food += 1"},
+                {"text": "Trade", "goto": ids[b], "effects": "gold += 1"},
+                {"text": "Sell food", "goto": ids[c], "if": "food > 2", "effects": "food -= 2; gold += 2"},
+            ],
+        }
+    manifest = {
+        "id": "synthetic",
+        "title": f"Synthetic {nodes}",
+        "start": "n0",
+        "variables": {"food": {"type": "int", "label": "Food"}, "gold": {"type": "int", "label": "Gold"}},
+    }
     return {"manifest": manifest, "nodes": story_nodes}
 
 
@@ -77,7 +86,7 @@ def write_yaml(data: dict, folder: Path) -> list[Path]:
     items = list(data["nodes"].items())
     for start in range(0, len(items), NODES_PER_FILE):
         path = folder / f"nodes_{start // NODES_PER_FILE:04d}.yaml"
-        path.write_text(yaml.safe_dump({"nodes": dict(items[start:start + NODES_PER_FILE])}, sort_keys=False, width=100))
+        path.write_text(yaml.safe_dump({"nodes": dict(items[start : start + NODES_PER_FILE])}, sort_keys=False, width=100))
         files.append(path)
     return files
 
@@ -90,7 +99,7 @@ def write_json(data: dict, folder: Path) -> list[Path]:
     items = list(data["nodes"].items())
     for start in range(0, len(items), NODES_PER_FILE):
         path = folder / f"nodes_{start // NODES_PER_FILE:04d}.json"
-        path.write_text(json.dumps({"nodes": dict(items[start:start + NODES_PER_FILE])}))
+        path.write_text(json.dumps({"nodes": dict(items[start : start + NODES_PER_FILE])}))
         files.append(path)
     return files
 

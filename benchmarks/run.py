@@ -21,18 +21,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-import yaml  # noqa: E402
+import yaml
 
-from generate import build, write_json, write_yaml  # noqa: E402
-from kuzbass_game.engine import load_story  # noqa: E402
-from kuzbass_game.engine.explore import explore  # noqa: E402
+from generate import build, write_json, write_yaml
+from kuzbass_game.engine import load_story
+from kuzbass_game.engine.explore import explore
 
 TARGETS = {
     "cold_load_vs_yaml": 1.3,
@@ -78,8 +78,10 @@ def peak_rss_mb_of(code: str) -> float:
     Read from VmHWM, which starts afresh at exec; `ru_maxrss` would carry over the peak of
     this (large) benchmark process that forked the child.
     """
-    script = f"import sys; sys.path[:0] = {[str(HERE.parent), str(HERE)]!r}\n{code}\n" \
-             "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
+    script = (
+        f"import sys; sys.path[:0] = {[str(HERE.parent), str(HERE)]!r}\n{code}\n"
+        "print([l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1])"
+    )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     return int(out.split()[-1]) / 1024
 
@@ -122,8 +124,8 @@ def bench_load(nodes: int, folder: Path, repeat: int) -> dict:
     story_dir = str(folder / "yaml")
     figures["rss_cold_mb"] = peak_rss_mb_of(f"from kuzbass_game.engine import load_story; load_story({story_dir!r}, cache=False)")
     figures["rss_bare_yaml_mb"] = peak_rss_mb_of(
-        "import yaml, pathlib\n"
-        f"for p in sorted(pathlib.Path({story_dir!r}).glob('*.yaml')): yaml.load(p.read_text(), Loader=yaml.CSafeLoader)")
+        f"import yaml, pathlib\nfor p in sorted(pathlib.Path({story_dir!r}).glob('*.yaml')): yaml.load(p.read_text(), Loader=yaml.CSafeLoader)"
+    )
     return figures
 
 
@@ -172,8 +174,7 @@ def bench_steps(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
     engine_steps = sum(explore(story, runs, seed=1).lengths)
     walk_graph = bare_graph(data)
     bare_steps = bare_walk(walk_graph, runs, 1)
-    medians = median_times({"engine": lambda: explore(story, runs, seed=1), "bare": lambda: bare_walk(walk_graph, runs, 1)},
-                           max(repeat, 5))
+    medians = median_times({"engine": lambda: explore(story, runs, seed=1), "bare": lambda: bare_walk(walk_graph, runs, 1)}, max(repeat, 5))
     engine_s, bare_s = medians["engine"], medians["bare"]
     figures = {
         "nodes": nodes,
@@ -210,10 +211,8 @@ def bench_player_loop(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
     engine_steps = player_loop(story, runs, 1)
     walk_graph = bare_graph(data)
     bare_steps = bare_walk(walk_graph, runs, 1)
-    medians = median_times({"engine": lambda: player_loop(story, runs, 1), "bare": lambda: bare_walk(walk_graph, runs, 1)},
-                           max(repeat, 5))
-    figures = {"nodes": nodes, "runs": runs,
-               "player_steps_per_s": engine_steps / medians["engine"], "bare_steps_per_s": bare_steps / medians["bare"]}
+    medians = median_times({"engine": lambda: player_loop(story, runs, 1), "bare": lambda: bare_walk(walk_graph, runs, 1)}, max(repeat, 5))
+    figures = {"nodes": nodes, "runs": runs, "player_steps_per_s": engine_steps / medians["engine"], "bare_steps_per_s": bare_steps / medians["bare"]}
     figures["player_vs_bare"] = figures["player_steps_per_s"] / figures["bare_steps_per_s"]
     return figures
 
@@ -231,7 +230,8 @@ def _loop_story(folder: Path):
         "      - {text: Gamble, random: [{goto: a, weight: 2}, {goto: b, weight: 1}]}\n"
         "      - {text: Stop, goto: end}\n"
         "  b:\n    text: Lucky.\n    choices:\n      - {text: Back, goto: a}\n"
-        "  end:\n    text: Done.\n    ending: {title: Done}\n")
+        "  end:\n    text: Done.\n    ending: {title: Done}\n"
+    )
     return load_story(story_dir, cache=False).story
 
 
@@ -302,8 +302,7 @@ def bench_broken_links(folder: Path, repeat: int) -> dict:
                 misspelt += 1
     write_yaml(data, broken)
     medians = median_times({"clean": lambda: load_and_check(clean), "broken": lambda: load_and_check(broken)}, max(2, repeat // 2))
-    return {"misspelt": misspelt, "clean_s": medians["clean"], "broken_s": medians["broken"],
-            "ratio": medians["broken"] / medians["clean"]}
+    return {"misspelt": misspelt, "clean_s": medians["clean"], "broken_s": medians["broken"], "ratio": medians["broken"] / medians["clean"]}
 
 
 def bench_layers(folder: Path, repeat: int) -> dict:
@@ -322,10 +321,8 @@ def bench_layers(folder: Path, repeat: int) -> dict:
         shutil.copy(path, (base if number < len(files) // 2 else layer) / path.name)
     (layer / "manifest.yaml").write_text(f"id: second_half\nextends: {data['manifest']['id']}\n")
     assert load_story([base, layer]).story is not None
-    medians = median_times({"one folder": lambda: load_story(single), "two layers": lambda: load_story([base, layer])},
-                           max(3, repeat))
-    return {"single_s": medians["one folder"], "layered_s": medians["two layers"],
-            "ratio": medians["two layers"] / medians["one folder"]}
+    medians = median_times({"one folder": lambda: load_story(single), "two layers": lambda: load_story([base, layer])}, max(3, repeat))
+    return {"single_s": medians["one folder"], "layered_s": medians["two layers"], "ratio": medians["two layers"] / medians["one folder"]}
 
 
 # ---------------------------------------------------------------- report
@@ -343,8 +340,10 @@ def main() -> int:
     results: dict = {
         "machine": describe_machine(),
         "python": platform.python_version(),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "load": [], "steps": [], "player": [],
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load": [],
+        "steps": [],
+        "player": [],
     }
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -398,23 +397,59 @@ def table_rows(results: dict) -> list[tuple[str, ...]]:
     table = _Rows()
     for load in results["load"]:
         n = f"{load['nodes']:,}"
-        table.add_row(f"cold load+check {n} nodes", f"{load['cold_s'] * 1000:.0f} ms", f"{load['bare_yaml_s'] * 1000:.0f} ms (yaml CSafeLoader)",
-                      f"{load['cold_vs_yaml']:.2f}x", "≤ 1.3x", _verdict(load["cold_vs_yaml"], TARGETS["cold_load_vs_yaml"]))
-        table.add_row(f"warm load+check {n} nodes", f"{load['warm_s'] * 1000:.0f} ms", f"{load['bare_json_s'] * 1000:.0f} ms (json.load)",
-                      f"{load['warm_vs_json']:.2f}x", "≤ 2x", _verdict(load["warm_vs_json"], TARGETS["warm_load_vs_json"]))
-        table.add_row(f"  same, every node built {n}", f"{load['warm_every_node_s'] * 1000:.0f} ms", f"{load['bare_json_s'] * 1000:.0f} ms (json.load)",
-                      f"{load['warm_every_node_vs_json']:.2f}x", "", "")
-        table.add_row(f"peak RSS, cold load {n}", f"{load['rss_cold_mb']:.0f} MB", f"{load['rss_bare_yaml_mb']:.0f} MB (yaml)",
-                      f"{load['rss_cold_mb'] / load['rss_bare_yaml_mb']:.2f}x", "", "")
+        table.add_row(
+            f"cold load+check {n} nodes",
+            f"{load['cold_s'] * 1000:.0f} ms",
+            f"{load['bare_yaml_s'] * 1000:.0f} ms (yaml CSafeLoader)",
+            f"{load['cold_vs_yaml']:.2f}x",
+            "≤ 1.3x",
+            _verdict(load["cold_vs_yaml"], TARGETS["cold_load_vs_yaml"]),
+        )
+        table.add_row(
+            f"warm load+check {n} nodes",
+            f"{load['warm_s'] * 1000:.0f} ms",
+            f"{load['bare_json_s'] * 1000:.0f} ms (json.load)",
+            f"{load['warm_vs_json']:.2f}x",
+            "≤ 2x",
+            _verdict(load["warm_vs_json"], TARGETS["warm_load_vs_json"]),
+        )
+        table.add_row(
+            f"  same, every node built {n}",
+            f"{load['warm_every_node_s'] * 1000:.0f} ms",
+            f"{load['bare_json_s'] * 1000:.0f} ms (json.load)",
+            f"{load['warm_every_node_vs_json']:.2f}x",
+            "",
+            "",
+        )
+        table.add_row(
+            f"peak RSS, cold load {n}",
+            f"{load['rss_cold_mb']:.0f} MB",
+            f"{load['rss_bare_yaml_mb']:.0f} MB (yaml)",
+            f"{load['rss_cold_mb'] / load['rss_bare_yaml_mb']:.2f}x",
+            "",
+            "",
+        )
     for steps in results["steps"]:
         n = f"{steps['nodes']:,}"
-        table.add_row(f"engine steps/s {n}", f"{steps['engine_steps_per_s']:,.0f}", f"{steps['bare_steps_per_s']:,.0f} (bare walk)",
-                      f"{steps['engine_vs_bare']:.3f}x", "≥ 0.25x", _verdict(steps["engine_vs_bare"], TARGETS["engine_steps_vs_bare"], True))
+        table.add_row(
+            f"engine steps/s {n}",
+            f"{steps['engine_steps_per_s']:,.0f}",
+            f"{steps['bare_steps_per_s']:,.0f} (bare walk)",
+            f"{steps['engine_vs_bare']:.3f}x",
+            "≥ 0.25x",
+            _verdict(steps["engine_vs_bare"], TARGETS["engine_steps_vs_bare"], True),
+        )
         table.add_row(f"playthroughs/s {n}", f"{steps['engine_playthroughs_per_s']:,.0f}", f"{steps['bare_playthroughs_per_s']:,.0f}", "", "", "")
     for player in results.get("player", []):
         n = f"{player['nodes']:,}"
-        table.add_row(f"player loop (view + choose) {n}", f"{player['player_steps_per_s']:,.0f}/s",
-                      f"{player['bare_steps_per_s']:,.0f}/s (bare walk)", f"{player['player_vs_bare']:.3f}x", "", "")
+        table.add_row(
+            f"player loop (view + choose) {n}",
+            f"{player['player_steps_per_s']:,.0f}/s",
+            f"{player['bare_steps_per_s']:,.0f}/s (bare walk)",
+            f"{player['player_vs_bare']:.3f}x",
+            "",
+            "",
+        )
     saves = results["saves"]
     table.add_row("save, 1,000 choices", f"{saves['save_ms']:.2f} ms", "", "", "< 10 ms", _verdict(saves["save_ms"], TARGETS["save_ms"]))
     table.add_row("load, 1,000 choices", f"{saves['load_ms']:.2f} ms", "", "", "< 10 ms", _verdict(saves["load_ms"], TARGETS["load_ms"]))
@@ -423,25 +458,55 @@ def table_rows(results: dict) -> list[tuple[str, ...]]:
         for steps in (1000, 10_000):
             figures = long_game[steps] if steps in long_game else long_game[str(steps)]
             table.add_row(f"game of {steps:,} steps: memory held", f"{figures['held_mb']:.1f} MB", "", "", "", "")
-            table.add_row(f"  its save / its load", f"{figures['save_ms']:.1f} ms / {figures['load_ms']:.1f} ms", "", "", "", "")
-        table.add_row("memory, 10,000 steps against 1,000", f"{long_game['memory_ratio']:.1f}x", "10x (linear)", "", "≤ 10x",
-                      _verdict(long_game["memory_ratio"], 10.5))
+            table.add_row("  its save / its load", f"{figures['save_ms']:.1f} ms / {figures['load_ms']:.1f} ms", "", "", "", "")
+        table.add_row(
+            "memory, 10,000 steps against 1,000",
+            f"{long_game['memory_ratio']:.1f}x",
+            "10x (linear)",
+            "",
+            "≤ 10x",
+            _verdict(long_game["memory_ratio"], 10.5),
+        )
     if "broken_links" in results:
         links = results["broken_links"]
-        table.add_row(f"check, {links['misspelt']:,} broken links in 10,000 nodes", f"{links['broken_s'] * 1000:.0f} ms",
-                      f"{links['clean_s'] * 1000:.0f} ms (clean check)", f"{links['ratio']:.2f}x", "< 2x", _verdict(links["ratio"], 2.0))
+        table.add_row(
+            f"check, {links['misspelt']:,} broken links in 10,000 nodes",
+            f"{links['broken_s'] * 1000:.0f} ms",
+            f"{links['clean_s'] * 1000:.0f} ms (clean check)",
+            f"{links['ratio']:.2f}x",
+            "< 2x",
+            _verdict(links["ratio"], 2.0),
+        )
     if "layers" in results:
         layers = results["layers"]
-        table.add_row("load+check 10,000 nodes as story + layer", f"{layers['layered_s'] * 1000:.0f} ms",
-                      f"{layers['single_s'] * 1000:.0f} ms (one folder)", f"{layers['ratio']:.2f}x", "≤ 1.1x", _verdict(layers["ratio"], 1.1))
+        table.add_row(
+            "load+check 10,000 nodes as story + layer",
+            f"{layers['layered_s'] * 1000:.0f} ms",
+            f"{layers['single_s'] * 1000:.0f} ms (one folder)",
+            f"{layers['ratio']:.2f}x",
+            "≤ 1.1x",
+            _verdict(layers["ratio"], 1.1),
+        )
     if "launch" in results:
         launch = results["launch"]
-        table.add_row("launch to first screen", f"{launch['kuzbass_s'] * 1000:.0f} ms", f"{launch['bare_s'] * 1000:.0f} ms (bare Textual app)",
-                      f"{launch['ratio']:.2f}x", "≤ 1.15x", _verdict(launch["ratio"], TARGETS["launch_vs_bare"]))
+        table.add_row(
+            "launch to first screen",
+            f"{launch['kuzbass_s'] * 1000:.0f} ms",
+            f"{launch['bare_s'] * 1000:.0f} ms (bare Textual app)",
+            f"{launch['ratio']:.2f}x",
+            "≤ 1.15x",
+            _verdict(launch["ratio"], TARGETS["launch_vs_bare"]),
+        )
     if "keypress" in results:
         key = results["keypress"]
-        table.add_row("CPU per key press", f"{key['kuzbass_ms']:.2f} ms", f"{key['bare_ms']:.2f} ms (bare swap)",
-                      f"{key['ratio']:.2f}x", "≤ 1.5x", _verdict(key["ratio"], TARGETS["cpu_per_key_vs_bare"]))
+        table.add_row(
+            "CPU per key press",
+            f"{key['kuzbass_ms']:.2f} ms",
+            f"{key['bare_ms']:.2f} ms (bare swap)",
+            f"{key['ratio']:.2f}x",
+            "≤ 1.5x",
+            _verdict(key["ratio"], TARGETS["cpu_per_key_vs_bare"]),
+        )
     return table.rows
 
 
@@ -465,8 +530,12 @@ def print_table(results: dict) -> None:
 
 def markdown_table(results: dict) -> str:
     """The same table in Markdown, as benchmarks/README.md records it."""
-    lines = [f"Measured {results['date']} on {results['machine']}, Python {results['python']}.", "",
-             "| figure | kuzbass | baseline | ratio | target | |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        f"Measured {results['date']} on {results['machine']}, Python {results['python']}.",
+        "",
+        "| figure | kuzbass | baseline | ratio | target | |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     lines += ["| " + " | ".join(cell.strip() for cell in row) + " |" for row in table_rows(results)]
     return "\n".join(lines) + "\n"
 

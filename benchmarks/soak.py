@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kuzbass_game.authoring import load_and_check  # noqa: E402
-from kuzbass_game.engine.soak import soak  # noqa: E402
+from kuzbass_game.authoring import load_and_check
+from kuzbass_game.engine.soak import soak
 
 
 def main() -> int:

@@ -68,14 +68,17 @@ def bench_launch(repeat: int) -> dict:
     return {"kuzbass_s": k, "bare_s": b, "ratio": k / b}
 
 
-LOOP_TEXT = ("The shaft lamp gutters and the cage rattles down into the dark; coal dust settles on your "
-             "sleeves while the timber creaks overhead and somebody far below is singing. ") * 3
+LOOP_TEXT = (
+    "The shaft lamp gutters and the cage rattles down into the dark; coal dust settles on your "
+    "sleeves while the timber creaks overhead and somebody far below is singing. "
+) * 3
 
 
 def _loop_story(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.yaml").write_text("id: loop\ntitle: Loop\nstart: a\nvariables:\n  n: {type: int, label: Shifts}\n")
-    (folder / "nodes.yaml").write_text(textwrap.dedent(f"""\
+    (folder / "nodes.yaml").write_text(
+        textwrap.dedent(f"""\
         nodes:
           a:
             text: |
@@ -98,7 +101,8 @@ def _loop_story(folder: Path) -> Path:
           end:
             text: Done.
             ending: {{title: Done}}
-        """))
+        """)
+    )
     return folder
 
 

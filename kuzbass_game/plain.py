@@ -7,7 +7,8 @@ One number per line picks a choice. Words do the rest: `help`, `status`, `codex`
 from __future__ import annotations
 
 import textwrap
-from typing import Callable, TextIO
+from typing import TextIO
+from collections.abc import Callable
 
 from kuzbass_game.engine.codex import search
 from kuzbass_game.engine.markup import strip_controls
@@ -23,11 +24,16 @@ back (undo the last choice), save NAME, load NAME, help, quit."""
 class PlainSession:
     """Runs one game in line mode. Save and load are passed in, so this stays a thin face."""
 
-    def __init__(self, game: Game, out: TextIO, width: int = 78,
-                 save: Callable[[Game, str], str] | None = None,
-                 load: Callable[[str], tuple[Game, str]] | None = None,
-                 autosave: Callable[[Game], None] | None = None,
-                 autosaved: Callable[[], bool] | None = None) -> None:
+    def __init__(
+        self,
+        game: Game,
+        out: TextIO,
+        width: int = 78,
+        save: Callable[[Game, str], str] | None = None,
+        load: Callable[[str], tuple[Game, str]] | None = None,
+        autosave: Callable[[Game], None] | None = None,
+        autosaved: Callable[[], bool] | None = None,
+    ) -> None:
         self.game = game
         self.out = out
         self.width = max(20, min(width, 100))
@@ -68,8 +74,12 @@ class PlainSession:
             self.say(self.wrap(markup_to_plain(paragraph)))
             self.say("")
         if scene.fault is not None:
-            self.say(self.wrap(f"(A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; "
-                               f"type 'back' to undo your last choice, or choose again.)"))
+            self.say(
+                self.wrap(
+                    f"(A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; "
+                    f"type 'back' to undo your last choice, or choose again.)"
+                )
+            )
         if scene.ending is not None:
             self.say(f"*** THE END: {markup_to_plain(scene.ending)} ***")
             return
@@ -242,8 +252,7 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = None,
-              lines: TextIO | None = None, out: TextIO | None = None) -> int:
+def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = None, lines: TextIO | None = None, out: TextIO | None = None) -> int:
     """Line mode with saving: autosave after every choice, `save`/`load` by slot name."""
     import shutil
     import sys
@@ -284,8 +293,10 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
             store.autosave(game, play_seconds())
         except AutosaveFailed as err:
             if err.first:  # once, not after every choice
-                out.write(f"(Your game could not be autosaved: {err}. You can play on; 'save NAME' tries again, "
-                          f"and you will hear again only when autosaving works once more.)\n")
+                out.write(
+                    f"(Your game could not be autosaved: {err}. You can play on; 'save NAME' tries again, "
+                    f"and you will hear again only when autosaving works once more.)\n"
+                )
         except SaveError as err:
             out.write(f"(autosave failed: {err})\n")
 
@@ -299,6 +310,5 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
             return 1
         out.write(message + "\n")
     width = shutil.get_terminal_size((80, 24)).columns - 2
-    session = PlainSession(game, out, width=width, save=save, load=load_slot, autosave=autosave,
-                           autosaved=lambda: store.autosave_problem is None)
+    session = PlainSession(game, out, width=width, save=save, load=load_slot, autosave=autosave, autosaved=lambda: store.autosave_problem is None)
     return session.run(lines)

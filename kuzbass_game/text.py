@@ -47,7 +47,7 @@ def markup_problem_at(markup: str) -> tuple[int, str] | None:
     low, high = 0, len(ends)  # the answer is the first failing prefix among ends[low:high]
     while low < high:
         middle = (low + high) // 2
-        if markup_problem(markup[:ends[middle]]) is None:
+        if markup_problem(markup[: ends[middle]]) is None:
             low = middle + 1
         else:
             high = middle

@@ -18,8 +18,7 @@ def blocks(kind: str) -> list[str]:
 
 
 def kuzbass(*args: str, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kuzbass_game", *args], cwd=cwd, input=stdin, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "kuzbass_game", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)
 
 
 def test_the_tutorial_builds_a_branch_that_checks_and_plays(tmp_path):
@@ -33,13 +32,14 @@ def test_the_tutorial_builds_a_branch_that_checks_and_plays(tmp_path):
     for block in blocks("yaml"):
         first = block.splitlines()[0]
         if first.startswith("# file: "):
-            target = work / first[len("# file: "):].strip()
+            target = work / first[len("# file: ") :].strip()
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(block)
     check = next(shlex.split(line)[1:] for line in commands if line.startswith("kuzbass check"))
     checked = kuzbass(*check, cwd=work)
-    assert checked.returncode == 0 and checked.stdout.splitlines()[-1].startswith("story + branches/stokehold: 0 errors, 0 warnings"), \
+    assert checked.returncode == 0 and checked.stdout.splitlines()[-1].startswith("story + branches/stokehold: 0 errors, 0 warnings"), (
         checked.stdout + checked.stderr
+    )
     play = next(shlex.split(line)[1:] for line in commands if line.startswith("kuzbass play --story story --story"))
     route = "Ruth\n2\n1\n1\n6\n1\n"
     played = kuzbass(*play, "--plain", "--seed", "1", "--saves", str(tmp_path / "saves"), cwd=work, stdin=route)

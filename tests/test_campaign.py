@@ -51,8 +51,13 @@ def conditions(story):
 
 
 def test_the_campaign_is_large_enough(campaign):
-    words = sum(len(re.findall(r"\w+", part)) for node in campaign.nodes.values()
-                for paragraph in node.paragraphs for part in paragraph.parts if isinstance(part, str))
+    words = sum(
+        len(re.findall(r"\w+", part))
+        for node in campaign.nodes.values()
+        for paragraph in node.paragraphs
+        for part in paragraph.parts
+        if isinstance(part, str)
+    )
     assert len(campaign.nodes) >= 220
     assert words >= 45_000
 

@@ -110,8 +110,24 @@ def test_check_a_folder_that_does_not_exist(capsys, tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- explore
 
-EXPLORE_KEYS = {"story", "runs", "seed", "nodes_total", "nodes_visited", "unvisited_nodes", "choices_total", "choices_taken",
-                "endings", "endings_unreached", "dead_ends", "errors", "unfinished", "path_length", "votes", "codex"}
+EXPLORE_KEYS = {
+    "story",
+    "runs",
+    "seed",
+    "nodes_total",
+    "nodes_visited",
+    "unvisited_nodes",
+    "choices_total",
+    "choices_taken",
+    "endings",
+    "endings_unreached",
+    "dead_ends",
+    "errors",
+    "unfinished",
+    "path_length",
+    "votes",
+    "codex",
+}
 
 
 def explore_json(capsys, *argv: str) -> tuple[int, dict, str]:
@@ -150,9 +166,7 @@ def test_explore_reports_a_division_by_zero(capsys, make_story):
     make_story({"nodes.yaml": DIVIDING_NODES})
     code, data, _ = explore_json(capsys, "story", "--runs", "3", "--seed", "4")
     assert code == 1
-    assert data["errors"] == [
-        {"run": run, "node": "start", "message": "node 'start', choice 1: division by zero"} for run in range(3)
-    ]
+    assert data["errors"] == [{"run": run, "node": "start", "message": "node 'start', choice 1: division by zero"} for run in range(3)]
     assert data["dead_ends"] == []
 
 
@@ -188,8 +202,14 @@ def test_explore_table_shows_dead_ends(capsys, make_story):
 
 
 def test_check_as_a_subprocess(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "check", "docs/examples/ferry"], cwd=REPO,
-                          capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "check", "docs/examples/ferry"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(tmp_path),
+    )
     assert (done.returncode, done.stdout.splitlines(), done.stderr) == (0, [FERRY_SUMMARY], "")
 
 
@@ -199,43 +219,51 @@ def test_check_and_explore_a_broken_story_as_subprocesses(tmp_path):
     (story / "manifest.yaml").write_text((FERRY_DIR / "manifest.yaml").read_text().split("\n# Scripted playthroughs")[0])
     (story / "nodes.yaml").write_text("nodes:\n  bank:\n    text: Hi {nobody}\n    ending: {title: End}\n")
     env = subprocess_env(tmp_path / "cache")
-    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "check", "story"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "check", "story"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 1
     assert done.stdout.splitlines() == [
         "story/nodes.yaml:3:15: error: in the text of node 'bank': unknown variable '{nobody}'",
         "story: 1 error, 0 warnings in 2 files",
     ]
     assert "Traceback" not in done.stderr and done.stderr == ""
-    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "explore", "story", "--json"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "explore", "story", "--json"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env
+    )
     assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
     assert done.stderr.splitlines()[-1] == "story: the story has errors; run 'kuzbass check' first"
 
 
 def test_explore_json_as_a_subprocess(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "explore", "docs/examples/ferry", "--json", "--runs", "30",
-                           "--seed", "2"], cwd=REPO, capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "explore", "docs/examples/ferry", "--json", "--runs", "30", "--seed", "2"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(tmp_path),
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert EXPLORE_KEYS <= set(data) and data["runs"] == 30 and data["errors"] == [] and data["dead_ends"] == []
 
 
 def test_the_engine_imports_neither_textual_nor_rich(tmp_path):
-    code = ("import kuzbass_game.engine, kuzbass_game.engine.explore, kuzbass_game.engine.check, sys; "
-            "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
-                          env=subprocess_env(tmp_path))
+    code = (
+        "import kuzbass_game.engine, kuzbass_game.engine.explore, kuzbass_game.engine.check, sys; "
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
     assert done.returncode == 0, done.stderr
 
 
 def test_loading_and_playing_import_neither_textual_nor_rich(tmp_path):
-    code = ("import sys; from kuzbass_game.engine import load_story, Game; from kuzbass_game.engine.explore import explore; "
-            "r = load_story('docs/examples/ferry'); g = Game(r.story, seed=1); g.submit('A'); g.choose(0); "
-            "explore(r.story, 5); "
-            "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad")
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
-                          env=subprocess_env(tmp_path))
+    code = (
+        "import sys; from kuzbass_game.engine import load_story, Game; from kuzbass_game.engine.explore import explore; "
+        "r = load_story('docs/examples/ferry'); g = Game(r.story, seed=1); g.submit('A'); g.choose(0); "
+        "explore(r.story, 5); "
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
     assert done.returncode == 0, done.stderr
 
 
@@ -245,17 +273,21 @@ def test_help_and_version_exit_cleanly(capsys, argv):
         main(argv)
     assert info.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith("kuzbass ") or out.startswith("usage: kuzbass")
+    assert out.startswith(("kuzbass ", "usage: kuzbass"))
 
 
 def test_a_cached_launch_does_not_import_the_yaml_compiler(tmp_path):
     """The second load of an unchanged story comes from the cache: no PyYAML, no compiler."""
-    code = ("import sys; from kuzbass_game.authoring import load_and_check; "
-            "r = load_and_check('docs/examples/ferry', cache=True); assert r.story is not None; "
-            "loaded=[m for m in sys.modules if m.split('.')[0] == 'yaml' or m.endswith('.compiler')]; "
-            "print(','.join(loaded))")
-    runs = [subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60,
-                           env=subprocess_env(tmp_path)) for _ in range(2)]
+    code = (
+        "import sys; from kuzbass_game.authoring import load_and_check; "
+        "r = load_and_check('docs/examples/ferry', cache=True); assert r.story is not None; "
+        "loaded=[m for m in sys.modules if m.split('.')[0] == 'yaml' or m.endswith('.compiler')]; "
+        "print(','.join(loaded))"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
+        for _ in range(2)
+    ]
     assert all(run.returncode == 0 for run in runs), runs[-1].stderr
     assert "yaml" in runs[0].stdout  # the first load compiled the YAML (and filled the cache)
     assert runs[1].stdout.strip() == ""
@@ -270,8 +302,7 @@ def test_plain_save_asks_before_overwriting_and_autosave_failures_are_told_once(
 
     story = load_story(FERRY_DIR).story
     out = io.StringIO()
-    run_plain(story, tmp_path / "saves", seed=1, out=out,
-              lines=io.StringIO("Anna\nsave one\n1\nsave one\nno\nsave one\nyes\nquit\n"))
+    run_plain(story, tmp_path / "saves", seed=1, out=out, lines=io.StringIO("Anna\nsave one\n1\nsave one\nno\nsave one\nyes\nquit\n"))
     text = out.getvalue()
     assert text.count("There is already a save named 'one'. Overwrite it? (yes/no)") == 2
     assert "Not saved; 'one' is unchanged." in text and text.count("Saved as 'one'.") == 2

@@ -19,7 +19,7 @@ from kuzbass_game.engine.pathfind import path_to, watched_nodes
 from kuzbass_game.engine.runtime import Game
 from kuzbass_game.plain import PlainSession
 
-from conftest import FERRY_DIR, REPO, TINY_MANIFEST, TINY_NODES
+from conftest import FERRY_DIR, REPO, TINY_NODES
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -51,11 +51,14 @@ def replay_input(printed: str) -> tuple[str, int, list[str]]:
 # ---------------------------------------------------------------- --path-to
 
 
-@pytest.mark.parametrize("target, reached", [
-    ("waiting_out", "The vote goes against crossing."),  # behind a vote: needs another seed than 0
-    ("soaked", "Your boots fill with river."),  # behind a random branch
-    ("far_bank", "*** THE END: Across the Tom ***"),
-])
+@pytest.mark.parametrize(
+    "target, reached",
+    [
+        ("waiting_out", "The vote goes against crossing."),  # behind a vote: needs another seed than 0
+        ("soaked", "Your boots fill with river."),  # behind a random branch
+        ("far_bank", "*** THE END: Across the Tom ***"),
+    ],
+)
 def test_the_printed_path_replays_in_plain_mode(capsys, monkeypatch, tmp_path, target, reached):
     monkeypatch.chdir(REPO)
     code, out, err = run_cli(capsys, "explore", "docs/examples/ferry", "--path-to", target)
@@ -65,9 +68,15 @@ def test_the_printed_path_replays_in_plain_mode(capsys, monkeypatch, tmp_path, t
     assert stories == ["docs/examples/ferry"]
     assert typed.startswith("Anna\n")  # the input on the way, typed with a sample name and shown as such
     assert "a sample name, typed at: Give your name to the ferryman:" in out
-    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "play", "--plain", "--seed", str(seed), "--story", stories[0],
-                           "--saves", str(tmp_path / "saves")], input=typed, cwd=REPO, capture_output=True, text=True,
-                          timeout=60, env=subprocess_env(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "play", "--plain", "--seed", str(seed), "--story", stories[0], "--saves", str(tmp_path / "saves")],
+        input=typed,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(tmp_path / "cache"),
+    )
     assert done.returncode == 0, done.stderr
     transcript = done.stdout
     assert reached in transcript
@@ -91,10 +100,14 @@ def test_path_to_the_start_is_empty(ferry_story):
 
 
 def test_path_to_numbers_count_locked_choices_shown(make_story):
-    nodes = TINY_NODES.replace("      - text: Go\n        goto: end\n", (
-        "      - text: Rich door\n        goto: end\n        if: \"gold > 5\"\n        locked: \"Too poor.\"\n"
-        "      - text: Poor door\n        goto: middle\n"
-        "  middle:\n    text: Mid\n    choices:\n      - text: On\n        goto: end\n"))
+    nodes = TINY_NODES.replace(
+        "      - text: Go\n        goto: end\n",
+        (
+            '      - text: Rich door\n        goto: end\n        if: "gold > 5"\n        locked: "Too poor."\n'
+            "      - text: Poor door\n        goto: middle\n"
+            "  middle:\n    text: Mid\n    choices:\n      - text: On\n        goto: end\n"
+        ),
+    )
     nodes = nodes.replace("text: On\n", "text: Onward\n")
     story = load_and_check(make_story({"nodes.yaml": nodes})).story
     assert story is not None
@@ -107,32 +120,43 @@ def test_path_to_numbers_count_locked_choices_shown(make_story):
 
 
 def test_path_to_a_node_no_state_reaches(capsys, make_story):
-    nodes = TINY_NODES.replace("      - text: Go\n        goto: end\n", (
-        "      - text: Go\n        goto: end\n"
-        "      - text: Vault\n        goto: vault\n        if: \"gold > 50\"\n"
-        "  vault:\n    text: Gold\n    choices:\n      - text: Leave\n        goto: end\n"))
+    nodes = TINY_NODES.replace(
+        "      - text: Go\n        goto: end\n",
+        (
+            "      - text: Go\n        goto: end\n"
+            '      - text: Vault\n        goto: vault\n        if: "gold > 50"\n'
+            "  vault:\n    text: Gold\n    choices:\n      - text: Leave\n        goto: end\n"
+        ),
+    )
     make_story({"nodes.yaml": nodes})
     code, out, err = run_cli(capsys, "explore", "story", "--path-to", "vault")
     assert code == 1 and err == ""
     assert " ".join(out.split()) == (
-        "'vault' cannot be reached from the start with seed 0: every state the story can reach on the way was searched (1 state).")
+        "'vault' cannot be reached from the start with seed 0: every state the story can reach on the way was searched (1 state)."
+    )
 
 
 def test_path_to_stops_at_the_cap_and_says_so(capsys, make_story):
-    nodes = TINY_NODES.replace("      - text: Go\n        goto: end\n", (
-        "      - text: Go\n        goto: end\n"
-        "      - text: Earn\n        goto: start\n        effects: \"gold += 1\"\n"
-        "      - text: Vault\n        goto: vault\n        if: \"gold > 50\"\n"
-        "  vault:\n    text: Gold\n    choices:\n      - text: Leave\n        goto: end\n"))
+    nodes = TINY_NODES.replace(
+        "      - text: Go\n        goto: end\n",
+        (
+            "      - text: Go\n        goto: end\n"
+            '      - text: Earn\n        goto: start\n        effects: "gold += 1"\n'
+            '      - text: Vault\n        goto: vault\n        if: "gold > 50"\n'
+            "  vault:\n    text: Gold\n    choices:\n      - text: Leave\n        goto: end\n"
+        ),
+    )
     make_story({"nodes.yaml": nodes})
     code, out, err = run_cli(capsys, "explore", "story", "--path-to", "vault", "--max-states", "5")
     assert code == 1 and err == ""
-    assert " ".join(out.split()) == ("'vault' was not reached within 5 states (seed 0), nor by 2,000 random playthroughs; "
-                                     "raise --max-states to search further.")
+    assert " ".join(out.split()) == (
+        "'vault' was not reached within 5 states (seed 0), nor by 2,000 random playthroughs; raise --max-states to search further."
+    )
     code, out, err = run_cli(capsys, "explore", "story", "--path-to", "vault")  # gold stops at 10: every state searched
     assert code == 1
-    assert " ".join(out.split()) == ("'vault' cannot be reached from the start with seed 0: every state the story can "
-                                     "reach on the way was searched (10 states).")
+    assert " ".join(out.split()) == (
+        "'vault' cannot be reached from the start with seed 0: every state the story can reach on the way was searched (10 states)."
+    )
 
 
 def test_past_the_cap_a_random_playthrough_that_got_there_is_offered(capsys, monkeypatch, tmp_path):
@@ -140,12 +164,21 @@ def test_past_the_cap_a_random_playthrough_that_got_there_is_offered(capsys, mon
     code, out, err = run_cli(capsys, "explore", "docs/examples/ferry", "--path-to", "far_bank", "--max-states", "2")
     assert code == 0 and err == ""
     flat = " ".join(out.split())
-    assert re.search(r"'far_bank' \(\"Across the Tom\"\): \d+ choices with seed \d+: the shortest of 2,000 random "
-                     r"playthroughs that reached it, after the search met its bound of 2 states; a shorter way may exist", flat)
+    assert re.search(
+        r"'far_bank' \(\"Across the Tom\"\): \d+ choices with seed \d+: the shortest of 2,000 random "
+        r"playthroughs that reached it, after the search met its bound of 2 states; a shorter way may exist",
+        flat,
+    )
     typed, seed, stories = replay_input(out)
-    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "play", "--plain", "--seed", str(seed), "--story", stories[0],
-                           "--saves", str(tmp_path / "saves")], input=typed, cwd=REPO, capture_output=True, text=True,
-                          timeout=60, env=subprocess_env(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "play", "--plain", "--seed", str(seed), "--story", stories[0], "--saves", str(tmp_path / "saves")],
+        input=typed,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(tmp_path / "cache"),
+    )
     assert done.returncode == 0 and "*** THE END: Across the Tom ***" in done.stdout
 
 
@@ -188,8 +221,7 @@ def test_jobs_give_the_same_report_as_one_process(capsys, monkeypatch):
 def test_jobs_as_a_subprocess(tmp_path):
     argv = [sys.executable, "-m", "kuzbass_game", "explore", "docs/examples/ferry", "--runs", "40", "--seed", "3", "--json"]
     env = subprocess_env(tmp_path)
-    runs = [subprocess.run(argv + ["--jobs", jobs], cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
-            for jobs in ("1", "3")]
+    runs = [subprocess.run(argv + ["--jobs", jobs], cwd=REPO, capture_output=True, text=True, timeout=120, env=env) for jobs in ("1", "3")]
     assert all(run.returncode == 0 for run in runs), runs[-1].stderr
     assert runs[0].stdout == runs[1].stdout
 
@@ -248,9 +280,14 @@ def test_plain_mode_does_not_echo_a_terminal(ferry_story):
 
 
 def test_piped_plain_play_as_a_subprocess_reads_as_played(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "kuzbass_game", "play", "--plain", "--seed", "2", "--story", str(FERRY_DIR),
-                           "--saves", str(tmp_path / "saves")], input="Vera\n1\n\x1b[2Jbad\n4\n", capture_output=True,
-                          text=True, timeout=60, env=subprocess_env(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "play", "--plain", "--seed", "2", "--story", str(FERRY_DIR), "--saves", str(tmp_path / "saves")],
+        input="Vera\n1\n\x1b[2Jbad\n4\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(tmp_path / "cache"),
+    )
     assert done.returncode == 0, done.stderr
     assert "> Vera\n" in done.stdout and "> 1\n" in done.stdout and "> 4\n" in done.stdout
     assert "\x1b" not in done.stdout  # what is echoed is cleaned of control characters

@@ -19,7 +19,7 @@ from conftest import REPO, TINY_MANIFEST
 HAS_DOT = shutil.which("dot") is not None
 
 # Ids with '.' and '-', titles and chapters with quotes, brackets, backslashes and Mermaid's specials.
-ODD_NODES = r'''
+ODD_NODES = r"""
 nodes:
   start:
     chapter: 'The "First" Part \[draft]'
@@ -55,7 +55,7 @@ nodes:
     text: Bye
     ending:
       title: "Plain"
-'''
+"""
 
 
 @pytest.fixture
@@ -340,11 +340,13 @@ def test_stats_over_a_story_and_its_layer(capsys, monkeypatch):
 
 
 def test_the_new_engine_modules_import_neither_textual_nor_rich(tmp_path):
-    code = ("import sys; from kuzbass_game.engine import graph, stats, pathfind, formatschema; "
-            "from kuzbass_game.engine.loader import load_story; s = load_story('docs/examples/ferry').story; "
-            "graph.to_dot(graph.build_graph(s)); graph.to_mermaid(graph.build_graph(s)); stats.story_stats(s, 5); "
-            "pathfind.path_to(s, 'far_bank'); formatschema.story_schema(); "
-            "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad")
+    code = (
+        "import sys; from kuzbass_game.engine import graph, stats, pathfind, formatschema; "
+        "from kuzbass_game.engine.loader import load_story; s = load_story('docs/examples/ferry').story; "
+        "graph.to_dot(graph.build_graph(s)); graph.to_mermaid(graph.build_graph(s)); stats.story_stats(s, 5); "
+        "pathfind.path_to(s, 'far_bank'); formatschema.story_schema(); "
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
+    )
     import os
     import sys
 

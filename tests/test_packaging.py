@@ -41,7 +41,9 @@ def test_environment_variables_override_both(monkeypatch, tmp_path):
 def test_the_wheel_carries_the_story_and_the_styles(tmp_path):
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check", "-w", str(tmp_path), str(REPO)],
-        capture_output=True, text=True, timeout=240,
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next(tmp_path.glob("kuzbass-*.whl"))

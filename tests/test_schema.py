@@ -26,9 +26,35 @@ from kuzbass_game.engine.formatschema import KEYS_AT, PARTS_AT, story_schema
 from conftest import REPO
 
 ENGINE_MODULES = ("compiler", "declarations", "votes", "codex", "storytests")
-KEYWORDS = {"$schema", "$id", "$defs", "$ref", "title", "description", "type", "enum", "const", "pattern", "not", "anyOf",
-            "allOf", "if", "then", "else", "properties", "additionalProperties", "required", "propertyNames",
-            "minProperties", "items", "minItems", "maxItems", "uniqueItems", "minimum", "maximum"}
+KEYWORDS = {
+    "$schema",
+    "$id",
+    "$defs",
+    "$ref",
+    "title",
+    "description",
+    "type",
+    "enum",
+    "const",
+    "pattern",
+    "not",
+    "anyOf",
+    "allOf",
+    "if",
+    "then",
+    "else",
+    "properties",
+    "additionalProperties",
+    "required",
+    "propertyNames",
+    "minProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minimum",
+    "maximum",
+}
 MAX_DEPTH = 64
 
 
@@ -90,8 +116,7 @@ class Validator:
             for key, value in instance.items():
                 name = str(key)
                 if "propertyNames" in schema:
-                    found += [f"{where}/{name}: the key: " + e.removeprefix("/: ")
-                              for e in self.errors(name, schema["propertyNames"], "", depth + 1)]
+                    found += [f"{where}/{name}: the key: " + e.removeprefix("/: ") for e in self.errors(name, schema["propertyNames"], "", depth + 1)]
                 if name in properties:
                     found += self.errors(value, properties[name], f"{where}/{name}", depth + 1)
                 elif "additionalProperties" in schema:
@@ -150,8 +175,9 @@ VALIDATE = Validator(SCHEMA)
 def story_files() -> list[Path]:
     files = []
     for root in (REPO / "story", REPO / "docs" / "examples"):
-        files += sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and not any(
-            part.startswith(".") for part in p.relative_to(root).parts))
+        files += sorted(
+            p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        )
     return files
 
 
@@ -187,8 +213,7 @@ def _loader_tuples() -> dict[str, tuple[str, ...]]:
         except ImportError:
             continue
         for attribute, value in vars(module).items():
-            if (attribute.endswith("_KEYS") or attribute == "OUTCOMES") and isinstance(value, tuple) \
-                    and all(isinstance(v, str) for v in value):
+            if (attribute.endswith("_KEYS") or attribute == "OUTCOMES") and isinstance(value, tuple) and all(isinstance(v, str) for v in value):
                 found[f"{name}.{attribute}"] = value
     return found
 
@@ -229,18 +254,15 @@ def test_the_top_level_allows_every_top_level_key_and_no_other():
 
 def test_the_schema_refuses_what_the_loader_refuses():
     """The validator really validates: mistakes the loader reports are schema errors too."""
-    good = {"nodes": {"start": {"text": "Hi", "choices": [{"text": "Go", "goto": "end"}]},
-                      "end": {"text": "Bye", "ending": {"title": "Done"}}}}
+    good = {"nodes": {"start": {"text": "Hi", "choices": [{"text": "Go", "goto": "end"}]}, "end": {"text": "Bye", "ending": {"title": "Done"}}}}
     assert VALIDATE.errors(good) == []
     assert VALIDATE.errors({"id": "ferry", "title": "F", "start": "bank", "variables": {"x": {"type": "int", "default": 1}}}) == []
     bad = [
         ({"nodes": {"start": {"text": "Hi", "choises": []}}}, "/nodes/start/choises: the key 'choises' is not allowed"),
         ({"nodes": {"start": {"choices": []}}}, "/nodes/start: the required key 'text' is missing"),
         ({"nodes": {"a b": {"text": "x"}}}, "/nodes/a b: the key: 'a b' does not match"),
-        ({"nodes": {"s": {"text": "x", "choices": [{"text": "t", "goto": "a", "random": [{"goto": "b"}]}]}}},
-         "/nodes/s/choices/0: must not match"),
-        ({"nodes": {"s": {"text": "x", "input": {"var": "v", "prompt": "p", "max_length": 500}}}},
-         "/nodes/s/input/max_length: 500 is above 200"),
+        ({"nodes": {"s": {"text": "x", "choices": [{"text": "t", "goto": "a", "random": [{"goto": "b"}]}]}}}, "/nodes/s/choices/0: must not match"),
+        ({"nodes": {"s": {"text": "x", "input": {"var": "v", "prompt": "p", "max_length": 500}}}}, "/nodes/s/input/max_length: 500 is above 200"),
         ({"id": "my-story", "title": "T", "start": "s"}, "/id: 'my-story' does not match"),
         ({"id": "s", "title": "T"}, "/: the required key 'start' is missing"),
         ({"variables": {"x": {"type": "int", "default": "five"}}}, "/variables/x/default: 'five' is not of type integer"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from kuzbass_game.engine.loader import LoadResult
 from kuzbass_game.engine.model import Story

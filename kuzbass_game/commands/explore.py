@@ -13,7 +13,7 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from kuzbass_game.commands._tools import load_for_tools, story_dirs
 from kuzbass_game.engine.explore import ExploreReport, explore, merge
@@ -23,8 +23,18 @@ WIDTH = 80  # the table fits an 80-column terminal
 RANDOM_RUNS = 2000  # random playthroughs tried for --path-to when the search meets its bound
 
 
-def run_explore(story_dir: Path | Iterable[Path] | None, runs: int, seed: int, max_steps: int, as_json: bool, *,
-                jobs: int = 1, path_to: str | None = None, max_states: int | None = None, seeds: int = 16) -> int:
+def run_explore(
+    story_dir: Path | Iterable[Path] | None,
+    runs: int,
+    seed: int,
+    max_steps: int,
+    as_json: bool,
+    *,
+    jobs: int = 1,
+    path_to: str | None = None,
+    max_states: int | None = None,
+    seeds: int = 16,
+) -> int:
     if story_dir is not None and not isinstance(story_dir, (str, Path)):
         story_dir = list(story_dir)
     explicit = bool(story_dir)  # the replay command names the folders only when they were given
@@ -64,8 +74,7 @@ def run_explore(story_dir: Path | Iterable[Path] | None, runs: int, seed: int, m
 # ---------------------------------------------------------------- runs, in one process or several
 
 
-def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: int, jobs: int,
-             on_run=None) -> ExploreReport | None:
+def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: int, jobs: int, on_run=None) -> ExploreReport | None:
     if jobs == 1:
         return explore(story, runs, seed, max_steps, on_run=on_run)
     import multiprocessing
@@ -78,14 +87,16 @@ def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: in
     # plays its ranges of runs; nothing is shared with this process but the arguments.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(_explore_chunk, [str(d) for d in dirs], story.fingerprint, seed, first, count, max_steps): index
-                   for index, (first, count) in enumerate(chunks)}
+        futures = {
+            pool.submit(_explore_chunk, [str(d) for d in dirs], story.fingerprint, seed, first, count, max_steps): index
+            for index, (first, count) in enumerate(chunks)
+        }
         from concurrent.futures import as_completed
 
         for future in as_completed(futures):
             try:
                 part = future.result()
-            except Exception as err:  # noqa: BLE001 - a worker died (killed, out of memory): say so, no traceback
+            except Exception as err:
                 part = f"kuzbass explore: a worker process failed ({type(err).__name__}: {err}); try --jobs 1"
             if isinstance(part, str):
                 for other in futures:
@@ -131,8 +142,7 @@ def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, cou
 # ---------------------------------------------------------------- the shortest way to a node
 
 
-def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: int, max_states: int | None,
-             seeds: int, as_json: bool) -> int:
+def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: int, max_states: int | None, seeds: int, as_json: bool) -> int:
     from kuzbass_game.engine.pathfind import MAX_STATES, path_to
 
     if target not in story.nodes:
@@ -146,21 +156,27 @@ def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: 
     found = path_to(story, target, seed, limit, seeds, random_runs=RANDOM_RUNS)
     replay = _replay_command(found, dirs, explicit) if found.found else None
     if as_json:
-        print(json.dumps({
-            "target": target,
-            "found": found.found,
-            "seed": found.seed,
-            "choices": found.choices if found.found else None,
-            "steps": [{"node": s.node, "type": s.typed, "choice": s.index, "text": s.text, "input": s.number is None}
-                      for s in found.steps or ()],
-            "states": found.states,
-            "capped": found.capped,
-            "seeds_tried": found.seeds,
-            "shortest": found.shortest if found.found else None,
-            "random_runs": found.runs,
-            "faults": found.faults,
-            "replay": replay,
-        }, indent=2))
+        print(
+            json.dumps(
+                {
+                    "target": target,
+                    "found": found.found,
+                    "seed": found.seed,
+                    "choices": found.choices if found.found else None,
+                    "steps": [
+                        {"node": s.node, "type": s.typed, "choice": s.index, "text": s.text, "input": s.number is None} for s in found.steps or ()
+                    ],
+                    "states": found.states,
+                    "capped": found.capped,
+                    "seeds_tried": found.seeds,
+                    "shortest": found.shortest if found.found else None,
+                    "random_runs": found.runs,
+                    "faults": found.faults,
+                    "replay": replay,
+                },
+                indent=2,
+            )
+        )
         return 0 if found.found else 1
     from rich.console import Console
     from rich.markup import escape
@@ -169,29 +185,32 @@ def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: 
 
     console = Console(highlight=False, width=min(Console().width, WIDTH), soft_wrap=False)
     node = story.nodes[target]
-    what = f"'{target}'" + (f" (\"{markup_to_plain(node.ending.title)}\")" if node.ending else "")
+    what = f"'{target}'" + (f' ("{markup_to_plain(node.ending.title)}")' if node.ending else "")
     tried = f"seed {found.seeds[0]}" if len(found.seeds) == 1 else f"seeds {found.seeds[0]}-{found.seeds[-1]}"
     if not found.found:
         if found.capped:
             tries = f", nor by {found.runs:,} random playthroughs" if found.runs else ""
-            console.print(escape(f"{what} was not reached within {limit:,} states ({tried}){tries}; "
-                                 f"raise --max-states to search further."))
+            console.print(escape(f"{what} was not reached within {limit:,} states ({tried}){tries}; raise --max-states to search further."))
         elif found.states == 0:
             console.print(escape(f"{what} cannot be reached from the start: no path of choices leads there."))
         else:
             states = f"{found.states:,} state" + ("" if found.states == 1 else "s")
-            console.print(escape(f"{what} cannot be reached from the start with {tried}: every state "
-                                 f"the story can reach on the way was searched ({states})."))
+            console.print(
+                escape(f"{what} cannot be reached from the start with {tried}: every state the story can reach on the way was searched ({states}).")
+            )
         for fault in found.faults:
             console.print(escape(f"story fault met: {fault}"))
         return 1
     if found.shortest:
-        console.print(escape(f"{what}: {_plural(found.choices, 'choice')} with seed {found.seed} "
-                             f"({found.states:,} states searched)."))
+        console.print(escape(f"{what}: {_plural(found.choices, 'choice')} with seed {found.seed} ({found.states:,} states searched)."))
     else:
-        console.print(escape(f"{what}: {_plural(found.choices, 'choice')} with seed {found.seed}: the shortest of "
-                             f"{found.runs:,} random playthroughs that reached it, after the search met its bound of "
-                             f"{limit:,} states; a shorter way may exist (raise --max-states to look for it)."))
+        console.print(
+            escape(
+                f"{what}: {_plural(found.choices, 'choice')} with seed {found.seed}: the shortest of "
+                f"{found.runs:,} random playthroughs that reached it, after the search met its bound of "
+                f"{limit:,} states; a shorter way may exist (raise --max-states to look for it)."
+            )
+        )
     console.print()
     width = max([4] + [len(step.typed) for step in found.steps or ()])
     console.print(escape(f"  {'type'.ljust(width)}  at node / what it is"))
@@ -218,7 +237,7 @@ def _replay_command(found, dirs: list[Path], explicit: bool) -> str:
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(1, width - 1)] + "…"
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
 
 
 def _plural(count: int, word: str) -> str:
@@ -235,8 +254,7 @@ def _print_table(data: dict, story: Story) -> None:
     console = Console(highlight=False, width=min(Console().width, WIDTH))
     length = data["path_length"]
     console.print(f"[b]{escape(data['story'])}[/b]: {data['runs']} runs, seed {data['seed']}")
-    console.print(f"nodes visited {data['nodes_visited']}/{data['nodes_total']}, "
-                  f"choices taken {data['choices_taken']}/{data['choices_total']}")
+    console.print(f"nodes visited {data['nodes_visited']}/{data['nodes_total']}, choices taken {data['choices_taken']}/{data['choices_total']}")
     console.print(f"path length (choices): min {length['min']}, median {length['median']}, max {length['max']}")
 
     room = WIDTH - 26  # the ending column: what the numbers and the borders leave of 80 columns
@@ -247,7 +265,7 @@ def _print_table(data: dict, story: Story) -> None:
         name = markup_to_plain(node.ending.title) if node is not None and node.ending is not None else ending_id
         fits = max(8, room - len(ending_id) - 3)
         if len(name) > fits:
-            name = name[:fits - 1].rstrip() + "…"
+            name = name[: fits - 1].rstrip() + "…"
         return f"{escape(name)} [dim]\\[{escape(ending_id)}][/dim]"
 
     table = Table(title="Endings", title_justify="left", expand=False)

@@ -7,16 +7,18 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from kuzbass_game.commands._tools import checked_story, story_dirs
 from kuzbass_game.engine.graph import ChapterNotFound, build_graph, find_chapter, to_dot, to_mermaid
 
 DOT_TIMEOUT = 300  # seconds: a campaign of thousands of nodes lays out in far less
-NO_GRAPHVIZ = ("Graphviz's 'dot' program is not installed (or not on PATH), so --format {fmt} cannot be drawn here.\n"
-               "Install Graphviz (Debian/Ubuntu: 'sudo apt install graphviz'; macOS: 'brew install graphviz'), "
-               "or write the graph as text and draw it elsewhere: 'kuzbass graph --format dot' "
-               "(or '--format mermaid', which GitHub and many editors draw).")
+NO_GRAPHVIZ = (
+    "Graphviz's 'dot' program is not installed (or not on PATH), so --format {fmt} cannot be drawn here.\n"
+    "Install Graphviz (Debian/Ubuntu: 'sudo apt install graphviz'; macOS: 'brew install graphviz'), "
+    "or write the graph as text and draw it elsewhere: 'kuzbass graph --format dot' "
+    "(or '--format mermaid', which GitHub and many editors draw)."
+)
 
 
 def run_graph(given: Iterable[Path] | None, fmt: str, chapter: str | None, output: Path | None) -> int:
@@ -45,8 +47,7 @@ def run_graph(given: Iterable[Path] | None, fmt: str, chapter: str | None, outpu
         print("kuzbass graph: a PNG is not text: give '-o FILE.png', or send it to a file with '>'", file=sys.stderr)
         return 1
     try:
-        done = subprocess.run([program, f"-T{fmt}"], input=text.encode("utf-8"), capture_output=True,
-                              timeout=DOT_TIMEOUT, check=False)
+        done = subprocess.run([program, f"-T{fmt}"], input=text.encode("utf-8"), capture_output=True, timeout=DOT_TIMEOUT, check=False)
     except subprocess.TimeoutExpired:
         print(f"kuzbass graph: Graphviz took longer than {DOT_TIMEOUT} s; try --chapter to draw one chapter", file=sys.stderr)
         return 1

@@ -86,10 +86,10 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
     title = name.strip().replace('"', "'").replace("\\", "/") or layer_id
     into.mkdir(parents=True, exist_ok=True)
     below = story.layers[-1] if story.layers else story.id
-    (into / "manifest.yaml").write_text(MANIFEST.format(story_id=below, layer_id=layer_id, title=title,
-                                                        story_arg=story_dir, story_args=story_args, into=into), encoding="utf-8")
-    (into / f"{layer_id}.yaml").write_text(NODES.format(node=node, first=first, choice_text=f"Follow the branch: {title}"),
-                                            encoding="utf-8")
+    (into / "manifest.yaml").write_text(
+        MANIFEST.format(story_id=below, layer_id=layer_id, title=title, story_arg=story_dir, story_args=story_args, into=into), encoding="utf-8"
+    )
+    (into / f"{layer_id}.yaml").write_text(NODES.format(node=node, first=first, choice_text=f"Follow the branch: {title}"), encoding="utf-8")
     check = load_and_check([*dirs, into])
     for diagnostic in check.diagnostics:
         print(diagnostic.format())

@@ -8,8 +8,7 @@ from pathlib import Path
 from kuzbass_game.authoring import load_and_check
 
 
-def run_play(story_dir: Path | list[Path], saves_dir: Path, *, plain: bool, load: str | None, seed: int | None,
-             watch: bool = False) -> int:
+def run_play(story_dir: Path | list[Path], saves_dir: Path, *, plain: bool, load: str | None, seed: int | None, watch: bool = False) -> int:
     """Play the story (a folder, or the story's folder and then its layers)."""
     dirs = [story_dir] if isinstance(story_dir, (str, Path)) else list(story_dir)
     result = load_and_check(dirs[0] if len(dirs) == 1 else dirs, cache=True)

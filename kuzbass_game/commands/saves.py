@@ -61,5 +61,13 @@ def _row(slot: SlotInfo, escape) -> list[str]:
         state = f"finished: {shown(slot.ending)}"
     else:
         state = "ok" + (f" [yellow]({escape(plain_text(slot.notice))})[/yellow]" if slot.notice else "")
-    return [escape(plain_text(slot.name)), escape(slot.kind), shown(slot.chapter), shown(slot.date),
-            str(slot.turn), format_play_time(slot.play_seconds), saved, state]
+    return [
+        escape(plain_text(slot.name)),
+        escape(slot.kind),
+        shown(slot.chapter),
+        shown(slot.date),
+        str(slot.turn),
+        format_play_time(slot.play_seconds),
+        saved,
+        state,
+    ]

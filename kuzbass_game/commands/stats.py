@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from kuzbass_game.commands._tools import checked_story, story_dirs
 from kuzbass_game.engine.stats import StoryStats, story_stats
@@ -29,9 +29,14 @@ def run_stats(given: Iterable[Path] | None, as_json: bool, runs: int, seed: int)
 
 def render(stats: StoryStats) -> list[str]:
     total = stats.total
-    lines = [_fit(f"{stats.story}: {total.words:,} words in {_plural(total.nodes, 'node')} "
-                  f"({_plural(total.choices, 'choice')}, {_plural(total.endings, 'ending')}); "
-                  f"codex {stats.codex_words:,} words"), ""]
+    lines = [
+        _fit(
+            f"{stats.story}: {total.words:,} words in {_plural(total.nodes, 'node')} "
+            f"({_plural(total.choices, 'choice')}, {_plural(total.endings, 'ending')}); "
+            f"codex {stats.codex_words:,} words"
+        ),
+        "",
+    ]
     numbers = ("words", "nodes", "choices", "endings")
     rows = [[path, *(f"{getattr(t, n):,}" for n in numbers)] for path, t in stats.files.items()]
     rows.append(["total", *(f"{getattr(total, n):,}" for n in numbers)])
@@ -44,8 +49,7 @@ def render(stats: StoryStats) -> list[str]:
     rows = []
     for ending in stats.endings:
         longest = "-" if ending.longest is None else f"{ending.longest}{' ~' if ending.longest_how == 'observed' else ''}"
-        rows.append([f"{ending.title} [{ending.id}]", "-" if ending.shortest is None else str(ending.shortest),
-                     longest, str(ending.reached)])
+        rows.append([f"{ending.title} [{ending.id}]", "-" if ending.shortest is None else str(ending.shortest), longest, str(ending.reached)])
     lines += _table(["ending (paths in choices)", "shortest", "longest", "reached"], rows)
     if observed:
         lines.append(_fit(f"  ~ the longest of {stats.runs} playthroughs that ended there (the story loops,"))
@@ -54,8 +58,7 @@ def render(stats: StoryStats) -> list[str]:
         lines.append("  longest: exact (no path from the start passes a node twice)")
     lines.append("  reached: playthroughs of the explorer that ended there")
     lines.append("")
-    lines.append(f"A playthrough sees {100 * stats.seen_share:.0f}% of the text on average "
-                 f"({stats.mean_words_seen:,.0f} of {total.words:,} words;")
+    lines.append(f"A playthrough sees {100 * stats.seen_share:.0f}% of the text on average ({stats.mean_words_seen:,.0f} of {total.words:,} words;")
     lines.append(f"{stats.runs} random playthroughs, seed {stats.seed}).")
     return lines
 
@@ -65,7 +68,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _fit(text: str, width: int = WIDTH) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _table(header: list[str], rows: list[list[str]], clip_start: bool = False) -> list[str]:
@@ -78,7 +81,7 @@ def _table(header: list[str], rows: list[list[str]], clip_start: bool = False) -
     def cut(text: str) -> str:
         if len(text) <= widths[0]:
             return text
-        return "…" + text[-(widths[0] - 1):] if clip_start else text[:widths[0] - 1] + "…"
+        return "…" + text[-(widths[0] - 1) :] if clip_start else text[: widths[0] - 1] + "…"
 
     def line(cells: list[str]) -> str:
         return "  ".join([cut(cells[0]).ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(cells[1:], widths[1:]))]).rstrip()

@@ -24,8 +24,7 @@ _HOMES = {
     "load_story": "loader",
 }
 
-__all__ = ["ChoiceView", "Diagnostic", "Game", "LoadResult", "SceneView", "Severity", "Story",
-           "StoryRuntimeError", "load_story"]
+__all__ = ["ChoiceView", "Diagnostic", "Game", "LoadResult", "SceneView", "Severity", "Story", "StoryRuntimeError", "load_story"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.diagnostics import Diagnostic, Severity

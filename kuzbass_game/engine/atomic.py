@@ -54,8 +54,15 @@ def _link_into_place(temp_name: str, path: Path) -> None:
     except FileExistsError:
         raise TargetExists(errno.EEXIST, "a file of this name already exists", str(path)) from None
     except (AttributeError, NotImplementedError, OSError) as err:
-        if isinstance(err, OSError) and err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
-                                                          errno.ENOSYS, errno.EMLINK, errno.EACCES):
+        if isinstance(err, OSError) and err.errno not in (
+            errno.EPERM,
+            errno.ENOTSUP,
+            errno.EOPNOTSUPP,
+            errno.EXDEV,
+            errno.ENOSYS,
+            errno.EMLINK,
+            errno.EACCES,
+        ):
             raise
         # A file system without hard links: check, then rename (a narrow race, only there).
         if os.path.lexists(path):

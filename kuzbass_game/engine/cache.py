@@ -27,12 +27,29 @@ import zlib
 from array import array
 from collections.abc import Iterable, Iterator, KeysView, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from collections.abc import Callable
 
 from kuzbass_game.engine.atomic import write_atomic
 from kuzbass_game.engine.diagnostics import Diagnostic, Mark, Severity
-from kuzbass_game.engine.model import (Branch, Choice, CodexEntry, Computed, Ending, Faction, InputSpec, Move, Node, Paragraph,
-                                      Routine, Story, TextPart, Variable, VarRef, Vote)
+from kuzbass_game.engine.model import (
+    Branch,
+    Choice,
+    CodexEntry,
+    Computed,
+    Ending,
+    Faction,
+    InputSpec,
+    Move,
+    Node,
+    Paragraph,
+    Routine,
+    Story,
+    TextPart,
+    Variable,
+    VarRef,
+    Vote,
+)
 from kuzbass_game.engine.safeio import Refused, read_regular
 
 if TYPE_CHECKING:  # the expression compiler is imported only once a node needs it
@@ -111,31 +128,57 @@ def _src(item: Condition | Effects | None) -> str | None:
 def _vote(vote: Vote | None) -> tuple[object, ...] | None:
     if vote is None:
         return None
-    factions = tuple((f.name, f.size_source, f.lean_source, f.swing,
-                      tuple((m.by_source, m.why, _src(m.condition)) for m in f.moves)) for f in vote.factions)
+    factions = tuple(
+        (f.name, f.size_source, f.lean_source, f.swing, tuple((m.by_source, m.why, _src(m.condition)) for m in f.moves)) for f in vote.factions
+    )
     return (vote.id, vote.question, factions, tuple(vote.outcomes.items()), vote.record, _mark(vote.mark))
 
 
 def to_image(story: Story, diagnostics: list[Diagnostic]) -> Image:
-    variables = tuple((v.name, v.type, v.default, v.minimum, v.maximum, v.label, _mark(v.mark), v.values, v.description,
-                       _src(v.show_if)) for v in story.variables.values())
+    variables = tuple(
+        (v.name, v.type, v.default, v.minimum, v.maximum, v.label, _mark(v.mark), v.values, v.description, _src(v.show_if))
+        for v in story.variables.values()
+    )
     computed = tuple((c.name, c.source, c.label, c.description, _src(c.show_if), _mark(c.mark)) for c in story.computed.values())
     routines = tuple((r.name, r.effects.source, _mark(r.mark)) for r in story.routines.values())
     codex = tuple((e.id, e.title, e.text, e.sources, _mark(e.mark)) for e in story.codex.values())
     nodes: list[tuple[str, bytes]] = []
     for node in story.nodes.values():
         choices = tuple(
-            (c.index, _parts(c.text), c.target,
-             tuple((b.target, b.weight, _src(b.condition), _mark(b.mark)) for b in c.branches),
-             _src(c.condition), None if c.locked_reason is None else _parts(c.locked_reason),
-             _src(c.effects), c.once, _mark(c.mark), c.signature,
-             None if c.reply is None else _parts(c.reply), c.ballot)
-            for c in node.choices)
-        nodes.append((node.id, _raw_node(node.id, _mark(node.mark), tuple((_parts(p.parts), _src(p.condition)) for p in node.paragraphs),
-                      choices, _src(node.effects), node.chapter, node.date,
-                      None if node.ending is None else node.ending.title,
-                      None if node.input is None else (node.input.var, node.input.prompt, node.input.max_length),
-                      node.unlocks, _vote(node.vote))))
+            (
+                c.index,
+                _parts(c.text),
+                c.target,
+                tuple((b.target, b.weight, _src(b.condition), _mark(b.mark)) for b in c.branches),
+                _src(c.condition),
+                None if c.locked_reason is None else _parts(c.locked_reason),
+                _src(c.effects),
+                c.once,
+                _mark(c.mark),
+                c.signature,
+                None if c.reply is None else _parts(c.reply),
+                c.ballot,
+            )
+            for c in node.choices
+        )
+        nodes.append(
+            (
+                node.id,
+                _raw_node(
+                    node.id,
+                    _mark(node.mark),
+                    tuple((_parts(p.parts), _src(p.condition)) for p in node.paragraphs),
+                    choices,
+                    _src(node.effects),
+                    node.chapter,
+                    node.date,
+                    None if node.ending is None else node.ending.title,
+                    None if node.input is None else (node.input.var, node.input.prompt, node.input.max_length),
+                    node.unlocks,
+                    _vote(node.vote),
+                ),
+            )
+        )
     notes = tuple((d.path, d.line, d.col, d.severity.value, d.message) for d in diagnostics)
     # The nodes as three objects (ids, offsets, every node's marshal one after another), not
     # 10,000 pairs: the whole file is checked before it is unmarshalled, object by object.
@@ -143,9 +186,26 @@ def to_image(story: Story, diagnostics: list[Diagnostic]) -> Image:
     for _node_id, blob in nodes:
         offsets.append(offsets[-1] + len(blob))
     packed = ("\n".join(node_id for node_id, _blob in nodes), offsets.tobytes(), b"".join(blob for _id, blob in nodes))
-    return (story.id, story.title, story.start, _mark(story.start_mark), story.fingerprint, variables, packed, notes,
-            story.description, story.author, computed, routines, codex,
-            story.layers, tuple(story.node_layer.items()), tuple(story.extended.items()), story.introduction, story.afterword)
+    return (
+        story.id,
+        story.title,
+        story.start,
+        _mark(story.start_mark),
+        story.fingerprint,
+        variables,
+        packed,
+        notes,
+        story.description,
+        story.author,
+        computed,
+        routines,
+        codex,
+        story.layers,
+        tuple(story.node_layer.items()),
+        tuple(story.extended.items()),
+        story.introduction,
+        story.afterword,
+    )
 
 
 def _raw_node(*raw: Any) -> bytes:
@@ -176,7 +236,7 @@ def _unpack_nodes(packed: Any) -> tuple[dict[str, int], Callable[[int], memoryvi
     view = memoryview(blob)
 
     def raw_of(index: int) -> memoryview:
-        return view[offsets[index]:offsets[index + 1]]
+        return view[offsets[index] : offsets[index + 1]]
 
     return by_id, raw_of
 
@@ -184,8 +244,26 @@ def _unpack_nodes(packed: Any) -> tuple[dict[str, int], Callable[[int], memoryvi
 def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | None = None) -> tuple[Story, list[Diagnostic]]:
     """The story from its image; `recompile` gives the story compiled afresh, for when a node cannot be built."""
     _check_texts(tuple(part for i, part in enumerate(image) if i != 6))
-    (story_id, title, start, start_mark, fingerprint, raw_vars, packed, notes, description, author,
-     raw_computed, raw_routines, raw_codex, layers, node_layer, extended, introduction, afterword) = image
+    (
+        story_id,
+        title,
+        start,
+        start_mark,
+        fingerprint,
+        raw_vars,
+        packed,
+        notes,
+        description,
+        author,
+        raw_computed,
+        raw_routines,
+        raw_codex,
+        layers,
+        node_layer,
+        extended,
+        introduction,
+        afterword,
+    ) = image
     if isinstance(root, tuple):  # a story with layers: the story's own folder is the first
         root = root[0]
     raw_by_id, raw_of = _unpack_nodes(packed)
@@ -239,22 +317,38 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
             memo[(kind, source)] = found
         return found
 
-    variables = {name: Variable(name, vtype, default, lo, hi, label, _unmark(mark), values, desc, compiled("if", show))
-                 for name, vtype, default, lo, hi, label, mark, values, desc, show in raw_vars}
+    variables = {
+        name: Variable(name, vtype, default, lo, hi, label, _unmark(mark), values, desc, compiled("if", show))
+        for name, vtype, default, lo, hi, label, mark, values, desc, show in raw_vars
+    }
     for name, source, label, desc, show, mark in raw_computed:
         if show is not None:
             computed[name] = Computed(name, computed[name].type, source, computed[name].run, label, desc, compiled("if", show), _unmark(mark))
-    codex = {entry_id: CodexEntry(entry_id, entry_title, text, sources, _unmark(mark))
-             for entry_id, entry_title, text, sources, mark in raw_codex}
+    codex = {entry_id: CodexEntry(entry_id, entry_title, text, sources, _unmark(mark)) for entry_id, entry_title, text, sources, mark in raw_codex}
 
     def vote_of(raw: Any) -> Vote | None:
         if raw is None:
             return None
         vote_id, question, factions, outcomes, record, mark = raw
-        return Vote(vote_id, question, tuple(
-            Faction(name, compiled("int", size).run, compiled("int", lean).run, swing,
-                    tuple(Move(compiled("int", by).run, why, condition(cond), by) for by, why, cond in moves), size, lean)
-            for name, size, lean, swing, moves in factions), dict(outcomes), record, _unmark(mark))
+        return Vote(
+            vote_id,
+            question,
+            tuple(
+                Faction(
+                    name,
+                    compiled("int", size).run,
+                    compiled("int", lean).run,
+                    swing,
+                    tuple(Move(compiled("int", by).run, why, condition(cond), by) for by, why, cond in moves),
+                    size,
+                    lean,
+                )
+                for name, size, lean, swing, moves in factions
+            ),
+            dict(outcomes),
+            record,
+            _unmark(mark),
+        )
 
     def condition(source: str | None) -> Condition | None:
         return compiled("if", source)
@@ -273,15 +367,36 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
                 if goes_to is not None and goes_to not in raw_by_id:
                     raise CacheError(f"node '{node_id}' goes to a node that does not exist")
         choices = tuple(
-            Choice(node_id, index, _unparts(text), target,
-                   tuple(Branch(b_target, weight, condition(b_cond), _unmark(b_mark)) for b_target, weight, b_cond, b_mark in branches),
-                   condition(cond), None if locked is None else _unparts(locked), effects(fx), once, _unmark(c_mark), signature,
-                   None if reply is None else _unparts(reply), ballot)
-            for index, text, target, branches, cond, locked, fx, once, c_mark, signature, reply, ballot in raw_choices)
-        return Node(node_id, tuple(Paragraph(_unparts(parts), condition(cond)) for parts, cond in paragraphs),
-                    choices, effects(node_fx), chapter, date,
-                    None if ending is None else Ending(ending),
-                    None if raw_input is None else InputSpec(*raw_input), _unmark(mark), unlocks, vote_of(raw_vote))
+            Choice(
+                node_id,
+                index,
+                _unparts(text),
+                target,
+                tuple(Branch(b_target, weight, condition(b_cond), _unmark(b_mark)) for b_target, weight, b_cond, b_mark in branches),
+                condition(cond),
+                None if locked is None else _unparts(locked),
+                effects(fx),
+                once,
+                _unmark(c_mark),
+                signature,
+                None if reply is None else _unparts(reply),
+                ballot,
+            )
+            for index, text, target, branches, cond, locked, fx, once, c_mark, signature, reply, ballot in raw_choices
+        )
+        return Node(
+            node_id,
+            tuple(Paragraph(_unparts(parts), condition(cond)) for parts, cond in paragraphs),
+            choices,
+            effects(node_fx),
+            chapter,
+            date,
+            None if ending is None else Ending(ending),
+            None if raw_input is None else InputSpec(*raw_input),
+            _unmark(mark),
+            unlocks,
+            vote_of(raw_vote),
+        )
 
     def fresh_nodes() -> Mapping[str, Node]:
         assert recompile is not None
@@ -291,9 +406,26 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
         return fresh.nodes
 
     nodes = LazyNodes(raw_by_id, build, fresh_nodes if recompile is not None else None)
-    story = Story(story_id, title, start, variables, nodes, fingerprint, root, _unmark(start_mark), description, author,
-                  computed, routines, codex, layers=tuple(layers), node_layer=dict(node_layer),
-                  extended={k: tuple(v) for k, v in extended}, introduction=tuple(introduction), afterword=tuple(afterword))
+    story = Story(
+        story_id,
+        title,
+        start,
+        variables,
+        nodes,
+        fingerprint,
+        root,
+        _unmark(start_mark),
+        description,
+        author,
+        computed,
+        routines,
+        codex,
+        layers=tuple(layers),
+        node_layer=dict(node_layer),
+        extended={k: tuple(v) for k, v in extended},
+        introduction=tuple(introduction),
+        afterword=tuple(afterword),
+    )
     diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
     return story, diagnostics
 
@@ -309,8 +441,7 @@ class LazyNodes(dict[str, Node]):
     hence their `type: ignore[override]`).
     """
 
-    def __init__(self, raw: dict[str, int], build: Callable[[int], Node],
-                 on_failure: Callable[[], Mapping[str, Node]] | None = None) -> None:
+    def __init__(self, raw: dict[str, int], build: Callable[[int], Node], on_failure: Callable[[], Mapping[str, Node]] | None = None) -> None:
         super().__init__()
         self._raw = raw
         self._build = build
@@ -431,7 +562,7 @@ def check_marshal(data: bytes | memoryview, max_depth: int = MAX_DEPTH) -> None:
             if code == 0x7A or code == 0x5A:  # z Z: short ASCII string
                 pos += 1 + data[pos]
             elif code in (0x75, 0x61, 0x41, 0x74, 0x73):  # u a A t: string; s: bytes
-                size = _INT32(data[pos:pos + 4], "little", signed=True)
+                size = _INT32(data[pos : pos + 4], "little", signed=True)
                 if size < 0 or size > n - pos - 4:
                     raise CacheError("a string is longer than the data")
                 pos += 4 + size
@@ -443,7 +574,7 @@ def check_marshal(data: bytes | memoryview, max_depth: int = MAX_DEPTH) -> None:
                         raise CacheError("a tuple counts more items than the data holds")
                     counts.append(size)
             elif code in (0x28, 0x5B, 0x3C, 0x3E):  # ( [ < >: tuple, list, set, frozenset
-                size = _INT32(data[pos:pos + 4], "little", signed=True)
+                size = _INT32(data[pos : pos + 4], "little", signed=True)
                 pos += 4
                 if size < 0 or size > n - pos:
                     raise CacheError("a collection counts more items than the data holds")
@@ -462,13 +593,13 @@ def check_marshal(data: bytes | memoryview, max_depth: int = MAX_DEPTH) -> None:
             elif code == 0x67:  # g: binary float
                 pos += 8
             elif code == 0x6C:  # l: long, in 15-bit digits stored as 16 bits
-                size = _INT32(data[pos:pos + 4], "little", signed=True)
+                size = _INT32(data[pos : pos + 4], "little", signed=True)
                 pos += 4
                 if abs(size) > 64 or 2 * abs(size) > n - pos:
                     raise CacheError("an integer is too large")
                 pos += 2 * abs(size)
             elif code == 0x72:  # r: a reference to an earlier object
-                if _INT32(data[pos:pos + 4], "little") >= refs:
+                if _INT32(data[pos : pos + 4], "little") >= refs:
                     raise CacheError("a reference to nothing")
                 pos += 4
             else:

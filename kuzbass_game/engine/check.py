@@ -25,10 +25,7 @@ def _live_targets(choice: Choice, node: Node) -> tuple[str, ...]:
 
 
 def successors(story: Story) -> dict[str, set[str]]:
-    return {
-        node_id: {t for choice in node.choices for t in _live_targets(choice, node) if t in story.nodes}
-        for node_id, node in story.nodes.items()
-    }
+    return {node_id: {t for choice in node.choices for t in _live_targets(choice, node) if t in story.nodes} for node_id, node in story.nodes.items()}
 
 
 def reachable_from(start: str | set[str], graph: dict[str, set[str]]) -> set[str]:
@@ -78,15 +75,27 @@ def check_graph(story: Story, sink: DiagnosticSink) -> None:
             sink.error(mark, f"node '{node_id}' is a trap: no ending can be reached from it")
             continue
         _false_choices(node, sink, mark)
-        if node.choices and all(c.once or c.condition is not None for c in node.choices) and not covers(
-                [c.condition.source for c in node.choices if not c.once and c.condition is not None], story):
-            sink.warning(mark, f"every choice of node '{node_id}' has an 'if' or 'once', so a player may find none open; "
-                               f"add one choice that is always available, or mark one 'otherwise: true'")
+        if (
+            node.choices
+            and all(c.once or c.condition is not None for c in node.choices)
+            and not covers([c.condition.source for c in node.choices if not c.once and c.condition is not None], story)
+        ):
+            sink.warning(
+                mark,
+                f"every choice of node '{node_id}' has an 'if' or 'once', so a player may find none open; "
+                f"add one choice that is always available, or mark one 'otherwise: true'",
+            )
         for choice in node.choices:
-            if choice.branches and all(b.condition is not None for b in choice.branches) and not covers(
-                    [b.condition.source for b in choice.branches if b.condition is not None], story):
-                sink.warning(choice.mark or mark, f"every random branch of choice {choice.index + 1} of node '{node_id}' has an 'if', "
-                                                  f"so the dice may find none possible; mark one 'otherwise: true'")
+            if (
+                choice.branches
+                and all(b.condition is not None for b in choice.branches)
+                and not covers([b.condition.source for b in choice.branches if b.condition is not None], story)
+            ):
+                sink.warning(
+                    choice.mark or mark,
+                    f"every random branch of choice {choice.index + 1} of node '{node_id}' has an 'if', "
+                    f"so the dice may find none possible; mark one 'otherwise: true'",
+                )
 
 
 def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
@@ -95,13 +104,19 @@ def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
     for choice in node.choices:
         key = (
             None if choice.condition is None else choice.condition.source,
-            choice.target, tuple((b.target, b.weight, None if b.condition is None else b.condition.source) for b in choice.branches),
+            choice.target,
+            tuple((b.target, b.weight, None if b.condition is None else b.condition.source) for b in choice.branches),
             None if choice.effects is None else choice.effects.source,
-            choice.ballot, choice.reply, choice.once,
+            choice.ballot,
+            choice.reply,
+            choice.once,
         )
         if key in seen:
-            sink.warning(choice.mark or mark, f"choices {seen[key] + 1} and {choice.index + 1} of node '{node.id}' lead to the same "
-                                              f"place with the same effects: give one different effects, a 'reply', or merge them")
+            sink.warning(
+                choice.mark or mark,
+                f"choices {seen[key] + 1} and {choice.index + 1} of node '{node.id}' lead to the same "
+                f"place with the same effects: give one different effects, a 'reply', or merge them",
+            )
         else:
             seen[key] = choice.index
 
@@ -120,7 +135,7 @@ def covers(sources: list[str], story: Story) -> bool:
     from kuzbass_game.engine.compiler import otherwise_source
 
     for index, source in enumerate(sources):
-        if source == otherwise_source(sources[:index] + sources[index + 1:]):
+        if source == otherwise_source(sources[:index] + sources[index + 1 :]):
             return True
     groups: dict[str, list[tuple[str, str, str]]] = {}
     for source in sources:  # conditions the prover cannot read are left out: it only ever proves, never refutes
@@ -165,8 +180,14 @@ def _covers_one(name: str, tests: list[tuple[str, str, str]], story: Story) -> b
         if not value.lstrip("-").isdigit():
             return False
         k = int(value)
-        intervals += {"==": [(k, k)], "!=": [(low, k - 1), (k + 1, high)], "<": [(low, k - 1)], "<=": [(low, k)],
-                      ">": [(k + 1, high)], ">=": [(k, high)]}[op]
+        intervals += {
+            "==": [(k, k)],
+            "!=": [(low, k - 1), (k + 1, high)],
+            "<": [(low, k - 1)],
+            "<=": [(low, k)],
+            ">": [(k + 1, high)],
+            ">=": [(k, high)],
+        }[op]
     reach = low
     for start, end in sorted(intervals):
         if start > reach:

@@ -8,7 +8,8 @@ Reading entries (YAML) is only imported by the compiler; the runtime half needs 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
 
 from kuzbass_game.engine.model import CodexEntry, Story
 

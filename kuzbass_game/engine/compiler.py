@@ -11,7 +11,8 @@ import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, TypedDict, overload
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
+from collections.abc import Callable
 
 import yaml
 
@@ -133,8 +134,7 @@ class StoryBuilder:
         return bool(DECLARES.search(source.text))
 
     # ---------------------------------------------------------------- pass 1: the file and its variables
-    def parse(self, source: SourceFile, is_manifest: bool, layer: str | None = None,
-              layer_manifest: bool = False) -> ParsedFile | None:
+    def parse(self, source: SourceFile, is_manifest: bool, layer: str | None = None, layer_manifest: bool = False) -> ParsedFile | None:
         """Compose a file and read its variables. `layer_manifest`: the manifest of a layer
         (it names the story it extends; its id, read here, is the layer's id for its files)."""
         reader = Reader(source.display, self.sink, source.text)
@@ -183,8 +183,10 @@ class StoryBuilder:
         base = self.meta.get("id")
         if extends is not None and base is not None and extends.strip() not in (base, *self.layers):
             below = ", ".join(f"'{name}'" for name in (base, *self.layers))
-            reader.error(entries["extends"][1], f"this layer extends '{extends.strip()}', but the story below it is {below}: "
-                                                f"give the folders in order, the story first")
+            reader.error(
+                entries["extends"][1],
+                f"this layer extends '{extends.strip()}', but the story below it is {below}: give the folders in order, the story first",
+            )
         if layer_id is None:
             return self.unnamed_layer(display)
         self.layers.append(layer_id)
@@ -321,20 +323,26 @@ class StoryBuilder:
             node = self.nodes.get(node_id)
             if node is None:
                 if node_id not in self.node_marks and not self.incomplete:
-                    self.sink.error(extension.mark, f"layer '{extension.layer}' extends node '{node_id}', which does not exist"
-                                                    f"{Suggester(self.node_marks)(node_id)}")
+                    self.sink.error(
+                        extension.mark,
+                        f"layer '{extension.layer}' extends node '{node_id}', which does not exist{Suggester(self.node_marks)(node_id)}",
+                    )
                 continue
             if self.node_layer.get(node_id) == extension.layer:
-                self.sink.error(extension.mark, f"node '{node_id}' belongs to layer '{extension.layer}' itself: edit the node instead of extending it")
+                self.sink.error(
+                    extension.mark, f"node '{node_id}' belongs to layer '{extension.layer}' itself: edit the node instead of extending it"
+                )
                 continue
             changes: _NodeChanges = {}
             if extension.paragraphs is not None:
                 earlier = replaced.get(node_id)
                 if earlier is not None:
                     first = earlier.text_mark or earlier.mark
-                    self.sink.error(extension.text_mark or extension.mark,
-                                    f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}' "
-                                    f"(the other at {first.path}:{first.line}:{first.col})")
+                    self.sink.error(
+                        extension.text_mark or extension.mark,
+                        f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}' "
+                        f"(the other at {first.path}:{first.line}:{first.col})",
+                    )
                     self.sink.error(first, f"layers '{earlier.layer}' and '{extension.layer}' both replace the text of node '{node_id}'")
                     continue
                 replaced[node_id] = extension
@@ -350,9 +358,11 @@ class StoryBuilder:
                 start = len(node.choices)
                 added = tuple(replace(choice, index=start + number) for number, choice in enumerate(extension.choices))
                 if start + len(added) > MAX_CHOICES:
-                    self.sink.error(extension.choices_mark or extension.mark,
-                                    f"node '{node_id}' would have {start + len(added)} choices with layer '{extension.layer}''s; "
-                                    f"at most {MAX_CHOICES} fit the number keys")
+                    self.sink.error(
+                        extension.choices_mark or extension.mark,
+                        f"node '{node_id}' would have {start + len(added)} choices with layer '{extension.layer}''s; "
+                        f"at most {MAX_CHOICES} fit the number keys",
+                    )
                     continue
                 changes["choices"] = node.choices + added
             if changes:
@@ -384,8 +394,11 @@ class StoryBuilder:
         for name, var in self.variables.items():
             if name not in self.reads and not var.label and var.mark is not None:
                 verb = "set" if name in self.writes else "declared"
-                self.sink.warning(var.mark, f"variable '{name}' is {verb} but never read: no condition, effect, text, "
-                                            f"computed value or vote reads it (give it a 'label' to show it, or remove it)")
+                self.sink.warning(
+                    var.mark,
+                    f"variable '{name}' is {verb} but never read: no condition, effect, text, "
+                    f"computed value or vote reads it (give it a 'label' to show it, or remove it)",
+                )
         for name, item in self.declarations.computed.items():
             if name not in self.reads and not item.label and item.mark is not None:
                 self.sink.warning(item.mark, f"computed value '{name}' is never read or shown")
@@ -552,8 +565,7 @@ class _NodeCompiler:
                 r.error(entries["vote"][0], f"node '{node_id}' holds a vote but no choice casts a ballot ('ballot: for', 'against' or 'abstain')")
             elif "choices" not in entries:
                 r.error(entries["vote"][0], f"node '{node_id}' holds a vote but has no choices: give the player a ballot")
-        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node),
-                    unlocks, vote)
+        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node), unlocks, vote)
 
     def _otherwise_choice(self, node_id: str, choices: list[Choice], fallback: tuple[int, yaml.Node]) -> list[Choice]:
         index, node = fallback
@@ -678,8 +690,7 @@ class _NodeCompiler:
         if text_parts is None or (target is None and not branches and ballot is None):
             return None
         signature = _signature(spec["text"][1].value, target if ballot is None else f"ballot:{ballot}", branches)
-        return Choice(node_id, index, text_parts, target, tuple(branches), condition, locked, effects, once,
-                      r.mark(node), signature, reply, ballot)
+        return Choice(node_id, index, text_parts, target, tuple(branches), condition, locked, effects, once, r.mark(node), signature, reply, ballot)
 
     def _otherwise_flag(self, node: yaml.Node, what: str) -> bool:
         """`otherwise: true` on a choice or a branch (read again here: the mapping was checked already)."""
@@ -849,7 +860,7 @@ class _NodeCompiler:
         pos = 0
         ok = True
         for match in _TEMPLATE.finditer(text):
-            parts.append(text[pos:match.start()])
+            parts.append(text[pos : match.start()])
             token = match.group()
             pos = match.end()
             if token == "{{":
@@ -857,15 +868,19 @@ class _NodeCompiler:
             elif token == "}}":
                 parts.append("}")
             elif match.group(1) is None:
-                self.reader.sink.error(self.reader.locate(node, base + match.start()),
-                                       f"in {what}: a lone '{token}'; write '{token}{token}' for a literal brace, or {{name}} for a variable")
+                self.reader.sink.error(
+                    self.reader.locate(node, base + match.start()),
+                    f"in {what}: a lone '{token}'; write '{token}{token}' for a literal brace, or {{name}} for a variable",
+                )
                 ok = False
             else:
                 name = match.group(1).strip()
                 computed = self.builder.declarations.computed
                 if name not in self.variables and name not in computed:
-                    self.reader.sink.error(self.reader.locate(node, base + match.start() + 1),
-                                           f"in {what}: unknown variable '{{{name}}}'{did_you_mean(name, [*self.variables, *computed])}")
+                    self.reader.sink.error(
+                        self.reader.locate(node, base + match.start() + 1),
+                        f"in {what}: unknown variable '{{{name}}}'{did_you_mean(name, [*self.variables, *computed])}",
+                    )
                     ok = False
                 else:
                     self.builder.reads.add(name)

@@ -107,7 +107,9 @@ class Declarations:
             if var_type == "int" and ((minimum is not None and got < minimum) or (maximum is not None and got > maximum)):  # type: ignore[operator]
                 reader.error(value_node, f"the default of {what} ({got}) is outside its range {minimum}..{maximum}")
             if values and got not in values:
-                reader.error(value_node, f"the default of {what} (\"{got}\") is not one of its values{did_you_mean(str(got), values)}: {', '.join(values)}")
+                reader.error(
+                    value_node, f'the default of {what} ("{got}") is not one of its values{did_you_mean(str(got), values)}: {", ".join(values)}'
+                )
         label = self._short_text(reader, spec, "label", what, MAX_LABEL, "will be cut in the status panel")
         description = self._short_text(reader, spec, "description", what, MAX_DESCRIPTION, "is too long for a tooltip")
         if "show_if" in spec:
@@ -130,7 +132,7 @@ class Declarations:
             if value is None:
                 continue
             if value in values:
-                reader.error(item, f"the value \"{value}\" is listed twice for {what}")
+                reader.error(item, f'the value "{value}" is listed twice for {what}')
                 continue
             values.append(value)
         if items is not None and not values:
@@ -195,9 +197,18 @@ class Declarations:
                     reader.sink.error(reader.locate(part, err.offset), f"in {what}: {err.message}")
             if not compiled:
                 continue
-            effects = compiled[0] if len(compiled) == 1 else expr.Effects(
-                "; ".join(e.source for e in compiled), tuple(a for e in compiled for a in e.assignments), (),
-                frozenset().union(*(e.reads for e in compiled)), (), frozenset().union(*(e.writes for e in compiled)))
+            effects = (
+                compiled[0]
+                if len(compiled) == 1
+                else expr.Effects(
+                    "; ".join(e.source for e in compiled),
+                    tuple(a for e in compiled for a in e.assignments),
+                    (),
+                    frozenset().union(*(e.reads for e in compiled)),
+                    (),
+                    frozenset().union(*(e.writes for e in compiled)),
+                )
+            )
             if any(ref for e in compiled for ref in e.node_refs):
                 reader.error(body, f"{what} uses visited()/visits(); a routine runs anywhere, so give it only variables")
                 continue

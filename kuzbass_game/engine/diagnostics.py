@@ -37,7 +37,7 @@ class Mark:
     line: int
     col: int
 
-    def shifted(self, line_offset: int = 0, col: int | None = None) -> "Mark":
+    def shifted(self, line_offset: int = 0, col: int | None = None) -> Mark:
         return Mark(self.path, self.line + line_offset, self.col if col is None else col)
 
 
@@ -74,6 +74,7 @@ class DiagnosticSink:
         found = sorted(set(self.items), key=lambda d: (d.path, d.line, d.col, d.message))
         for path, count in sorted(self._per_file.items()):
             if count > MAX_PER_FILE:
-                found.append(Diagnostic(path, 1, 1, Severity.ERROR,
-                                        f"{count - MAX_PER_FILE} more problems in this file were not shown; fix these first"))
+                found.append(
+                    Diagnostic(path, 1, 1, Severity.ERROR, f"{count - MAX_PER_FILE} more problems in this file were not shown; fix these first")
+                )
         return found

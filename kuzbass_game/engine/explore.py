@@ -14,7 +14,8 @@ import random
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, TypedDict
+from typing import TYPE_CHECKING, TypedDict
+from collections.abc import Callable
 
 from kuzbass_game.engine.model import Story
 from kuzbass_game.engine import rng, stepper
@@ -122,8 +123,11 @@ class ExploreReport:
             "errors": self.errors,
             "unfinished": self.unfinished,
             "votes": {vote_id: dict(sorted(self.votes.get(vote_id, Counter()).items())) for vote_id in sorted(story.votes)},
-            "codex": {"entries": len(story.codex), "unlocked": len(self.codex_unlocked & set(story.codex)),
-                      "never_unlocked": sorted(set(story.codex) - self.codex_unlocked)},
+            "codex": {
+                "entries": len(story.codex),
+                "unlocked": len(self.codex_unlocked & set(story.codex)),
+                "never_unlocked": sorted(set(story.codex) - self.codex_unlocked),
+            },
             "path_length": {
                 "min": min(lengths),
                 "max": max(lengths),
@@ -139,9 +143,16 @@ def run_seed(seed: int, run: int) -> int:
     return out
 
 
-def explore(story: Story, runs: int = 100, seed: int = 0, max_steps: int = 500,
-            on_run: Callable[[int], None] | None = None, *, first: int = 0,
-            each_run: Callable[[Counter[str], int], None] | None = None) -> ExploreReport:
+def explore(
+    story: Story,
+    runs: int = 100,
+    seed: int = 0,
+    max_steps: int = 500,
+    on_run: Callable[[int], None] | None = None,
+    *,
+    first: int = 0,
+    each_run: Callable[[Counter[str], int], None] | None = None,
+) -> ExploreReport:
     """Play runs number `first` .. `first + runs - 1`, picking uniformly among the enabled
     choices; deterministic for a seed, and the same runs whichever range they are played in.
 
@@ -188,8 +199,7 @@ def merge(parts: list[ExploreReport]) -> ExploreReport:
     return merged
 
 
-def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, report: ExploreReport,
-             hits: Counter[str]) -> None:
+def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, report: ExploreReport, hits: Counter[str]) -> None:
     """One playthrough on a bare cursor: the same rules as `Game`, without keeping snapshots."""
     nodes = story.nodes
     cursor: Cursor | None = None

@@ -23,7 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, cast
+from typing import cast
+from collections.abc import Callable, Mapping
 
 INT, BOOL, TEXT = "int", "bool", "text"
 TYPES = (INT, BOOL, TEXT)
@@ -91,7 +92,7 @@ def tokenize(source: str) -> list[Token]:
         if match is None:
             char = source[pos]
             if char == '"':
-                raise ExprError("unterminated text: a closing \" is missing", pos)
+                raise ExprError('unterminated text: a closing " is missing', pos)
             raise ExprError(f"unexpected character {char!r}", pos)
         kind = match.lastgroup or ""
         text = match.group()
@@ -154,9 +155,9 @@ class Scope:
     # Enumerated text variables (name -> the values they may hold): a literal outside the set is an error.
     enums: Mapping[str, tuple[str, ...]] | None = None
     # Computed values (name -> their checked expression), read like variables but never assigned.
-    computed: Mapping[str, "Typed"] | None = None
+    computed: Mapping[str, Typed] | None = None
     # Routines (name -> their compiled effects), run by a bare name in effects.
-    routines: Mapping[str, "Effects"] | None = None
+    routines: Mapping[str, Effects] | None = None
 
 
 @dataclass(frozen=True)
@@ -186,28 +187,35 @@ def _assigner(name: str, op: str, value_of: Typed, var_type: str, bounds: Bounds
         def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
             value = v[name] + step  # type: ignore[operator]  # an int variable
             v[name] = lo if value < lo else hi if value > hi else value
+
         return apply
     if var_type == INT:
         int_run = cast(IntEvaluator, run)  # an int, as `_require` checked
         if op == "=":
+
             def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
                 value = int_run(v, n)
                 v[name] = lo if value < lo else hi if value > hi else value
         elif op == "+=":
+
             def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
                 value = v[name] + int_run(v, n)  # type: ignore[operator]  # an int variable
                 v[name] = lo if value < lo else hi if value > hi else value
         else:
+
             def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
                 value = v[name] - int_run(v, n)  # type: ignore[operator]  # an int variable
                 v[name] = lo if value < lo else hi if value > hi else value
     elif var_type == TEXT and op == "+=":
         text_run = cast(TextEvaluator, run)  # a text, as `_require` checked
+
         def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
             v[name] = _cap_text(v[name] + text_run(v, n))  # type: ignore[operator, arg-type]  # a text variable
     else:
+
         def apply(v: dict[str, Value], n: Mapping[str, int]) -> None:
             v[name] = run(v, n)
+
     return apply
 
 
@@ -332,8 +340,7 @@ class _Parser:
         known, value = other.constant_value()
         if known and isinstance(value, str) and value not in enums[variable.var]:
             allowed = enums[variable.var]
-            raise ExprError(f"'{variable.var}' is never \"{value}\"{_suggest(value, allowed)}; "
-                            f"its values are {', '.join(allowed)}", offset)
+            raise ExprError(f"'{variable.var}' is never \"{value}\"{_suggest(value, allowed)}; its values are {', '.join(allowed)}", offset)
 
     def sum(self) -> Typed:
         left = self.product()
@@ -436,11 +443,12 @@ class _Parser:
             (cond, cond_start), (yes, yes_start), (no, no_start) = args
             _require(cond, BOOL, "the first value of if()", cond_start.offset)
             if yes.type != no.type:
-                raise ExprError(f"both values of if() must have one type, but the first is {_article(yes.type)} "
-                                f"and the second {_article(no.type)}", no_start.offset)
+                raise ExprError(
+                    f"both values of if() must have one type, but the first is {_article(yes.type)} and the second {_article(no.type)}",
+                    no_start.offset,
+                )
             test, when_true, when_false = cond.run, yes.run, no.run
-            return Typed(yes.type, lambda v, n: when_true(v, n) if test(v, n) else when_false(v, n),
-                         cond.const and yes.const and no.const)
+            return Typed(yes.type, lambda v, n: when_true(v, n) if test(v, n) else when_false(v, n), cond.const and yes.const and no.const)
         if name in ("visited", "visits"):
             if len(args) != 1 or args[0][1].kind != "str" or not args[0][0].const:
                 raise ExprError(f'{name}() takes one node id in double quotes, like {name}("node_id")', name_token.offset)
@@ -492,28 +500,33 @@ class _Parser:
             raise ExprError(f"expected '=', '+=' or '-=' after '{target.text}' but found {self._describe(op)}{hint}", op.offset)
         glued = self._glued()
         if glued in ("<", ">"):
-            raise ExprError(f"'={glued}' is not an operator: did you mean '{glued}='? Comparisons belong in conditions ('if'); "
-                            f"effects assign with '=', '+=' or '-='", op.offset)
+            raise ExprError(
+                f"'={glued}' is not an operator: did you mean '{glued}='? Comparisons belong in conditions ('if'); "
+                f"effects assign with '=', '+=' or '-='",
+                op.offset,
+            )
         if glued == "+":
-            raise ExprError(f"'=+' is not an operator: did you mean '+='?", op.offset)
+            raise ExprError("'=+' is not an operator: did you mean '+='?", op.offset)
         if glued == "-":  # `trust =- 1` is `trust = -1`: valid, and almost never what was meant
-            self.warnings.append((op.offset, f"'=-' sets '{target.text}' to minus the value; did you mean '-='? "
-                                             f"(to set a negative value, write '{target.text} = -...')"))
+            self.warnings.append(
+                (
+                    op.offset,
+                    f"'=-' sets '{target.text}' to minus the value; did you mean '-='? (to set a negative value, write '{target.text} = -...')",
+                )
+            )
         self.advance()
         value_start = self.tok
         value = self.expression()
         if op.text == "=":
             _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
             self._check_enum(Typed(var_type, value.run, var=target.text), value, value_start.offset)
-            return Assignment(target.text, "=", value.run, target.offset,
-                              _assigner(target.text, "=", value, var_type, self.scope.bounds))
+            return Assignment(target.text, "=", value.run, target.offset, _assigner(target.text, "=", value, var_type, self.scope.bounds))
         if op.text == "-=" and var_type != INT:
             raise ExprError(f"'-=' needs an int variable; '{target.text}' is {var_type}", op.offset)
         if var_type == BOOL:
             raise ExprError(f"'{op.text}' cannot be used on bool variable '{target.text}'", op.offset)
         _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
-        return Assignment(target.text, op.text, value.run, target.offset,
-                          _assigner(target.text, op.text, value, var_type, self.scope.bounds))
+        return Assignment(target.text, op.text, value.run, target.offset, _assigner(target.text, op.text, value, var_type, self.scope.bounds))
 
 
 _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
@@ -649,9 +662,11 @@ class Effects:
         if len(steps) == 1:
             apply = steps[0]
         else:
+
             def apply(variables: dict[str, Value], visits: Mapping[str, int]) -> None:
                 for step in steps:
                     step(variables, visits)
+
         object.__setattr__(self, "apply", apply)
 
 
@@ -702,5 +717,4 @@ def compile_effects(source: str, scope: Scope) -> Effects:
     assignments = parser.statements()
     if not assignments:
         raise ExprError("the effect is empty", 0)
-    return Effects(source, tuple(assignments), tuple(parser.node_refs), frozenset(parser.reads), tuple(parser.warnings),
-                   frozenset(parser.writes))
+    return Effects(source, tuple(assignments), tuple(parser.node_refs), frozenset(parser.reads), tuple(parser.warnings), frozenset(parser.writes))

@@ -76,7 +76,7 @@ def _plain(text: str) -> str:
 
 
 def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def node_edges(node: Node, added_by: tuple[str, ...] = ()) -> list[GraphEdge]:
@@ -192,12 +192,19 @@ def build_graph(story: Story, chapter: str | None = None, *, only_chapter: bool 
         if node_id not in touched:
             continue
         node = story.nodes[node_id]
-        graph.nodes.append(GraphNode(
-            node_id, chapters[node_id], node.chapter is not None, node_id == story.start,
-            _plain(node.ending.title) if node.ending is not None else None,
-            _plain(node.vote.question) if node.vote is not None else None,
-            node.input is not None, node_id not in inside, node_layer.get(node_id),
-        ))
+        graph.nodes.append(
+            GraphNode(
+                node_id,
+                chapters[node_id],
+                node.chapter is not None,
+                node_id == story.start,
+                _plain(node.ending.title) if node.ending is not None else None,
+                _plain(node.vote.question) if node.vote is not None else None,
+                node.input is not None,
+                node_id not in inside,
+                node_layer.get(node_id),
+            )
+        )
     graph.edges = edges
     return graph
 
@@ -251,9 +258,9 @@ def to_dot(graph: StoryGraph) -> str:
         "// dotted, a random outcome (weight/total); bold, a vote's outcome. Double border: an ending.",
         *(["// Blue: what a layer added (its nodes, and the choices it added to nodes below it)."] if _has_layers(graph) else []),
         f"digraph {dot_string(graph.title)} {{",
-        f"  graph [rankdir=LR, label={dot_string(graph.title)}, labelloc=t, fontname=\"Helvetica\"];",
-        "  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=11];",
-        "  edge [fontname=\"Helvetica\", fontsize=9];",
+        f'  graph [rankdir=LR, label={dot_string(graph.title)}, labelloc=t, fontname="Helvetica"];',
+        '  node [shape=box, style=rounded, fontname="Helvetica", fontsize=11];',
+        '  edge [fontname="Helvetica", fontsize=9];',
     ]
 
     def node_line(node: GraphNode, indent: str) -> str:
@@ -310,8 +317,7 @@ def to_dot(graph: StoryGraph) -> str:
 
 # ---------------------------------------------------------------- Mermaid
 
-_MERMAID_ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "|": "#124;",
-                     "`": "#96;", "%": "#37;", "\\": "#92;"}
+_MERMAID_ENTITIES = {'"': "#quot;", "#": "#35;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "|": "#124;", "`": "#96;", "%": "#37;", "\\": "#92;"}
 
 
 def mermaid_text(text: str) -> str:
@@ -383,8 +389,12 @@ def to_mermaid(graph: StoryGraph) -> str:
         "outside": [ids[n.id] for n in graph.nodes if n.outside],
         "layer": [ids[n.id] for n in graph.nodes if n.layer is not None and not n.outside],
     }
-    styles = {"ending": "fill:#eeeeee,stroke-width:3px", "start": "stroke-width:3px", "outside": "stroke-dasharray:4 3,color:#666666",
-              "layer": f"fill:{LAYER_FILL},stroke:{LAYER_COLOUR}"}
+    styles = {
+        "ending": "fill:#eeeeee,stroke-width:3px",
+        "start": "stroke-width:3px",
+        "outside": "stroke-dasharray:4 3,color:#666666",
+        "layer": f"fill:{LAYER_FILL},stroke:{LAYER_COLOUR}",
+    }
     for name, members in classes.items():
         if members:
             out.append(f"  classDef {name} {styles[name]}")

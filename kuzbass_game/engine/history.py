@@ -50,9 +50,20 @@ def written(story: Story, before_node: str, choice_index: int | None, after_node
     return names
 
 
-def record(before_node: str, before_variables: Mapping[str, Value], before_rng: int, before_once: Set[str],
-           before_chapter: str | None, before_date: str | None, before_turn: int, before_awaiting: bool,
-           cursor: Cursor, entered: bool, visits_before: int, names: Iterable[str]) -> Undo:
+def record(
+    before_node: str,
+    before_variables: Mapping[str, Value],
+    before_rng: int,
+    before_once: Set[str],
+    before_chapter: str | None,
+    before_date: str | None,
+    before_turn: int,
+    before_awaiting: bool,
+    cursor: Cursor,
+    entered: bool,
+    visits_before: int,
+    names: Iterable[str],
+) -> Undo:
     """The undo record of the step that took the game from the `before_*` values to `cursor`
     (`names`: the variables the step may have assigned, see `written`)."""
     after = cursor.variables
@@ -60,8 +71,18 @@ def record(before_node: str, before_variables: Mapping[str, Value], before_rng: 
     added = None
     if len(cursor.used_once) != len(before_once):
         added = next(iter(set(cursor.used_once) - set(before_once)), None)
-    return Undo(before_node, changed or None, cursor.node if entered else None, visits_before, before_rng, added,
-                before_chapter, before_date, before_turn, before_awaiting)
+    return Undo(
+        before_node,
+        changed or None,
+        cursor.node if entered else None,
+        visits_before,
+        before_rng,
+        added,
+        before_chapter,
+        before_date,
+        before_turn,
+        before_awaiting,
+    )
 
 
 def step_back(cursor: Cursor, undo: Undo) -> None:

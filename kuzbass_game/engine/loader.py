@@ -10,7 +10,8 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from kuzbass_game.engine.diagnostics import Diagnostic, DiagnosticSink, Mark
 from kuzbass_game.engine.gcpause import collector_paused
@@ -36,8 +37,9 @@ class LoadResult:
         return [d for d in self.diagnostics if not d.is_error]
 
 
-def load_story(root: Path | str | Sequence[Path | str], *, check_graph: bool = True, cache: bool = False,
-               markup_check: MarkupCheck | None = None) -> LoadResult:
+def load_story(
+    root: Path | str | Sequence[Path | str], *, check_graph: bool = True, cache: bool = False, markup_check: MarkupCheck | None = None
+) -> LoadResult:
     """Load and check the story in `root`. `story` is None when any error was found.
 
     `root` may be several folders: the first is the story, each later one a layer over the
@@ -54,8 +56,7 @@ def load_story(root: Path | str | Sequence[Path | str], *, check_graph: bool = T
         return _load_story(roots, check_graph, cache, markup_check)
 
 
-def _load_story(roots: list[Path], check_graph: bool, cache: bool,
-                markup_check: MarkupCheck | None) -> LoadResult:
+def _load_story(roots: list[Path], check_graph: bool, cache: bool, markup_check: MarkupCheck | None) -> LoadResult:
     sink = DiagnosticSink()
     if not roots:
         sink.error(Mark("story", 1, 1), "no story folder given")
@@ -98,8 +99,11 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool,
         manifest_path = folder / MANIFEST_NAME
         ordered = sorted(found, key=lambda item: item[0] != manifest_path)
         if not ordered or ordered[0][0] != manifest_path:
-            what = ("the story has no {0}: it declares the title, the start node and the variables" if depth == 0 else
-                    "this layer has no {0}: it gives the layer's id and the story it extends")
+            what = (
+                "the story has no {0}: it declares the title, the start node and the variables"
+                if depth == 0
+                else "this layer has no {0}: it gives the layer's id and the story it extends"
+            )
             sink.error(Mark(display_path(manifest_path), 1, 1), what.format(MANIFEST_NAME))
         layer: str | None = builder.unnamed_layer(folder.name) if depth and not (ordered and ordered[0][0] == manifest_path) else None
         for path, display in ordered:
@@ -167,5 +171,3 @@ def fingerprint(file_digests: dict[str, bytes]) -> str:
     for relative in sorted(file_digests):
         digest.update(relative.encode() + b"\0" + file_digests[relative])
     return digest.hexdigest()[:16]
-
-

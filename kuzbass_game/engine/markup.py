@@ -11,7 +11,9 @@ import unicodedata
 
 
 _DROPPED = ("Cc", "Cf", "Cs")
-_PLAIN = re.compile(r"[ -~\u00a0-\u00ac\u00ae-\u05ff]*\Z")  # printable ASCII and Latin-to-Hebrew letters: nothing to drop  # controls (terminal escapes), format characters (bidi overrides), lone surrogates
+_PLAIN = re.compile(
+    r"[ -~\u00a0-\u00ac\u00ae-\u05ff]*\Z"
+)  # printable ASCII and Latin-to-Hebrew letters: nothing to drop  # controls (terminal escapes), format characters (bidi overrides), lone surrogates
 
 
 def strip_controls(text: str) -> str:
@@ -22,9 +24,7 @@ def strip_controls(text: str) -> str:
     """
     if _PLAIN.match(text):  # almost every value (numbers, names): no character to look up
         return text
-    return "".join(
-        " " if ch in "\n\t" else ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _DROPPED
-    )
+    return "".join(" " if ch in "\n\t" else ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _DROPPED)
 
 
 def escape_markup(value: str) -> str:

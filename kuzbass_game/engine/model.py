@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from kuzbass_game.engine.diagnostics import Mark
 
@@ -245,8 +246,7 @@ class Story:
     @cached_property
     def shown(self) -> tuple[Variable | Computed, ...]:
         """What the status panel shows: labelled variables, then labelled computed values."""
-        return (*(var for var in self.variables.values() if var.label),
-                *(c for c in self.computed.values() if c.label))
+        return (*(var for var in self.variables.values() if var.label), *(c for c in self.computed.values() if c.label))
 
     @cached_property
     def votes(self) -> dict[str, Vote]:

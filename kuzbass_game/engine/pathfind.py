@@ -124,8 +124,7 @@ def logic_variables(story: Story) -> tuple[str, ...]:
                 if len(statement) == 1 and statement[0].kind == "name":
                     routines.append(statement[0].text)  # a routine run by name
                 else:
-                    found |= {t.text for t, after in zip(statement[2:], [*statement[3:], token])
-                              if t.kind == "name" and after.text != "("}
+                    found |= {t.text for t, after in zip(statement[2:], [*statement[3:], token]) if t.kind == "name" and after.text != "("}
                 statement = []
             else:
                 statement.append(token)
@@ -198,8 +197,7 @@ def fewest_choices(story: Story, target: str) -> int | None:
     return distances_to(story, target).get(story.start)
 
 
-def path_to(story: Story, target: str, seed: int = 0, max_states: int = MAX_STATES, seeds: int = 1,
-            random_runs: int = 0) -> PathResult:
+def path_to(story: Story, target: str, seed: int = 0, max_states: int = MAX_STATES, seeds: int = 1, random_runs: int = 0) -> PathResult:
     """The shortest sequence of choices from the start to `target`, trying seeds `seed`,
     `seed + 1`, ... (`seeds` of them, and only the first when nothing rolls dice) while the
     bound of `max_states` states, over all of them, lasts. When the bound stops the search,
@@ -222,8 +220,7 @@ def path_to(story: Story, target: str, seed: int = 0, max_states: int = MAX_STAT
             result.capped = True
             break
         result.seeds.append(candidate)
-        steps, searched, capped = _search(story, target, candidate, budget - result.states, watched, kept, distance,
-                                          result.faults)
+        steps, searched, capped = _search(story, target, candidate, budget - result.states, watched, kept, distance, result.faults)
         result.states += searched
         result.capped = result.capped or capped
         if steps is not None and (result.steps is None or _choices(steps) < _choices(result.steps)):
@@ -310,12 +307,29 @@ def _choices(steps: tuple[PathStep, ...]) -> int:
 
 
 def _copy(cursor: Cursor) -> Cursor:
-    return Cursor(cursor.node, dict(cursor.variables), dict(cursor.visits), cursor.rng, set(cursor.used_once),
-                  cursor.chapter, cursor.date, cursor.turn, cursor.awaiting_input)
+    return Cursor(
+        cursor.node,
+        dict(cursor.variables),
+        dict(cursor.visits),
+        cursor.rng,
+        set(cursor.used_once),
+        cursor.chapter,
+        cursor.date,
+        cursor.turn,
+        cursor.awaiting_input,
+    )
 
 
-def _search(story: Story, target: str, seed: int, max_states: int, watched: tuple[str, ...], kept: tuple[str, ...],
-            distance: dict[str, int], faults: list[str]) -> tuple[tuple[PathStep, ...] | None, int, bool]:
+def _search(
+    story: Story,
+    target: str,
+    seed: int,
+    max_states: int,
+    watched: tuple[str, ...],
+    kept: tuple[str, ...],
+    distance: dict[str, int],
+    faults: list[str],
+) -> tuple[tuple[PathStep, ...] | None, int, bool]:
     """One seed's search: (the steps, or None; states searched; whether the bound stopped it)."""
     try:
         first = stepper.start(story, seed)
@@ -326,8 +340,14 @@ def _search(story: Story, target: str, seed: int, max_states: int, watched: tupl
     def key(cursor: Cursor) -> tuple[str, tuple[Value, ...], tuple[int, ...], int, frozenset[str], bool]:
         visits = cursor.visits
         variables = cursor.variables
-        return (cursor.node, tuple(variables[n] for n in kept), tuple(visits.get(n, 0) for n in watched),
-                cursor.rng, frozenset(cursor.used_once), cursor.awaiting_input)
+        return (
+            cursor.node,
+            tuple(variables[n] for n in kept),
+            tuple(visits.get(n, 0) for n in watched),
+            cursor.rng,
+            frozenset(cursor.used_once),
+            cursor.awaiting_input,
+        )
 
     # Every state kept once: (its parent's number, the step that led to it, its choices so far).
     parents: list[tuple[int, PathStep | None, int]] = [(-1, None, 0)]
@@ -357,8 +377,7 @@ def _search(story: Story, target: str, seed: int, max_states: int, watched: tupl
             moves.append((PathStep(node.id, None, None, SAMPLE_NAME, prompt), nxt, done))
         else:
             values = Values(cursor.variables, cursor.visits, story.computed) if story.computed else cursor.variables
-            for shown_number, (choice, enabled, fault) in enumerate(
-                    stepper.offered(node, cursor.variables, cursor.visits, cursor.used_once), 1):
+            for shown_number, (choice, enabled, fault) in enumerate(stepper.offered(node, cursor.variables, cursor.visits, cursor.used_once), 1):
                 if fault is not None:
                     _fault(faults, fault)
                 if not enabled or not any(t in distance for t in _targets(node, choice)):

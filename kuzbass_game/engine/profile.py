@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ class Profile:
 
     def record(self, story: Story, ending_id: str, run_name: str, when: datetime | None = None) -> EndingRecord:
         """Note an ending reached (first time or again) and save the profile; returns its record."""
-        when = when or datetime.now(timezone.utc)
+        when = when or datetime.now(UTC)
         found = self.endings.setdefault(story.id, {})
         node = story.nodes[ending_id]
         title = node.ending.title if node.ending else ending_id
@@ -73,8 +73,11 @@ class Profile:
         return rows
 
     def save(self) -> None:
-        data = {"format": FORMAT, "version": VERSION, "endings": {
-            story_id: {node_id: vars(record) for node_id, record in found.items()} for story_id, found in self.endings.items()}}
+        data = {
+            "format": FORMAT,
+            "version": VERSION,
+            "endings": {story_id: {node_id: vars(record) for node_id, record in found.items()} for story_id, found in self.endings.items()},
+        }
         try:
             write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode())
         except OSError as err:
@@ -108,11 +111,11 @@ def load_profile(folder: Path) -> Profile:
             if not (isinstance(node_id, str) and isinstance(raw, dict)):
                 continue
             title, first, run, times = raw.get("title"), raw.get("first_found"), raw.get("run"), raw.get("times", 1)
-            if not (isinstance(title, str) and isinstance(first, str) and isinstance(run, str)
-                    and type(times) is int and 0 < times < 10**9):
+            if not (isinstance(title, str) and isinstance(first, str) and isinstance(run, str) and type(times) is int and 0 < times < 10**9):
                 continue
             profile.endings.setdefault(_clean(story_id, 100), {})[_clean(node_id, 200)] = EndingRecord(
-                _clean(node_id, 200), _clean(title, 200), _clean(first, 40), _clean(run, 60), times)
+                _clean(node_id, 200), _clean(title, 200), _clean(first, 40), _clean(run, 60), times
+            )
     return profile
 
 

@@ -19,9 +19,7 @@ def render(parts: Sequence[TextPart], variables: Mapping[str, Value]) -> str:
     """Author markup stays markup; every value is escaped so it shows literally."""
     if len(parts) == 1 and type(parts[0]) is str:  # most texts: no {holes}
         return parts[0]
-    return "".join(
-        escape_markup(format_value(variables[p.name])) if isinstance(p, VarRef) else p for p in parts
-    )
+    return "".join(escape_markup(format_value(variables[p.name])) if isinstance(p, VarRef) else p for p in parts)
 
 
 class Values(Mapping[str, Value]):

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from kuzbass_game.engine import codex, history, stepper
 from kuzbass_game.engine.expr import Condition, EvalError, Value
 from kuzbass_game.engine.markup import escape_markup
-from kuzbass_game.engine.model import Choice, CodexEntry, Computed, Node, Story, TextPart, Variable
+from kuzbass_game.engine.model import Choice, CodexEntry, Node, Story, TextPart, Variable
 from kuzbass_game.engine.render import Values, format_value, render
 from kuzbass_game.engine.votes import Tally
 from kuzbass_game.engine.state import Action, GameState
@@ -116,8 +116,7 @@ class Game:
     step times the size of the state.
     """
 
-    def __init__(self, story: Story, seed: int | None = None, *, keep_history: bool = True,
-                 base: GameState | None = None) -> None:
+    def __init__(self, story: Story, seed: int | None = None, *, keep_history: bool = True, base: GameState | None = None) -> None:
         """A new game at the story's start, or from `base` (a save rebased after a story edit)."""
         self.story = story
         self.seed = secrets.randbits(63) if seed is None else int(seed)
@@ -136,10 +135,18 @@ class Game:
         # The choices of a node whose choices are always open and hold no {hole}: the same views every time.
         self._choices_cache: dict[str, tuple[ChoiceView, ...]] = {}
         # What the status shows, laid out once: (name, label, description, min, max, show_if, compute or None).
-        self._plan = tuple((shown.name, shown.label or shown.name, shown.description,
-                            shown.minimum if isinstance(shown, Variable) else None,
-                            shown.maximum if isinstance(shown, Variable) else None,
-                            shown.show_if, None if isinstance(shown, Variable) else shown.run) for shown in story.shown)
+        self._plan = tuple(
+            (
+                shown.name,
+                shown.label or shown.name,
+                shown.description,
+                shown.minimum if isinstance(shown, Variable) else None,
+                shown.maximum if isinstance(shown, Variable) else None,
+                shown.show_if,
+                None if isinstance(shown, Variable) else shown.run,
+            )
+            for shown in story.shown
+        )
         self._actions: list[Action] = []
         self._tally_cache: tuple[int, Tally | None] | None = None
 
@@ -190,8 +197,19 @@ class Game:
         cursor = Cursor.thaw(self._state)
         for undo in reversed(self._undo):  # the state before each action, newest first
             history.step_back(cursor, undo)
-            befores.append(GameState(cursor.node, dict(cursor.variables), cursor.visits, cursor.rng, frozenset(),
-                                     cursor.chapter, cursor.date, cursor.turn, cursor.awaiting_input))
+            befores.append(
+                GameState(
+                    cursor.node,
+                    dict(cursor.variables),
+                    cursor.visits,
+                    cursor.rng,
+                    frozenset(),
+                    cursor.chapter,
+                    cursor.date,
+                    cursor.turn,
+                    cursor.awaiting_input,
+                )
+            )
         befores.reverse()
         for step, (action, before) in enumerate(zip(self._actions, befores), 1):
             if action.text is not None:
@@ -294,8 +312,7 @@ class Game:
         elif node.always_open and node.id in self._choices_cache:  # fixed texts, every choice open: made once
             choices = self._choices_cache[node.id]
         elif node.always_open:
-            choices = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True)
-                            for number, choice in enumerate(node.choices, 1))
+            choices = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True) for number, choice in enumerate(node.choices, 1))
             if all(_fixed(c.text) for c in node.choices):
                 self._choices_cache[node.id] = choices
         else:
@@ -345,9 +362,24 @@ class Game:
                 unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e not in known and e in self.story.codex)
         elif node.unlocks:
             unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e in self.story.codex)
-        return SceneView(node.id, paragraphs, choices, state.chapter, state.date, self._pairs(items), state.turn,
-                         node.ending.title if node.ending else None, input_view, chosen, reply, tally, changes, unlocked,
-                         items, "; ".join(dict.fromkeys(faults)) if faults else None)
+        return SceneView(
+            node.id,
+            paragraphs,
+            choices,
+            state.chapter,
+            state.date,
+            self._pairs(items),
+            state.turn,
+            node.ending.title if node.ending else None,
+            input_view,
+            chosen,
+            reply,
+            tally,
+            changes,
+            unlocked,
+            items,
+            "; ".join(dict.fromkeys(faults)) if faults else None,
+        )
 
     def _last_step(self) -> tuple[Choice, Tally | None] | None:
         """The choice that led to the current state, and the vote it was a ballot in, if any.
@@ -469,13 +501,25 @@ class Game:
         cursor = Cursor.thaw(start)
         self._previous = None
         self._tally_cache = None
-        for done, action in enumerate(actions):
+        for done, action in enumerate(actions):  # noqa: B007 - `done` is read after a break
             try:
                 action = self.resolve(action, cursor.node)
                 if action.node != cursor.node or (action.text is None and action.choice is None):
                     break
-                before = (cursor.node, dict(cursor.variables), cursor.rng, frozenset(cursor.used_once), cursor.chapter,
-                          cursor.date, cursor.turn, cursor.awaiting_input) if self.keep_history else None
+                before = (
+                    (
+                        cursor.node,
+                        dict(cursor.variables),
+                        cursor.rng,
+                        frozenset(cursor.used_once),
+                        cursor.chapter,
+                        cursor.date,
+                        cursor.turn,
+                        cursor.awaiting_input,
+                    )
+                    if self.keep_history
+                    else None
+                )
                 # (the variables are copied because the cursor moves on; a step changes few of them)
                 if action.text is not None:
                     stepper.submit(story, cursor, action.text)
@@ -534,9 +578,22 @@ class Game:
         if self.keep_history:
             entered = action.choice is not None
             names = history.written(self.story, state.node, action.choice, cursor.node)
-            self._undo.append(history.record(state.node, state.variables, state.rng, state.used_once, state.chapter, state.date,
-                                             state.turn, state.awaiting_input, cursor, entered,
-                                             cursor.visits[cursor.node] - 1 if entered else 0, names))
+            self._undo.append(
+                history.record(
+                    state.node,
+                    state.variables,
+                    state.rng,
+                    state.used_once,
+                    state.chapter,
+                    state.date,
+                    state.turn,
+                    state.awaiting_input,
+                    cursor,
+                    entered,
+                    cursor.visits[cursor.node] - 1 if entered else 0,
+                    names,
+                )
+            )
             self._previous = (len(self._actions), state)  # the very state object: its status is cached
         else:
             self._previous = None

@@ -17,8 +17,9 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, Callable, TypedDict, cast
+from datetime import datetime, timedelta, UTC
+from typing import TYPE_CHECKING, Any, TypedDict, cast
+from collections.abc import Callable
 
 from kuzbass_game.engine.markup import escape_markup, strip_markup
 from kuzbass_game.engine.model import Story
@@ -37,8 +38,8 @@ MAX_INT_DIGITS = 100  # more than any seed, counter or variable needs; Python re
 MAX_NAME_CHARS = 1000  # a node name in an action
 EXCERPT_CHARS = 200
 GAME_ID = re.compile(r"[0-9a-f]{16}\Z")
-EARLIEST = datetime(1970, 1, 2, tzinfo=timezone.utc)
-LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 # A JSON object as decoded from a file: nothing in it is trusted until it has been checked, field
 # by field, where it is read.
@@ -109,18 +110,23 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
     view = game.view()
     excerpt = strip_markup(view.paragraphs[-1]) if view.paragraphs else ""
     if len(excerpt) > EXCERPT_CHARS:
-        excerpt = "…" + excerpt[-(EXCERPT_CHARS - 1):].lstrip()
-    summary: Summary = {"chapter": view.chapter, "date": view.date, "turn": view.turn, "node": view.node_id,
-               "excerpt": excerpt, "ending": view.ending}
+        excerpt = "…" + excerpt[-(EXCERPT_CHARS - 1) :].lstrip()
+    summary: Summary = {
+        "chapter": view.chapter,
+        "date": view.date,
+        "turn": view.turn,
+        "node": view.node_id,
+        "excerpt": excerpt,
+        "ending": view.ending,
+    }
     head = {
         "format": FORMAT,
         "version": VERSION,
-        "story": {"id": game.story.id, "title": game.story.title, "fingerprint": game.story.fingerprint,
-                  "layers": list(game.story.layers)},
+        "story": {"id": game.story.id, "title": game.story.title, "fingerprint": game.story.fingerprint, "layers": list(game.story.layers)},
         "slot": {
             "name": meta.name,
             "kind": meta.kind,
-            "saved_at": meta.saved_at.astimezone(timezone.utc).isoformat(timespec="microseconds"),
+            "saved_at": meta.saved_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "play_seconds": round(meta.play_seconds, 1),
             "game_id": meta.game_id if meta.game_id and GAME_ID.match(meta.game_id) else seed_game_id(game.seed),
         },
@@ -255,10 +261,21 @@ def decode(data: bytes) -> Decoded:
     summary = _summary(obj.get("summary"))
     _get(_get(game, "state", dict, "the game"), "node", str, "the saved state")
     layers = story.get("layers", [])
-    _need(isinstance(layers, list) and len(layers) <= 100 and all(isinstance(layer, str) and len(layer) <= 200 for layer in layers),
-          "the save is damaged: its list of layers")
-    return Decoded(meta, _get(story, "id", str, "the story")[:200], _get(story, "fingerprint", str, "the story")[:200],
-                   seed, base, actions, _get(game, "state", dict, "the game"), summary, tuple(layers))
+    _need(
+        isinstance(layers, list) and len(layers) <= 100 and all(isinstance(layer, str) and len(layer) <= 200 for layer in layers),
+        "the save is damaged: its list of layers",
+    )
+    return Decoded(
+        meta,
+        _get(story, "id", str, "the story")[:200],
+        _get(story, "fingerprint", str, "the story")[:200],
+        seed,
+        base,
+        actions,
+        _get(game, "state", dict, "the game"),
+        summary,
+        tuple(layers),
+    )
 
 
 def _summary(raw: Any) -> Summary:
@@ -295,8 +312,8 @@ def _parse_time(value: str) -> datetime:
     """A time stamp that every face can show in local time (astimezone) without an error."""
     try:
         moment = datetime.fromisoformat(value[:64])
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-        utc = moment.astimezone(timezone.utc)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        utc = moment.astimezone(UTC)
     except (ValueError, OverflowError, TypeError):
         raise SaveError("the save is damaged: its time stamp is unreadable") from None
     if not EARLIEST <= utc <= LATEST:
@@ -366,8 +383,10 @@ def restore(decoded: Decoded, story: Story) -> Restored:
     missing = [layer for layer in decoded.layers if layer not in story.layers]
     if missing:
         names = ", ".join(f"'{layer}'" for layer in missing)
-        raise SaveError(f"the save was made with the layer{'s' if len(missing) > 1 else ''} {names} over the story, "
-                        f"which {'are' if len(missing) > 1 else 'is'} not loaded now: give its folder with --story after the story's")
+        raise SaveError(
+            f"the save was made with the layer{'s' if len(missing) > 1 else ''} {names} over the story, "
+            f"which {'are' if len(missing) > 1 else 'is'} not loaded now: give its folder with --story after the story's"
+        )
     same_story = decoded.fingerprint == story.fingerprint
     snapshot = state_from_json(decoded.snapshot, story, strict=same_story) if decoded.snapshot.get("node") in story.nodes else None
     try:
@@ -398,18 +417,29 @@ def restore(decoded: Decoded, story: Story) -> Restored:
         raise SaveError(f"the save is damaged: choice {done + 1} of {total} cannot be replayed")
     if snapshot is not None:
         rebased = Game(story, decoded.seed, base=snapshot)
-        return Restored(rebased, (f"The story was updated since this save. Your choices replay only up to turn {done} of {total}, "
-                                  f"so you resume where you saved, with your saved state, but cannot go back past this point."), exact=False)
+        return Restored(
+            rebased,
+            (
+                f"The story was updated since this save. Your choices replay only up to turn {done} of {total}, "
+                f"so you resume where you saved, with your saved state, but cannot go back past this point."
+            ),
+            exact=False,
+        )
     where = game.state.node
-    return Restored(game, (f"The story was updated and the scene you saved in is gone. You resume after choice {done} of {total}, "
-                           f"the last point that still exists ('{where}')."), exact=False)
+    return Restored(
+        game,
+        (
+            f"The story was updated and the scene you saved in is gone. You resume after choice {done} of {total}, "
+            f"the last point that still exists ('{where}')."
+        ),
+        exact=False,
+    )
 
 
 def _same_state(a: GameState, b: GameState) -> bool:
     """`a` replayed, `b` read from the file (whose texts went through plain_text, so `a`'s do here too)."""
     played = {name: plain_text(value) if isinstance(value, str) else value for name, value in a.variables.items()}
-    return (a.node, played, dict(a.visits), a.rng, a.used_once, a.turn) == (
-        b.node, dict(b.variables), dict(b.visits), b.rng, b.used_once, b.turn)
+    return (a.node, played, dict(a.visits), a.rng, a.used_once, a.turn) == (b.node, dict(b.variables), dict(b.visits), b.rng, b.used_once, b.turn)
 
 
 # ---------------------------------------------------------------- migrations

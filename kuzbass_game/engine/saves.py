@@ -23,9 +23,9 @@ import secrets
 import stat
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from kuzbass_game.engine import atomic
 from kuzbass_game.engine.locks import FolderLocks, LockBusy
@@ -33,8 +33,19 @@ from kuzbass_game.engine.model import Story
 from kuzbass_game.engine.plaintext import is_plain, plain_text
 from kuzbass_game.engine.runtime import Game
 from kuzbass_game.engine.safeio import NotRegular, Refused, TooLarge, inside, open_regular, read_fd
-from kuzbass_game.engine.savefile import (GAME_ID, MAX_SAVE_BYTES, Decoded, Restored, SaveError, SaveMeta, _parse_time, decode,
-                                          encode, parse_int, restore)
+from kuzbass_game.engine.savefile import (
+    GAME_ID,
+    MAX_SAVE_BYTES,
+    Decoded,
+    Restored,
+    SaveError,
+    SaveMeta,
+    _parse_time,
+    decode,
+    encode,
+    parse_int,
+    restore,
+)
 
 SUFFIX = ".json"
 AUTOSAVES = 3  # per game
@@ -187,8 +198,15 @@ def slot_kind(name: str) -> str:
 
 def _loadable_name(name: str) -> bool:
     """A name that is one file right inside the folder: no separator, not hidden, plain text."""
-    return (0 < len(name) <= MAX_NAME_CHARS and not name.startswith(".") and "/" not in name and "\\" not in name
-            and "\0" not in name and is_plain(name) and name == name.strip())
+    return (
+        0 < len(name) <= MAX_NAME_CHARS
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and "\0" not in name
+        and is_plain(name)
+        and name == name.strip()
+    )
 
 
 def _stamp(info: os.stat_result) -> Stamp:
@@ -267,9 +285,18 @@ class SaveStore:
         return False
 
     # ---------------------------------------------------------------- writing
-    def save(self, game: Game, name: str, play_seconds: float = 0.0, *, kind: str = "manual",
-             overwrite: bool = True, expect: SlotInfo | None = None, game_id: str | None = None,
-             saved_at: datetime | None = None) -> SlotInfo:
+    def save(
+        self,
+        game: Game,
+        name: str,
+        play_seconds: float = 0.0,
+        *,
+        kind: str = "manual",
+        overwrite: bool = True,
+        expect: SlotInfo | None = None,
+        game_id: str | None = None,
+        saved_at: datetime | None = None,
+    ) -> SlotInfo:
         """Write the game into slot `name` (`saved_at`: the time to record, when not now: a rename).
 
         `overwrite=False`: only if no slot of that name exists (else SlotExists, nothing written;
@@ -280,7 +307,7 @@ class SaveStore:
         if kind == "manual":
             name = check_slot_name(name)
         game_id = game_id if game_id is not None and GAME_ID.match(game_id) else self.game_id(game)
-        meta = SaveMeta(name, kind, saved_at or datetime.now(timezone.utc), play_seconds, game_id)
+        meta = SaveMeta(name, kind, saved_at or datetime.now(UTC), play_seconds, game_id)
         path = self._path(name)
         text, summary = encode(game, meta)
         # A lone surrogate (undecodable bytes typed at a terminal) cannot be UTF-8: written as the
@@ -290,8 +317,9 @@ class SaveStore:
             try:
                 with self._locks.replacing():
                     if self._stamp_of(path) != expect.stamp:
-                        raise SlotChanged(f"the save '{name}' was changed by another copy of the game since it was listed; "
-                                          "look at it again before you replace it")
+                        raise SlotChanged(
+                            f"the save '{name}' was changed by another copy of the game since it was listed; look at it again before you replace it"
+                        )
                     self._write(path, data)
             except LockBusy as err:
                 raise SaveError(f"could not save: {err}; try again") from None
@@ -299,8 +327,20 @@ class SaveStore:
             self._write(path, data, no_clobber=not overwrite)
         set_game_id(game, game_id)
         self._known[game_id] = max(meta.saved_at, self._known.get(game_id, meta.saved_at))
-        return SlotInfo(name, kind, path, summary["chapter"], summary["date"], summary["excerpt"], summary["turn"],
-                        play_seconds, meta.saved_at, summary["ending"], game_id=game_id, stamp=self._stamp_of(path))
+        return SlotInfo(
+            name,
+            kind,
+            path,
+            summary["chapter"],
+            summary["date"],
+            summary["excerpt"],
+            summary["turn"],
+            play_seconds,
+            meta.saved_at,
+            summary["ending"],
+            game_id=game_id,
+            stamp=self._stamp_of(path),
+        )
 
     def _write(self, path: Path, data: bytes, no_clobber: bool = False) -> None:
         with self._locks.writing():
@@ -359,8 +399,9 @@ class SaveStore:
             raise SlotExists(f"a save called '{new}' already exists")
         loaded = self.load(old)
         try:
-            info = self.save(loaded.game, new, loaded.play_seconds, overwrite=False, game_id=loaded.game_id,
-                             saved_at=loaded.saved_at)  # a new name, the same save: its time is kept
+            info = self.save(
+                loaded.game, new, loaded.play_seconds, overwrite=False, game_id=loaded.game_id, saved_at=loaded.saved_at
+            )  # a new name, the same save: its time is kept
         except SlotExists:
             raise SlotExists(f"a save called '{new}' already exists") from None
         try:
@@ -430,7 +471,7 @@ class SaveStore:
         decoded = _decode_file(path, self.folder)
         restored = _restore(decoded, self.story)
         set_game_id(restored.game, decoded.game_id)
-        self._known[decoded.game_id] = datetime.now(timezone.utc)
+        self._known[decoded.game_id] = datetime.now(UTC)
         return LoadedGame(restored.game, decoded.meta.play_seconds, restored.notice, name, decoded.game_id, decoded.meta.saved_at)
 
     def quickload(self) -> LoadedGame:
@@ -453,12 +494,25 @@ class SaveStore:
             restored = _restore(decoded, self.story)
             view = restored.game.view()
             summary = decoded.summary
-            return SlotInfo(name, decoded.meta.kind, path, _plain_or_none(view.chapter), _plain_or_none(view.date),
-                            summary.get("excerpt", ""), view.turn, decoded.meta.play_seconds, decoded.meta.saved_at,
-                            _plain_or_none(view.ending), None, restored.notice, game_id, stamp)
+            return SlotInfo(
+                name,
+                decoded.meta.kind,
+                path,
+                _plain_or_none(view.chapter),
+                _plain_or_none(view.date),
+                summary.get("excerpt", ""),
+                view.turn,
+                decoded.meta.play_seconds,
+                decoded.meta.saved_at,
+                _plain_or_none(view.ending),
+                None,
+                restored.notice,
+                game_id,
+                stamp,
+            )
         except SaveError as err:
             problem = str(err)
-        except Exception as err:  # noqa: BLE001 - no failure while reading one slot may escape
+        except Exception as err:
             problem = f"the save cannot be read ({type(err).__name__}: {plain_text(str(err))[:200]})"
         return SlotInfo(name, kind, path, problem=plain_text(problem), game_id=game_id, stamp=stamp)
 
@@ -514,8 +568,7 @@ class SaveStore:
             paths = self.slot_files()
         except SaveError:
             return None
-        ordered = sorted(((_saved_at_of(path, self.folder), path) for path in paths),
-                         key=lambda item: item[0], reverse=True)
+        ordered = sorted(((_saved_at_of(path, self.folder), path) for path in paths), key=lambda item: item[0], reverse=True)
         for _when, path in ordered:
             info = self.info(path)
             if info.loadable and info.ending is None:
@@ -523,7 +576,7 @@ class SaveStore:
         return None
 
 
-_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 def _newest_first(infos: Iterable[SlotInfo]) -> list[SlotInfo]:
@@ -539,7 +592,7 @@ def _restore(decoded: Decoded, story: Story) -> Restored:
         return restore(decoded, story)
     except SaveError:
         raise
-    except Exception as err:  # noqa: BLE001 - whatever happens in the engine, a bad save is a SaveError
+    except Exception as err:
         raise SaveError(f"the save cannot be loaded ({type(err).__name__}: {plain_text(str(err))[:200]})") from err
 
 
@@ -573,7 +626,7 @@ def _decode_file(path: Path, folder: Path) -> Decoded:
         return decode(read_save_file(path, folder))
     except SaveError:
         raise
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         raise SaveError(f"the save cannot be read ({type(err).__name__}: {plain_text(str(err))[:200]})") from err
 
 
@@ -590,12 +643,12 @@ def _saved_at_of(path: Path, folder: Path) -> datetime:
                 os.close(fd)
             for line in head.split("\n")[1:8]:
                 if line.startswith(' "slot": {') and line.endswith("},"):
-                    slot = json.loads(line[len(' "slot": '):-1], parse_int=parse_int)
+                    slot = json.loads(line[len(' "slot": ') : -1], parse_int=parse_int)
                     return _parse_time(slot["saved_at"])
-    except Exception:  # noqa: BLE001 - only an order; the slot itself is read and checked in full later
+    except Exception:
         pass
     try:
-        return datetime.fromtimestamp(os.stat(path).st_mtime, timezone.utc)
+        return datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
     except (OSError, ValueError, OverflowError):
         return _EPOCH
 
@@ -622,6 +675,24 @@ def write_atomic(path: Path, data: bytes, *, no_clobber: bool = False) -> None:
         raise SaveError(f"could not save ({reason}); your previous save is untouched") from None
 
 
-__all__ = ["AUTOSAVES", "AUTO_PREFIX", "AutosaveFailed", "GameGroup", "LoadedGame", "QUICK_NAME", "SUFFIX", "SaveError",
-           "SaveStore", "SlotChanged", "SlotExists", "SlotInfo", "check_slot_name", "format_play_time", "game_id_of",
-           "new_game_id", "read_save_file", "set_game_id", "slot_kind"]
+__all__ = [
+    "AUTOSAVES",
+    "AUTO_PREFIX",
+    "AutosaveFailed",
+    "GameGroup",
+    "LoadedGame",
+    "QUICK_NAME",
+    "SUFFIX",
+    "SaveError",
+    "SaveStore",
+    "SlotChanged",
+    "SlotExists",
+    "SlotInfo",
+    "check_slot_name",
+    "format_play_time",
+    "game_id_of",
+    "new_game_id",
+    "read_save_file",
+    "set_game_id",
+    "slot_kind",
+]

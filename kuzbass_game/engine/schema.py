@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 import yaml
 
@@ -28,7 +28,7 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
 
 
 class Suggester:
-    """"Did you mean" over many names (every node id of a large story), fast for many misspellings.
+    """ "Did you mean" over many names (every node id of a large story), fast for many misspellings.
 
     difflib compares a word with every option, which for 1,377 broken links in a 10,000-node
     story took 14 s. Here a case-folded exact match is tried first, then only the options that
@@ -46,7 +46,7 @@ class Suggester:
     @staticmethod
     def _grams(word: str) -> set[str]:
         padded = f"  {word.casefold()} "
-        return {padded[i:i + 3] for i in range(len(padded) - 2)}
+        return {padded[i : i + 3] for i in range(len(padded) - 2)}
 
     def __call__(self, word: str) -> str:
         found = self.memo.get(word)
@@ -70,7 +70,7 @@ class Suggester:
                     break
                 for number in posting:
                     shared[number] = shared.get(number, 0) + 1
-            best = sorted(shared, key=shared.__getitem__, reverse=True)[:self.CANDIDATES]
+            best = sorted(shared, key=shared.__getitem__, reverse=True)[: self.CANDIDATES]
             answer = did_you_mean(word, [self.options[n] for n in best])
         self.memo[word] = answer
         return answer
@@ -117,8 +117,7 @@ class Reader:
         self._seen.add(id(node))
         return True
 
-    def mapping(self, node: yaml.Node, what: str, allowed: Iterable[str] | None = None,
-                required: Iterable[str] = ()) -> Entries | None:
+    def mapping(self, node: yaml.Node, what: str, allowed: Iterable[str] | None = None, required: Iterable[str] = ()) -> Entries | None:
         """Key -> (key node, value node), checking duplicates, unknown and missing keys."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{what} must be a mapping of keys to values, not {describe(node)}")
@@ -140,8 +139,7 @@ class Reader:
                 self.error(key_node, f"duplicate key '{key}' in {what} (first defined at line {first.line})")
                 continue
             if allowed_set is not None and key not in allowed_set:
-                self.error(key_node, f"unknown key '{key}' in {what}{did_you_mean(key, allowed_set)}; "
-                                     f"allowed keys: {', '.join(allowed_set)}")
+                self.error(key_node, f"unknown key '{key}' in {what}{did_you_mean(key, allowed_set)}; allowed keys: {', '.join(allowed_set)}")
                 continue
             result[key] = (key_node, value_node)
         for key in required:
@@ -165,8 +163,10 @@ class Reader:
         value: str = node.value  # (a scalar's value is its text)
         bad = control_character(value)
         if bad is not None:
-            self.sink.error(self.locate(node, value.index(bad)),
-                            f"{what} contains the control character U+{ord(bad):04X}; terminal escape codes are not allowed in story text")
+            self.sink.error(
+                self.locate(node, value.index(bad)),
+                f"{what} contains the control character U+{ord(bad):04X}; terminal escape codes are not allowed in story text",
+            )
             return None
         if not allow_empty and not value.strip():
             self.error(node, f"{what} is empty")

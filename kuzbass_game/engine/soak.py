@@ -27,8 +27,7 @@ class SoakReport:
     divergences: list[str] = field(default_factory=list)
 
 
-def soak(story: Story, runs: int, seed: int = 0, save_chance: float = 0.15, max_steps: int = 500,
-         folder: Path | None = None) -> SoakReport:
+def soak(story: Story, runs: int, seed: int = 0, save_chance: float = 0.15, max_steps: int = 500, folder: Path | None = None) -> SoakReport:
     report = SoakReport()
     picker = random.Random(seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -39,8 +38,7 @@ def soak(story: Story, runs: int, seed: int = 0, save_chance: float = 0.15, max_
     return report
 
 
-def _one(story: Story, store: SaveStore, picker: random.Random, run: int, save_chance: float,
-         max_steps: int, report: SoakReport) -> None:
+def _one(story: Story, store: SaveStore, picker: random.Random, run: int, save_chance: float, max_steps: int, report: SoakReport) -> None:
     game = Game(story, seed=picker.getrandbits(63))
     for _ in range(max_steps):
         if game.finished:

@@ -112,8 +112,10 @@ def find_story_files(root: Path, sink: DiagnosticSink) -> list[tuple[Path, str]]
             path.relative, path.identity, path.stamp = relative + name, (checked.st_dev, checked.st_ino), (checked.st_size, checked.st_mtime_ns)
             total += min(checked.st_size, MAX_FILE_BYTES + 1)  # a larger file is refused when it is read
             if total > MAX_STORY_BYTES:
-                sink.error(Mark(display_path(root), 1, 1),
-                           f"the story's files hold more than {MAX_STORY_BYTES // 2**20} MB together; a story may hold at most that")
+                sink.error(
+                    Mark(display_path(root), 1, 1),
+                    f"the story's files hold more than {MAX_STORY_BYTES // 2**20} MB together; a story may hold at most that",
+                )
                 return found
             found.append((path, display))
             if len(found) > MAX_FILES:
@@ -147,8 +149,7 @@ def _check_file(path: Path, display: str, root_real: str, sink: DiagnosticSink) 
 
 def _outside(what: str, path: Path) -> str:
     target = plain_text(os.path.realpath(path))
-    return (f"this {what} is a symbolic link that leads outside the story folder (to {target}); "
-            f"a story may only use files inside its own folder")
+    return f"this {what} is a symbolic link that leads outside the story folder (to {target}); a story may only use files inside its own folder"
 
 
 def display_path(path: Path) -> str:
@@ -181,7 +182,11 @@ def read_source(path: Path, display: str, sink: DiagnosticSink) -> SourceFile | 
             sink.error(here, "this file was replaced by another while the story was read; load the story again")
             return None
         if info.st_size > MAX_FILE_BYTES:
-            sink.error(here, f"file is too large ({info.st_size / 1e6:.1f} MB; a story file may hold at most {MAX_FILE_BYTES // 2**20} MB): split it into several files")
+            sink.error(
+                here,
+                f"file is too large ({info.st_size / 1e6:.1f} MB; a story file may hold at most "
+                f"{MAX_FILE_BYTES // 2**20} MB): split it into several files",
+            )
             return None
         data = read_fd(fd, info, MAX_FILE_BYTES)
     except TooLarge:  # the file grew while we looked
@@ -202,7 +207,7 @@ def read_source(path: Path, display: str, sink: DiagnosticSink) -> SourceFile | 
         body = err.object if isinstance(err.object, bytes) else data  # after the BOM, if there is one
         line = body.count(b"\n", 0, err.start) + 1
         line_start = body.rfind(b"\n", 0, err.start) + 1
-        col = len(body[line_start:err.start].decode("utf-8", "replace")) + 1  # characters, as editors count
+        col = len(body[line_start : err.start].decode("utf-8", "replace")) + 1  # characters, as editors count
         sink.error(Mark(display, line, col), f"the file is not valid UTF-8 text (byte 0x{body[err.start]:02x}); save it as UTF-8")
         return None
     return SourceFile(path, display, text)

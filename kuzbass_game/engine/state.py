@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Mapping
 
 if TYPE_CHECKING:  # (types only: a launch need not build these classes)
     from typing import NotRequired, TypedDict

@@ -145,10 +145,16 @@ class StoryStats:
             "codex_words": self.codex_words,
             "files": {path: tally.to_json() for path, tally in self.files.items()},
             "chapters": {name: tally.to_json() for name, tally in self.chapters.items()},
-            "endings": [{"id": e.id, "title": e.title, "shortest": e.shortest, "longest": e.longest,
-                         "longest_how": e.longest_how, "reached": e.reached} for e in self.endings],
-            "playthroughs": {"runs": self.runs, "seed": self.seed, "mean_words_seen": round(self.mean_words_seen, 1),
-                             "seen_share": round(self.seen_share, 4)},
+            "endings": [
+                {"id": e.id, "title": e.title, "shortest": e.shortest, "longest": e.longest, "longest_how": e.longest_how, "reached": e.reached}
+                for e in self.endings
+            ],
+            "playthroughs": {
+                "runs": self.runs,
+                "seed": self.seed,
+                "mean_words_seen": round(self.mean_words_seen, 1),
+                "seen_share": round(self.seen_share, 4),
+            },
             "loops": self.loops,
         }
 
@@ -188,10 +194,16 @@ def story_stats(story: Story, runs: int = 200, seed: int = 0, max_steps: int = 5
         if node.ending is None:  # (never: these are the endings)
             continue
         exact = not result.loops
-        result.endings.append(EndingPaths(
-            ending_id, " ".join(strip_markup(node.ending.title).split()), shortest.get(ending_id),
-            longest.get(ending_id) if exact else (longest_run.get(ending_id) if ending_id in longest_run else None),
-            "exact" if exact else "observed", report.endings.get(ending_id, 0)))
+        result.endings.append(
+            EndingPaths(
+                ending_id,
+                " ".join(strip_markup(node.ending.title).split()),
+                shortest.get(ending_id),
+                longest.get(ending_id) if exact else (longest_run.get(ending_id) if ending_id in longest_run else None),
+                "exact" if exact else "observed",
+                report.endings.get(ending_id, 0),
+            )
+        )
     result.endings.sort(key=lambda e: (e.shortest is None, e.shortest or 0, e.id))
     return result
 
@@ -207,8 +219,7 @@ def _relative(path: str, root: str | None) -> str:
 
 
 def _successors(story: Story) -> dict[str, list[str]]:
-    return {node_id: list(dict.fromkeys(e.target for e in node_edges(node) if e.target in story.nodes))
-            for node_id, node in story.nodes.items()}
+    return {node_id: list(dict.fromkeys(e.target for e in node_edges(node) if e.target in story.nodes)) for node_id, node in story.nodes.items()}
 
 
 def _shortest(story: Story, graph: dict[str, list[str]]) -> dict[str, int]:

@@ -30,8 +30,18 @@ class Cursor:
 
     __slots__ = ("node", "variables", "visits", "rng", "used_once", "chapter", "date", "turn", "awaiting_input", "tally")
 
-    def __init__(self, node: str, variables: dict[str, Value], visits: dict[str, int], rng_state: int, used_once: set[str],
-                 chapter: str | None, date: str | None, turn: int, awaiting_input: bool) -> None:
+    def __init__(
+        self,
+        node: str,
+        variables: dict[str, Value],
+        visits: dict[str, int],
+        rng_state: int,
+        used_once: set[str],
+        chapter: str | None,
+        date: str | None,
+        turn: int,
+        awaiting_input: bool,
+    ) -> None:
         self.node = node
         self.variables = variables
         self.visits = visits
@@ -44,21 +54,24 @@ class Cursor:
         self.tally: votes.Tally | None = None  # the count of the vote the last ballot was cast in (not saved: replayable)
 
     @classmethod
-    def thaw(cls, state: GameState) -> "Cursor":
-        return cls(state.node, dict(state.variables), dict(state.visits), state.rng, set(state.used_once),
-                   state.chapter, state.date, state.turn, state.awaiting_input)
-
-    @classmethod
-    def reading(cls, state: GameState) -> "Cursor":
-        """A cursor over a state's own mappings, for reading only (no copies: showing a scene
-        asks every choice whether it is open, and must not pay for copying the state)."""
-        return cls(state.node, state.variables, state.visits, state.rng, state.used_once,  # type: ignore[arg-type]
-                   state.chapter, state.date, state.turn, state.awaiting_input)
+    def thaw(cls, state: GameState) -> Cursor:
+        return cls(
+            state.node,
+            dict(state.variables),
+            dict(state.visits),
+            state.rng,
+            set(state.used_once),
+            state.chapter,
+            state.date,
+            state.turn,
+            state.awaiting_input,
+        )
 
     def freeze(self) -> GameState:
         """A snapshot; the cursor must not be moved afterwards (the snapshot shares its dicts)."""
-        return GameState(self.node, self.variables, self.visits, self.rng, frozenset(self.used_once),
-                         self.chapter, self.date, self.turn, self.awaiting_input)
+        return GameState(
+            self.node, self.variables, self.visits, self.rng, frozenset(self.used_once), self.chapter, self.date, self.turn, self.awaiting_input
+        )
 
 
 def start(story: Story, seed: int, faults: list[str] | None = None) -> Cursor:
@@ -107,8 +120,7 @@ def availability(cursor: Cursor, choice: Choice) -> tuple[bool, bool]:
     return (True, True) if ok else (choice.locked_reason is not None, False)
 
 
-def offered(node: Node, variables: Mapping[str, Value], visits: Mapping[str, int],
-            used_once: Set[str]) -> list[tuple[Choice, bool, str | None]]:
+def offered(node: Node, variables: Mapping[str, Value], visits: Mapping[str, int], used_once: Set[str]) -> list[tuple[Choice, bool, str | None]]:
     """What a scene offers: each shown choice, whether it is enabled, and the fault (if any) met
     while asking. The same rule as `availability`, for every choice of a node at once (showing a
     scene asks this at every step, so it is written once, here, and for speed)."""

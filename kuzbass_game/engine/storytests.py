@@ -109,8 +109,9 @@ def run_tests(story: Story, tests: list[StoryTest], sink: DiagnosticSink) -> Non
                     break
                 if isinstance(step, str):
                     if view.input is None:
-                        sink.error(mark, f"{what}, step {number}: node '{view.node_id}' asks for no typed answer; it offers "
-                                         + _offer(view, strip_markup))
+                        sink.error(
+                            mark, f"{what}, step {number}: node '{view.node_id}' asks for no typed answer; it offers " + _offer(view, strip_markup)
+                        )
                         failed = True
                         break
                     game.submit(step)
@@ -139,8 +140,7 @@ def run_tests(story: Story, tests: list[StoryTest], sink: DiagnosticSink) -> Non
                 continue
             if not holds:
                 values = ", ".join(f"{name} = {state.variables[name]!r}" for name in sorted(condition.reads) if name in state.variables)
-                sink.error(mark, f"{what}: at the end (node '{state.node}') '{condition.source}' does not hold"
-                                 + (f" ({values})" if values else ""))
+                sink.error(mark, f"{what}: at the end (node '{state.node}') '{condition.source}' does not hold" + (f" ({values})" if values else ""))
         if test.ending is not None and state.node != test.ending[0]:
             sink.error(test.ending[1], f"{what}: the route ends at '{state.node}', not at '{test.ending[0]}'")
 

@@ -76,8 +76,9 @@ def timeline(game: Game) -> tuple[TimelineStep, ...]:
     before = _values(story, states[0])
     for entry, state in zip(journal, states[1:]):
         after = _values(story, state)
-        changes = tuple(ValueChange(name, _label(story, name), before[name], value)
-                        for name, value in after.items() if name in before and before[name] != value)
+        changes = tuple(
+            ValueChange(name, _label(story, name), before[name], value) for name, value in after.items() if name in before and before[name] != value
+        )
         steps.append(TimelineStep(entry.step, entry.chapter, entry.date, entry.text, changes))
         before = after
     return tuple(steps)
@@ -129,8 +130,14 @@ def summarize(game: Game) -> RunSummary:
             step = last_change[name]
             decisive[step.step] = step
     view = game.view()
-    return RunSummary(len(game.actions), dates[0] if dates else None, dates[-1] if dates else None, view.ending,
-                      tuple(decisive[k] for k in sorted(decisive)), view.status)
+    return RunSummary(
+        len(game.actions),
+        dates[0] if dates else None,
+        dates[-1] if dates else None,
+        view.ending,
+        tuple(decisive[k] for k in sorted(decisive)),
+        view.status,
+    )
 
 
 def shown_variables(story: Story) -> list[Variable]:

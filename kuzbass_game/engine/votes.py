@@ -10,7 +10,8 @@ the faces can show exactly why a motion passed or failed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
 from kuzbass_game.engine import rng
 from kuzbass_game.engine.model import Vote
@@ -175,8 +176,7 @@ def _record(nc: _NodeCompiler, node: yaml.Node, what: str, outcomes: dict[str, s
     return name
 
 
-def _faction(nc: _NodeCompiler, node: yaml.Node, what: str, Faction: type[model.Faction],
-             Move: type[model.Move]) -> model.Faction | None:
+def _faction(nc: _NodeCompiler, node: yaml.Node, what: str, Faction: type[model.Faction], Move: type[model.Move]) -> model.Faction | None:
     r = nc.reader
     spec = r.mapping(node, what, FACTION_KEYS, required=("name", "size", "for"))
     if spec is None or not all(k in spec for k in ("name", "size", "for")):

@@ -65,6 +65,7 @@ def _resolve_plain(loader: SafeLoader, value: str) -> str:
             return tag
     return loader.DEFAULT_SCALAR_TAG
 
+
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
 BOOL = "tag:yaml.org,2002:bool"
@@ -117,8 +118,7 @@ def compose(source: SourceFile, sink: DiagnosticSink) -> yaml.Node | None:
         line = source.text.count("\n", 0, index) + 1
         col = index - (source.text.rfind("\n", 0, index) + 1) + 1
         char = err.character if isinstance(err.character, str) else chr(err.character)
-        sink.error(Mark(source.display, line, col),
-                   f"the file holds the character U+{ord(char):04X}, which YAML does not allow ({err.reason})")
+        sink.error(Mark(source.display, line, col), f"the file holds the character U+{ord(char):04X}, which YAML does not allow ({err.reason})")
         return None
     except yaml.YAMLError as err:
         sink.error(Mark(source.display, 1, 1), f"YAML error: {err}")
@@ -158,15 +158,22 @@ def _kinder(err: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None
     quoted = _last_quoted_scalar(text, mark)
     if quoted is not None:
         start, end, style = quoted
-        swallowed = text[start.index:end.index]
+        swallowed = text[start.index : end.index]
         if start.line < end.line and end.line == mark.line and _STRUCTURE.search(swallowed):
-            return (start.line + 1, start.column + 1,
-                    f"this quote is not closed on its line, so the text runs on to the next {style} "
-                    f"(line {end.line + 1}) and swallows the lines between; close it on this line")
+            return (
+                start.line + 1,
+                start.column + 1,
+                f"this quote is not closed on its line, so the text runs on to the next {style} "
+                f"(line {end.line + 1}) and swallows the lines between; close it on this line",
+            )
         if start.line == end.line == mark.line and end.column == mark.column:
             inside = "'' for a ' inside single quotes" if style == "'" else '\\" for a " inside double quotes'
-            return (end.line + 1, end.column, f"this {style} ends the quoted text early: to put a quote inside the text, "
-                                              f"write {inside}, or quote the text with the other kind of quote")
+            return (
+                end.line + 1,
+                end.column,
+                f"this {style} ends the quoted text early: to put a quote inside the text, "
+                f"write {inside}, or quote the text with the other kind of quote",
+            )
     return None
 
 
@@ -177,10 +184,11 @@ def _colon_in_text(line_text: str, column: int) -> str:
         key, value = found.group(2).strip(), found.group(3)
         shown = value if len(value) <= 40 else value[:39] + "…"
         shown = shown.replace("\\", "\\\\").replace('"', '\\"')
-        return (f"the text holds ': ', which YAML reads as the start of another key; put the text in double quotes "
-                f'({key}: "{shown}") or write it as a block ({key}: |)')
-    return ("a ': ' inside text, which YAML reads as the start of another key; put the text in double quotes, "
-            "or write it as a block (|)")
+        return (
+            f"the text holds ': ', which YAML reads as the start of another key; put the text in double quotes "
+            f'({key}: "{shown}") or write it as a block ({key}: |)'
+        )
+    return "a ': ' inside text, which YAML reads as the start of another key; put the text in double quotes, or write it as a block (|)"
 
 
 def _last_quoted_scalar(text: str, mark: yaml.Mark) -> tuple[yaml.Mark, yaml.Mark, str] | None:

@@ -80,8 +80,9 @@ print(json.dumps({"result": repr(result), "seconds": time.monotonic() - start, "
 def test_a_crafted_cache_file_is_refused_fast_with_little_memory(label, private_story_cache, tmp_path):
     payload = CRAFTED[label]
     env = dict(os.environ, PYTHONPATH=str(REPO), KUZBASS_CACHE_DIR=str(private_story_cache))
-    done = subprocess.run([sys.executable, "-c", CHILD, str(tmp_path), _file_of(payload).hex(), str(512 * 2**20)],
-                          env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(tmp_path), _file_of(payload).hex(), str(512 * 2**20)], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["result"] == "None"
@@ -99,8 +100,12 @@ def test_check_marshal_names_the_problem(label):
 
 PLAIN = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20) | st.binary(max_size=20),
-    lambda inner: st.lists(inner, max_size=5) | st.lists(inner, max_size=5).map(tuple)
-    | st.dictionaries(st.text(max_size=5), inner, max_size=4) | st.frozensets(st.integers(), max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.lists(inner, max_size=5).map(tuple)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+        | st.frozensets(st.integers(), max_size=4)
+    ),
     max_leaves=30,
 )
 
@@ -191,12 +196,10 @@ def _tamper_node(node_id: str, change):
 
 TAMPERS = {
     "a node with a missing field": lambda raw: raw[:-1],
-    "a choice to a node that does not exist": lambda raw: raw[:3] + (tuple(
-        (c[0], c[1], "nowhere") + c[3:] for c in raw[3]),) + raw[4:],
+    "a choice to a node that does not exist": lambda raw: raw[:3] + (tuple((c[0], c[1], "nowhere") + c[3:] for c in raw[3]),) + raw[4:],
     "a terminal escape in the text": lambda raw: raw[:2] + ((("\x1b]52;c;eA==\x07\x1b[2JHello",), None),) + raw[3:],
     "another node's id": lambda raw: ("end",) + raw[1:],
-    "an expression that does not compile": lambda raw: raw[:3] + (tuple(
-        c[:4] + ("this is not (an expression",) + c[5:] for c in raw[3]),) + raw[4:],
+    "an expression that does not compile": lambda raw: raw[:3] + (tuple(c[:4] + ("this is not (an expression",) + c[5:] for c in raw[3]),) + raw[4:],
 }
 
 

@@ -77,40 +77,59 @@ def test_unknown_key_with_did_you_mean(make_story):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("        goto: end\n", '        goto: end\n        once: "yes"\n',
-         "story/nodes.yaml:7:15: error: 'once' of choice 1 of node 'start' must be true or false, not text"),
-        ("      - text: Go\n", "      - text: [Go]\n",
-         "story/nodes.yaml:5:15: error: the text of choice 1 of node 'start' must be text, not a list"),
-        ("    text: Bye\n", "    text: {say: Bye}\n",
-         "story/nodes.yaml:8:11: error: the text of node 'end' must be text, not a mapping"),
-        ("    text: Hello\n", "    text: Hello\n    chapter: 3\n",
-         "story/nodes.yaml:4:14: error: the chapter of node 'start' must be text, not a whole number (put it in double quotes)"),
-        ("      title: Done\n", "      title: ~\n",
-         "story/nodes.yaml:10:14: error: the ending title of node 'end' must be text, not nothing (null)"),
-        ("        goto: end\n", "        goto: end\n        effects: 5\n",
-         "story/nodes.yaml:7:18: error: the effects of choice 1 of node 'start' must be text, not a whole number (put it in double quotes)"),
-        ("    ending:\n      title: Done\n", "    ending: Done\n",
-         "story/nodes.yaml:9:13: error: the ending of node 'end' must be a mapping of keys to values, not text"),
-        ("        goto: end\n", "        goto: [end]\n",
-         "story/nodes.yaml:6:15: error: the target of choice 1 of node 'start' must be text, not a list"),
-        ("        goto: end\n", "        random:\n          - {goto: end, weight: 1.5}\n",
-         "story/nodes.yaml:7:33: error: a branch weight must be a whole number, not a decimal number"),
-        ("        goto: end\n", "        random:\n          - {goto: end, weight: 0}\n",
-         "story/nodes.yaml:7:33: error: a branch weight must be a whole number from 1 to 1000000"),
-        ("        goto: end\n", "        random: []\n",
-         "story/nodes.yaml:6:17: error: the random branches of choice 1 of node 'start' are empty"),
-        ("      - text: Go\n        goto: end\n", "      - text: Go\n",
-         "story/nodes.yaml:5:9: error: choice 1 of node 'start' needs 'goto' (a node id) or 'random' (weighted branches)"),
-        ("        goto: end\n", "        goto: end\n        random:\n          - goto: end\n",
-         "story/nodes.yaml:7:9: error: choice 1 of node 'start' has both 'goto' and 'random'; use one"),
-        ("    text: Bye\n", "    text: '   '\n",
-         "story/nodes.yaml:8:11: error: the text of node 'end' is empty"),
-        ("    text: Bye\n", "    text: []\n",
-         "story/nodes.yaml:8:11: error: the text of node 'end' is empty"),
-        ("    text: Bye\n", "    chapter: Two\n",
-         "story/nodes.yaml:8:5: error: node 'end' is missing the required key 'text'"),
-        ("    text: Bye\n", "    text: Bye\n    <<: {date: x}\n",
-         "story/nodes.yaml:9:5: error: YAML merge keys (<<) are not supported in stories"),
+        (
+            "        goto: end\n",
+            '        goto: end\n        once: "yes"\n',
+            "story/nodes.yaml:7:15: error: 'once' of choice 1 of node 'start' must be true or false, not text",
+        ),
+        ("      - text: Go\n", "      - text: [Go]\n", "story/nodes.yaml:5:15: error: the text of choice 1 of node 'start' must be text, not a list"),
+        ("    text: Bye\n", "    text: {say: Bye}\n", "story/nodes.yaml:8:11: error: the text of node 'end' must be text, not a mapping"),
+        (
+            "    text: Hello\n",
+            "    text: Hello\n    chapter: 3\n",
+            "story/nodes.yaml:4:14: error: the chapter of node 'start' must be text, not a whole number (put it in double quotes)",
+        ),
+        ("      title: Done\n", "      title: ~\n", "story/nodes.yaml:10:14: error: the ending title of node 'end' must be text, not nothing (null)"),
+        (
+            "        goto: end\n",
+            "        goto: end\n        effects: 5\n",
+            "story/nodes.yaml:7:18: error: the effects of choice 1 of node 'start' must be text, not a whole number (put it in double quotes)",
+        ),
+        (
+            "    ending:\n      title: Done\n",
+            "    ending: Done\n",
+            "story/nodes.yaml:9:13: error: the ending of node 'end' must be a mapping of keys to values, not text",
+        ),
+        (
+            "        goto: end\n",
+            "        goto: [end]\n",
+            "story/nodes.yaml:6:15: error: the target of choice 1 of node 'start' must be text, not a list",
+        ),
+        (
+            "        goto: end\n",
+            "        random:\n          - {goto: end, weight: 1.5}\n",
+            "story/nodes.yaml:7:33: error: a branch weight must be a whole number, not a decimal number",
+        ),
+        (
+            "        goto: end\n",
+            "        random:\n          - {goto: end, weight: 0}\n",
+            "story/nodes.yaml:7:33: error: a branch weight must be a whole number from 1 to 1000000",
+        ),
+        ("        goto: end\n", "        random: []\n", "story/nodes.yaml:6:17: error: the random branches of choice 1 of node 'start' are empty"),
+        (
+            "      - text: Go\n        goto: end\n",
+            "      - text: Go\n",
+            "story/nodes.yaml:5:9: error: choice 1 of node 'start' needs 'goto' (a node id) or 'random' (weighted branches)",
+        ),
+        (
+            "        goto: end\n",
+            "        goto: end\n        random:\n          - goto: end\n",
+            "story/nodes.yaml:7:9: error: choice 1 of node 'start' has both 'goto' and 'random'; use one",
+        ),
+        ("    text: Bye\n", "    text: '   '\n", "story/nodes.yaml:8:11: error: the text of node 'end' is empty"),
+        ("    text: Bye\n", "    text: []\n", "story/nodes.yaml:8:11: error: the text of node 'end' is empty"),
+        ("    text: Bye\n", "    chapter: Two\n", "story/nodes.yaml:8:5: error: node 'end' is missing the required key 'text'"),
+        ("    text: Bye\n", "    text: Bye\n    <<: {date: x}\n", "story/nodes.yaml:9:5: error: YAML merge keys (<<) are not supported in stories"),
     ],
 )
 def test_wrong_value_types_and_shapes(make_story, old, new, expected):
@@ -228,7 +247,9 @@ nodes:
 
 
 def test_the_same_broken_expression_is_reported_at_each_use(make_story):
-    nodes = TINY_NODES.replace("        goto: end\n", '        goto: end\n        if: "gold >> 1"\n      - text: Again\n        goto: end\n        if: "gold >> 1"\n')
+    nodes = TINY_NODES.replace(
+        "        goto: end\n", '        goto: end\n        if: "gold >> 1"\n      - text: Again\n        goto: end\n        if: "gold >> 1"\n'
+    )
     assert problems(load(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:7:20: error: in the condition of choice 1 of node 'start': expected a value but found '>'",
         "story/nodes.yaml:10:20: error: in the condition of choice 2 of node 'start': expected a value but found '>'",
@@ -324,7 +345,7 @@ nodes:
 
 
 def test_a_choice_behind_an_always_false_condition_does_not_count_as_a_path(make_story):
-    nodes = TINY_NODES.replace("        goto: end\n", "        goto: end\n        if: \"1 > 2\"\n")
+    nodes = TINY_NODES.replace("        goto: end\n", '        goto: end\n        if: "1 > 2"\n')
     assert problems(load(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:2:3: error: node 'start' is a trap: no ending can be reached from it",
         "story/nodes.yaml:5:9: warning: the condition of choice 1 of node 'start' is always false",
@@ -341,7 +362,7 @@ def test_a_story_without_any_ending(make_story):
 
 
 def test_an_ending_with_choices_or_input(make_story):
-    nodes = TINY_NODES + "    input: {var: name, prompt: \"Name?\"}\n    choices:\n      - text: Again\n        goto: start\n"
+    nodes = TINY_NODES + '    input: {var: name, prompt: "Name?"}\n    choices:\n      - text: Again\n        goto: start\n'
     assert problems(load(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:9:5: error: node 'end' is an ending but also has choices; an ending closes the story",
         "story/nodes.yaml:11:5: error: node 'end' is an ending and cannot ask for input",
@@ -521,7 +542,8 @@ def test_markup_checked_stories_are_cached_apart(make_story):
     root = make_story({"nodes.yaml": TINY_NODES.replace("text: Hello", "text: Hello [/b]")})
     assert load(root, cache=True).errors == []
     assert [d.message for d in load_and_check(root, cache=True).errors] == [
-        "broken markup in the text of node 'start': closing tag '[/b]' does not match any open tag"]
+        "broken markup in the text of node 'start': closing tag '[/b]' does not match any open tag"
+    ]
 
 
 def test_node_ids_must_be_plain(make_story):
@@ -564,10 +586,13 @@ nodes:
 
 
 def test_diagnostics_from_several_files_are_sorted_by_path_line_and_column(make_story):
-    root = make_story({
-        "b.yaml": "nodes:\n  b1:\n    text: x\n    bogus: 1\n    ending: {title: B}\n",
-        "a.yaml": TINY_NODES.replace("    text: Bye\n", "    text: Bye\n    zzz: 1\n    aaa: 2\n"),
-    }, manifest=TINY_MANIFEST + "extra: 1\n")
+    root = make_story(
+        {
+            "b.yaml": "nodes:\n  b1:\n    text: x\n    bogus: 1\n    ending: {title: B}\n",
+            "a.yaml": TINY_NODES.replace("    text: Bye\n", "    text: Bye\n    zzz: 1\n    aaa: 2\n"),
+        },
+        manifest=TINY_MANIFEST + "extra: 1\n",
+    )
     result = load(root)
     keys = [(d.path, d.line, d.col) for d in result.diagnostics]
     assert keys == sorted(keys)
@@ -576,7 +601,7 @@ def test_diagnostics_from_several_files_are_sorted_by_path_line_and_column(make_
 
 
 def test_warnings_do_not_stop_a_story_from_loading(make_story):
-    nodes = TINY_NODES.replace("        goto: end\n", "        goto: end\n        locked: \"Not yet\"\n")
+    nodes = TINY_NODES.replace("        goto: end\n", '        goto: end\n        locked: "Not yet"\n')
     result = load(make_story({"nodes.yaml": nodes, "empty.yaml": "nodes: {}\n"}))
     assert problems(result) == [
         "story/empty.yaml:1:1: warning: this file declares no nodes",

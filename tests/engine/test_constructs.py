@@ -212,8 +212,9 @@ def mistake(make_story, nodes: str, manifest: str = MANIFEST) -> list[str]:
 
 
 def test_a_value_an_enumerated_variable_never_holds(make_story):
-    nodes = NODES.replace('effects: \'trade = "clerk"\'', 'effects: \'trade = "clark"\'').replace(
-        'text: "Not passed."', 'text: "Not passed."\n    effects: "spoke = trade == \\"minor\\""')
+    nodes = NODES.replace("effects: 'trade = \"clerk\"'", "effects: 'trade = \"clark\"'").replace(
+        'text: "Not passed."', 'text: "Not passed."\n    effects: "spoke = trade == \\"minor\\""'
+    )
     assert mistake(make_story, nodes) == [
         "story/nodes.yaml:39:33: error: in the effects of node 'lost': 'trade' is never \"minor\"; did you mean 'miner'?; its values are miner, clerk",
         "story/nodes.yaml:43:27: error: in the effects of choice 1 of node 'lost': 'trade' is never \"clark\"; did you mean 'clerk'?; its values are miner, clerk",
@@ -222,7 +223,8 @@ def test_a_value_an_enumerated_variable_never_holds(make_story):
 
 def test_a_default_outside_the_values_and_values_on_an_int(make_story):
     manifest = MANIFEST.replace("    values: [miner, clerk]\n", "    values: [miner, clerk]\n    default: baker\n").replace(
-        "  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n    values: [a]\n")
+        "  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n    values: [a]\n"
+    )
     assert mistake(make_story, NODES, manifest)[:2] == [
         "story/manifest.yaml:7:5: error: 'values' only applies to text variables; variable 'spoke' is bool",
         "story/manifest.yaml:14:14: error: the default of variable 'trade' (\"baker\") is not one of its values: miner, clerk",
@@ -244,16 +246,23 @@ def test_routines_and_computed_values_are_checked(make_story):
 def test_if_needs_a_condition_and_two_values_of_one_type(make_story):
     manifest = MANIFEST.replace('"if(grade > 0, 15 + grade * 5, 0)"', '"if(grade, 15, \\"none\\")"')
     assert mistake(make_story, NODES, manifest)[0] == (
-        "story/manifest.yaml:30:16: error: in the value of computed value 'pay': the first value of if() needs true/false (bool) but got a number (int)")
+        "story/manifest.yaml:30:16: error: in the value of computed value 'pay': the first value of if() needs true/false (bool) but got a number (int)"
+    )
     manifest = MANIFEST.replace('"if(grade > 0, 15 + grade * 5, 0)"', '"if(grade > 0, 15, \\"none\\")"')
     assert mistake(make_story, NODES, manifest)[0] == (
         "story/manifest.yaml:30:32: error: in the value of computed value 'pay': both values of if() must have one type, "
-        "but the first is a number (int) and the second text")
+        "but the first is a number (int) and the second text"
+    )
 
 
 def test_vote_mistakes(make_story):
-    nodes = NODES.replace("record: result", "record: spoke").replace("        ballot: against", "        ballot: agianst").replace(
-        "      - text: \"Take the office job\"\n        goto: end", "      - text: \"Take the office job\"\n        goto: end\n        ballot: for")
+    nodes = (
+        NODES.replace("record: result", "record: spoke")
+        .replace("        ballot: against", "        ballot: agianst")
+        .replace(
+            '      - text: "Take the office job"\n        goto: end', '      - text: "Take the office job"\n        goto: end\n        ballot: for'
+        )
+    )
     assert mistake(make_story, nodes) == [
         "story/nodes.yaml:8:15: error: the record of the vote of node 'hall' must be a text variable; 'spoke' is bool",
         "story/nodes.yaml:30:17: error: a ballot is for, against or abstain, not 'agianst'; did you mean 'against'?",
@@ -268,29 +277,31 @@ def test_vote_mistakes(make_story):
 
 def test_a_record_that_cannot_hold_the_outcome(make_story):
     manifest = MANIFEST.replace("values: [none, passed, failed]", "values: [none, passed]")
-    assert mistake(make_story, NODES, manifest) == [
-        "story/nodes.yaml:8:15: error: 'result' cannot hold the outcome failed: add it to its values"]
+    assert mistake(make_story, NODES, manifest) == ["story/nodes.yaml:8:15: error: 'result' cannot hold the outcome failed: add it to its values"]
 
 
 def test_codex_mistakes(make_story):
     nodes = NODES.replace("unlocks: [payok]", "unlocks: [payk]")
-    assert mistake(make_story, nodes) == [
-        "story/nodes.yaml:4:15: error: node 'hall' unlocks an unknown codex entry 'payk'; did you mean 'payok'?"]
+    assert mistake(make_story, nodes) == ["story/nodes.yaml:4:15: error: node 'hall' unlocks an unknown codex entry 'payk'; did you mean 'payok'?"]
     nodes = NODES.replace("    unlocks: [payok]\n", "")
     assert mistake(make_story, nodes) == [
-        "story/manifest.yaml:34:3: warning: codex entry 'payok' is never unlocked: name it in some node's 'unlocks'"]
+        "story/manifest.yaml:34:3: warning: codex entry 'payok' is never unlocked: name it in some node's 'unlocks'"
+    ]
 
 
 def test_unread_variables_and_false_choices_are_warned_about(make_story):
     manifest = MANIFEST.replace("  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n  noted:\n    type: bool\n")
-    nodes = NODES.replace("""      - text: "Take the office job"
+    nodes = NODES.replace(
+        """      - text: "Take the office job"
         goto: end
-        effects: 'trade = "clerk"'""", """      - text: "Take the office job"
+        effects: 'trade = "clerk"'""",
+        """      - text: "Take the office job"
         goto: end
         effects: 'trade = "clerk"; noted = true'
       - text: "Accept the office job"
         goto: end
-        effects: 'trade = "clerk"; noted = true'""")
+        effects: 'trade = "clerk"; noted = true'""",
+    )
     assert mistake(make_story, nodes, manifest) == [
         "story/manifest.yaml:7:3: warning: variable 'noted' is set but never read: no condition, effect, text, computed value or vote reads it (give it a 'label' to show it, or remove it)",
         "story/nodes.yaml:43:9: warning: choices 1 and 2 of node 'lost' lead to the same place with the same effects: give one different effects, a 'reply', or merge them",
@@ -299,10 +310,13 @@ def test_unread_variables_and_false_choices_are_warned_about(make_story):
 
 def test_declarations_in_any_file_whatever_its_name(make_story):
     """A chapter's own state file may sort after the files that use it."""
-    root = make_story({
-        "a_scenes.yaml": NODES.replace('"Not passed."', '"Not passed, {mood}."').replace("unlocks: [payok]", "unlocks: [payok, extra]"),
-        "z_state.yaml": "variables:\n  mood:\n    type: text\n    default: sour\ncodex:\n  extra:\n    title: X\n    text: Y\n",
-    }, manifest=MANIFEST)
+    root = make_story(
+        {
+            "a_scenes.yaml": NODES.replace('"Not passed."', '"Not passed, {mood}."').replace("unlocks: [payok]", "unlocks: [payok, extra]"),
+            "z_state.yaml": "variables:\n  mood:\n    type: text\n    default: sour\ncodex:\n  extra:\n    title: X\n    text: Y\n",
+        },
+        manifest=MANIFEST,
+    )
     result = load_story(root)
     assert problems(result) == []
     game = Game(result.story, seed=1)
@@ -310,9 +324,8 @@ def test_declarations_in_any_file_whatever_its_name(make_story):
 
 
 def test_a_name_declared_twice_names_both_places(make_story):
-    root = make_story({"nodes.yaml": NODES, "state.yaml": "routines:\n  food: \"grade += 1\"\n"}, manifest=MANIFEST)
-    assert problems(load_story(root)) == [
-        "story/state.yaml:2:3: error: 'food' is declared twice: already declared at story/manifest.yaml:14:3"]
+    root = make_story({"nodes.yaml": NODES, "state.yaml": 'routines:\n  food: "grade += 1"\n'}, manifest=MANIFEST)
+    assert problems(load_story(root)) == ["story/state.yaml:2:3: error: 'food' is declared twice: already declared at story/manifest.yaml:14:3"]
 
 
 def test_explore_json_has_votes_and_codex(make_story, capsys):
@@ -323,7 +336,7 @@ def test_explore_json_has_votes_and_codex(make_story, capsys):
 
 
 def test_a_locked_ballot_is_refused(make_story):
-    nodes = NODES.replace("        ballot: against\n", "        ballot: against\n        if: \"spoke\"\n        locked: \"Say something first.\"\n")
+    nodes = NODES.replace("        ballot: against\n", '        ballot: against\n        if: "spoke"\n        locked: "Say something first."\n')
     result = load_story(make_story({"nodes.yaml": nodes}, manifest=MANIFEST))
     game = Game(result.story, seed=1)
     with pytest.raises(InvalidAction, match="Say something first"):
@@ -370,7 +383,8 @@ def test_otherwise_is_open_exactly_when_no_sibling_is(make_story):
 
 def test_a_gap_between_conditions_is_reported(make_story):
     nodes = OTHERWISE.replace('{text: "Wary", goto: mid, if: "gold < 5"}', '{text: "Wary", goto: mid, if: "gold < 4"}').replace(
-        "          - {goto: mid, otherwise: true}", "          - {goto: mid, if: \"gold < 5\"}")
+        "          - {goto: mid, otherwise: true}", '          - {goto: mid, if: "gold < 5"}'
+    )
     assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:2:3: warning: every choice of node 'start' has an 'if' or 'once', so a player may find none open; "
         "add one choice that is always available, or mark one 'otherwise: true'",
@@ -380,14 +394,17 @@ def test_a_gap_between_conditions_is_reported(make_story):
 
 
 def test_otherwise_beside_an_if_or_an_always_open_sibling(make_story):
-    nodes = OTHERWISE.replace('{text: "Anything else", goto: end, otherwise: true}',
-                              '{text: "Anything else", goto: end, otherwise: true, if: "flag"}')
+    nodes = OTHERWISE.replace(
+        '{text: "Anything else", goto: end, otherwise: true}', '{text: "Anything else", goto: end, otherwise: true, if: "flag"}'
+    )
     assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
-        "story/nodes.yaml:11:61: error: choice 2 of node 'mid' has both 'if' and 'otherwise'; 'otherwise' is its condition"]
+        "story/nodes.yaml:11:61: error: choice 2 of node 'mid' has both 'if' and 'otherwise'; 'otherwise' is its condition"
+    ]
     nodes = OTHERWISE.replace('{text: "Rich", goto: end, if: "gold > 3"}', '{text: "Rich", goto: end}')
     assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:11:9: warning: choices 1 and 2 of node 'mid' lead to the same place with the same effects: give one different effects, a 'reply', or merge them",
-        "story/nodes.yaml:11:9: warning: the 'otherwise' choice 2 of node 'mid' is never shown: choice 1 has no 'if', so it is always open"]
+        "story/nodes.yaml:11:9: warning: the 'otherwise' choice 2 of node 'mid' is never shown: choice 1 has no 'if', so it is always open",
+    ]
 
 
 # ---------------------------------------------------------------- story tests

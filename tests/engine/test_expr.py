@@ -107,7 +107,7 @@ def test_unknown_escape_in_text_points_at_the_backslash():
         ("not (true or true)", False),
         ("true or false and false", True),  # 'and' is tighter than 'or'
         ("(true or false) and false", False),
-        ("gold > 3 and flag and name == \"Anna\"", True),
+        ('gold > 3 and flag and name == "Anna"', True),
         ("not not flag", True),
     ],
 )
@@ -125,10 +125,18 @@ def test_and_or_short_circuit_skips_a_division_by_zero():
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ("gold == 5", True), ("gold != 5", False), ("gold < 6", True), ("gold <= 5", True),
-        ("gold > 5", False), ("gold >= 6", False),
-        ('name == "Anna"', True), ('name != "anna"', True), ('"apple" < "banana"', True), ('"b" >= "ab"', True),
-        ("flag == true", True), ("flag != flag", False),
+        ("gold == 5", True),
+        ("gold != 5", False),
+        ("gold < 6", True),
+        ("gold <= 5", True),
+        ("gold > 5", False),
+        ("gold >= 6", False),
+        ('name == "Anna"', True),
+        ('name != "anna"', True),
+        ('"apple" < "banana"', True),
+        ('"b" >= "ab"', True),
+        ("flag == true", True),
+        ("flag != flag", False),
     ],
 )
 def test_comparisons(source, expected):
@@ -160,8 +168,15 @@ def test_division_truncates_toward_zero_with_the_matching_remainder(dividend, di
     assert abs(remainder) < abs(divisor)
 
 
-@pytest.mark.parametrize(("source", "message"), [("gold / zero", "division by zero"), ("gold % zero", "remainder (%) by zero"),
-                                                 ("7 / 0", "division by zero"), ("7 % (gold - 5)", "remainder (%) by zero")])
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("gold / zero", "division by zero"),
+        ("gold % zero", "remainder (%) by zero"),
+        ("7 / 0", "division by zero"),
+        ("7 % (gold - 5)", "remainder (%) by zero"),
+    ],
+)
 def test_division_by_zero_compiles_and_fails_when_evaluated(source, message):
     compiled = compile_expression(source, SCOPE)  # no error yet: zero is only known while playing
     with pytest.raises(EvalError, match=r"^" + message.replace("(", r"\(").replace(")", r"\)") + "$"):
@@ -246,7 +261,7 @@ def test_visited_needs_one_quoted_node_id(source, message, offset):
         (compile_expression, "gold + true", "'+' needs a number (int) but got true/false (bool)", 5),
         (compile_expression, "flag * 2", "'*' needs a number (int) but got true/false (bool)", 5),
         (compile_expression, '"x" + 1', "'+' needs a number (int) but got text", 4),
-        (compile_expression, 'gold - name', "'-' needs a number (int) but got text", 5),
+        (compile_expression, "gold - name", "'-' needs a number (int) but got text", 5),
         (compile_expression, "-flag", "unary '-' needs a number (int) but got true/false (bool)", 0),
         (compile_expression, "not gold", "'not' needs true/false (bool) but got a number (int)", 0),
         (compile_expression, "flag and 1", "'and' needs true/false (bool) but got a number (int)", 5),
@@ -279,7 +294,7 @@ def test_type_errors(compile_fn, source, message, offset):
         (compile_condition, "glod > 1", "unknown variable 'glod'; did you mean 'gold'?", 0),
         (compile_condition, "gold > 1 and flga", "unknown variable 'flga'; did you mean 'flag'?", 13),
         (compile_condition, "xyzzy", "unknown variable 'xyzzy'", 0),
-        (compile_effects, "gold += 1; nmae = \"x\"", "unknown variable 'nmae'; did you mean 'name'?", 11),
+        (compile_effects, 'gold += 1; nmae = "x"', "unknown variable 'nmae'; did you mean 'name'?", 11),
         (compile_effects, "gold = glod", "unknown variable 'glod'; did you mean 'gold'?", 7),
         (compile_condition, "mx(1, 2) == 2", "unknown function 'mx'; did you mean 'max'?; the functions are min, max, if, visited, visits", 0),
         (compile_condition, "random(3) == 1", "unknown function 'random'; the functions are min, max, if, visited, visits", 0),
@@ -370,9 +385,54 @@ def test_unicode_and_odd_whitespace_do_not_crash():
 # ---------------------------------------------------------------- properties
 
 TOKENS = [
-    "(", ")", " ", "gold", "flag", "name", "zero", "glod", "0", "1", "7", "12345678901234567890123", "+", "-", "*", "/", "%",
-    "==", "!=", "<", "<=", ">", ">=", "=", "+=", "-=", ";", ",", "and", "or", "not", "true", "false", '"x"', '"',
-    "\\", '"\\n"', "min", "max", "visited", "visits", '("start")', '"nope"', "foo", "$", "\n", "é", "\x00",
+    "(",
+    ")",
+    " ",
+    "gold",
+    "flag",
+    "name",
+    "zero",
+    "glod",
+    "0",
+    "1",
+    "7",
+    "12345678901234567890123",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "=",
+    "+=",
+    "-=",
+    ";",
+    ",",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    '"x"',
+    '"',
+    "\\",
+    '"\\n"',
+    "min",
+    "max",
+    "visited",
+    "visits",
+    '("start")',
+    '"nope"',
+    "foo",
+    "$",
+    "\n",
+    "é",
+    "\x00",
 ]
 FAST = settings(max_examples=200, deadline=timedelta(milliseconds=500), suppress_health_check=[HealthCheck.too_slow])
 

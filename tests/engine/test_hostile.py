@@ -46,7 +46,10 @@ def test_alias_bomb_in_a_node_file_is_refused_quickly(make_story):
     assert result.story is None
     found = problems(result)
     assert len(found) < 40  # nothing was expanded 9^9 times
-    assert "story/bomb.yaml:1:1: error: unknown key 'l0' in a story file; allowed keys: nodes, extend, variables, computed, routines, codex, tests" in found
+    assert (
+        "story/bomb.yaml:1:1: error: unknown key 'l0' in a story file; allowed keys: nodes, extend, variables, computed, routines, codex, tests"
+        in found
+    )
     # each alias points at its anchor: l9 is written on line 10, l8 on line 9
     assert "story/bomb.yaml:9:5: error: part 9 of the text of node 'extra' must be text, not a list" in found
     assert "story/bomb.yaml:10:5: error: YAML aliases (*name) are not supported in stories; write the value out" in found
@@ -122,9 +125,7 @@ def test_a_fifty_megabyte_file_is_refused_without_being_read(make_story, monkeyp
 
 def test_binary_bytes_and_nul(make_story):
     root = make_story({"nodes.yaml": TINY_NODES, "blob.yaml": b"nodes:\n  x:\x00\x01\x02\xff\n"})
-    assert problems(load_story(root)) == [
-        "story/blob.yaml:2:1: error: this looks like a binary file, not YAML text (it holds a NUL byte)"
-    ]
+    assert problems(load_story(root)) == ["story/blob.yaml:2:1: error: this looks like a binary file, not YAML text (it holds a NUL byte)"]
 
 
 def test_invalid_utf8_is_located_by_line_and_character(make_story):
@@ -164,10 +165,14 @@ def test_an_empty_file(make_story, content):
         ("nodes:\n  ? [a, b]\n  : {text: x}\n", "story/odd.yaml:2:5: error: keys in 'nodes' must be plain names, not a list"),
         ("---\n", "story/odd.yaml:2:1: error: a story file must be a mapping of keys to values, not nothing (null)"),
         # a tag on a mapping is ignored (nothing is ever constructed): the node is read as written
-        ("nodes:\n  x: !!python/object:os.system {text: x}\n",
-         "story/odd.yaml:2:3: error: node 'x' is never reached: no path from the start 'start' leads here"),
-        ("nodes: {}\n---\nnodes: {}\n",
-         "story/odd.yaml:2:1: error: YAML syntax error: but found another document (expected a single document in the stream)"),
+        (
+            "nodes:\n  x: !!python/object:os.system {text: x}\n",
+            "story/odd.yaml:2:3: error: node 'x' is never reached: no path from the start 'start' leads here",
+        ),
+        (
+            "nodes: {}\n---\nnodes: {}\n",
+            "story/odd.yaml:2:1: error: YAML syntax error: but found another document (expected a single document in the stream)",
+        ),
         ("nodes:\n  x: *nowhere\n", "story/odd.yaml:2:6: error: YAML syntax error: found undefined alias"),
     ],
 )
@@ -310,8 +315,7 @@ def _check_result(result, root):
         assert report.runs == 3
 
 
-HOSTILE = settings(max_examples=150, deadline=timedelta(seconds=2),
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+HOSTILE = settings(max_examples=150, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 @HOSTILE
@@ -325,9 +329,49 @@ def test_random_bytes_as_a_story_file_never_raise(scratch, data, which):
     _check_result(load_story(scratch), scratch)
 
 
-YAML_BITS = [":", " ", "  ", "\n", "-", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "!!int ", '"', "'", "|", ">",
-             "#", "?", "\t", "{name}", "{{", "goto: ", "if: ", "gold", " > ", "end", "start", "text: ", "\\e", "0x1F",
-             "~", "yes", "1.5", "<<: ", "---", "\x85", "ü", "\ufeff"]
+YAML_BITS = [
+    ":",
+    " ",
+    "  ",
+    "\n",
+    "-",
+    "- ",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "!!str ",
+    "!!int ",
+    '"',
+    "'",
+    "|",
+    ">",
+    "#",
+    "?",
+    "\t",
+    "{name}",
+    "{{",
+    "goto: ",
+    "if: ",
+    "gold",
+    " > ",
+    "end",
+    "start",
+    "text: ",
+    "\\e",
+    "0x1F",
+    "~",
+    "yes",
+    "1.5",
+    "<<: ",
+    "---",
+    "\x85",
+    "ü",
+    "\ufeff",
+]
 
 
 @st.composite
@@ -340,9 +384,9 @@ def mutated(draw, original: str):
         if action == "insert":
             text = text[:pos] + bit + text[pos:]
         elif action == "delete":
-            text = text[:pos] + text[pos + draw(st.integers(1, 8)):]
+            text = text[:pos] + text[pos + draw(st.integers(1, 8)) :]
         else:
-            text = text[:pos] + bit + text[pos + len(bit):]
+            text = text[:pos] + bit + text[pos + len(bit) :]
     return text
 
 

@@ -98,7 +98,7 @@ def test_a_text_quoted_over_several_lines_is_still_fine(make_story):
 
 # ---------------------------------------------------------------- expressions
 
-EFFECT_NODES = TINY_NODES.replace("        goto: end\n", "        goto: end\n        effects: \"{effect}\"\n")
+EFFECT_NODES = TINY_NODES.replace("        goto: end\n", '        goto: end\n        effects: "{effect}"\n')
 
 
 def test_equals_minus_warns_did_you_mean_minus_equals(make_story):
@@ -132,18 +132,16 @@ def test_an_arrow_in_effects_says_what_it_meant(make_story, written, meant):
 
 @pytest.mark.parametrize("written, meant", [("=>", ">="), ("=<", "<=")])
 def test_an_arrow_in_a_condition_suggests_the_comparison_not_double_equals(make_story, written, meant):
-    nodes = TINY_NODES.replace("        goto: end\n", f"        goto: end\n        if: \"gold {written} 3\"\n")
+    nodes = TINY_NODES.replace("        goto: end\n", f'        goto: end\n        if: "gold {written} 3"\n')
     assert problems(make_story({"nodes.yaml": nodes})) == [
-        f"story/nodes.yaml:7:19: error: in the condition of choice 1 of node 'start': '{written}' is not an operator: "
-        f"did you mean '{meant}'?",
+        f"story/nodes.yaml:7:19: error: in the condition of choice 1 of node 'start': '{written}' is not an operator: did you mean '{meant}'?",
     ]
 
 
 def test_a_single_equals_in_a_condition_still_suggests_double_equals(make_story):
-    nodes = TINY_NODES.replace("        goto: end\n", "        goto: end\n        if: \"gold = 3\"\n")
+    nodes = TINY_NODES.replace("        goto: end\n", '        goto: end\n        if: "gold = 3"\n')
     assert problems(make_story({"nodes.yaml": nodes})) == [
-        "story/nodes.yaml:7:19: error: in the condition of choice 1 of node 'start': unexpected '=' after the condition; "
-        "to compare, write '=='",
+        "story/nodes.yaml:7:19: error: in the condition of choice 1 of node 'start': unexpected '=' after the condition; to compare, write '=='",
     ]
 
 
@@ -153,5 +151,4 @@ def test_a_single_equals_in_a_condition_still_suggests_double_equals(make_story)
 def test_an_invalid_story_id_suggests_a_valid_one(make_story):
     manifest = TINY_MANIFEST.replace("id: tiny", "id: my-story 2")
     found = problems(make_story(manifest=manifest))
-    assert found[0] == ("story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores; "
-                        "try 'my_story_2'")
+    assert found[0] == ("story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores; try 'my_story_2'")

@@ -47,16 +47,24 @@ def write(folder, files: dict[str, str]):
 
 def test_layer_mistakes_are_reported_at_their_places(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "one", {
-        "manifest.yaml": "id: one\nextends: ferri\n",
-        "nodes.yaml": ("extend:\n  wating:\n    choices:\n      - {text: Hi, goto: far_bank}\n"
-                       "  far_bank:\n    choices:\n      - {text: Again, goto: bank}\n"
-                       "  bank:\n    text: A new bank.\n"),
-    })
-    write(tmp_path / "two", {
-        "manifest.yaml": "id: one\nextends: ferry\n",
-        "nodes.yaml": "extend:\n  bank:\n    text: Another bank.\n",
-    })
+    write(
+        tmp_path / "one",
+        {
+            "manifest.yaml": "id: one\nextends: ferri\n",
+            "nodes.yaml": (
+                "extend:\n  wating:\n    choices:\n      - {text: Hi, goto: far_bank}\n"
+                "  far_bank:\n    choices:\n      - {text: Again, goto: bank}\n"
+                "  bank:\n    text: A new bank.\n"
+            ),
+        },
+    )
+    write(
+        tmp_path / "two",
+        {
+            "manifest.yaml": "id: one\nextends: ferry\n",
+            "nodes.yaml": "extend:\n  bank:\n    text: Another bank.\n",
+        },
+    )
     write(tmp_path / "three", {"nodes.yaml": "nodes:\n  x:\n    text: y\n    ending: {title: Z}\n"})
     assert problems(load_story([FERRY_DIR, tmp_path / "one", tmp_path / "two", tmp_path / "three"])) == [
         "one/manifest.yaml:2:10: error: this layer extends 'ferri', but the story below it is 'ferry': give the folders in order, the story first",
@@ -81,20 +89,30 @@ def test_two_layers_replacing_one_text_are_both_told(tmp_path, monkeypatch):
 
 def test_extend_is_for_layers_and_not_for_a_layers_own_nodes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path / "own", {
-        "manifest.yaml": "id: own\nextends: ferry\n",
-        "n.yaml": ("nodes:\n  mine:\n    text: Mine.\n    choices:\n      - {text: Go, goto: bank}\n"
-                   "extend:\n  mine:\n    choices:\n      - {text: Back, goto: bank}\n"
-                   "  waiting:\n    choices:\n      - {text: To mine, goto: mine}\n"),
-    })
+    write(
+        tmp_path / "own",
+        {
+            "manifest.yaml": "id: own\nextends: ferry\n",
+            "n.yaml": (
+                "nodes:\n  mine:\n    text: Mine.\n    choices:\n      - {text: Go, goto: bank}\n"
+                "extend:\n  mine:\n    choices:\n      - {text: Back, goto: bank}\n"
+                "  waiting:\n    choices:\n      - {text: To mine, goto: mine}\n"
+            ),
+        },
+    )
     assert problems(load_story([FERRY_DIR, tmp_path / "own"])) == [
-        "own/n.yaml:7:3: error: node 'mine' belongs to layer 'own' itself: edit the node instead of extending it"]
-    story_root = write(tmp_path / "plain", {
-        "manifest.yaml": "id: plain\ntitle: P\nstart: a\n",
-        "n.yaml": "nodes:\n  a:\n    text: A\n    ending: {title: E}\nextend:\n  a:\n    text: B\n",
-    })
+        "own/n.yaml:7:3: error: node 'mine' belongs to layer 'own' itself: edit the node instead of extending it"
+    ]
+    story_root = write(
+        tmp_path / "plain",
+        {
+            "manifest.yaml": "id: plain\ntitle: P\nstart: a\n",
+            "n.yaml": "nodes:\n  a:\n    text: A\n    ending: {title: E}\nextend:\n  a:\n    text: B\n",
+        },
+    )
     assert problems(load_story(story_root)) == [
-        "plain/n.yaml:5:1: error: 'extend' adds to the nodes of the story a layer is laid over; in the story itself, edit the node"]
+        "plain/n.yaml:5:1: error: 'extend' adds to the nodes of the story a layer is laid over; in the story itself, edit the node"
+    ]
 
 
 def test_a_layered_story_is_cached_apart_from_the_story_alone(tmp_path):

@@ -15,8 +15,12 @@ from kuzbass_game.engine.markup import clean_player_text, strip_controls
 from kuzbass_game.engine.plaintext import is_plain, plain_line, plain_text, plain_tree
 
 ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=()), max_size=60)
-NASTY = st.text(st.sampled_from(list("\x00\x07\x08\t\n\r\x1b\x7f\x85\x9b\u00ad\u200b\u200e\u202e\u2028\u2029\u2066\ufeff"
-                                     "\ud800\udcff\U000e0001 a[]\\Я漢😀\u00a0")), max_size=40)
+NASTY = st.text(
+    st.sampled_from(
+        list("\x00\x07\x08\t\n\r\x1b\x7f\x85\x9b\u00ad\u200b\u200e\u202e\u2028\u2029\u2066\ufeff\ud800\udcff\U000e0001 a[]\\Я漢😀\u00a0")
+    ),
+    max_size=40,
+)
 
 
 def _dropped(ch: str) -> bool:
@@ -76,8 +80,10 @@ def test_plain_tree_cleans_keys_and_values_in_place_and_is_bounded():
 
 
 def test_the_new_engine_modules_import_neither_textual_nor_rich():
-    code = ("import sys; import kuzbass_game.engine.plaintext, kuzbass_game.engine.safeio, kuzbass_game.engine.locks, "
-            "kuzbass_game.engine.saves, kuzbass_game.engine.cache, kuzbass_game.engine.sources; "
-            "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad")
+    code = (
+        "import sys; import kuzbass_game.engine.plaintext, kuzbass_game.engine.safeio, kuzbass_game.engine.locks, "
+        "kuzbass_game.engine.saves, kuzbass_game.engine.cache, kuzbass_game.engine.sources; "
+        "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
+    )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -127,8 +127,9 @@ def test_a_closing_tag_typed_by_the_player_cannot_break_the_scene(shop):
     assert markup_to_plain(paragraph) == "[/b][link=x]: you have 1 gold."
 
 
-@pytest.mark.parametrize("name", ["[b]", "\\[b]x[/b]", "\\\\[i]y", "[/]", "[link=x]y", "[@click=app.quit]q[/]", "[on red]",
-                                  "x\\[bold red]y", "[[b]]", "]["])
+@pytest.mark.parametrize(
+    "name", ["[b]", "\\[b]x[/b]", "\\\\[i]y", "[/]", "[link=x]y", "[@click=app.quit]q[/]", "[on red]", "x\\[bold red]y", "[[b]]", "]["]
+)
 def test_any_typed_name_shows_exactly_as_typed(shop, name):
     paragraph = at_hub(shop, name=name).view().paragraphs[0]
     assert markup_problem(paragraph) is None
@@ -429,7 +430,9 @@ def test_a_scene_with_no_open_choice_is_stuck(make_story):
     game = Game(result.story, seed=1)
     view = game.view()
     assert view.choices == () and view.stuck
-    locked = load_story(make_story({"nodes.yaml": STUCK_NODES.replace('        if: "gold > 5"\n', '        if: "gold > 5"\n        locked: "Too poor"\n')}))
+    locked = load_story(
+        make_story({"nodes.yaml": STUCK_NODES.replace('        if: "gold > 5"\n', '        if: "gold > 5"\n        locked: "Too poor"\n')})
+    )
     view = Game(locked.story, seed=1).view()
     assert [(c.enabled, c.reason) for c in view.choices] == [(False, "Too poor")] and view.stuck
 
@@ -503,7 +506,7 @@ def test_rewinding_a_long_game_gives_exactly_the_states_a_replay_gives(ferry_sto
         assert len(states) == len(game.actions) + 1 and states[-1] == game.state
         for back in range(len(game.actions), 0, -1):
             fresh = Game(ferry_story, seed=seed)
-            fresh.replay(game.actions[:len(game.actions) - back])
+            fresh.replay(game.actions[: len(game.actions) - back])
             rewound = Game(ferry_story, seed=seed)
             rewound.replay(game.actions)
             rewound.rewind(back)

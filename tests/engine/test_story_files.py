@@ -37,8 +37,7 @@ print(json.dumps({"seconds": time.monotonic() - start, "problems": [d.format() f
 def load_in_a_jail(root: Path, cwd: Path) -> dict:
     """Load the story in a child with a 1 GiB address-space limit and a 60 s timeout."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    done = subprocess.run([sys.executable, "-c", CHILD, str(root), str(LIMIT_BYTES)], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", CHILD, str(root), str(LIMIT_BYTES)], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return json.loads(done.stdout)
@@ -49,7 +48,8 @@ def test_a_fifo_named_yaml_is_refused_without_blocking(make_story, tmp_path):
     os.mkfifo(root / "pipe.yaml")
     report = load_in_a_jail(root, tmp_path)
     assert report["problems"] == [
-        "story/pipe.yaml:1:1: error: this is a named pipe (FIFO), not an ordinary file: a story file must be a regular file"]
+        "story/pipe.yaml:1:1: error: this is a named pipe (FIFO), not an ordinary file: a story file must be a regular file"
+    ]
     assert report["seconds"] < 5
 
 
@@ -59,7 +59,8 @@ def test_a_link_to_dev_zero_is_refused_without_reading_it(make_story, tmp_path):
     report = load_in_a_jail(root, tmp_path)
     assert report["problems"] == [
         "story/zero.yaml:1:1: error: this file is a symbolic link that leads outside the story folder (to /dev/zero); "
-        "a story may only use files inside its own folder"]
+        "a story may only use files inside its own folder"
+    ]
     assert report["seconds"] < 5 and report["peak_kb"] < 300_000
 
 
@@ -69,7 +70,8 @@ def test_a_link_to_the_root_folder_is_refused(make_story, tmp_path):
     report = load_in_a_jail(root, tmp_path)
     assert report["problems"] == [
         "story/everything:1:1: error: this folder is a symbolic link that leads outside the story folder (to /); "
-        "a story may only use files inside its own folder"]
+        "a story may only use files inside its own folder"
+    ]
     assert report["seconds"] < 5
 
 
@@ -114,8 +116,7 @@ def test_too_many_files_is_a_clear_error(make_story, monkeypatch):
 
 def test_too_many_bytes_in_all_is_a_clear_error(make_story, monkeypatch):
     monkeypatch.setattr(sources, "MAX_STORY_BYTES", 1000)
-    root = make_story({"nodes.yaml": TINY_NODES, "a.yaml": "nodes: {}\n# " + "x" * 600 + "\n",
-                       "b.yaml": "nodes: {}\n# " + "x" * 600 + "\n"})
+    root = make_story({"nodes.yaml": TINY_NODES, "a.yaml": "nodes: {}\n# " + "x" * 600 + "\n", "b.yaml": "nodes: {}\n# " + "x" * 600 + "\n"})
     result = load_story(root)
     found = [d.format() for d in result.diagnostics]
     assert "story:1:1: error: the story's files hold more than 0 MB together; a story may hold at most that" in found
@@ -169,7 +170,8 @@ def test_a_story_file_replaced_between_finding_and_reading_is_refused(make_story
     os.replace(root / "manifest.yaml", root / "nodes.yaml")  # another file under the same name
     assert sources.read_source(path, display, sink) is None
     assert [d.format() for d in sink.sorted()] == [
-        "story/nodes.yaml:1:1: error: this file was replaced by another while the story was read; load the story again"]
+        "story/nodes.yaml:1:1: error: this file was replaced by another while the story was read; load the story again"
+    ]
 
 
 def test_file_names_with_control_codes_are_shown_as_plain_text(make_story):

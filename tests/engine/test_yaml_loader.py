@@ -14,8 +14,35 @@ try:
 except AttributeError:  # pragma: no cover - libyaml missing
     STOCK = yaml.SafeLoader
 
-TRICKY = ["", "yes", "No", "on", "OFF", "y", "~", "null", "NULL", "0x1F", "0o17", "0b101", "1_000", "1.5", ".inf",
-          "-.Inf", ".nan", "1e3", "+1", "-1", "2001-12-14", "12:30", "190:20:30", "=", "<<", "food > 2", "visited(\"x\")"]
+TRICKY = [
+    "",
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "~",
+    "null",
+    "NULL",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "1_000",
+    "1.5",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "1e3",
+    "+1",
+    "-1",
+    "2001-12-14",
+    "12:30",
+    "190:20:30",
+    "=",
+    "<<",
+    "food > 2",
+    'visited("x")',
+]
 
 
 def tags(node: yaml.Node) -> list:

@@ -90,8 +90,7 @@ def _replace_in(path: Path, old: str, new: str) -> None:
 
 
 def test_story_text_edit_replays_all_choices_and_tells_the_player(ferry_copy, tmp_path):
-    store, game = _save_then_edit(ferry_copy, tmp_path, lambda d: _replace_in(
-        d / "scenes" / "river.yaml", "Ice clinks", "Slush knocks"))
+    store, game = _save_then_edit(ferry_copy, tmp_path, lambda d: _replace_in(d / "scenes" / "river.yaml", "Ice clinks", "Slush knocks"))
     loaded = store.load("mine")
     assert loaded.game.state.node == game.state.node
     assert "all 3 of your choices still apply" in loaded.notice
@@ -99,10 +98,14 @@ def test_story_text_edit_replays_all_choices_and_tells_the_player(ferry_copy, tm
 
 def test_removed_choice_falls_back_to_the_saved_state(ferry_copy, tmp_path):
     def drop_stamp_choice(d):
-        _replace_in(d / "scenes" / "bank.yaml", '''      - text: "Stamp your feet and wait longer"
+        _replace_in(
+            d / "scenes" / "bank.yaml",
+            """      - text: "Stamp your feet and wait longer"
         goto: waiting
         if: "visits(\\"waiting\\") < 3 and warmth > 1"
-''', "")
+""",
+            "",
+        )
 
     store, game = _save_then_edit(ferry_copy, tmp_path, drop_stamp_choice)
     loaded = store.load("mine")
@@ -165,7 +168,8 @@ def test_long_history_round_trip(tmp_path):
         "      - {text: Gamble, random: [{goto: a, weight: 2}, {goto: b, weight: 1}]}\n"
         "      - {text: Stop, goto: end}\n"
         "  b:\n    text: Lucky.\n    choices:\n      - {text: Back, goto: a}\n"
-        "  end:\n    text: Done.\n    ending: {title: Done}\n")
+        "  end:\n    text: Done.\n    ending: {title: Done}\n"
+    )
     story = load(story_dir)
     game = Game(story, seed=1)
     for i in range(1000):
@@ -184,8 +188,8 @@ def test_reordered_choices_still_replay_by_signature(ferry_copy, tmp_path):
     def swap_first_two(d):
         path = d / "scenes" / "bank.yaml"
         text = path.read_text()
-        pay = text[text.index('      - text: "Pay the fare"'):text.index('      - text: "Offer him')]
-        offer = text[text.index('      - text: "Offer him'):text.index('      - text: "Stamp')]
+        pay = text[text.index('      - text: "Pay the fare"') : text.index('      - text: "Offer him')]
+        offer = text[text.index('      - text: "Offer him') : text.index('      - text: "Stamp')]
         path.write_text(text.replace(pay + offer, offer + pay))
 
     store, game = _save_then_edit(ferry_copy, tmp_path, swap_first_two)

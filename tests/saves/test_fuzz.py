@@ -9,17 +9,18 @@ from hypothesis import strategies as st
 from kuzbass_game.engine.savefile import SaveError, decode, restore
 
 from .conftest import FERRY, load, played
+from datetime import UTC
 
 STORY = load(FERRY)
 _game = played(STORY)
 
 
 def _good_bytes() -> bytes:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from kuzbass_game.engine.savefile import SaveMeta, encode
 
-    text, _ = encode(_game, SaveMeta("fuzz", "manual", datetime(2026, 1, 1, tzinfo=timezone.utc), 5.0))
+    text, _ = encode(_game, SaveMeta("fuzz", "manual", datetime(2026, 1, 1, tzinfo=UTC), 5.0))
     return text.encode()
 
 
@@ -55,13 +56,26 @@ def test_mutated_bytes_of_a_real_save(edits):
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats(allow_nan=False) | st.text(max_size=30),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
     max_leaves=20,
 )
-PATHS = [("game", "seed"), ("game", "actions"), ("game", "state"), ("game", "base"), ("slot", "saved_at"),
-         ("slot", "play_seconds"), ("slot", "kind"), ("story", "id"), ("story", "fingerprint"), ("version",),
-         ("game", "state", "variables"), ("game", "state", "visits"), ("game", "state", "rng"), ("game", "state", "node")]
+PATHS = [
+    ("game", "seed"),
+    ("game", "actions"),
+    ("game", "state"),
+    ("game", "base"),
+    ("slot", "saved_at"),
+    ("slot", "play_seconds"),
+    ("slot", "kind"),
+    ("story", "id"),
+    ("story", "fingerprint"),
+    ("version",),
+    ("game", "state", "variables"),
+    ("game", "state", "visits"),
+    ("game", "state", "rng"),
+    ("game", "state", "node"),
+]
 
 
 @settings(max_examples=400, deadline=None)
@@ -91,11 +105,11 @@ def test_deeply_nested_json_is_refused():
 
 # ---------------------------------------------------------------- issue 9: huge numbers, control codes, surrogates
 
-import unicodedata  # noqa: E402
+import unicodedata
 
-import pytest  # noqa: E402
+import pytest
 
-from kuzbass_game.engine.savefile import decode as _decode  # noqa: E402
+from kuzbass_game.engine.savefile import decode as _decode
 
 
 def _paths(value, prefix=()):
@@ -148,8 +162,18 @@ def _try_hostile(data: bytes) -> None:
     except SaveError as err:
         _assert_plain(str(err))
     else:
-        _assert_plain([decoded.meta.name, decoded.meta.kind, decoded.story_id, decoded.fingerprint, decoded.summary,
-                       decoded.snapshot, decoded.base, [tuple(a) for a in decoded.actions]])
+        _assert_plain(
+            [
+                decoded.meta.name,
+                decoded.meta.kind,
+                decoded.story_id,
+                decoded.fingerprint,
+                decoded.summary,
+                decoded.snapshot,
+                decoded.base,
+                [tuple(a) for a in decoded.actions],
+            ]
+        )
         try:
             restored = restore(decoded, STORY)
         except SaveError as err:
@@ -173,8 +197,10 @@ def test_a_huge_integer_anywhere_is_a_save_error(path, digits, negative):
     _try_hostile(data)
 
 
-NASTY_CHARS = st.sampled_from(list("\x00\x01\x07\x08\t\n\r\x1b\x7f\x85\x9b\u00ad\u200b\u200e\u202e\u2028\u2066\ufeff"
-                                   "\ud800\udbff\udc00\udfff\U000e0001[]\\") + ["\x1b]52;c;aGk=\x07", "\x1b[2J", "\x9b6n"])
+NASTY_CHARS = st.sampled_from(
+    list("\x00\x01\x07\x08\t\n\r\x1b\x7f\x85\x9b\u00ad\u200b\u200e\u202e\u2028\u2066\ufeff\ud800\udbff\udc00\udfff\U000e0001[]\\")
+    + ["\x1b]52;c;aGk=\x07", "\x1b[2J", "\x9b6n"]
+)
 NASTY_TEXT = st.lists(NASTY_CHARS, min_size=1, max_size=8).map("".join)
 
 
@@ -210,8 +236,21 @@ def test_control_codes_in_many_fields_at_once(edits):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59.999999-23:59", "0001-01-01", "9999-12-31",
-                        "2026-13-01T00:00:00", "", "T", "2026-01-01T00:00:00+99:00"]) | st.text(max_size=40))
+@given(
+    st.sampled_from(
+        [
+            "0001-01-01T00:00:00+00:00",
+            "9999-12-31T23:59:59.999999-23:59",
+            "0001-01-01",
+            "9999-12-31",
+            "2026-13-01T00:00:00",
+            "",
+            "T",
+            "2026-01-01T00:00:00+99:00",
+        ]
+    )
+    | st.text(max_size=40)
+)
 def test_any_time_stamp_is_a_save_error_or_one_every_face_can_show(stamp):
     tree = json.loads(VALID)
     tree["slot"]["saved_at"] = stamp

@@ -14,8 +14,7 @@ import pytest
 from kuzbass_game.engine import atomic
 from kuzbass_game.engine.runtime import Game
 from kuzbass_game.engine.savefile import VERSION, SaveError, decode
-from kuzbass_game.engine.saves import (AUTOSAVES, AutosaveFailed, SaveStore, SlotChanged, SlotExists, game_id_of,
-                                       set_game_id)
+from kuzbass_game.engine.saves import AUTOSAVES, AutosaveFailed, SaveStore, SlotChanged, SlotExists, game_id_of, set_game_id
 
 from .conftest import played
 
@@ -146,13 +145,23 @@ def test_a_temp_file_of_a_write_in_flight_is_kept(store, ferry):
     store.save(played(ferry), "kept")
     in_flight = store.folder / ".kept.json.inflight.tmp"
     in_flight.write_bytes(b"{")
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time\n"
-        "from kuzbass_game.engine.locks import FolderLocks\n"
-        f"locks = FolderLocks({str(store.folder)!r})\n"
-        "with locks.writing():\n"
-        "    print('held', flush=True)\n"
-        "    sys.stdin.readline()\n")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\n"
+                "from kuzbass_game.engine.locks import FolderLocks\n"
+                f"locks = FolderLocks({str(store.folder)!r})\n"
+                "with locks.writing():\n"
+                "    print('held', flush=True)\n"
+                "    sys.stdin.readline()\n"
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         assert SaveStore(store.folder, ferry).remove_leftovers() == 0

@@ -80,8 +80,9 @@ def _evil_and_broken(data: dict) -> None:
 def test_escape_codes_in_every_field_are_removed_and_the_save_still_loads(store, ferry):
     _save_with(store, ferry, "evil", _evil_everywhere)
     decoded = decode((store.folder / "evil.json").read_bytes())
-    _every_string_is_plain([decoded.meta.name, decoded.story_id, decoded.fingerprint, decoded.summary, decoded.snapshot,
-                            [tuple(a) for a in decoded.actions]])
+    _every_string_is_plain(
+        [decoded.meta.name, decoded.story_id, decoded.fingerprint, decoded.summary, decoded.snapshot, [tuple(a) for a in decoded.actions]]
+    )
     loaded = store.load("evil")
     assert loaded.game.state.variables["name"] == "Anna"  # the same name the game stored
     listing = store.list()
@@ -171,9 +172,19 @@ def test_a_5000_digit_number_is_a_damaged_slot_not_a_crash(store, ferry, where):
     assert store.load("good").game.state == store.load(good.stem).game.state
 
 
-@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00",
-                                   "9999-12-31T23:59:59-14:00", "not a time", "2026-02-30T00:00:00+00:00",
-                                   "1969-12-31T23:59:59+00:00", "\x1b[2J2026-01-01"])
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "0001-01-01T00:00:00+00:00",
+        "9999-12-31T23:59:59+00:00",
+        "0001-01-01T00:00:00",
+        "9999-12-31T23:59:59-14:00",
+        "not a time",
+        "2026-02-30T00:00:00+00:00",
+        "1969-12-31T23:59:59+00:00",
+        "\x1b[2J2026-01-01",
+    ],
+)
 def test_an_out_of_range_or_odd_time_stamp_is_a_damaged_slot(store, ferry, stamp):
     store.save(played(ferry), "good")
     _save_with(store, ferry, "odd", lambda d: d["slot"].update(saved_at=stamp))
@@ -230,8 +241,7 @@ def test_a_fifo_and_links_to_dev_zero_and_outside_are_damaged_slots_and_nothing_
 
 def _run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO), COLUMNS="200", TERM="xterm-256color", FORCE_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "kuzbass_game", *args], cwd=cwd, capture_output=True, env=env,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "kuzbass_game", *args], cwd=cwd, capture_output=True, env=env, timeout=120)
 
 
 def _make_hostile_folder(store, ferry) -> None:

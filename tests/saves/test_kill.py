@@ -26,7 +26,7 @@ class Screen:
 
     def wait_for(self, marker: bytes, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
-        while marker not in self.seen[self.mark:]:
+        while marker not in self.seen[self.mark :]:
             left = deadline - time.monotonic()
             assert left > 0, f"{marker!r} never appeared; the game printed:\n{self.seen.decode(errors='replace')}"
             ready, _, _ = select.select([self.proc.stdout], [], [], left)
@@ -41,7 +41,9 @@ def test_kill_9_mid_play_then_continue(tmp_path, ferry):
     saves = tmp_path / "saves"
     proc = subprocess.Popen(
         [sys.executable, "-m", "kuzbass_game", "play", "--plain", "--story", str(FERRY), "--saves", str(saves), "--seed", "4"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     screen = Screen(proc)
     try:

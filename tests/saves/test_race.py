@@ -71,15 +71,21 @@ def loop_story(tmp_path):
     (folder / "nodes.yaml").write_text(
         "nodes:\n  a:\n    text: Round and round.\n    choices:\n"
         "      - {text: Again, goto: a, effects: 'n += 1'}\n      - {text: Stop, goto: end}\n"
-        "  end:\n    text: Done.\n    ending: {title: Done}\n")
+        "  end:\n    text: Done.\n    ending: {title: Done}\n"
+    )
     return folder
 
 
 def _spawn(story_dir, saves, who, mode, start_at, slot="-"):
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(story_dir), str(saves), str(who), mode, repr(start_at),
-                             str(STEPS), slot], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(story_dir), str(saves), str(who), mode, repr(start_at), str(STEPS), slot],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _finish(proc) -> dict:

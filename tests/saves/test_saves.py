@@ -1,7 +1,7 @@
 """Saving and loading: round trips, slots, and every kind of bad file."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 
@@ -34,7 +34,10 @@ def test_save_file_is_readable_json_with_version_fingerprint_seed_and_choices(st
     assert data["game"]["seed"] == 99
     actions = data["game"]["actions"]
     assert [{k: v for k, v in a.items() if k != "sig"} for a in actions] == [
-        {"node": "bank", "text": "Anna"}, {"node": "bank", "choice": 0}, {"node": "waiting", "choice": 2}]
+        {"node": "bank", "text": "Anna"},
+        {"node": "bank", "choice": 0},
+        {"node": "waiting", "choice": 2},
+    ]
     assert "sig" not in actions[0] and len(actions[1]["sig"]) == len(actions[2]["sig"]) == 8
     assert actions[1]["sig"] != actions[2]["sig"]
     assert data["game"]["state"]["node"] == "waiting"
@@ -188,7 +191,7 @@ def test_time_stamp_and_play_time_are_kept(store, ferry):
     info = store.save(played(ferry), "timed", play_seconds=3661)
     listed = store.list()[0]
     assert listed.play_seconds == 3661
-    assert abs((listed.saved_at - datetime.now(timezone.utc)).total_seconds()) < 60
+    assert abs((listed.saved_at - datetime.now(UTC)).total_seconds()) < 60
     assert info.excerpt.startswith('"Anna,"')
 
 
