@@ -20,10 +20,18 @@ def markup_to_plain(markup: str) -> str:
         return markup.replace("\\[", "[")
 
 
+# Tags that do something rather than style: `[@click=app.screenshot(...)]` would call an app
+# action when clicked, `[link=...]` opens a browser. Story text may only style.
+_ACTING_TAG = re.compile(r"(?<!\\)\[\s*/?\s*(@[\w.-]*|link\b)[^\[\]]*\]")
+
+
 def markup_problem(markup: str) -> str | None:
-    """Why this markup would fail to render, or None when it is fine (used by `kuzbass check`)."""
+    """Why this markup would fail to render or is not allowed, or None when it is fine (used by `kuzbass check`)."""
     if "[" not in markup:
         return None
+    acting = _ACTING_TAG.search(markup)
+    if acting is not None:
+        return f"'{acting.group(0)}' is an action or a link; story markup may only style text ([b], [i], [dim], colours)"
     try:
         to_content(markup)
     except (MarkupError, ValueError, KeyError) as err:

@@ -314,3 +314,18 @@ def test_plain_save_asks_before_overwriting_and_autosave_failures_are_told_once(
     text = out.getvalue()
     assert text.count("Your game could not be autosaved") == 1  # three choices, one message
     assert "Goodbye." in text and "Your game is autosaved" not in text
+
+
+def test_check_refuses_action_and_link_tags_in_story_markup(capsys, make_story):
+    nodes = (
+        "nodes:\n  start:\n    text: 'Save [@click=app.screenshot(\"/tmp/x\")]here[/]'\n    choices:\n"
+        "      - text: '[link=\"https://example.org\"]Go[/link]'\n        goto: end\n"
+        "  end:\n    text: '[b]Bye[/b]'\n    ending: {title: Done}\n"
+    )
+    make_story({"nodes.yaml": nodes})
+    code, out, _ = run_cli(capsys, "check", "story")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("story/nodes.yaml:3:17: error: broken markup in the text of node 'start': '[@click=app.screenshot(")
+    assert "is an action or a link; story markup may only style text" in lines[0]
+    assert lines[1].startswith("story/nodes.yaml:5:16: error: broken markup in the text of choice 1 of node 'start': '[link=")
