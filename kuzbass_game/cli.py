@@ -9,7 +9,7 @@ from pathlib import Path
 from kuzbass_game import __version__
 from kuzbass_game.paths import default_saves_dir, default_story_dir
 
-VERBS = ("play", "check", "explore", "saves", "graph", "stats", "schema", "new-branch")
+VERBS = ("play", "check", "explore", "saves", "graph", "stats", "schema", "new-branch", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,6 +91,20 @@ def build_parser() -> argparse.ArgumentParser:
     branch.add_argument("--story", type=Path, action="append", default=None, metavar="DIR",
                         help="the story to branch from (default: the bundled campaign); again for each layer")
 
+    serve = verbs.add_parser("serve", help="serve the game to web browsers (needs: pip install 'kuzbass[web]')",
+                             description="Serve the full-screen game to web browsers with textual-serve: one game "
+                                         "process per visitor, each visitor's saves in a folder of their own.")
+    serve.add_argument("--host", default="localhost", help="the address to listen on (default localhost)")
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    serve.add_argument("--public-url", default=None, metavar="URL",
+                       help="the address browsers use, when it is not http://HOST:PORT (behind a proxy, or --host 0.0.0.0)")
+    serve.add_argument("--saves", type=Path, default=None, metavar="DIR",
+                       help="where the visitors' folders of saves go (default: saves/ or $KUZBASS_SAVES)")
+    serve.add_argument("--story", type=Path, action="append", default=None, metavar="DIR",
+                       help="the story folder to serve (default: the bundled campaign); again for each layer")
+    serve.add_argument("--max-games", type=int, default=20, metavar="N",
+                       help="at most N games at once, one per open browser tab (default 20)")
+
     verbs.add_parser("schema", help="print the JSON Schema of story files (for editors)",
                      description="Print a JSON Schema (draft 2020-12) of manifest and node files, for a YAML language server.")
     return parser
@@ -127,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
             from kuzbass_game.commands.saves import run_saves
 
             return run_saves(_dirs(args.story), args.saves or default_saves_dir())
+        if args.verb == "serve":
+            from kuzbass_game.commands.serve import run_serve
+
+            return run_serve(_dirs(args.story), args.saves or default_saves_dir(), host=args.host, port=args.port,
+                             public_url=args.public_url, max_games=args.max_games)
         if args.verb == "new-branch":
             from kuzbass_game.commands.new_branch import run_new_branch
 

@@ -4,7 +4,7 @@ tiny throwaway stories (a manifest plus node files given as text) in a private f
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -70,8 +70,7 @@ def make_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> StoryWriter:
     """
     monkeypatch.chdir(tmp_path)
 
-    def write(files: dict[str, str | bytes] | None = None, manifest: str | bytes | None = TINY_MANIFEST,
-              folder: str = "story") -> Path:
+    def write(files: dict[str, str | bytes] | None = None, manifest: str | bytes | None = TINY_MANIFEST, folder: str = "story") -> Path:
         root = tmp_path / folder
         root.mkdir(parents=True, exist_ok=True)
         everything: dict[str, str | bytes] = dict(files if files is not None else {"nodes.yaml": TINY_NODES})

@@ -1,13 +1,15 @@
 """KuzbassApp: the screens, the save store and the app-wide keys and commands.
 
-The app owns navigation (title, story, ending), the too-small guard and the theme; each screen
-renders one thing and asks the app when it needs another screen.
+The app owns navigation (title, story, ending), the too-small guard, the theme and the player's
+settings and record of endings (kept in `player/` inside the saves folder, see `PLAYER_FOLDER`);
+each screen renders one thing and asks the app when it needs another screen.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -22,6 +24,7 @@ from kuzbass_game.ui.themes import COAL, THEMES, other_theme
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.model import Story
+    from kuzbass_game.engine.profile import Profile
     from kuzbass_game.engine.runtime import Game
     from kuzbass_game.ui.saving import Loaded
     from kuzbass_game.ui.screens.story import StoryScreen
@@ -31,6 +34,17 @@ if TYPE_CHECKING:
 
 MIN_SIZE = (60, 20)  # below this the story and its choices no longer fit side by side with the footer
 
+# The settings and the record of endings found live in this folder inside the saves folder: as
+# files right beside the slots they would be listed as (damaged) saves.
+PLAYER_FOLDER = "player"
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "theme": COAL.name,
+    "changes": True,  # the change line ("Food −2 · Soap +1") above each scene
+    "introduction_offered": False,  # a first New game opens the story's introduction first
+}
+QUICKSAVE_FILE = "quicksave.json"
+NO_QUICKSAVE = "There is no quicksave yet: F5 makes one during a game."
+
 
 class KuzbassApp(App[int]):
     """The full-screen game for one story; saves go to `saves_dir`."""
@@ -39,6 +53,11 @@ class KuzbassApp(App[int]):
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("f9", "quickload", "Quickload", show=False),
+        # Title-screen keys kept here (the title screen asks the app for everything it does);
+        # check_action shows them on the title screen only.
+        Binding("i", "introduction", "Introduction"),
+        Binding("g", "gallery", "Endings"),
     ]
 
     def __init__(self, story: Story, saves_dir: Path, seed: int | None = None, load: str | None = None) -> None:
@@ -47,10 +66,13 @@ class KuzbassApp(App[int]):
         self.seed = seed
         self.load_at_start = load
         self.saves = Saves(Path(saves_dir), story)
+        self.player_folder = Path(saves_dir) / PLAYER_FOLDER
         self.title = story.title
+        self._profile: Profile | None = None
+        self.settings, self.settings_notice = self.read_settings()
         for theme in THEMES:
             self.register_theme(theme)
-        self.start_in_theme(COAL)
+        self.start_in_theme(self.available_themes.get(str(self.settings["theme"]), COAL))
 
     def start_in_theme(self, theme: Theme) -> None:
         """Start in `theme` without what setting `App.theme` does once the app runs: re-parse
@@ -66,8 +88,59 @@ class KuzbassApp(App[int]):
         return TitleScreen()
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self.remember_theme)
+        if self.settings_notice:
+            self.notify(self.settings_notice, title="Settings", severity="warning", markup=False)
         if self.load_at_start:
             self.use_loaded(self.saves.load(self.load_at_start))
+
+    # ------------------------------------------------------------ settings and the profile
+    def read_settings(self) -> tuple[dict[str, Any], str | None]:
+        from kuzbass_game.engine.profile import load_settings
+
+        stored, notice = load_settings(self.player_folder)
+        settings = dict(DEFAULT_SETTINGS)
+        settings.update((key, value) for key, value in stored.items()
+                        if key in DEFAULT_SETTINGS and type(value) is type(DEFAULT_SETTINGS[key]))
+        return settings, notice
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Change one setting and write the file at once (as safely as a save)."""
+        from kuzbass_game.engine.profile import save_settings
+
+        if self.settings.get(key) == value:
+            return
+        self.settings[key] = value
+        problem = save_settings(self.player_folder, self.settings)
+        if problem:
+            self.notify(f"Your {problem}.", severity="warning", markup=False)
+
+    def remember_theme(self, theme: Theme) -> None:
+        self.set_setting("theme", theme.name)
+
+    @property
+    def profile(self) -> Profile:
+        """The endings found across games, read on first use; a damaged file is told once."""
+        if self._profile is None:
+            from kuzbass_game.engine.profile import load_profile
+
+            self._profile = load_profile(self.player_folder)
+            self.tell_profile_notice()
+        return self._profile
+
+    def tell_profile_notice(self) -> None:
+        profile = self._profile
+        if profile is not None and profile.notice:
+            self.notify(profile.notice, title="Endings found", severity="warning", markup=False, timeout=8)
+            profile.notice = None
+
+    def record_ending(self, game: Game) -> tuple[int, int]:
+        """Note the ending `game` reached in the profile: (endings found, endings in the story)."""
+        profile = self.profile
+        run = next((action.text for action in game.actions if action.text), None) or "a nameless run"
+        profile.record(self.story, game.state.node, run)
+        self.tell_profile_notice()  # a profile that could not be written says so
+        return len(profile.found(self.story)), len(self.story.endings)
 
     # ------------------------------------------------------------ the too-small guard
     def on_resize(self, event: events.Resize) -> None:
@@ -90,6 +163,10 @@ class KuzbassApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if isinstance(self.screen, TooSmallScreen):
             return action == "quit"
+        if action == "introduction":
+            return isinstance(self.screen, TitleScreen) and bool(self.story.introduction)
+        if action == "gallery":
+            return isinstance(self.screen, TitleScreen) and bool(self.story.endings)
         return True
 
     # ------------------------------------------------------------ navigation
@@ -111,9 +188,44 @@ class KuzbassApp(App[int]):
         self.push_screen(StoryScreen(game, play_seconds, notice))
 
     def new_game(self) -> None:
+        """A new game; a player's first one opens with the story's introduction (skippable)."""
+        if self.story.introduction and not self.settings["introduction_offered"]:
+            self.set_setting("introduction_offered", True)
+            self.read_introduction(then_play=True)
+            return
+        self.start_new_game()
+
+    def ask_new_game(self) -> None:
+        """New game from the palette: asks first when it would leave a game in progress."""
+        from kuzbass_game.ui.screens.new_game import start_new_game
+
+        start_new_game(self)
+
+    def start_new_game(self) -> None:
         from kuzbass_game.engine.runtime import Game
 
         self.open_game(Game(self.story, seed=self.seed))
+
+    def read_introduction(self, then_play: bool = False) -> None:
+        from kuzbass_game.ui.screens.reading import ReadingScreen
+
+        def done(_read: bool | None) -> None:
+            if then_play:  # read or skipped, the game begins
+                self.start_new_game()
+
+        action = "Begin the story" if then_play else "Back to the title screen"
+        self.push_screen(ReadingScreen("Introduction", self.story.introduction, action, skip="Skip" if then_play else None),
+                         done)
+
+    def action_introduction(self) -> None:
+        if self.story.introduction:
+            self.read_introduction()
+
+    def action_gallery(self) -> None:
+        from kuzbass_game.ui.screens.gallery import GalleryScreen
+
+        if not isinstance(self.screen, GalleryScreen):
+            self.push_screen(GalleryScreen(self.story, self.profile))
 
     def continue_game(self) -> None:
         latest = self.saves.latest()
@@ -148,6 +260,13 @@ class KuzbassApp(App[int]):
         self.open_saves()
 
     def action_quickload(self) -> None:
+        """F9: the quicksave, or why there is none to load."""
+        if not self.saves.available:
+            self.notify(self.saves.problem or "Saving is not available.", severity="warning", markup=False)
+            return
+        if not (self.saves.folder / QUICKSAVE_FILE).exists():
+            self.notify(NO_QUICKSAVE, severity="warning", markup=False)
+            return
         self.use_loaded(self.saves.quickload())
 
     # ------------------------------------------------------------ app-wide actions
@@ -160,6 +279,17 @@ class KuzbassApp(App[int]):
     def action_toggle_theme(self) -> None:
         self.theme = other_theme(self.theme)
 
+    def toggle_changes(self) -> None:
+        """Turn the change line above each scene off or on (remembered in the settings)."""
+        shown = not self.settings["changes"]
+        self.set_setting("changes", shown)
+        current = self.story_screen
+        if current is not None:
+            current.show_changes(shown)
+        self.notify("The change line is on: each scene starts with what your choice changed." if shown else
+                    "The change line is off (c turns it back on); changed values still light up in the status.",
+                    markup=False)
+
     def action_quit(self) -> None:  # type: ignore[override]  # sync, so screens can call it
         current = self.story_screen
         if current is not None:
@@ -170,14 +300,24 @@ class KuzbassApp(App[int]):
         from kuzbass_game.ui.screens.story import StoryScreen
 
         yield from super().get_system_commands(screen)
-        yield SystemCommand("New game", "Start the story from the beginning", self.new_game)
+        yield SystemCommand("New game", "Start the story from the beginning", self.ask_new_game)
         if isinstance(screen, StoryScreen):
             yield SystemCommand("Save", "Save the game in play into a named slot", lambda: self.open_saves(True))
             yield SystemCommand("Codex", "What you have learned: terms, people, disputed facts (x)", screen.action_codex)
+            yield SystemCommand("Stats", "Every value, what it means and which choices changed it (t)",
+                                screen.action_stats)
             if screen.scene is not None and screen.scene.tally is not None:
                 yield SystemCommand("Vote count", "The whole count of the last vote, and what moved each group (v)",
                                     screen.action_tally)
         if self.saves.has_slots():
             yield SystemCommand("Load", "Load a saved game", self.open_saves)
+        if self.story.endings:
+            yield SystemCommand("Endings", "The endings you have found, and those still locked", self.action_gallery)
+        if self.story.introduction:
+            yield SystemCommand("Introduction", "How the colony came to be: read before you begin",
+                                self.read_introduction)
+        changes = "off" if self.settings["changes"] else "on"
+        yield SystemCommand(f"Change line {changes}", "Turn the line of changed values above each scene "
+                            f"{changes} (c)", self.toggle_changes)
         yield SystemCommand("Help", "Keys, and what the status panel means", self.action_help)
         yield SystemCommand("Toggle theme", "Switch between the dark and the light theme", self.action_toggle_theme)

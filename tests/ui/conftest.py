@@ -1,6 +1,7 @@
 """Fixtures for the Textual app tests: the example ferry story, a tiny story with a locked
 choice and a dead end, the Sunday meeting (a reply, a vote and codex entries, in
-tests/ui/stories/meeting), and an app factory with a private saves folder."""
+tests/ui/stories/meeting), the first winter (an introduction, an afterword and three endings, in
+tests/ui/stories/winter), and an app factory with a private saves folder."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kuzbass_game.ui.app import KuzbassApp
 
 FERRY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ferry"
 MEETING = Path(__file__).resolve().parent / "stories" / "meeting"
+WINTER = Path(__file__).resolve().parent / "stories" / "winter"
 
 LOCKS_MANIFEST = """\
 id: locks
@@ -73,6 +75,12 @@ def ferry() -> Story:
 @pytest.fixture(scope="session")
 def meeting() -> Story:
     return load(MEETING)
+
+
+@pytest.fixture(scope="session")
+def winter() -> Story:
+    """An introduction, an afterword, values on a scale, a typed name and three endings."""
+    return load(WINTER)
 
 
 @pytest.fixture

@@ -1,9 +1,15 @@
-"""The ending screen: the last scene's text under the ending's title, and where to go next.
+"""The ending screen: the last scene's text under the ending's title, the run summed up, and where
+to go next.
 
 It returns the player's pick to the story screen ("title", "new", "back" or "quit") instead
 of acting itself, so it never needs to know about games or saves. Above the text it shows what
 the last choice did (a vote's count, say), and `x` and `v` ask the story screen for the codex
-and the whole count, as they do in play.
+and the whole count, as they do in play. Below the text: how many endings the player has found,
+the run in a few lines (turns, the story's dates, the choices that decided the ending, the final
+state) and, when the story has one, the afterword (`a`).
+
+It opens at the top with the text focused, so the arrows, PgUp/PgDn and Home/End scroll it at any
+size; the letters pick from the menu at the bottom.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kuzbass_game.engine.runtime import SceneView
+from kuzbass_game.engine.summary import RunSummary
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.aftermath import SceneVisual
 from kuzbass_game.ui.widgets.footer import KeyFooter
@@ -26,8 +33,47 @@ OPTIONS = (
     ("title", "t", "Back to the title screen"),
     ("new", "n", "New game"),
     ("back", "b", "Step back one choice"),
+    ("afterword", "a", "Afterword: what became of it all"),
+    ("gallery", "g", "Endings found"),
     ("quit", "q", "Quit"),
 )
+NEWLINE = Content("\n")
+DOT = Content.styled(" · ", "dim")
+
+
+def heading(text: str) -> Content:
+    return Content.styled(text, "bold $accent")
+
+
+def run_summary(summary: RunSummary, shown: frozenset[str] | None = None) -> Content:
+    """The run in a few lines: how long, what decided it, where the player stood at the end.
+
+    `shown`: the names of the values the story shows; a decisive choice lists only their changes
+    (the story's hidden bookkeeping stays hidden)."""
+    turns = "one choice" if summary.turns == 1 else f"{summary.turns} choices"
+    span = [markup.story(date) for date in dict.fromkeys(d for d in (summary.first_date, summary.last_date) if d)]
+    line = Content(f"{turns[0].upper()}{turns[1:]}")
+    if len(span) == 2:
+        line += Content(", from ") + span[0] + Content(" to ") + span[1]
+    elif span:
+        line += Content(", in ") + span[0]
+    lines = [heading("Your run"), line + Content(".")]
+    if summary.decisive:
+        lines += [Content(""), heading("What decided this ending")]
+        for step in summary.decisive:
+            when = [markup.story(part) for part in (step.date, step.chapter) if part]
+            choice = Content("› ") + markup.story(step.text)
+            if when:
+                choice += Content.styled("  (", "dim") + Content(", ").join(when).stylize("dim") + Content.styled(")", "dim")
+            lines.append(choice)
+            changed = [markup.story(c.label) + Content(f" {c.delta:+d}".replace("-", "−") if c.delta is not None else "")
+                       for c in step.changes if shown is None or c.name in shown]
+            if changed:
+                lines.append(Content("  ") + DOT.join(changed).stylize("dim"))
+    if summary.final:
+        lines += [Content(""), heading("Where you stood at the end")]
+        lines.append(DOT.join(Content.assemble((f"{label}: ", "dim"), markup.story(value)) for label, value in summary.final))
+    return NEWLINE.join(lines)
 
 
 class EndingScreen(Screen[str]):
@@ -37,15 +83,22 @@ class EndingScreen(Screen[str]):
         Binding("t", "pick('title')", "Title"),
         Binding("n", "pick('new')", "New game"),
         Binding("b,backspace", "pick('back')", "Back"),
-        Binding("x", "story('codex')", "Codex"),
-        Binding("v", "story('tally')", "Count"),
+        Binding("a", "pick('afterword')", "Afterword"),
+        Binding("g", "pick('gallery')", "Endings"),
+        Binding("x", "story('codex')", "Codex", show=False),
+        Binding("v", "story('tally')", "Count", show=False),
         Binding("f1,question_mark", "app.help", "Help", key_display="?"),
         Binding("q", "pick('quit')", "Quit"),
     ]
 
-    def __init__(self, scene: SceneView) -> None:
+    def __init__(self, scene: SceneView, summary: RunSummary | None = None, found: tuple[int, int] | None = None,
+                 afterword: tuple[str, ...] = (), shown: frozenset[str] | None = None) -> None:
         super().__init__()
         self.scene = scene
+        self.summary = summary
+        self.shown = shown
+        self.found = found
+        self.afterword = afterword
 
     def compose(self) -> ComposeResult:
         yield Header(icon="❄")
@@ -58,18 +111,34 @@ class EndingScreen(Screen[str]):
                     yield Static(aftermath, id="ending-aftermath", classes="paragraph")
                 for paragraph in self.scene.paragraphs:
                     yield Static(markup.story(paragraph), classes="paragraph")
+                if self.found is not None:
+                    found, total = self.found
+                    yield Static(f"Ending {found} of {total} found. g shows them all.", id="ending-found", markup=False)
+                if self.summary is not None:
+                    yield Static(run_summary(self.summary, self.shown), id="ending-summary", classes="paragraph")
+                if self.afterword:
+                    yield Static("The story is over; the history goes on. Press a to read the afterword.",
+                                 id="ending-afterword-hint", classes="paragraph", markup=False)
                 yield OptionList(
-                    *(Option(Content.assemble((f"{key}  ", "bold"), label), id=pick) for pick, key, label in OPTIONS),
+                    *(Option(Content.assemble((f"{key}  ", "bold"), label), id=pick)
+                      for pick, key, label in OPTIONS if self.offers(pick)),
                     id="ending-menu",
                 )
         yield KeyFooter()
 
+    def offers(self, pick: str) -> bool:
+        return pick != "afterword" or bool(self.afterword)
+
     def on_mount(self) -> None:
-        self.query_one("#ending-menu", OptionList).focus()
+        scroll = self.query_one("#ending-scroll", VerticalScroll)
+        scroll.focus(scroll_visible=False)
+        scroll.scroll_home(animate=False, immediate=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "story":
             return parameters != ("tally",) or self.scene.tally is not None
+        if action == "pick":
+            return self.offers(str(parameters[0]))
         return True
 
     def action_story(self, action: str) -> None:
@@ -83,4 +152,11 @@ class EndingScreen(Screen[str]):
         self.action_pick(str(event.option_id))
 
     def action_pick(self, pick: str) -> None:
-        self.dismiss(pick)
+        if pick == "afterword":
+            from kuzbass_game.ui.screens.reading import ReadingScreen
+
+            self.app.push_screen(ReadingScreen("Afterword", self.afterword, "Back to the ending"))
+        elif pick == "gallery":
+            self.app.action_gallery()
+        else:
+            self.dismiss(pick)

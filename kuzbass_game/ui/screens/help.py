@@ -20,20 +20,30 @@ KEYS = (
     ("PgUp PgDn", "scroll the story text"),
     ("j", "journal: the choices so far; go back to any of them"),
     ("x", "codex: what you have learned; type to search it"),
+    ("t", "stats: each value, what it means, which choices changed it"),
     ("v", "after a vote: the whole count and what swayed it"),
+    ("c", "turn the change line above each scene off or on"),
     ("s", "saved games: save, load, rename, delete"),
     ("F5 / F9", "quicksave / quickload"),
-    ("Ctrl+P", "command palette: new game, save, load, theme…"),
-    ("Ctrl+T", "switch between dark and light theme"),
-    ("? or F1", "this help"),
+    ("Ctrl+P", "command palette: new game, save, load, endings, theme…"),
+    ("Ctrl+T", "switch between dark and light theme (remembered)"),
+    ("? or F1", "this help (F1 while you type an answer)"),
     ("q, Ctrl+Q", "quit (the game is saved automatically)"),
+)
+
+ELSEWHERE = (
+    ("i, g", "on the title screen: the introduction; the endings found"),
+    ("a, g", "after an ending: the afterword; the endings found"),
+    ("PgUp PgDn", "on the ending, the stats or the introduction: scroll"),
 )
 
 STATUS = (
     "The status panel shows the chapter, the date in the story and what the story keeps track "
-    "of for you (money, health, your name…); it changes as you choose. A value your last choice "
-    "changed is highlighted, and the change is written above the scene (Food −2). Rest the mouse "
-    "on a value to see what it means. A greyed choice is locked, with the reason beside it."
+    "of for you (money, health, your name…); it changes as you choose. On a wide screen it stands "
+    "beside the story, with a bar for each value on a scale. A value your last choice changed is "
+    "highlighted, and the change is written above the scene (Food −2; c turns that line off). Rest "
+    "the mouse on a value to see what it means, or press t for the stats: what each value means "
+    "and which choices changed it. A choice in italics is locked, with the reason beside it."
 )
 
 SCENE = (
@@ -45,7 +55,8 @@ SCENE = (
 
 SAVING = (
     "The game saves itself after every choice: Continue on the title screen picks up where you "
-    "left off."
+    "left off. Every ending you reach is kept, across games: g on the title screen or after an "
+    "ending shows those found and, for the rest, the chapter they lie in."
 )
 
 
@@ -60,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-box", classes="dialog") as box:
             box.border_title = "Help"
             with VerticalScroll(id="help-body"):
-                for keys, meaning in KEYS:
+                for keys, meaning in KEYS + ELSEWHERE:
                     yield Static(Content.assemble((f"{keys:<14}", "bold"), meaning), classes="help-key")
                 yield Static(SCENE, classes="help-text", markup=False)
                 yield Static(STATUS, id="help-status", classes="help-text", markup=False)

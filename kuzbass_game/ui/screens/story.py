@@ -2,19 +2,26 @@
 
 It only renders `Game.view()` and sends intents (`choose`, `submit`, `rewind`); after each
 change it autosaves through the app and shows the ending screen when the story ends. `x` opens
-the codex (`Game.codex()`), `v` the whole count of the vote the last choice was a ballot in.
+the codex (`Game.codex()`), `v` the whole count of the vote the last choice was a ballot in, `t`
+the stats (every value, what it means and where it came from), `c` turns the change line off/on.
+
+A number key (or Enter) pressed before a new scene has been drawn never picks a choice in it:
+picks wait for the scene they would land in to be on screen (`drawn`), whatever the timing.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static
 
@@ -35,14 +42,32 @@ MORE = "▼ more text: PgDn"
 STUCK = "The story has nowhere to go from here. This is a fault in the story, not something you did.\n"
 STUCK_BACK = "Press b to step back and choose differently."
 STUCK_QUIT = "Press q to quit; please tell the story's authors."
-DYNAMIC_ACTIONS = ("choose", "rewind", "rewind_typing", "quicksave", "codex", "tally")  # what check_action decides per scene
+# What check_action decides per scene. While the player types an answer, the printable keys type
+# and the footer offers only what still works: Ctrl+Z, F1, Ctrl+Q.
+DYNAMIC_ACTIONS = ("choose", "rewind", "rewind_typing", "quicksave", "codex", "tally", "journal", "saves", "stats",
+                   "help", "help_typing", "quit", "quit_typing", "toggle_changes")
+TYPING_ONLY = {"rewind_typing", "help_typing", "quit_typing"}
+NOT_WHILE_TYPING = {"rewind", "codex", "journal", "saves", "stats", "help", "quit", "toggle_changes"}
 WARNING_SECONDS = 4.0  # how long a warning toast stays up; the same warning is not stacked meanwhile
+
+
+class SceneColumn(Vertical):
+    """The column of text and choices; tells the screen its new height, to fit the text to it."""
+
+    class Resized(Message):
+        def __init__(self, height: int) -> None:
+            super().__init__()
+            self.height = height
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized(event.size.height))
 
 
 class StoryScreen(Screen):
     """Plays one `Game`; the app swaps in a new one on load or new game."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("1", "choose(1)", "Choose", key_display="1-9"),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(2, 10)),
@@ -50,14 +75,19 @@ class StoryScreen(Screen):
         Binding("ctrl+z", "rewind_typing", "Back"),  # b and Backspace type into the answer box
         Binding("j", "journal", "Journal"),
         Binding("x", "codex", "Codex"),
-        Binding("v", "tally", "Count"),
-        Binding("s", "app.open_saves", "Save"),
+        Binding("t", "stats", "Stats"),
+        Binding("v", "tally", "Count", show=False),  # the folded count says so; 80 columns hold no more keys
+        Binding("s", "saves", "Save"),
+        Binding("c", "toggle_changes", "Changes", show=False),
         Binding("f5", "quicksave", "Quicksave", show=False),
         Binding("f9", "app.quickload", "Quickload", show=False),
         Binding("pageup", "scroll_story(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll_story(1)", "Scroll down", show=False),
-        Binding("f1,question_mark", "app.help", "Help", key_display="?"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),
+        Binding("f1", "help_typing", "Help"),
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+q", "quit_typing", "Quit", priority=True),
     ]
 
     def __init__(self, game: Game, play_seconds: float = 0.0, notice: str | None = None) -> None:
@@ -68,15 +98,19 @@ class StoryScreen(Screen):
         self.notice = notice
         self.codex_marks = CodexMarks()  # the entries announced in this session, and those read
         # Made once; every scene updates them in place (no recompose, no remount). The answer box
-        # and the stuck message are mounted the first time a scene needs them, then kept.
-        self.main = Vertical(id="main")
+        # and the stuck message are mounted the first time a scene needs them, then kept (a hidden
+        # widget still costs a little at every scene). A game that opens on a question has its
+        # answer box from the start, so what is typed the moment the question is drawn goes in.
+        self.main = SceneColumn(id="main")
         self.status = StatusPanel(id="status")
         self.pane = StoryPane(id="story")
         self.choices = ChoiceList(id="choices")
-        self.answer: AnswerBox | None = None
+        self.answer: AnswerBox | None = AnswerBox(id="answer") if game.state.awaiting_input else None
         self.stuck: Static | None = None
         self._warned: tuple[str, float] | None = None  # the last warning toast and when it went up
         self.bindings_state: tuple | None = None
+        self.shown = 0  # how many scenes have been put on screen
+        self.drawn = 0  # ... and how many of them have been drawn (picks wait for it to catch up)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="❄")
@@ -85,10 +119,13 @@ class StoryScreen(Screen):
             with self.main:
                 yield self.pane
                 yield self.choices
+                if self.answer is not None:
+                    yield self.answer
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.watch(self.pane, "more", self.mark_more)
+        self.pane.show_changes = self.app.settings["changes"]
         self.show_game()
         if self.notice:
             self.notify(self.notice, title="Loaded", markup=False)
@@ -110,7 +147,8 @@ class StoryScreen(Screen):
             return
         self.show(scene)
 
-    def show(self, scene: SceneView) -> None:
+    def show(self, scene: SceneView, reached: bool = False) -> None:
+        """Put `scene` on screen; `reached`: the player's own step led here (an ending is recorded)."""
         self.scene = scene
         if scene.unlocked:
             self.codex_marks.announce(e.id for e in self.game.codex() if e.title in scene.unlocked)
@@ -119,12 +157,23 @@ class StoryScreen(Screen):
             self.notify(f"A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; press b to "
                         "step back, or choose again.", title="Story fault", severity="error", markup=False)
         if scene.ending is not None:
-            from kuzbass_game.ui.screens.ending import EndingScreen
+            self.show_ending(scene, reached)
 
-            self.app.push_screen(EndingScreen(scene), self.after_ending)
+    def show_ending(self, scene: SceneView, reached: bool) -> None:
+        """The ending screen, with the run summed up; an ending reached by play goes in the profile."""
+        from kuzbass_game.engine.summary import summarize
+        from kuzbass_game.ui.screens.ending import EndingScreen
+
+        found = self.app.record_ending(self.game) if reached else None
+        story = self.game.story
+        shown = frozenset(value.name for value in story.shown)
+        self.app.push_screen(EndingScreen(scene, summarize(self.game), found, story.afterword, shown), self.after_ending)
 
     def render_scene(self, scene: SceneView) -> None:
         """Update the widgets in place: one layout and one partial repaint per scene."""
+        self.shown += 1
+        self.choices.armed = False
+        self.call_after_refresh(self.mark_drawn, self.shown)
         self.status.show(scene)
         self.pane.show(scene)
         self.choices.show(scene)
@@ -139,15 +188,54 @@ class StoryScreen(Screen):
             self.stuck = stuck
             stuck.display = scene.stuck
             if scene.stuck:
-                stuck.update(STUCK + (STUCK_BACK if self.game.can_rewind else STUCK_QUIT))
+                stuck.update(self.stuck_text())
         if scene.input is not None:
-            self.call_after_refresh(self.answer.focus_input)
+            if self.answer.is_mounted:
+                self.answer.focus_input()  # at once: what is typed once the scene is drawn goes in
+            else:
+                self.call_after_refresh(self.answer.focus_input)
         elif scene.choices:
             if self.focused is not self.choices:
                 self.choices.focus()
         elif self.focused is not None:
             self.set_focus(None)
+        self.fit_text()
         self.refresh_bindings_if_changed()
+
+    def stuck_text(self) -> str:
+        return STUCK + (STUCK_BACK if self.game.can_rewind else STUCK_QUIT)
+
+    def mark_drawn(self, serial: int) -> None:
+        self.drawn = max(self.drawn, serial)
+        self.choices.armed = self.ready
+
+    @property
+    def ready(self) -> bool:
+        """Whether the scene on screen has been drawn: a key pressed before that picks nothing in it."""
+        return self.drawn >= self.shown
+
+    def fit_text(self, height: int | None = None) -> None:
+        """Let the text take the lines it needs and no more, so the choices follow it instead of
+        sitting at the bottom of an empty screen; a long text scrolls above them (PgUp/PgDn).
+
+        Worked out before the layout from what is below the text, so a scene costs one layout."""
+        height = height if height is not None else self.main.content_size.height
+        if height <= 0:
+            return  # not laid out yet: app.tcss caps the text until the first resize
+        width = self.choices.content_size.width or max(1, self.main.content_size.width - 4)
+        below = 0
+        if self.choices.display:
+            below += min(1 + self.choices.rows_height(width), height // 2)
+        if self.answer is not None and self.answer.display:
+            below += self.answer.height_for(width)
+        if self.stuck is not None and self.stuck.display:
+            below += 2 + len(Content(self.stuck_text()).wrap(max(1, width - 2)))
+        limit = max(3, height - below)
+        if self.pane.styles.max_height is None or self.pane.styles.max_height.value != limit:
+            self.pane.styles.max_height = limit
+
+    def on_scene_column_resized(self, message: SceneColumn.Resized) -> None:
+        self.fit_text(message.height)
 
     def add_below_text(self, widget: Widget, **where: Widget) -> Widget:
         """Mount a widget that only some scenes need, in its place under the story text."""
@@ -169,7 +257,7 @@ class StoryScreen(Screen):
                 widget.border_title = MORE if more else None
 
     # ------------------------------------------------------------ intents
-    def act(self, step: Callable[[], SceneView]) -> None:
+    def act(self, step: Callable[[], SceneView], reach: bool = True) -> None:
         try:
             scene = step()
         except InvalidAction as err:
@@ -180,7 +268,7 @@ class StoryScreen(Screen):
                         severity="error", markup=False)
             return
         self.autosave()
-        self.show(scene)
+        self.show(scene, reached=reach)
 
     def warn(self, message: str, title: str = "") -> None:
         """A warning toast, but not the same one again while it is still up (a player pressing a
@@ -193,6 +281,8 @@ class StoryScreen(Screen):
         self.notify(message, title=title, severity="warning", markup=False, timeout=WARNING_SECONDS)
 
     def action_choose(self, number: int) -> None:
+        if not self.ready:
+            return  # pressed before this scene was drawn: meant for the one before, never for this one
         scene = self.scene
         choice = next((c for c in scene.choices if c.number == number), None) if scene else None
         if choice is None:
@@ -208,6 +298,8 @@ class StoryScreen(Screen):
         scene = self.scene
         if scene is None or getattr(event, "turn", None) != scene.turn or event.option_index >= len(scene.choices):
             return
+        if not getattr(event, "armed", True):
+            return  # Enter pressed before this scene was drawn
         choice = scene.choices[event.option_index]
         if choice.enabled:
             self.act(lambda: self.game.choose(choice.index))
@@ -220,7 +312,7 @@ class StoryScreen(Screen):
         if not self.game.can_rewind:
             self.notify("There is nothing to step back to yet.", markup=False)
             return
-        self.act(lambda: self.game.rewind(steps))
+        self.act(lambda: self.game.rewind(steps), reach=False)
 
     def action_rewind_typing(self) -> None:
         self.action_rewind()
@@ -231,6 +323,36 @@ class StoryScreen(Screen):
 
     def action_codex(self) -> None:
         self.app.push_screen(CodexScreen(self.game.codex(), self.codex_marks))
+
+    def action_stats(self) -> None:
+        from kuzbass_game.ui.screens.stats import StatsScreen
+
+        if self.scene is not None:
+            self.app.push_screen(StatsScreen(self.game, self.scene))
+
+    def action_saves(self) -> None:
+        self.app.open_saves()
+
+    def action_help(self) -> None:
+        self.app.action_help()
+
+    def action_help_typing(self) -> None:
+        self.app.action_help()
+
+    def action_quit(self) -> None:
+        self.app.action_quit()
+
+    def action_quit_typing(self) -> None:
+        self.app.action_quit()
+
+    def action_toggle_changes(self) -> None:
+        self.app.toggle_changes()
+
+    def show_changes(self, shown: bool) -> None:
+        """The change line on or off (the app keeps the setting); the scene is drawn again."""
+        self.pane.show_changes = shown
+        if self.scene is not None:
+            self.pane.show(self.scene, again=True)
 
     def action_tally(self) -> None:
         from kuzbass_game.ui.screens.tally import TallyScreen
@@ -265,14 +387,14 @@ class StoryScreen(Screen):
         if action == "choose":
             return bool(scene and scene.choices)
         typing = bool(scene and scene.input)
+        if action in TYPING_ONLY and not typing:
+            return False
+        if action in NOT_WHILE_TYPING and typing:
+            return False  # the key types into the answer box; the command palette still does it
         if action in ("rewind", "rewind_typing"):
-            if typing != (action == "rewind_typing"):
-                return False
             return True if self.game.can_rewind else None
         if action == "quicksave":
             return self.app.saves.available or None
-        if action == "codex":
-            return not typing  # x types into the answer box; the command palette still opens it
         if action == "tally":
             return bool(scene and scene.tally)
         return True
@@ -280,8 +402,9 @@ class StoryScreen(Screen):
     # ------------------------------------------------------------ saves
     def autosave(self) -> None:
         problem = self.app.saves.autosave(self.game, self.clock.seconds)
-        if problem and self.app.saves.available:
-            self.notify(f"Autosave failed: {problem}", severity="warning", markup=False)
+        if problem and problem.first and self.app.saves.available:  # told once, not after every choice
+            self.notify(f"Autosave failed: {problem}. The game goes on, unsaved; this is said once, until an autosave "
+                        "works again.", severity="warning", markup=False, timeout=10)
 
     def action_quicksave(self) -> None:
         problem = self.app.saves.quicksave(self.game, self.clock.seconds)

@@ -53,9 +53,9 @@ def codex_news(titles: tuple[str, ...]) -> Content:
     return Content("New in the codex: ") + names + Content.styled("  (x to read)", "dim")
 
 
-def news(scene: SceneView) -> Content:
+def news(scene: SceneView, with_changes: bool = True) -> Content:
     lines = []
-    if scene.changes:
+    if scene.changes and with_changes:
         lines.append(changes(scene.changes))
     if scene.unlocked:
         lines.append(codex_news(scene.unlocked))
@@ -71,9 +71,9 @@ class SceneVisual(Visual):
     """
 
     def __init__(self, scene: SceneView, body: Content | None = None,
-                 budget: Callable[[], int | None] = lambda: None) -> None:
+                 budget: Callable[[], int | None] = lambda: None, with_changes: bool = True) -> None:
         self.top = lead(scene)
-        self.news = news(scene)
+        self.news = news(scene, with_changes)
         self.tally: Tally | None = scene.tally
         self.body = body
         self.budget = budget

@@ -55,9 +55,23 @@ class AnswerBox(Vertical):
         self._hint.update(hint_for(request))
         self._hint.remove_class("-gentle")
 
+    def height_for(self, width: int) -> int:
+        """The lines the box takes at `width`: its rule, the prompt, the input line and the hint."""
+        if self.request is None:
+            return 0
+        prompt = len(markup.story(self.request.prompt).wrap(max(1, width)))
+        return 1 + prompt + 1 + 1
+
     def focus_input(self) -> None:
         if self.request is not None:
             self._input.focus()
+
+    @on(Input.Changed)
+    def typed(self, event: Input.Changed) -> None:
+        """Once something is typed, the gentle word ("Please type something first") has done its job."""
+        if event.value.strip() and self._hint.has_class("-gentle") and self.request is not None:
+            self._hint.update(hint_for(self.request))
+            self._hint.remove_class("-gentle")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -82,8 +82,8 @@ class ChoiceList(OptionList, inherit_bindings=False):
 
     One widget draws every row, so a new scene replaces the options in place (and not even that
     when the choices read the same). An `OptionSelected` message carries `turn`, the scene the
-    list showed when the pick was made, so the screen can ignore a pick that arrives after the
-    scene already changed.
+    list showed when the pick was made, and `armed`, whether that scene had been drawn by then, so
+    the screen can ignore a pick that arrives after the scene changed or before it was seen.
     """
 
     # The list's own keys; PgUp/PgDn are left to the screen, which scrolls the story with them.
@@ -98,13 +98,16 @@ class ChoiceList(OptionList, inherit_bindings=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.choices: tuple[ChoiceView, ...] = ()
+        self.rows: list[ChoiceRow] = []
         self.turn: int | None = None
+        self.armed = True  # False from a new scene until it is drawn: a pick made then is stale
 
     def show(self, scene: SceneView) -> None:
         self.turn = scene.turn
         if scene.choices != self.choices:
             self.choices = scene.choices
-            self.set_options(Option(ChoiceRow(choice), disabled=not choice.enabled) for choice in scene.choices)
+            self.rows = [ChoiceRow(choice) for choice in scene.choices]
+            self.set_options(Option(row, disabled=not choice.enabled) for row, choice in zip(self.rows, scene.choices))
         first_open = next((i for i, c in enumerate(scene.choices) if c.enabled), None)
         if first_open != self.highlighted:
             # Set quietly: the `OptionHighlighted` message would bubble up the screen for nobody.
@@ -112,7 +115,12 @@ class ChoiceList(OptionList, inherit_bindings=False):
             self.refresh()
         self.scroll_to_highlight()
 
+    def rows_height(self, width: int) -> int:
+        """The lines the choices take at `width` (known before the layout: the screen fits the text)."""
+        return sum(row.get_height(self.styles, width) for row in self.rows)
+
     def post_message(self, message: Message) -> bool:
         if isinstance(message, OptionList.OptionSelected):
             message.turn = self.turn  # type: ignore[attr-defined]
+            message.armed = self.armed  # type: ignore[attr-defined]
         return super().post_message(message)

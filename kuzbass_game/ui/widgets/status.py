@@ -22,6 +22,7 @@ from textual.widget import Widget
 
 from kuzbass_game.engine.runtime import SceneView, StatusItem
 from kuzbass_game.ui import markup
+from kuzbass_game.ui.widgets.bars import bar, has_scale, scaled
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from textual.style import Style
     from textual.visual import RenderOptions
 
-SEPARATOR = Content.styled("  │  ", "dim")
+SEPARATOR = Content.styled(" │ ", "dim")
 NEWLINE = Content("\n")
 WHERE_HEADING = Content.styled("Where and when", "bold $accent")
 STATUS_HEADING = Content.styled("Status", "bold $accent")
@@ -41,11 +42,13 @@ def where(scene: SceneView) -> Content:
     return Content(" · ").join(parts)
 
 
-def pair(label: str, value: str, changed: bool = False) -> Content:
+def pair_value(value: str, changed: bool = False) -> Content:
     shown = markup.story(value)
-    if changed:
-        shown = shown.stylize("bold $accent")
-    return Content.assemble((f"{label}: ", "dim"), shown)
+    return shown.stylize("bold $accent") if changed else shown
+
+
+def pair(label: str, value: str, changed: bool = False) -> Content:
+    return Content.assemble((f"{label}: ", "dim"), pair_value(value, changed))
 
 
 def tip(item: StatusItem) -> Content | None:
@@ -91,7 +94,7 @@ class StatusLine(Visual):
 
     @property
     def plain(self) -> str:
-        return "  │  ".join(piece.plain for piece in self.pieces)
+        return " │ ".join(piece.plain for piece in self.pieces)
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
         return self.text(width).render_strips(width, height, style, options)
@@ -104,21 +107,46 @@ class StatusLine(Visual):
 
 
 class SideList(Visual):
-    """The side panel's rows, one under another, each wrapped on its own; knows which is where."""
+    """The side panel's rows, one under another, each wrapped on its own; knows which is where.
 
-    def __init__(self, rows: list[Content]) -> None:
-        self.rows = rows
-        self.joined = NEWLINE.join(rows)  # drawn as one text; wrapped row by row only to locate
+    `rows` are fixed rows (headings, the place); `items` are the shown values, laid out for the
+    width they get: the label, the value and, for a value on a scale, a bar filling the rest.
+    """
+
+    def __init__(self, rows: list[Content], items: tuple[StatusItem, ...] = (), changed: frozenset[str] = frozenset()) -> None:
+        self.head = rows
+        self.items = items
+        self.changed = changed
+        self._laid: tuple[int, list[Content], Content] | None = None
         self._owners: tuple[int, list[int]] | None = None
 
+    @property
+    def rows(self) -> list[Content]:
+        return self._layout(self._laid[0] if self._laid else 28)[0]
+
+    def _layout(self, width: int) -> tuple[list[Content], Content]:
+        if self._laid is not None and self._laid[0] == width:
+            return self._laid[1], self._laid[2]
+        rows = self.head + [value_row(item, width, self.label_width(width), self.value_width(),
+                                      item.label in self.changed) for item in self.items]
+        joined = NEWLINE.join(rows)  # drawn as one text; wrapped row by row only to locate
+        self._laid = (width, rows, joined)
+        return rows, joined
+
+    def label_width(self, width: int) -> int:
+        return min(max((len(item.label) for item in self.items), default=0) + 2, max(6, width // 2))
+
+    def value_width(self) -> int:
+        return max((len(scaled(item)) for item in self.items if has_scale(item)), default=0)
+
     def text(self, width: int) -> Content:
-        return self.joined
+        return self._layout(width)[1]
 
     def locate(self, x: int, y: int, width: int) -> int | None:
         """The row drawn at line y (the mouse asks, seldom: the layout is worked out then)."""
         if self._owners is None or self._owners[0] != width:
             owners: list[int] = []  # the row each line belongs to
-            for index, row in enumerate(self.rows):
+            for index, row in enumerate(self._layout(width)[0]):
                 owners += [index] * (len(row.wrap(max(1, width))) if row else 1)
             self._owners = (width, owners)
         owners = self._owners[1]
@@ -136,6 +164,18 @@ class SideList(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return max(1, self.text(width).get_height(rules, width))
+
+
+def value_row(item: StatusItem, width: int, label_width: int, value_width: int, changed: bool) -> Content:
+    """ "Faith:       6/10 ██████░░░░" (a value on a scale), or "Name:        Anna"."""
+    label = Content.styled(f"{item.label}:", "dim")
+    label = label.pad_right(max(1, label_width - label.cell_length))
+    if not has_scale(item):
+        return label + pair_value(item.value, changed)
+    shown = pair_value(scaled(item), changed)
+    shown = shown.pad_left(max(0, value_width - shown.cell_length))
+    room = width - label.cell_length - shown.cell_length - 1
+    return label + shown + (Content(" ") + bar(item, room) if room >= 4 else Content(""))
 
 
 class StatusText(Widget):
@@ -207,7 +247,7 @@ class StatusPanel(Vertical):
         side = [WHERE_HEADING, place if place else Content("—")]
         text.side_tips = no_tip * 2
         if pairs:
-            side += [Content(""), STATUS_HEADING, *pairs]
+            side += [Content(""), STATUS_HEADING]
             text.side_tips += [*no_tip * 2, *tips]
-        text.side = SideList(side)
+        text.side = SideList(side, items if pairs else (), frozenset(changed))
         text.refresh(layout=True)

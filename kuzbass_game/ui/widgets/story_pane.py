@@ -36,22 +36,25 @@ class StoryPane(VerticalScroll):
         self._text = Static(classes="paragraph", id="story-text")
         self._shown: tuple | None = None
         self.visual: SceneVisual | None = None
+        self.show_changes = True  # the change line ("Food −2 · Soap +1"); the player may turn it off
 
     def compose(self) -> ComposeResult:
         yield self._text
 
-    def show(self, scene: SceneView) -> None:
+    def show(self, scene: SceneView, again: bool = False) -> None:
+        """Show `scene` from its top; `again`: the same scene redrawn (a setting changed), kept where it is."""
         shown = (scene.turn, scene.paragraphs, scene.chosen, scene.reply, scene.tally,
-                 tuple(change.text for change in scene.changes), scene.unlocked)
+                 tuple(change.text for change in scene.changes), scene.unlocked, self.show_changes)
         if shown == self._shown:
             return
         self._shown = shown
         body = PARAGRAPH_BREAK.join(markup.story(paragraph) for paragraph in scene.paragraphs)
-        self.visual = SceneVisual(scene, body, self.tally_budget)
+        self.visual = SceneVisual(scene, body, self.tally_budget, self.show_changes)
         self._text.update(self.visual)
-        # At the top in the same frame as the new text; `more` follows from the scroll, the new
-        # height or a resize.
-        self.scroll_home(animate=False, immediate=True)
+        if not again:
+            # At the top in the same frame as the new text; `more` follows from the scroll, the
+            # new height or a resize.
+            self.scroll_home(animate=False, immediate=True)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

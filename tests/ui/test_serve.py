@@ -1,0 +1,143 @@
+"""`kuzbass serve`: the game over the web with textual-serve (the `web` extra; the test extra has it).
+
+A real server on a free local port, in a subprocess with a time limit: the page loads with an HTTP
+client and hands out a visitor cookie; a game played over the websocket (as the browser's page
+does) saves into that visitor's own folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kuzbass_game.cli import build_parser
+from kuzbass_game.commands.serve import VISITORS_FOLDER, play_command, visitor_folder
+from tests.ui.conftest import FERRY
+
+pytest.importorskip("textual_serve")
+aiohttp = pytest.importorskip("aiohttp")
+
+START_SECONDS = 20
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    """`kuzbass serve` on a free port, ended (by its own handle) however the test ends."""
+    port = free_port()
+    saves = tmp_path / "saves"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kuzbass_game", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--saves", str(saves), "--story", str(FERRY)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"kuzbass serve ended early: {process.stdout.read().decode(errors='replace')}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    page = (response.status, response.headers.get_all("Set-Cookie") or [], response.read().decode())
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail("kuzbass serve did not answer within 30 s")
+                time.sleep(0.2)
+        yield url, saves, page
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def test_the_page_loads_and_names_the_game(server):
+    url, _saves, (status, cookies, html) = server
+    assert status == 200
+    assert "The Ferry on the Tom" in html  # the page's title is the story's
+    assert f'data-session-websocket-url="ws://127.0.0.1:{url.split(":")[2].rstrip("/")}/ws"' in html
+    [cookie] = [c for c in cookies if c.startswith("kuzbass_visitor=")]
+    assert re.match(r"kuzbass_visitor=[0-9a-f]{32};", cookie)
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+async def play_over_the_websocket(url: str, visitor: str) -> str:
+    """Do what the page does: open the websocket, read the screen, start a game and sign a name."""
+    screen = ""
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar, cookies={"kuzbass_visitor": visitor}) as session:
+        async with session.ws_connect(url.replace("http", "ws") + "ws?width=100&height=30") as socket_:
+
+            async def read_until(text: str) -> None:
+                nonlocal screen
+                deadline = time.monotonic() + START_SECONDS
+                while text not in screen:
+                    try:
+                        message = await socket_.receive(timeout=max(0.1, deadline - time.monotonic()))
+                        if time.monotonic() > deadline:
+                            raise TimeoutError
+                    except TimeoutError:
+                        shown = re.sub(r"\x1b\[[0-9;?$]*[a-zA-Z]", "", screen)[-2500:]
+                        raise AssertionError(f"{text!r} did not appear; the last of the screen: {shown}") from None
+                    if message.type == aiohttp.WSMsgType.BINARY:
+                        screen += message.data.decode("utf-8", errors="replace")
+                    elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                        raise AssertionError(f"the game closed before showing {text!r}")
+
+            await read_until("New game")
+            await socket_.send_str(json.dumps(["stdin", "n"]))
+            await read_until("Give your name to the ferryman")
+            await socket_.send_str(json.dumps(["stdin", "Vera\r"]))
+            await read_until("Vera")
+    return screen
+
+
+@pytest.mark.timeout(120)
+def test_a_visitor_plays_in_a_folder_of_their_own(server):
+    url, saves, _page = server
+    visitor = "0123456789abcdef0123456789abcdef"
+    asyncio.run(play_over_the_websocket(url, visitor))
+    folder = saves / VISITORS_FOLDER / visitor
+    deadline = time.monotonic() + 10
+    while not any(folder.glob("autosave-*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert any(folder.glob("autosave-*.json")), sorted(p.name for p in saves.rglob("*"))
+    assert [p.name for p in (saves / VISITORS_FOLDER).iterdir()] == [visitor]  # nobody else's
+
+
+def test_a_forged_visitor_id_never_becomes_a_path(tmp_path: Path):
+    for forged in ("../../etc", "", "ABC", "0123456789abcdef0123456789abcdeg", None):
+        folder = visitor_folder(tmp_path, forged)
+        assert folder.parent == tmp_path / VISITORS_FOLDER and re.fullmatch(r"[0-9a-f]{32}", folder.name)
+    assert visitor_folder(tmp_path, "0" * 32).name == "0" * 32
+
+
+def test_the_command_for_a_visitor_quotes_its_paths(tmp_path: Path):
+    saves, story = tmp_path / "a b" / "c", tmp_path / "story; rm -rf ~"
+    args = shlex.split(play_command(saves, [story]))
+    assert args == [sys.executable, "-m", "kuzbass_game", "play", "--saves", str(saves), "--story", str(story)]
+
+
+def test_serve_is_a_verb_with_host_and_port():
+    args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--port", "9000"])
+    assert (args.verb, args.host, args.port) == ("serve", "0.0.0.0", 9000)
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port) == ("localhost", 8000)
