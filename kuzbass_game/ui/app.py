@@ -60,12 +60,20 @@ class KuzbassApp(App[int]):
         Binding("g", "gallery", "Endings"),
     ]
 
-    def __init__(self, story: Story, saves_dir: Path, seed: int | None = None, load: str | None = None) -> None:
+    def __init__(self, story: Story, saves_dir: Path, seed: int | None = None, load: str | None = None,
+                 watch: list[Path] | None = None) -> None:
         super().__init__()
         self.story = story
         self.seed = seed
         self.load_at_start = load
+        self.saves_dir = Path(saves_dir)
         self.saves = Saves(Path(saves_dir), story)
+        # `play --watch`: the story's folders, polled for edits while the author plays (ui/watch.py).
+        self.watcher = None
+        if watch:
+            from kuzbass_game.ui.watch import StoryWatcher
+
+            self.watcher = StoryWatcher(watch)
         self.player_folder = Path(saves_dir) / PLAYER_FOLDER
         self.title = story.title
         self._profile: Profile | None = None
@@ -89,10 +97,44 @@ class KuzbassApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.remember_theme)
+        if self.watcher is not None:
+            self.set_interval(1.0, self.check_story_edits)
         if self.settings_notice:
             self.notify(self.settings_notice, title="Settings", severity="warning", markup=False)
         if self.load_at_start:
             self.use_loaded(self.saves.load(self.load_at_start))
+
+    # ------------------------------------------------------------ play --watch
+    def check_story_edits(self) -> None:
+        """An edited story is checked; when clean, it replaces the story in play, with the game
+        replayed onto it. Errors are shown and play goes on with the story as it was."""
+        if self.watcher is None or not self.watcher.changed():
+            return
+        from kuzbass_game.ui.screens.story import StoryScreen
+
+        playing = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, StoryScreen)), None)
+        if playing is None:
+            from kuzbass_game.engine.runtime import Game
+
+            reloaded = self.watcher.reload(Game(self.story, seed=0))
+            if reloaded.game is not None:
+                self.use_story(reloaded.game.story)
+                self.notify("The story was edited and reloaded.", title="Story", markup=False)
+        else:
+            reloaded = self.watcher.reload(playing.game)
+            if reloaded.game is not None:
+                self.use_story(reloaded.game.story)
+                playing.game = reloaded.game
+                if self.screen is playing:
+                    playing.show_game()
+                self.notify(reloaded.message, title="Story", markup=False)
+        if reloaded.game is None:
+            self.notify("\n".join((reloaded.message, *reloaded.errors)), title="Story errors", severity="error",
+                        markup=False, timeout=20)
+
+    def use_story(self, story: Story) -> None:
+        self.story = story
+        self.saves = Saves(self.saves_dir, story)
 
     # ------------------------------------------------------------ settings and the profile
     def read_settings(self) -> tuple[dict[str, Any], str | None]:

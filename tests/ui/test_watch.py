@@ -40,3 +40,30 @@ def test_an_edit_is_noticed_checked_and_the_game_replayed(tmp_path):
     broken = watcher.reload(reloaded.game)
     assert broken.game is None and "error" in broken.message and "you play on with the story as it was" in broken.message
     assert any("goes to 'crosing', which does not exist; did you mean 'crossing'?" in line for line in broken.errors)
+
+
+async def test_the_app_reloads_an_edited_story_in_place(tmp_path):
+    from kuzbass_game.ui.app import KuzbassApp
+    from kuzbass_game.ui.screens.story import StoryScreen
+
+    story_dir = tmp_path / "ferry"
+    shutil.copytree(FERRY_DIR, story_dir)
+    app = KuzbassApp(load_and_check(story_dir).story, saves_dir=tmp_path / "saves", seed=3, watch=[story_dir])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        if not isinstance(app.screen, StoryScreen):  # the introduction or a question first
+            await pilot.press("enter")
+            await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StoryScreen)
+        bank = story_dir / "scenes" / "bank.yaml"
+        touch(bank, bank.read_text().replace("Wind comes off the", "A colder wind comes off the"))
+        app.check_story_edits()
+        await pilot.pause()
+        assert "A colder wind comes off the" in screen.game.view().paragraphs[0]
+        assert app.story.fingerprint == screen.game.story.fingerprint
+        touch(bank, bank.read_text().replace("goto: waiting", "goto: wating"))
+        app.check_story_edits()
+        await pilot.pause()
+        assert "A colder wind" in screen.game.view().paragraphs[0]  # the broken edit left the game as it was
