@@ -200,16 +200,8 @@ def _clean(text: str, limit: int) -> str:
 
 
 def _chapter_of(story: Story, node_id: str) -> str | None:
-    """A hint for a locked ending: the chapter of the scenes that lead to it."""
-    node = story.nodes[node_id]
-    if node.chapter:
-        return node.chapter
-    for other in story.nodes.values():
-        if other.chapter and any(node_id in (c.target, *(b.target for b in c.branches)) for c in other.choices):
-            return other.chapter
-    for other in story.nodes.values():
-        if any(node_id in (c.target, *(b.target for b in c.branches)) for c in other.choices):
-            for back in story.nodes.values():
-                if back.chapter and any(other.id in (c.target, *(b.target for b in c.branches)) for c in back.choices):
-                    return back.chapter
-    return None
+    """A hint for a locked ending: the chapter it belongs to (where it sets none, the chapter of
+    the scenes that first lead to it)."""
+    from kuzbass_game.engine.graph import chapters_of
+
+    return chapters_of(story).get(node_id)
