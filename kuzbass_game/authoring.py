@@ -7,13 +7,14 @@ before a player does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from kuzbass_game.engine.loader import LoadResult, load_story
 from kuzbass_game.text import markup_problem_at
 
 
-def load_and_check(story_dir: Path, *, cache: bool = False) -> LoadResult:
+def load_and_check(story_dir: Path | Sequence[Path], *, cache: bool = False) -> LoadResult:
     """Load the story with the markup checks added: what `kuzbass check` reports and play relies on.
 
     `cache` reuses the checked story from the last load when no file changed (for play).

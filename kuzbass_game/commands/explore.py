@@ -67,7 +67,7 @@ def run_explore(
     if as_json:
         print(json.dumps(data, indent=2))
     else:
-        _print_table(data, story)
+        _print_table(dict(data), story)
     return 0 if report.ok else 1
 
 

@@ -79,7 +79,7 @@ def make_server(
                 play_command(folder, stories),
                 write_bytes=websocket.send_bytes,
                 write_str=websocket.send_str,
-                close=websocket.close,
+                close=websocket.close,  # type: ignore[arg-type]  # a coroutine returning a bool; the service ignores it
                 download_manager=self.download_manager,
                 debug=self.debug,
             )

@@ -60,8 +60,7 @@ class KuzbassApp(App[int]):
         Binding("g", "gallery", "Endings"),
     ]
 
-    def __init__(self, story: Story, saves_dir: Path, seed: int | None = None, load: str | None = None,
-                 watch: list[Path] | None = None) -> None:
+    def __init__(self, story: Story, saves_dir: Path, seed: int | None = None, load: str | None = None, watch: list[Path] | None = None) -> None:
         super().__init__()
         self.story = story
         self.seed = seed
@@ -129,8 +128,7 @@ class KuzbassApp(App[int]):
                     playing.show_game()
                 self.notify(reloaded.message, title="Story", markup=False)
         if reloaded.game is None:
-            self.notify("\n".join((reloaded.message, *reloaded.errors)), title="Story errors", severity="error",
-                        markup=False, timeout=20)
+            self.notify("\n".join((reloaded.message, *reloaded.errors)), title="Story errors", severity="error", markup=False, timeout=20)
 
     def use_story(self, story: Story) -> None:
         self.story = story
@@ -142,8 +140,7 @@ class KuzbassApp(App[int]):
 
         stored, notice = load_settings(self.player_folder)
         settings = dict(DEFAULT_SETTINGS)
-        settings.update((key, value) for key, value in stored.items()
-                        if key in DEFAULT_SETTINGS and type(value) is type(DEFAULT_SETTINGS[key]))
+        settings.update((key, value) for key, value in stored.items() if key in DEFAULT_SETTINGS and type(value) is type(DEFAULT_SETTINGS[key]))
         return settings, notice
 
     def set_setting(self, key: str, value: Any) -> None:
@@ -198,7 +195,7 @@ class KuzbassApp(App[int]):
         if too_small and not shown:
             self.push_screen(TooSmallScreen(MIN_SIZE))
         elif too_small and shown:
-            self.screen.describe(width, height)
+            self.screen.describe(width, height)  # type: ignore[attr-defined]  # the TooSmallScreen shown
         elif not too_small and shown:
             self.pop_screen()
 
@@ -256,8 +253,7 @@ class KuzbassApp(App[int]):
                 self.start_new_game()
 
         action = "Begin the story" if then_play else "Back to the title screen"
-        self.push_screen(ReadingScreen("Introduction", self.story.introduction, action, skip="Skip" if then_play else None),
-                         done)
+        self.push_screen(ReadingScreen("Introduction", self.story.introduction, action, skip="Skip" if then_play else None), done)
 
     def action_introduction(self) -> None:
         if self.story.introduction:
@@ -328,9 +324,12 @@ class KuzbassApp(App[int]):
         current = self.story_screen
         if current is not None:
             current.show_changes(shown)
-        self.notify("The change line is on: each scene starts with what your choice changed." if shown else
-                    "The change line is off (c turns it back on); changed values still light up in the status.",
-                    markup=False)
+        self.notify(
+            "The change line is on: each scene starts with what your choice changed."
+            if shown
+            else "The change line is off (c turns it back on); changed values still light up in the status.",
+            markup=False,
+        )
 
     def action_quit(self) -> None:  # type: ignore[override]  # sync, so screens can call it
         current = self.story_screen
@@ -346,20 +345,16 @@ class KuzbassApp(App[int]):
         if isinstance(screen, StoryScreen):
             yield SystemCommand("Save", "Save the game in play into a named slot", lambda: self.open_saves(True))
             yield SystemCommand("Codex", "What you have learned: terms, people, disputed facts (x)", screen.action_codex)
-            yield SystemCommand("Stats", "Every value, what it means and which choices changed it (t)",
-                                screen.action_stats)
+            yield SystemCommand("Stats", "Every value, what it means and which choices changed it (t)", screen.action_stats)
             if screen.scene is not None and screen.scene.tally is not None:
-                yield SystemCommand("Vote count", "The whole count of the last vote, and what moved each group (v)",
-                                    screen.action_tally)
+                yield SystemCommand("Vote count", "The whole count of the last vote, and what moved each group (v)", screen.action_tally)
         if self.saves.has_slots():
             yield SystemCommand("Load", "Load a saved game", self.open_saves)
         if self.story.endings:
             yield SystemCommand("Endings", "The endings you have found, and those still locked", self.action_gallery)
         if self.story.introduction:
-            yield SystemCommand("Introduction", "How the colony came to be: read before you begin",
-                                self.read_introduction)
+            yield SystemCommand("Introduction", "How the colony came to be: read before you begin", self.read_introduction)
         changes = "off" if self.settings["changes"] else "on"
-        yield SystemCommand(f"Change line {changes}", "Turn the line of changed values above each scene "
-                            f"{changes} (c)", self.toggle_changes)
+        yield SystemCommand(f"Change line {changes}", f"Turn the line of changed values above each scene {changes} (c)", self.toggle_changes)
         yield SystemCommand("Help", "Keys, and what the status panel means", self.action_help)
         yield SystemCommand("Toggle theme", "Switch between the dark and the light theme", self.action_toggle_theme)

@@ -143,8 +143,9 @@ class Saves:
         """The slot files, from the listing alone (None: the folder cannot be read)."""
         try:
             with os.scandir(self.folder) as entries:
-                found = [Path(entry.path) for entry in entries
-                         if entry.name.endswith(SLOT_SUFFIX) and not entry.name.startswith(".") and entry.is_file()]
+                found = [
+                    Path(entry.path) for entry in entries if entry.name.endswith(SLOT_SUFFIX) and not entry.name.startswith(".") and entry.is_file()
+                ]
         except FileNotFoundError:
             found = []
         except OSError:
@@ -187,15 +188,13 @@ class Saves:
             return text[:1].upper() + text[1:] + "."
         return None
 
-    def save(self, game: Game, name: str, seconds: float, *, overwrite: bool = True,
-             expect: SlotInfo | None = None) -> Problem | None:
+    def save(self, game: Game, name: str, seconds: float, *, overwrite: bool = True, expect: SlotInfo | None = None) -> Problem | None:
         """Save into slot `name`; None on success, else the reason it failed.
 
         `overwrite=False`: only into a new slot (kind "exists" if the name is taken). `expect`: only
         over the slot as it was listed (kind "changed" if another copy of the game changed it).
         """
-        return self._attempt(lambda store: store.save(game, name, play_seconds=seconds, overwrite=overwrite,
-                                                     expect=expect))
+        return self._attempt(lambda store: store.save(game, name, play_seconds=seconds, overwrite=overwrite, expect=expect))
 
     def quicksave(self, game: Game, seconds: float) -> Problem | None:
         return self._attempt(lambda store: store.quicksave(game, seconds))

@@ -59,10 +59,14 @@ class StoryWatcher:
 
         result = load_and_check(self.dirs[0] if len(self.dirs) == 1 else self.dirs, cache=True)
         if result.story is None:
-            errors = tuple(d.format() for d in result.errors[:self.MAX_ERRORS_SHOWN])
+            errors = tuple(d.format() for d in result.errors[: self.MAX_ERRORS_SHOWN])
             more = len(result.errors) - len(errors)
-            return Reloaded(None, f"The edited story has {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"
-                                  f"{f' (and {more} more)' if more > 0 else ''}; you play on with the story as it was.", errors)
+            return Reloaded(
+                None,
+                f"The edited story has {len(result.errors)} error{'s' if len(result.errors) != 1 else ''}"
+                f"{f' (and {more} more)' if more > 0 else ''}; you play on with the story as it was.",
+                errors,
+            )
         return Reloaded(*replay_onto(result.story, game))
 
 
@@ -73,5 +77,4 @@ def replay_onto(story: Story, game: Game) -> tuple[Game, str]:
     done = fresh.replay(game.actions)
     if done == total:
         return fresh, f"Story reloaded: all {total} of your choices replay."
-    return fresh, (f"Story reloaded: your choices replay up to {done} of {total}; the edit changed "
-                   f"what came after, so you continue from there.")
+    return fresh, (f"Story reloaded: your choices replay up to {done} of {total}; the edit changed what came after, so you continue from there.")

@@ -262,8 +262,11 @@ async def test_locked_choices_meet_wcag_aa_in_every_theme(make_app, locks):
             app.theme = name
             await pilot.pause()
             await pilot.pause()
-            ratios = [contrast(tuple(seg.style.color.get_truecolor()), tuple(seg.style.bgcolor.get_truecolor()))
-                      for seg in choices.render_line(0) if seg.text.strip()]
+            ratios = [
+                contrast(tuple(seg.style.color.get_truecolor()), tuple(seg.style.bgcolor.get_truecolor()))
+                for seg in choices.render_line(0)
+                if seg.text.strip()
+            ]
             assert ratios, name
             measured[name] = min(ratios)
         assert {"kuzbass-coal", "kuzbass-paper", "textual-dark", "nord", "solarized-light"} <= set(measured)

@@ -227,7 +227,6 @@ async def test_too_small_terminal_asks_to_enlarge(make_app):
         assert isinstance(app.screen, TitleScreen)
 
 
-
 async def test_the_enlarge_request_fits_a_tiny_terminal(make_app):
     """At 30x8 the request wraps inside the screen rather than running off its edge."""
     app = make_app()
@@ -236,6 +235,7 @@ async def test_the_enlarge_request_fits_a_tiny_terminal(make_app):
         message = app.screen.query_one("#too-small-message")
         assert message.region.x >= 0 and message.region.right <= 30
         assert message.region.y >= 0 and message.region.bottom <= 8
+
 
 async def test_command_palette_offers_the_game_commands(make_app):
     app = make_app()
@@ -314,4 +314,3 @@ async def test_a_fault_in_the_story_is_told_and_the_game_goes_on(make_app, make_
         assert "Hello" in story_text(screen) and "Never shown" not in story_text(screen)
         faults = [n for n in app._notifications if n.title == "Story fault"]
         assert len(faults) == 1 and "Your game is kept" in faults[0].message
-

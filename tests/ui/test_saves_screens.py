@@ -4,7 +4,6 @@ lost, renaming, the title screen's keys of a game in play, and play times that r
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input, OptionList
 
 from kuzbass_game.engine.runtime import Game
@@ -65,9 +64,17 @@ async def test_the_load_screen_shows_named_saves_then_each_game_s_automatic_save
         assert headings[1].startswith("Game 1, last saved") and headings[1].endswith(": autosaves")  # B, the latest
         assert headings[2].startswith("Game 2, last saved") and headings[2].endswith(": autosaves and quicksave")  # A
         assert shown == [
-            (True, "Your saves"), (False, "Boris waits"), (False, "before the ferry"),
-            (True, headings[1]), (False, "Autosave 1"), (False, "Autosave 3"), (False, "Autosave 2"),
-            (True, headings[2]), (False, "Quicksave"), (False, "Autosave 2"), (False, "Autosave 1"),
+            (True, "Your saves"),
+            (False, "Boris waits"),
+            (False, "before the ferry"),
+            (True, headings[1]),
+            (False, "Autosave 1"),
+            (False, "Autosave 3"),
+            (False, "Autosave 2"),
+            (True, headings[2]),
+            (False, "Quicksave"),
+            (False, "Autosave 2"),
+            (False, "Autosave 1"),
         ]
         names = {"Boris": {slot.name for slot in saves.slots[2:5]}, "Anna": {slot.name for slot in saves.slots[5:]}}
         assert len({s.game_id for s in saves.slots[2:5]}) == 1 and len({s.game_id for s in saves.slots[5:]}) == 1
@@ -79,8 +86,7 @@ async def test_the_load_screen_shows_named_saves_then_each_game_s_automatic_save
             seen.append(saves.current.label)
             await pilot.press("down")
             await pilot.pause()
-        assert seen == ["Boris waits", "before the ferry", "Autosave 1", "Autosave 3", "Autosave 2", "Quicksave",
-                        "Autosave 2", "Autosave 1"]
+        assert seen == ["Boris waits", "before the ferry", "Autosave 1", "Autosave 3", "Autosave 2", "Quicksave", "Autosave 2", "Autosave 1"]
 
 
 async def test_in_a_game_its_own_autosaves_come_first(make_app, ferry, saves_dir):

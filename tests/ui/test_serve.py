@@ -42,9 +42,11 @@ def server(tmp_path: Path):
     port = free_port()
     saves = tmp_path / "saves"
     process = subprocess.Popen(
-        [sys.executable, "-m", "kuzbass_game", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--saves", str(saves), "--story", str(FERRY)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        [sys.executable, "-m", "kuzbass_game", "serve", "--host", "127.0.0.1", "--port", str(port), "--saves", str(saves), "--story", str(FERRY)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + START_SECONDS

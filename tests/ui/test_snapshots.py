@@ -43,7 +43,6 @@ def test_codex_80x24(snap_compare, make_app, meeting):
     assert snap_compare(make_app(meeting), press=["n", "1", "1", "x"], terminal_size=(80, 24))
 
 
-
 # ---------------------------------------------------------------- issue 11: what changed, stats, endings
 # The first winter (tests/ui/stories/winter): its introduction is skipped (escape) on the first New game.
 WINTER_START = ["n", "escape", "V", "e", "r", "a", "enter", "1"]  # at the market, December 1922
@@ -82,10 +81,16 @@ def test_ending_summary_scrolled_80x24(snap_compare, make_app, winter):
     assert snap_compare(make_app(winter), press=[*WINTER_START, "1", "1", "1", "end"], terminal_size=(80, 24))
 
 
-GALLERY_PROFILE = {"format": "kuzbass-profile", "version": 1, "endings": {"winter": {
-    "stay": {"ending": "stay", "title": "The Stayer", "first_found": "1923-04-30", "run": "Vera", "times": 2},
-    "lost": {"ending": "lost", "title": "Lost in the Taiga", "first_found": "1923-05-01", "run": "Anna", "times": 1},
-}}}
+GALLERY_PROFILE = {
+    "format": "kuzbass-profile",
+    "version": 1,
+    "endings": {
+        "winter": {
+            "stay": {"ending": "stay", "title": "The Stayer", "first_found": "1923-04-30", "run": "Vera", "times": 2},
+            "lost": {"ending": "lost", "title": "Lost in the Taiga", "first_found": "1923-05-01", "run": "Anna", "times": 1},
+        }
+    },
+}
 
 
 def write_gallery_profile(saves_dir) -> None:

@@ -68,8 +68,7 @@ async def test_first_scene_announces_its_codex_entry(make_app, meeting):
     app = make_app(meeting)
     async with app.run_test(size=SIZE) as pilot:
         screen = await new_game(pilot)
-        assert blocks(screen) == ["New in the codex: Payok  (x to read)",
-                                  "The dining hall is full to the walls, and the walls are sweating."]
+        assert blocks(screen) == ["New in the codex: Payok  (x to read)", "The dining hall is full to the walls, and the walls are sweating."]
 
 
 async def test_chosen_line_reply_and_changes_lead_the_next_scene(make_app, meeting):
@@ -82,8 +81,7 @@ async def test_chosen_line_reply_and_changes_lead_the_next_scene(make_app, meeti
             "Food −2 · Soap +1\n"
             "New in the codex: The eight-hour day  (x to read)"
         )
-        assert blocks(screen) == [lead_and_news,
-                                  "Tuchelsky reads the motion twice, the second time for the back of the hall."]
+        assert blocks(screen) == [lead_and_news, "Tuchelsky reads the motion twice, the second time for the back of the hall."]
         assert count(screen) == ""
 
 
@@ -131,10 +129,8 @@ async def test_the_vote_is_counted_faction_by_faction(make_app, meeting):
         assert lines[2].strip() == "60% leaning for, +10 you spoke for the motion"
         assert lines[3].split()[:2] == ["Office", "staff"] and f"{office.yes} for" in lines[3]
         assert lines[4].strip().startswith("10% leaning for")
-        assert lines[5].split() == ["In", "all", "(you", "voted", "for)", str(tally.yes), "for", str(tally.no),
-                                    "against", "PASSED"]
-        assert lead.splitlines() == ["› Stand up and speak for the motion",
-                                     "Your Russian is bad, but the pit men clap you back to your seat."]
+        assert lines[5].split() == ["In", "all", "(you", "voted", "for)", str(tally.yes), "for", str(tally.no), "against", "PASSED"]
+        assert lead.splitlines() == ["› Stand up and speak for the motion", "Your Russian is bad, but the pit men clap you back to your seat."]
         assert news.splitlines() == ["Standing +1", "New in the codex: Tuchelsky  (x to read)"]
         assert text.startswith("The motion is carried.")
 
@@ -224,17 +220,24 @@ nodes:
     ending:
       title: Done
 """
-FACTIONS = ["Foreign hewers and skilled pit men", "Russian hewers from the mine committee",
-            "Labour gangs, kitchen, laundry and screens", "Office staff and typists", "Finnish section",
-            "Foremen, engineers and specialists"]
+FACTIONS = [
+    "Foreign hewers and skilled pit men",
+    "Russian hewers from the mine committee",
+    "Labour gangs, kitchen, laundry and screens",
+    "Office staff and typists",
+    "Finnish section",
+    "Foremen, engineers and specialists",
+]
 
 
 def big_meeting(make_story) -> object:
     from tests.ui.conftest import load
 
-    factions = "\n".join(f"        - {{name: \"{name}\", size: {20 + 5 * i}, for: {30 + 8 * i}, swing: 10,\n"
-                         f"           moves: [{{by: 5, why: \"you shared your tobacco with them last winter\"}}]}}"
-                         for i, name in enumerate(FACTIONS))
+    factions = "\n".join(
+        f'        - {{name: "{name}", size: {20 + 5 * i}, for: {30 + 8 * i}, swing: 10,\n'
+        f'           moves: [{{by: 5, why: "you shared your tobacco with them last winter"}}]}}'
+        for i, name in enumerate(FACTIONS)
+    )
     return load(make_story({"nodes.yaml": BIG_MEETING % factions}))
 
 

@@ -88,8 +88,15 @@ class NameDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, question: str, initial: str = "", *, validators: Collection[Validator] = (),
-                 note: Callable[[str], str | None] | None = None, problem: str | None = None) -> None:
+    def __init__(
+        self,
+        question: str,
+        initial: str = "",
+        *,
+        validators: Collection[Validator] = (),
+        note: Callable[[str], str | None] | None = None,
+        problem: str | None = None,
+    ) -> None:
         super().__init__()
         self.question = question
         self.initial = initial
@@ -100,8 +107,14 @@ class NameDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="dialog-text", markup=False)
-            yield Input(self.initial, max_length=NAME_MAX, placeholder="a name for this save", id="name-input",
-                        validators=self.validators, validate_on=["changed", "submitted"])
+            yield Input(
+                self.initial,
+                max_length=NAME_MAX,
+                placeholder="a name for this save",
+                id="name-input",
+                validators=self.validators,
+                validate_on=["changed", "submitted"],
+            )
             yield Static(id="name-hint", classes="dialog-hint", markup=False)
         yield KeyFooter()
 

@@ -14,6 +14,8 @@ size; the letters pick from the menu at the bottom.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -66,8 +68,11 @@ def run_summary(summary: RunSummary, shown: frozenset[str] | None = None) -> Con
             if when:
                 choice += Content.styled("  (", "dim") + Content(", ").join(when).stylize("dim") + Content.styled(")", "dim")
             lines.append(choice)
-            changed = [markup.story(c.label) + Content(f" {c.delta:+d}".replace("-", "−") if c.delta is not None else "")
-                       for c in step.changes if shown is None or c.name in shown]
+            changed = [
+                markup.story(c.label) + Content(f" {c.delta:+d}".replace("-", "−") if c.delta is not None else "")
+                for c in step.changes
+                if shown is None or c.name in shown
+            ]
             if changed:
                 lines.append(Content("  ") + DOT.join(changed).stylize("dim"))
     if summary.final:
@@ -76,8 +81,15 @@ def run_summary(summary: RunSummary, shown: frozenset[str] | None = None) -> Con
     return NEWLINE.join(lines)
 
 
+if TYPE_CHECKING:
+    from kuzbass_game.ui.app import KuzbassApp
+
+
 class EndingScreen(Screen[str]):
     """Shows `scene.ending` prominently; dismisses with what the player picked."""
+
+    if TYPE_CHECKING:  # the game's own app, for the checker (no run-time cost)
+        app: KuzbassApp
 
     BINDINGS = [
         Binding("t", "pick('title')", "Title"),
@@ -91,8 +103,14 @@ class EndingScreen(Screen[str]):
         Binding("q", "pick('quit')", "Quit"),
     ]
 
-    def __init__(self, scene: SceneView, summary: RunSummary | None = None, found: tuple[int, int] | None = None,
-                 afterword: tuple[str, ...] = (), shown: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        scene: SceneView,
+        summary: RunSummary | None = None,
+        found: tuple[int, int] | None = None,
+        afterword: tuple[str, ...] = (),
+        shown: frozenset[str] | None = None,
+    ) -> None:
         super().__init__()
         self.scene = scene
         self.summary = summary
@@ -117,11 +135,14 @@ class EndingScreen(Screen[str]):
                 if self.summary is not None:
                     yield Static(run_summary(self.summary, self.shown), id="ending-summary", classes="paragraph")
                 if self.afterword:
-                    yield Static("The story is over; the history goes on. Press a to read the afterword.",
-                                 id="ending-afterword-hint", classes="paragraph", markup=False)
+                    yield Static(
+                        "The story is over; the history goes on. Press a to read the afterword.",
+                        id="ending-afterword-hint",
+                        classes="paragraph",
+                        markup=False,
+                    )
                 yield OptionList(
-                    *(Option(Content.assemble((f"{key}  ", "bold"), label), id=pick)
-                      for pick, key, label in OPTIONS if self.offers(pick)),
+                    *(Option(Content.assemble((f"{key}  ", "bold"), label), id=pick) for pick, key, label in OPTIONS if self.offers(pick)),
                     id="ending-menu",
                 )
         yield KeyFooter()

@@ -73,8 +73,11 @@ class GalleryScreen(ModalScreen[None]):
             shown += locked_by_chapter(self.story, rows)
             with VerticalScroll(id="gallery-list"):
                 yield Static(Content("\n\n").join(shown), id="gallery-rows")
-            yield Static("Locked endings are counted by the chapter they lie in. Step back (b, or the journal j) "
-                         "to try another way.", classes="dialog-hint", markup=False)
+            yield Static(
+                "Locked endings are counted by the chapter they lie in. Step back (b, or the journal j) to try another way.",
+                classes="dialog-hint",
+                markup=False,
+            )
         yield KeyFooter()
 
     def on_mount(self) -> None:

@@ -51,8 +51,7 @@ class JournalScreen(ModalScreen[int | None]):
             menu.add_options(Option(entry(item), id=f"step-{item.step - 1}") for item in entries)
             menu.display = bool(entries)
             yield menu
-            yield Static("Enter goes back to just before the highlighted choice.", classes="dialog-hint",
-                         markup=False)
+            yield Static("Enter goes back to just before the highlighted choice.", classes="dialog-hint", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -71,8 +70,7 @@ class JournalScreen(ModalScreen[int | None]):
                 self.dismiss(steps)
 
         later = {1: "this choice", 2: "this choice and the one after it"}.get(steps, f"this choice and the {steps - 1} after it")
-        self.app.push_screen(ConfirmDialog(f"Go back to just before choice {position + 1}? "
-                                           f"You will undo {later}.", yes="Go back"), confirmed)
+        self.app.push_screen(ConfirmDialog(f"Go back to just before choice {position + 1}? You will undo {later}.", yes="Go back"), confirmed)
 
     def action_close(self) -> None:
         self.dismiss(None)

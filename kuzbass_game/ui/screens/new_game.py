@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class NewGameDialog(ConfirmDialog):
-    """"Start a new game?" with what happens to the game in progress; y starts it, n/Esc keeps it."""
+    """ "Start a new game?" with what happens to the game in progress; y starts it, n/Esc keeps it."""
 
     def __init__(self, question: str) -> None:
         super().__init__(question, yes="New game", no="No, keep it")
@@ -43,14 +43,12 @@ def leaving_question(app: KuzbassApp, latest: SlotInfo | None = None) -> str | N
             return None
         problem = app.saves.problem if not app.saves.available else app.saves.autosave_problem
         if problem:
-            return (f"Start a new game? The game in play could not be autosaved ({problem}), so it would be lost. "
-                    "Press n, then s to save it first.")
+            return f"Start a new game? The game in play could not be autosaved ({problem}), so it would be lost. Press n, then s to save it first."
         return "Start a new game? The game in play stays saved: Continue or Load brings it back."
     latest = latest or app.saves.latest()
     if latest is None:
         return None
-    return (f"Start a new game? Your game in progress ({where(latest)}) stays saved: "
-            "Continue or Load brings it back at any time.")
+    return f"Start a new game? Your game in progress ({where(latest)}) stays saved: Continue or Load brings it back at any time."
 
 
 def start_new_game(app: KuzbassApp, latest: SlotInfo | None = None) -> None:

@@ -88,8 +88,7 @@ class SavesScreen(ModalScreen[Loaded | None]):
         Binding("escape", "close", "Close"),
     ]
 
-    def __init__(self, saves: Saves, game: Game | None = None, seconds: Callable[[], float] | None = None,
-                 *, ask_name: bool = False) -> None:
+    def __init__(self, saves: Saves, game: Game | None = None, seconds: Callable[[], float] | None = None, *, ask_name: bool = False) -> None:
         super().__init__()
         self.saves = saves
         self.ask_name = ask_name  # open straight onto "save as" (the palette's Save command)
@@ -103,8 +102,7 @@ class SavesScreen(ModalScreen[Loaded | None]):
             box.border_title = "Saved games"
             yield Static(id="saves-empty", markup=False)
             yield OptionList(id="saves-list")
-            yield Static("Enter loads the highlighted save.",
-                         classes="dialog-hint", markup=False)
+            yield Static("Enter loads the highlighted save.", classes="dialog-hint", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -123,8 +121,7 @@ class SavesScreen(ModalScreen[Loaded | None]):
                 self.headings.append(heading)
                 if options:
                     options.append(None)
-                options.append(Option(Content.styled(heading, HEADING_STYLE), id=f"group-{len(self.headings)}",
-                                      disabled=True))
+                options.append(Option(Content.styled(heading, HEADING_STYLE), id=f"group-{len(self.headings)}", disabled=True))
             for i, slot in enumerate(slots):
                 if i:
                     options.append(None)  # a rule between two slots
@@ -221,8 +218,9 @@ class SavesScreen(ModalScreen[Loaded | None]):
             else:
                 self.action_save_new(name, problem)
 
-        self.app.push_screen(NameDialog("Save this game as:", initial, problem=problem, note=note,
-                                        validators=[SlotName(self.saves.name_problem)]), named)
+        self.app.push_screen(
+            NameDialog("Save this game as:", initial, problem=problem, note=note, validators=[SlotName(self.saves.name_problem)]), named
+        )
 
     def ask_to_replace(self, name: str) -> None:
         """The name the player typed is taken: replace that save (as it is listed now), or type another."""
@@ -239,8 +237,10 @@ class SavesScreen(ModalScreen[Loaded | None]):
             else:
                 self.action_save_new(name, "That save cannot be replaced from here (it is not in the list): choose another name.")
 
-        self.app.push_screen(ConfirmDialog(f"There is already a save called “{name}”. Replace it with the game in play?",
-                                           yes="Replace", no="Choose another name"), answered)
+        self.app.push_screen(
+            ConfirmDialog(f"There is already a save called “{name}”. Replace it with the game in play?", yes="Replace", no="Choose another name"),
+            answered,
+        )
 
     def replace(self, slot: SlotInfo) -> None:
         """Save over `slot`, but only if it is still the save listed (another copy of the game may have written it)."""
@@ -248,8 +248,10 @@ class SavesScreen(ModalScreen[Loaded | None]):
             return
         problem = self.saves.save(self.game, slot.name, self.seconds(), expect=slot)
         if problem is not None and problem.kind == "changed":
-            problem = Problem(f"Not saved: “{slot.label}” was changed by another copy of the game since it was listed. "
-                              "Look at it again before you replace it.", "changed")
+            problem = Problem(
+                f"Not saved: “{slot.label}” was changed by another copy of the game since it was listed. Look at it again before you replace it.",
+                "changed",
+            )
         self.tell(problem, f"Saved over “{slot.label}”.")
         self.refresh_slots(select=slot.name)
 
@@ -262,8 +264,7 @@ class SavesScreen(ModalScreen[Loaded | None]):
             if yes:
                 self.replace(slot)
 
-        self.app.push_screen(ConfirmDialog(f"Replace the save “{slot.label}” with the game in play?",
-                                           yes="Overwrite"), confirmed)
+        self.app.push_screen(ConfirmDialog(f"Replace the save “{slot.label}” with the game in play?", yes="Overwrite"), confirmed)
 
     def action_rename(self, initial: str | None = None, problem: str | None = None) -> None:
         slot = self.current
@@ -282,8 +283,9 @@ class SavesScreen(ModalScreen[Loaded | None]):
                 self.action_rename(name, failed)  # the typed name stays, with the reason
 
         start = initial if initial is not None else (slot.name if slot.kind == "manual" else "")
-        self.app.push_screen(NameDialog(f"New name for “{slot.label}”:", start, problem=problem,
-                                        validators=[SlotName(self.saves.name_problem, taken)]), named)
+        self.app.push_screen(
+            NameDialog(f"New name for “{slot.label}”:", start, problem=problem, validators=[SlotName(self.saves.name_problem, taken)]), named
+        )
 
     def action_delete(self) -> None:
         slot = self.current
@@ -294,13 +296,13 @@ class SavesScreen(ModalScreen[Loaded | None]):
             if yes:
                 problem = self.saves.delete(slot)
                 if problem is not None and problem.kind == "changed":
-                    problem = Problem(f"Not deleted: “{slot.label}” was changed by another copy of the game since it "
-                                      "was listed. Look at it again first.", "changed")
+                    problem = Problem(
+                        f"Not deleted: “{slot.label}” was changed by another copy of the game since it was listed. Look at it again first.", "changed"
+                    )
                 self.tell(problem, f"Deleted “{slot.label}”.")
                 self.refresh_slots()
 
-        self.app.push_screen(ConfirmDialog(f"Delete the save “{slot.label}”? This cannot be undone.",
-                                           yes="Delete"), confirmed)
+        self.app.push_screen(ConfirmDialog(f"Delete the save “{slot.label}”? This cannot be undone.", yes="Delete"), confirmed)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -114,8 +114,7 @@ class StatsScreen(ModalScreen[None]):
                     yield Sparkline([], id="stats-chart")
                     yield Static(id="stats-chart-note", markup=False)
                     yield Static(id="stats-history")
-            yield Static("↑ ↓ pick a value · PgUp PgDn scroll its history · Esc closes", classes="dialog-hint",
-                         markup=False)
+            yield Static("↑ ↓ pick a value · PgUp PgDn scroll its history · Esc closes", classes="dialog-hint", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -142,8 +141,7 @@ class StatsScreen(ModalScreen[None]):
         if charted:
             chart.styles.width = min(60, 4 * len(points))  # a few cells a choice: a step reads as a step
             chart.data = points
-            note.update(f"over your {self.turns} choices: lowest {min(points):g}, highest {max(points):g}, "
-                        f"now {points[-1]:g}")
+            note.update(f"over your {self.turns} choices: lowest {min(points):g}, highest {max(points):g}, now {points[-1]:g}")
         self.query_one("#stats-history", Static).update(history_text(history, self.typed))
         self.query_one("#stats-detail", VerticalScroll).scroll_home(animate=False)
 

@@ -36,6 +36,7 @@ from kuzbass_game.ui.widgets.status import StatusPanel
 from kuzbass_game.ui.widgets.story_pane import StoryPane
 
 if TYPE_CHECKING:
+    from kuzbass_game.ui.app import KuzbassApp
     from kuzbass_game.ui.saving import Loaded
 
 MORE = "▼ more text: PgDn"
@@ -44,8 +45,22 @@ STUCK_BACK = "Press b to step back and choose differently."
 STUCK_QUIT = "Press q to quit; please tell the story's authors."
 # What check_action decides per scene. While the player types an answer, the printable keys type
 # and the footer offers only what still works: Ctrl+Z, F1, Ctrl+Q.
-DYNAMIC_ACTIONS = ("choose", "rewind", "rewind_typing", "quicksave", "codex", "tally", "journal", "saves", "stats",
-                   "help", "help_typing", "quit", "quit_typing", "toggle_changes")
+DYNAMIC_ACTIONS = (
+    "choose",
+    "rewind",
+    "rewind_typing",
+    "quicksave",
+    "codex",
+    "tally",
+    "journal",
+    "saves",
+    "stats",
+    "help",
+    "help_typing",
+    "quit",
+    "quit_typing",
+    "toggle_changes",
+)
 TYPING_ONLY = {"rewind_typing", "help_typing", "quit_typing"}
 NOT_WHILE_TYPING = {"rewind", "codex", "journal", "saves", "stats", "help", "quit", "toggle_changes"}
 WARNING_SECONDS = 4.0  # how long a warning toast stays up; the same warning is not stacked meanwhile
@@ -65,6 +80,9 @@ class SceneColumn(Vertical):
 
 class StoryScreen(Screen):
     """Plays one `Game`; the app swaps in a new one on load or new game."""
+
+    if TYPE_CHECKING:  # the game's own app, for the checker (no run-time cost)
+        app: KuzbassApp
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
@@ -154,8 +172,12 @@ class StoryScreen(Screen):
             self.codex_marks.announce(e.id for e in self.game.codex() if e.title in scene.unlocked)
         self.render_scene(scene)
         if scene.fault is not None:
-            self.notify(f"A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; press b to "
-                        "step back, or choose again.", title="Story fault", severity="error", markup=False)
+            self.notify(
+                f"A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; press b to step back, or choose again.",
+                title="Story fault",
+                severity="error",
+                markup=False,
+            )
         if scene.ending is not None:
             self.show_ending(scene, reached)
 
@@ -180,16 +202,18 @@ class StoryScreen(Screen):
         self.choices.display = scene.input is None and bool(scene.choices)
         if scene.input is not None or self.answer is not None:
             answer = self.answer or self.add_below_text(AnswerBox(id="answer"), after=self.choices)
+            assert isinstance(answer, AnswerBox)
             self.answer = answer
             answer.ask(scene.input)
             answer.display = scene.input is not None
         if scene.stuck or self.stuck is not None:
             stuck = self.stuck or self.add_below_text(Static(id="stuck", markup=False), before=self.choices)
+            assert isinstance(stuck, Static)
             self.stuck = stuck
             stuck.display = scene.stuck
             if scene.stuck:
                 stuck.update(self.stuck_text())
-        if scene.input is not None:
+        if scene.input is not None and self.answer is not None:
             if self.answer.is_mounted:
                 self.answer.focus_input()  # at once: what is typed once the scene is drawn goes in
             else:
@@ -264,8 +288,7 @@ class StoryScreen(Screen):
             self.warn(markup_to_plain(str(err)))
             return
         except StoryRuntimeError as err:
-            self.notify(f"The story hit a fault and could not go on: {err}", title="Story fault",
-                        severity="error", markup=False)
+            self.notify(f"The story hit a fault and could not go on: {err}", title="Story fault", severity="error", markup=False)
             return
         self.autosave()
         self.show(scene, reached=reach)
@@ -403,13 +426,16 @@ class StoryScreen(Screen):
     def autosave(self) -> None:
         problem = self.app.saves.autosave(self.game, self.clock.seconds)
         if problem and problem.first and self.app.saves.available:  # told once, not after every choice
-            self.notify(f"Autosave failed: {problem}. The game goes on, unsaved; this is said once, until an autosave "
-                        "works again.", severity="warning", markup=False, timeout=10)
+            self.notify(
+                f"Autosave failed: {problem}. The game goes on, unsaved; this is said once, until an autosave works again.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
 
     def action_quicksave(self) -> None:
         problem = self.app.saves.quicksave(self.game, self.clock.seconds)
-        self.notify(problem or "Quicksaved (F9 loads it).", severity="warning" if problem else "information",
-                    markup=False)
+        self.notify(problem or "Quicksaved (F9 loads it).", severity="warning" if problem else "information", markup=False)
 
     def load(self, loaded: Loaded) -> None:
         """Swap in a loaded game (from the saves screen or quickload)."""

@@ -31,9 +31,12 @@ class TallyScreen(ModalScreen[None]):
             box.border_title = "The count"
             with VerticalScroll(id="tally-body"):
                 yield Static(TallyVisual(self.tally), id="tally-full")
-                yield Static("Each group's share for starts from how it leaned; what you did and the "
-                             "mood of the hall move it. Your own vote is counted in the total.",
-                             classes="dialog-hint", markup=False)
+                yield Static(
+                    "Each group's share for starts from how it leaned; what you did and the "
+                    "mood of the hall move it. Your own vote is counted in the total.",
+                    classes="dialog-hint",
+                    markup=False,
+                )
         yield KeyFooter()
 
     def action_close(self) -> None:

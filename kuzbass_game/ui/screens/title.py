@@ -7,6 +7,8 @@ than doing nothing; F9 is the app's (it loads the quicksave, or says there is no
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -33,8 +35,16 @@ def menu_entry(key: str, label: str, detail: Content | None = None) -> Content:
     return entry + Content.styled("  ·  ", "dim") + detail if detail else entry
 
 
+if TYPE_CHECKING:
+    from kuzbass_game.engine.saves import SlotInfo
+    from kuzbass_game.ui.app import KuzbassApp
+
+
 class TitleScreen(Screen):
     """The first screen and the one every game returns to; it asks the app to do the work."""
+
+    if TYPE_CHECKING:  # the game's own app, for the checker (no run-time cost)
+        app: KuzbassApp
 
     BINDINGS = [
         Binding("n", "new_game", "New game"),
@@ -51,7 +61,7 @@ class TitleScreen(Screen):
         super().__init__()
         self.has_latest = False
         self.has_slots = False
-        self.latest = None  # the SlotInfo Continue resumes
+        self.latest: SlotInfo | None = None  # the SlotInfo Continue resumes
 
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):  # centred on the screen by app.tcss
@@ -77,12 +87,14 @@ class TitleScreen(Screen):
             detail = Content(", ".join(place)) if place else None
         menu = self.query_one("#title-menu", OptionList)
         menu.clear_options()
-        menu.add_options([
-            Option(menu_entry("n", "New game"), id="new_game"),
-            Option(menu_entry("c", "Continue", detail), id="continue_game", disabled=latest is None),
-            Option(menu_entry("l", "Load"), id="load_game", disabled=not self.has_slots),
-            Option(menu_entry("q", "Quit"), id="quit"),
-        ])
+        menu.add_options(
+            [
+                Option(menu_entry("n", "New game"), id="new_game"),
+                Option(menu_entry("c", "Continue", detail), id="continue_game", disabled=latest is None),
+                Option(menu_entry("l", "Load"), id="load_game", disabled=not self.has_slots),
+                Option(menu_entry("q", "Quit"), id="quit"),
+            ]
+        )
         menu.highlighted = 1 if latest is not None else 0
         menu.focus()
         note = saves.problem or ("" if self.has_slots else "No saved games yet.")

@@ -26,6 +26,5 @@ class TooSmallScreen(Screen):
     def describe(self, width: int, height: int) -> None:
         min_width, min_height = self.minimum
         self.query_one("#too-small-message", Static).update(
-            f"Please enlarge the terminal to at least {min_width}×{min_height}.\n"
-            f"It is {width}×{height} now.\n\nCtrl+Q quits."
+            f"Please enlarge the terminal to at least {min_width}×{min_height}.\nIt is {width}×{height} now.\n\nCtrl+Q quits."
         )

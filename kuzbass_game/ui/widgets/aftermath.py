@@ -70,8 +70,9 @@ class SceneVisual(Visual):
     may take before it folds; it is asked at each layout, so a resized screen refolds it.
     """
 
-    def __init__(self, scene: SceneView, body: Content | None = None,
-                 budget: Callable[[], int | None] = lambda: None, with_changes: bool = True) -> None:
+    def __init__(
+        self, scene: SceneView, body: Content | None = None, budget: Callable[[], int | None] = lambda: None, with_changes: bool = True
+    ) -> None:
         self.top = lead(scene)
         self.news = news(scene, with_changes)
         self.tally: Tally | None = scene.tally

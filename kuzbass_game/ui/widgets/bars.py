@@ -15,13 +15,12 @@ EMPTY = "░"
 
 
 def has_scale(item: StatusItem) -> bool:
-    return item.number is not None and item.minimum is not None and item.maximum is not None \
-        and item.maximum > item.minimum
+    return item.number is not None and item.minimum is not None and item.maximum is not None and item.maximum > item.minimum
 
 
 def bar(item: StatusItem, width: int) -> Content:
     """The filled share of `width` cells in the accent colour, the rest a faint track."""
-    if not has_scale(item) or width <= 0:
+    if not has_scale(item) or width <= 0 or item.number is None or item.minimum is None or item.maximum is None:
         return Content("")
     share = (min(max(item.number, item.minimum), item.maximum) - item.minimum) / (item.maximum - item.minimum)
     eighths = round(share * width * 8)

@@ -117,7 +117,7 @@ class ChoiceList(OptionList, inherit_bindings=False):
 
     def rows_height(self, width: int) -> int:
         """The lines the choices take at `width` (known before the layout: the screen fits the text)."""
-        return sum(row.get_height(self.styles, width) for row in self.rows)
+        return sum(row.get_height(self.styles, width) for row in self.rows)  # type: ignore[arg-type, misc]  # styles serve as the rules map
 
     def post_message(self, message: Message) -> bool:
         if isinstance(message, OptionList.OptionSelected):

@@ -41,8 +41,7 @@ class KeyFooter(Footer):
         app = self.app
         palette = app.COMMAND_PALETTE_BINDING if self.show_command_palette and app.ENABLE_COMMAND_PALETTE else None
         return tuple(
-            (key, binding.action, binding.description, app.get_key_display(binding), enabled, tooltip,
-             binding.group, binding.show)
+            (key, binding.action, binding.description, app.get_key_display(binding), enabled, tooltip, binding.group, binding.show)
             for key, (_, binding, enabled, tooltip) in self.screen.active_bindings.items()
             if binding.show or key == palette
         ) + (palette, self.combine_groups)

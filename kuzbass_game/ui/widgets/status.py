@@ -89,8 +89,7 @@ class StatusLine(Visual):
 
     def locate(self, x: int, y: int, width: int) -> int | None:
         """The piece drawn at (x, y), if any."""
-        return next((index for line, start, end, index in self._layout(width)[2]
-                     if line == y and start <= x < end), None)
+        return next((index for line, start, end, index in self._layout(width)[2] if line == y and start <= x < end), None)
 
     @property
     def plain(self) -> str:
@@ -127,8 +126,7 @@ class SideList(Visual):
     def _layout(self, width: int) -> tuple[list[Content], Content]:
         if self._laid is not None and self._laid[0] == width:
             return self._laid[1], self._laid[2]
-        rows = self.head + [value_row(item, width, self.label_width(width), self.value_width(),
-                                      item.label in self.changed) for item in self.items]
+        rows = self.head + [value_row(item, width, self.label_width(width), self.value_width(), item.label in self.changed) for item in self.items]
         joined = NEWLINE.join(rows)  # drawn as one text; wrapped row by row only to locate
         self._laid = (width, rows, joined)
         return rows, joined

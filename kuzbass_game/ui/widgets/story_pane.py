@@ -43,8 +43,16 @@ class StoryPane(VerticalScroll):
 
     def show(self, scene: SceneView, again: bool = False) -> None:
         """Show `scene` from its top; `again`: the same scene redrawn (a setting changed), kept where it is."""
-        shown = (scene.turn, scene.paragraphs, scene.chosen, scene.reply, scene.tally,
-                 tuple(change.text for change in scene.changes), scene.unlocked, self.show_changes)
+        shown = (
+            scene.turn,
+            scene.paragraphs,
+            scene.chosen,
+            scene.reply,
+            scene.tally,
+            tuple(change.text for change in scene.changes),
+            scene.unlocked,
+            self.show_changes,
+        )
         if shown == self._shown:
             return
         self._shown = shown
