@@ -292,3 +292,12 @@ def test_piped_plain_play_as_a_subprocess_reads_as_played(tmp_path):
     assert "> Vera\n" in done.stdout and "> 1\n" in done.stdout and "> 4\n" in done.stdout
     assert "\x1b" not in done.stdout  # what is echoed is cleaned of control characters
     assert "*** THE END: The Long Way Round ***" in done.stdout
+
+
+def test_ranges_of_runs_cut_anywhere_give_the_one_process_report(ferry_story):
+    from kuzbass_game.engine.explore import explore, merge
+
+    whole = explore(ferry_story, runs=100, seed=5).to_json(ferry_story)
+    for cut in (1, 31, 32, 45, 99):
+        parts = [explore(ferry_story, runs=cut, seed=5), explore(ferry_story, runs=100 - cut, seed=5, first=cut)]
+        assert merge(parts).to_json(ferry_story) == whole

@@ -111,13 +111,18 @@ def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: in
 
 
 def _chunks(runs: int, pieces: int) -> list[tuple[int, int]]:
-    """`runs` cut into at most `pieces` consecutive ranges: (first run, how many)."""
-    pieces = max(1, min(pieces, runs))
-    size, extra = divmod(runs, pieces)
+    """`runs` cut into at most `pieces` consecutive ranges (first run, how many), each starting
+    on a block of runs seeded together (engine/explore.py, BLOCK), so no range replays another's."""
+    from kuzbass_game.engine.explore import BLOCK
+
+    blocks = -(-runs // BLOCK)
+    pieces = max(1, min(pieces, blocks))
+    size, extra = divmod(blocks, pieces)
     result, first = [], 0
     for piece in range(pieces):
-        count = size + (1 if piece < extra else 0)
-        result.append((first, count))
+        count = min((size + (1 if piece < extra else 0)) * BLOCK, runs - first)
+        if count > 0:
+            result.append((first, count))
         first += count
     return result
 

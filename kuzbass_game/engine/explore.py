@@ -137,8 +137,14 @@ class ExploreReport:
         }
 
 
+# Runs are seeded by blocks: seeding Python's generator costs about as much as a short
+# playthrough, so one seed serves BLOCK consecutive runs. Ranges of runs that start on a block
+# boundary (as `--jobs` cuts them) are played exactly as in one process.
+BLOCK = 32
+
+
 def run_seed(seed: int, run: int) -> int:
-    """The seed of run number `run` of an exploration seeded `seed`: independent of every other run."""
+    """The seed of block number `run` of an exploration seeded `seed`: independent of every other block."""
     _, out = rng.step(rng.seed_state(seed) ^ (((run + 1) * 0xD1B54A32D192ED03) & rng.MASK))
     return out
 
@@ -162,9 +168,15 @@ def explore(
     report = ExploreReport(runs, seed, len(story.nodes), story.choice_count)
     picker = random.Random()
     with collector_paused():
+        if first % BLOCK:  # a range starting inside a block: the block's earlier runs set the stream
+            picker.seed(run_seed(seed, first // BLOCK))
+            scratch = ExploreReport(0, seed, len(story.nodes), story.choice_count)
+            for run in range(first - first % BLOCK, first):
+                _one_run(story, run, picker, max_steps, scratch, scratch.node_hits)
         for number in range(runs):
             run = first + number
-            picker.seed(run_seed(seed, run))
+            if run % BLOCK == 0:
+                picker.seed(run_seed(seed, run // BLOCK))
             if each_run is None:
                 _one_run(story, run, picker, max_steps, report, report.node_hits)
             else:
