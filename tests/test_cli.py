@@ -183,9 +183,9 @@ def test_explore_refuses_a_broken_story(capsys, make_story):
 
 def test_explore_table_when_not_json(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
-    code, out, _ = run_cli(capsys, "explore", "docs/examples/ferry", "--runs", "20")
+    code, out, _ = run_cli(capsys, "explore", "docs/examples/ferry", "--runs", "100")
     assert code == 0
-    assert "ferry: 20 runs, seed 0" in out
+    assert "ferry: 100 runs, seed 0" in out
     assert "nodes visited 8/8, choices taken" in out
     assert "far_bank" in out and "walk_home" in out
 
