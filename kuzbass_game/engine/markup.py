@@ -7,24 +7,18 @@ variable) must show literally and must never reach the terminal as a control seq
 from __future__ import annotations
 
 import re
-import unicodedata
 
-
-_DROPPED = ("Cc", "Cf", "Cs")
-_PLAIN = re.compile(
-    r"[ -~\u00a0-\u00ac\u00ae-\u05ff]*\Z"
-)  # printable ASCII and Latin-to-Hebrew letters: nothing to drop  # controls (terminal escapes), format characters (bidi overrides), lone surrogates
+from kuzbass_game.engine.plaintext import plain_text
 
 
 def strip_controls(text: str) -> str:
     """Drop control, format and surrogate characters; keep newlines and tabs as spaces.
 
-    Surrogates come from undecodable bytes typed at a terminal (Python's surrogateescape): they
-    cannot be encoded into a save, so they must never reach the game's state.
+    One rule for everything shown: it is `plaintext.plain_text`, which cleans what saves, the
+    cache and file names hand the faces too. (Surrogates come from undecodable bytes typed at a
+    terminal: they cannot be encoded into a save, so they must never reach the game's state.)
     """
-    if _PLAIN.match(text):  # almost every value (numbers, names): no character to look up
-        return text
-    return "".join(" " if ch in "\n\t" else ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _DROPPED)
+    return plain_text(text)
 
 
 def escape_markup(value: str) -> str:
