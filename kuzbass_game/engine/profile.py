@@ -64,12 +64,15 @@ class Profile:
 
     def gallery(self, story: Story) -> list[tuple[str, str, EndingRecord | None, str | None]]:
         """Every ending of the story: (id, title or "???", its record if found, a hint: its chapter)."""
+        from kuzbass_game.engine.graph import chapters_of
+
         found = self.found(story)
+        chapters = chapters_of(story)  # once for the whole gallery: it walks the story's graph
         rows: list[tuple[str, str, EndingRecord | None, str | None]] = []
         for node_id, node in story.endings.items():
             record = found.get(node_id)
             title = node.ending.title if record is not None and node.ending else "???"
-            rows.append((node_id, title, record, _chapter_of(story, node_id)))
+            rows.append((node_id, title, record, chapters.get(node_id)))
         return rows
 
     def save(self) -> None:
@@ -150,24 +153,18 @@ def save_settings(folder: Path, settings: dict[str, Setting]) -> str | None:
 def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """(data, None), (None, None) when absent, or (None, what is wrong). The data is JSON as
     read: every value is checked by the caller before it is kept."""
-    import os
-    import stat
+    from kuzbass_game.engine.safeio import NotRegular, TooLarge, read_regular
 
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        raw, _info = read_regular(path, MAX_BYTES)
     except FileNotFoundError:
         return None, None
+    except NotRegular:
+        return None, "it is not a regular file"
+    except TooLarge:
+        return None, "it is too large"
     except OSError as err:
         return None, f"cannot read it: {err.strerror or err}"
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None, "it is not a regular file"
-        raw = os.read(fd, MAX_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(raw) > MAX_BYTES:
-        return None, "it is too large"
     try:
         data = json.loads(raw.decode("utf-8"), parse_int=_small_int, parse_constant=_no_constant)
     except (ValueError, RecursionError, UnicodeDecodeError):
@@ -197,11 +194,3 @@ def _set_aside(path: Path) -> None:
 
 def _clean(text: str, limit: int) -> str:
     return strip_controls(text)[:limit]
-
-
-def _chapter_of(story: Story, node_id: str) -> str | None:
-    """A hint for a locked ending: the chapter it belongs to (where it sets none, the chapter of
-    the scenes that first lead to it)."""
-    from kuzbass_game.engine.graph import chapters_of
-
-    return chapters_of(story).get(node_id)
