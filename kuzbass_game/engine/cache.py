@@ -56,7 +56,7 @@ if TYPE_CHECKING:  # the expression compiler is imported only once a node needs 
     from kuzbass_game.engine.expr import Condition, Effects, Scope, Typed
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 9  # bump when the image's layout or the loader's checks change
+FORMAT = 10  # bump when the image's layout or the loader's checks change
 MAGIC = b"KZC3"
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of a marshalled image; ours nest fewer than ten levels
@@ -205,6 +205,7 @@ def to_image(story: Story, diagnostics: list[Diagnostic]) -> Image:
         tuple(story.extended.items()),
         story.introduction,
         story.afterword,
+        tuple(story.endings),
     )
 
 
@@ -263,6 +264,7 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
         extended,
         introduction,
         afterword,
+        ending_ids,
     ) = image
     if isinstance(root, tuple):  # a story with layers: the story's own folder is the first
         root = root[0]
@@ -425,6 +427,7 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
         extended={k: tuple(v) for k, v in extended},
         introduction=tuple(introduction),
         afterword=tuple(afterword),
+        ending_ids=tuple(ending_ids),
     )
     diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
     return story, diagnostics

@@ -224,6 +224,7 @@ class Story:
     layers: tuple[str, ...] = ()  # the ids of the layers laid over the story, bottom first
     introduction: tuple[str, ...] = ()  # paragraphs (markup) a player may read before a new game
     afterword: tuple[str, ...] = ()  # paragraphs (markup) shown after an ending: what became of it all
+    ending_ids: tuple[str, ...] | None = None  # known without building nodes (a cached story)
     node_layer: Mapping[str, str] = field(default_factory=dict)  # node id -> the layer that added it
     extended: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # node id -> layers that added to it
 
@@ -232,6 +233,10 @@ class Story:
 
     @property
     def endings(self) -> dict[str, Node]:
+        """Node id -> node, for the endings. A cached story knows their ids, so asking builds
+        only those nodes, not every node of the story (the title screen asks)."""
+        if self.ending_ids is not None:
+            return {node_id: self.nodes[node_id] for node_id in self.ending_ids}
         return {node_id: node for node_id, node in self.nodes.items() if node.ending is not None}
 
     @cached_property

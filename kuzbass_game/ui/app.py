@@ -205,9 +205,7 @@ class KuzbassApp(App[int]):
         if action == "introduction":
             return isinstance(self.screen, TitleScreen) and bool(self.story.introduction)
         if action == "gallery":
-            # A checked story always has an ending; asking `story.endings` would build every node
-            # of a cached story at launch (the footer asks this on the title screen).
-            return isinstance(self.screen, TitleScreen)
+            return isinstance(self.screen, TitleScreen) and bool(self.story.endings)
         return True
 
     # ------------------------------------------------------------ navigation
