@@ -10,21 +10,16 @@ and folds when the screen is short (see tally.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from textual.content import Content
-from textual.visual import Visual
+
+from kuzbass_game.ui.widgets.laid_out import LaidOutText
 
 from kuzbass_game.engine.runtime import Change, SceneView
 from kuzbass_game.engine.votes import Tally
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.tally import TallyVisual
 
-if TYPE_CHECKING:
-    from textual.css.styles import RulesMap
-    from textual.strip import Strip
-    from textual.style import Style
-    from textual.visual import RenderOptions
 
 CHOSEN_MARK = Content.styled("› ", "dim")
 DOT = Content.styled(" · ", "dim")
@@ -62,7 +57,7 @@ def news(scene: SceneView, with_changes: bool = True) -> Content:
     return NEWLINE.join(lines)
 
 
-class SceneVisual(Visual):
+class SceneVisual(LaidOutText):
     """The lead, the count, the news, then the scene's text (`body`), for any width.
 
     Without a count the lead and the news make one block; a count stands apart from both with
@@ -121,12 +116,3 @@ class SceneVisual(Visual):
 
     def __str__(self) -> str:
         return self.plain
-
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self.text(width).render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.text(container_width).get_optimal_width(rules, container_width)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.text(width).get_height(rules, width)

@@ -11,7 +11,6 @@ renderings know which value is drawn where.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
@@ -20,15 +19,11 @@ from textual.content import Content
 from textual.visual import Visual
 from textual.widget import Widget
 
+from kuzbass_game.ui.widgets.laid_out import LaidOutText
 from kuzbass_game.engine.runtime import SceneView, StatusItem
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.bars import bar, has_scale, scaled
 
-if TYPE_CHECKING:
-    from textual.css.styles import RulesMap
-    from textual.strip import Strip
-    from textual.style import Style
-    from textual.visual import RenderOptions
 
 SEPARATOR = Content.styled(" │ ", "dim")
 NEWLINE = Content("\n")
@@ -58,8 +53,10 @@ def tip(item: StatusItem) -> Content | None:
     return Content.styled(item.label, "bold") + Content("\n") + markup.story(item.description)
 
 
-class StatusLine(Visual):
+class StatusLine(LaidOutText):
     """Pieces separated by bars, wrapped between pieces and never inside one ("Trade: miner")."""
+
+    MIN_HEIGHT = 1
 
     def __init__(self, pieces: list[Content]) -> None:
         self.pieces = pieces
@@ -95,22 +92,15 @@ class StatusLine(Visual):
     def plain(self) -> str:
         return " │ ".join(piece.plain for piece in self.pieces)
 
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self.text(width).render_strips(width, height, style, options)
 
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.text(container_width).get_optimal_width(rules, container_width)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return max(1, self.text(width).get_height(rules, width))
-
-
-class SideList(Visual):
+class SideList(LaidOutText):
     """The side panel's rows, one under another, each wrapped on its own; knows which is where.
 
     `rows` are fixed rows (headings, the place); `items` are the shown values, laid out for the
     width they get: the label, the value and, for a value on a scale, a bar filling the rest.
     """
+
+    MIN_HEIGHT = 1
 
     def __init__(self, rows: list[Content], items: tuple[StatusItem, ...] = (), changed: frozenset[str] = frozenset()) -> None:
         self.head = rows
@@ -153,15 +143,6 @@ class SideList(Visual):
     @property
     def plain(self) -> str:
         return "\n".join(row.plain for row in self.rows)
-
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self.text(width).render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.text(container_width).get_optimal_width(rules, container_width)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return max(1, self.text(width).get_height(rules, width))
 
 
 def value_row(item: StatusItem, width: int, label_width: int, value_width: int, changed: bool) -> Content:

@@ -8,19 +8,14 @@ line per faction without what moved it, then the result.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from textual.content import Content
-from textual.visual import Visual
+
+from kuzbass_game.ui.widgets.laid_out import LaidOutText
 
 from kuzbass_game.engine.votes import FactionTally, Tally, describe_moves
 from kuzbass_game.ui import markup
 
-if TYPE_CHECKING:
-    from textual.css.styles import RulesMap
-    from textual.strip import Strip
-    from textual.style import Style
-    from textual.visual import RenderOptions
 
 INDENT = Content("  ")
 WHY_INDENT = Content("      ")
@@ -48,7 +43,7 @@ def moved(row: FactionTally) -> Content:
     return markup.story(describe_moves(row)).stylize_before("dim")
 
 
-class TallyVisual(Visual):
+class TallyVisual(LaidOutText):
     """The tally's lines for a width: full, or folded to one line a faction past `budget` lines."""
 
     def __init__(self, tally: Tally, budget: int | None = None) -> None:
@@ -118,12 +113,3 @@ class TallyVisual(Visual):
 
     def __str__(self) -> str:
         return self.plain
-
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self.text(width).render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.text(container_width).get_optimal_width(rules, container_width)
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return self.text(width).get_height(rules, width)
