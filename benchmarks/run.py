@@ -32,7 +32,7 @@ import yaml
 
 from generate import build, write_json, write_yaml
 from kuzbass_game.engine import load_story
-from kuzbass_game.engine.explore import explore
+from kuzbass_game.engine.tools.explorer import explore
 
 TARGETS = {
     "cold_load_vs_yaml": 1.3,
@@ -190,7 +190,7 @@ def bench_steps(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
 
 def player_loop(story, runs: int, seed: int, max_steps: int = 500) -> int:
     """What a player (or a face) runs: `Game.view()` to draw the scene, then `choose()`."""
-    from kuzbass_game.engine.runtime import Game
+    from kuzbass_game.engine.play.game import Game
 
     picker = random.Random(seed)
     steps = 0
@@ -236,8 +236,8 @@ def _loop_story(folder: Path):
 
 
 def bench_saves(folder: Path, repeat: int) -> dict:
-    from kuzbass_game.engine.runtime import Game
-    from kuzbass_game.engine.saves import SaveStore
+    from kuzbass_game.engine.play.game import Game
+    from kuzbass_game.engine.storage.save_store import SaveStore
 
     story = _loop_story(folder)
     game = Game(story, seed=3)
@@ -254,8 +254,8 @@ LONG_GAME = """
 import sys, time, tracemalloc
 sys.path.insert(0, {root!r})
 from kuzbass_game.engine import load_story
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import SaveStore
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_store import SaveStore
 story = load_story({story!r}, cache=False).story
 tracemalloc.start()
 game = Game(story, seed=3)

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.soak import soak
+from kuzbass_game.engine.storage.soak import soak
 
 
 def main() -> int:

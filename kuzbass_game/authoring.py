@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from kuzbass_game.engine.loader import LoadResult, load_story
+from kuzbass_game.engine.load import LoadResult, load_story
 from kuzbass_game.text import markup_problem_at
 
 

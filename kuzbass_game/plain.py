@@ -10,10 +10,10 @@ import textwrap
 from typing import TextIO
 from collections.abc import Callable
 
-from kuzbass_game.engine.codex import search
-from kuzbass_game.engine.markup import strip_controls
-from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
-from kuzbass_game.engine.votes import Tally, describe_moves
+from kuzbass_game.engine.play import search_codex
+from kuzbass_game.engine.core import plain_text
+from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError
+from kuzbass_game.engine.play import Tally, describe_moves
 from kuzbass_game.text import markup_to_plain
 
 HELP = """Type the number of a choice and press Enter.
@@ -118,7 +118,9 @@ class PlainSession:
                 self.say(f"  {number:>2}. {markup_to_plain(entry.title)}")
             self.say("Type 'codex N' to read an entry, or 'codex WORD' to search.")
             return
-        found = [entries[int(query) - 1]] if query.isdecimal() and len(query) < 5 and 1 <= int(query) <= len(entries) else search(entries, query)
+        found = (
+            [entries[int(query) - 1]] if query.isdecimal() and len(query) < 5 and 1 <= int(query) <= len(entries) else search_codex(entries, query)
+        )
         if not found:
             self.say(f"No entry you have unlocked mentions '{query}'.")
             return
@@ -155,7 +157,7 @@ class PlainSession:
                 self.say("")
                 return 0
             if echo:
-                self.say(strip_controls(line.rstrip("\r\n")))
+                self.say(plain_text(line.rstrip("\r\n")))
             self.handle(line.strip())
         return 0
 
@@ -258,8 +260,8 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
     import sys
     import time
 
-    from kuzbass_game.engine.savefile import SaveError
-    from kuzbass_game.engine.saves import AutosaveFailed, SaveStore, SlotExists
+    from kuzbass_game.engine.storage import SaveError
+    from kuzbass_game.engine.storage import AutosaveFailed, SaveStore, SlotExists
 
     lines = lines or sys.stdin
     out = out or sys.stdout

@@ -55,7 +55,7 @@ StoryWriter = Callable[..., Path]
 
 @pytest.fixture(autouse=True)
 def private_story_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Keep the cache of checked stories (engine/cache.py) out of the user's home during tests."""
+    """Keep the cache of checked stories (engine/load/cache.py) out of the user's home during tests."""
     folder = tmp_path_factory.mktemp("kuzbass-cache")
     monkeypatch.setenv("KUZBASS_CACHE_DIR", str(folder))
     return folder

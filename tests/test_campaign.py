@@ -11,7 +11,7 @@ import re
 import pytest
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.explore import explore
+from kuzbass_game.engine.tools.explorer import explore
 
 from conftest import STORY_DIR
 

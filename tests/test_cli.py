@@ -247,26 +247,6 @@ def test_explore_json_as_a_subprocess(tmp_path):
     assert EXPLORE_KEYS <= set(data) and data["runs"] == 30 and data["errors"] == [] and data["dead_ends"] == []
 
 
-def test_the_engine_imports_neither_textual_nor_rich(tmp_path):
-    code = (
-        "import kuzbass_game.engine, kuzbass_game.engine.explore, kuzbass_game.engine.check, sys; "
-        "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
-    assert done.returncode == 0, done.stderr
-
-
-def test_loading_and_playing_import_neither_textual_nor_rich(tmp_path):
-    code = (
-        "import sys; from kuzbass_game.engine import load_story, Game; from kuzbass_game.engine.explore import explore; "
-        "r = load_story('docs/examples/ferry'); g = Game(r.story, seed=1); g.submit('A'); g.choose(0); "
-        "explore(r.story, 5); "
-        "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60, env=subprocess_env(tmp_path))
-    assert done.returncode == 0, done.stderr
-
-
 @pytest.mark.parametrize("argv", [["--version"], ["check", "--help"], ["explore", "--help"]])
 def test_help_and_version_exit_cleanly(capsys, argv):
     with pytest.raises(SystemExit) as info:
@@ -298,7 +278,7 @@ def test_plain_save_asks_before_overwriting_and_autosave_failures_are_told_once(
 
     from kuzbass_game.plain import run_plain
     from conftest import FERRY_DIR
-    from kuzbass_game.engine.loader import load_story
+    from kuzbass_game.engine.load.loader import load_story
 
     story = load_story(FERRY_DIR).story
     out = io.StringIO()

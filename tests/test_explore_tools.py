@@ -14,9 +14,9 @@ import pytest
 
 from kuzbass_game.authoring import load_and_check
 from kuzbass_game.cli import main
-from kuzbass_game.engine.explore import explore, merge
-from kuzbass_game.engine.pathfind import path_to, watched_nodes
-from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine.tools.explorer import explore, merge
+from kuzbass_game.engine.tools.pathfind import path_to, watched_nodes
+from kuzbass_game.engine.play.game import Game
 from kuzbass_game.plain import PlainSession
 
 from conftest import FERRY_DIR, REPO, TINY_NODES
@@ -295,7 +295,7 @@ def test_piped_plain_play_as_a_subprocess_reads_as_played(tmp_path):
 
 
 def test_ranges_of_runs_cut_anywhere_give_the_one_process_report(ferry_story):
-    from kuzbass_game.engine.explore import explore, merge
+    from kuzbass_game.engine.tools.explorer import explore, merge
 
     whole = explore(ferry_story, runs=100, seed=5).to_json(ferry_story)
     for cut in (1, 31, 32, 45, 99):

@@ -21,11 +21,11 @@ import pytest
 import yaml
 
 from kuzbass_game.cli import main
-from kuzbass_game.engine.formatschema import KEYS_AT, PARTS_AT, story_schema
+from kuzbass_game.engine.format.json_schema import KEYS_AT, PARTS_AT, story_schema
 
 from conftest import REPO
 
-ENGINE_MODULES = ("compiler", "declarations", "votes", "codex", "storytests")
+ENGINE_MODULES = ("format.compiler", "format.declarations", "format.votes", "format.codex", "format.story_tests", "core.model")
 KEYWORDS = {
     "$schema",
     "$id",
@@ -208,20 +208,17 @@ def _loader_tuples() -> dict[str, tuple[str, ...]]:
     """Every `*_KEYS` tuple (and the vote's OUTCOMES) of the modules that read story files."""
     found = {}
     for name in ENGINE_MODULES:
-        try:
-            module = importlib.import_module(f"kuzbass_game.engine.{name}")
-        except ImportError:
-            continue
+        module = importlib.import_module(f"kuzbass_game.engine.{name}")
         for attribute, value in vars(module).items():
             if (attribute.endswith("_KEYS") or attribute == "OUTCOMES") and isinstance(value, tuple) and all(isinstance(v, str) for v in value):
-                found[f"{name}.{attribute}"] = value
+                found[f"{name.rsplit('.', 1)[1]}.{attribute}"] = value
     return found
 
 
 def test_each_mapping_the_loader_reads_has_its_place_in_the_schema():
     tuples = _loader_tuples()
     unplaced = sorted(set(tuples) - set(KEYS_AT) - set(PARTS_AT))
-    assert unplaced == [], "add these to KEYS_AT in kuzbass_game/engine/formatschema.py, and their keys to the schema"
+    assert unplaced == [], "add these to KEYS_AT in kuzbass_game/engine/format/json_schema.py, and their keys to the schema"
     gone = sorted(set(KEYS_AT) - set(tuples))
     assert gone == [], "the loader no longer has these tuples: update KEYS_AT in formatschema.py"
 
@@ -233,7 +230,7 @@ def test_the_loader_and_the_schema_allow_the_same_keys(tuple_name):
         pytest.fail(f"{tuple_name} is not in the loader any more")
     loader = set(tuples[tuple_name])
     schema = set(SCHEMA["$defs"][KEYS_AT[tuple_name]]["properties"])
-    where = f"$defs/{KEYS_AT[tuple_name]} in kuzbass_game/engine/formatschema.py"
+    where = f"$defs/{KEYS_AT[tuple_name]} in kuzbass_game/engine/format/json_schema.py"
     assert sorted(loader - schema) == [], f"the loader allows these keys ({tuple_name}) and the schema does not ({where})"
     assert sorted(schema - loader) == [], f"the schema allows these keys ({where}) and the loader does not ({tuple_name})"
     assert SCHEMA["$defs"][KEYS_AT[tuple_name]]["additionalProperties"] is False

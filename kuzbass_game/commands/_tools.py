@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from collections.abc import Iterable
 
-from kuzbass_game.engine.loader import LoadResult
-from kuzbass_game.engine.model import Story
+from kuzbass_game.engine.load import LoadResult
+from kuzbass_game.engine.core import Story
 
 
 def story_dirs(given: Path | Iterable[Path] | None) -> list[Path]:

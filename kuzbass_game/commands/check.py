@@ -10,9 +10,9 @@ import os
 from pathlib import Path
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.plaintext import plain_text
-from kuzbass_game.engine.savefile import verify
+from kuzbass_game.engine.core import Story
+from kuzbass_game.engine.core import plain_text
+from kuzbass_game.engine.storage import verify
 
 
 def run_check(story_dir: Path | list[Path], saves_dir: Path | None = None) -> int:
@@ -39,7 +39,7 @@ def run_check(story_dir: Path | list[Path], saves_dir: Path | None = None) -> in
 def check_saves(story: Story, saves_dir: Path) -> int:
     """Print one line per save; returns how many would break. One bad file never stops the others,
     and no string from a file or a file name reaches the terminal as a control code."""
-    from kuzbass_game.engine.saves import SaveError, SaveStore, read_save_file
+    from kuzbass_game.engine.storage import SaveError, SaveStore, read_save_file
 
     try:
         paths = sorted(SaveStore(saves_dir, story).slot_files(), key=lambda p: p.name)

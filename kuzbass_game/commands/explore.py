@@ -1,7 +1,7 @@
 """`kuzbass explore`: random playthroughs with a summary table, or one JSON object; with
 `--path-to NODE`, the shortest way to a node instead, printed so that it can be replayed.
 
-`--jobs N` plays the runs in N processes. Each run has its own seed (engine/explore.py), so the
+`--jobs N` plays the runs in N processes. Each run has its own seed (engine/tools/explorer.py), so the
 runs are cut into consecutive ranges, played apart and merged in order: the report is the very
 report one process gives for the same seed.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from kuzbass_game.commands._tools import load_for_tools, story_dirs
-from kuzbass_game.engine.explore import ExploreReport, explore, merge
-from kuzbass_game.engine.model import Story
+from kuzbass_game.engine.tools import ExploreReport, explore, merge
+from kuzbass_game.engine.core import Story
 
 WIDTH = 80  # the table fits an 80-column terminal
 RANDOM_RUNS = 2000  # random playthroughs tried for --path-to when the search meets its bound
@@ -112,8 +112,8 @@ def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: in
 
 def _chunks(runs: int, pieces: int) -> list[tuple[int, int]]:
     """`runs` cut into at most `pieces` consecutive ranges (first run, how many), each starting
-    on a block of runs seeded together (engine/explore.py, BLOCK), so no range replays another's."""
-    from kuzbass_game.engine.explore import BLOCK
+    on a block of runs seeded together (engine/tools/explorer.py, BLOCK), so no range replays another's."""
+    from kuzbass_game.engine.tools import BLOCK
 
     blocks = -(-runs // BLOCK)
     pieces = max(1, min(pieces, blocks))
@@ -148,7 +148,7 @@ def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, cou
 
 
 def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: int, max_states: int | None, seeds: int, as_json: bool) -> int:
-    from kuzbass_game.engine.pathfind import MAX_STATES, path_to
+    from kuzbass_game.engine.tools import MAX_STATES, path_to
 
     if target not in story.nodes:
         import difflib

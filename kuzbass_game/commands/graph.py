@@ -10,7 +10,7 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from kuzbass_game.commands._tools import checked_story, story_dirs
-from kuzbass_game.engine.graph import ChapterNotFound, build_graph, find_chapter, to_dot, to_mermaid
+from kuzbass_game.engine.tools import ChapterNotFound, build_graph, find_chapter, to_dot, to_mermaid
 
 DOT_TIMEOUT = 300  # seconds: a campaign of thousands of nodes lays out in far less
 NO_GRAPHVIZ = (

@@ -66,7 +66,7 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
         layer_id = f"branch_{layer_id}"
     node = from_node or story.start
     if node not in story.nodes:
-        from kuzbass_game.engine.schema import Suggester
+        from kuzbass_game.engine.format import Suggester
 
         print(f"there is no node '{node}' in {story_dir}{Suggester(story.nodes)(node)}", file=sys.stderr)
         return 1

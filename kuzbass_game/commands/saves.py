@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.plaintext import plain_text
-from kuzbass_game.engine.savefile import SaveError
-from kuzbass_game.engine.saves import SaveStore, SlotInfo, format_play_time
+from kuzbass_game.engine.core import plain_text
+from kuzbass_game.engine.storage import SaveError
+from kuzbass_game.engine.storage import SaveStore, SlotInfo, format_play_time
 from kuzbass_game.text import markup_to_plain
 
 

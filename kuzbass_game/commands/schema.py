@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from kuzbass_game.engine.formatschema import story_schema
+from kuzbass_game.engine.format import story_schema
 
 
 def run_schema() -> int:

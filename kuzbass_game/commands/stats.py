@@ -1,5 +1,5 @@
 """`kuzbass stats`: words, nodes, choices and endings per file and per chapter, the shortest and
-longest paths to each ending, and the share of the text a playthrough sees (engine/stats.py
+longest paths to each ending, and the share of the text a playthrough sees (engine/tools/stats.py
 says how each is counted). Plain-text tables that fit 80 columns, or one JSON object."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from kuzbass_game.commands._tools import checked_story, story_dirs
-from kuzbass_game.engine.stats import StoryStats, story_stats
+from kuzbass_game.engine.tools import StoryStats, story_stats
 
 WIDTH = 80
 

@@ -23,9 +23,9 @@ from kuzbass_game.ui.screens.too_small import TooSmallScreen
 from kuzbass_game.ui.themes import COAL, THEMES, other_theme
 
 if TYPE_CHECKING:
-    from kuzbass_game.engine.model import Story
-    from kuzbass_game.engine.profile import Profile
-    from kuzbass_game.engine.runtime import Game
+    from kuzbass_game.engine.core import Story
+    from kuzbass_game.engine.storage import Profile
+    from kuzbass_game.engine.play import Game
     from kuzbass_game.ui.saving import Loaded
     from kuzbass_game.ui.screens.story import StoryScreen
 
@@ -113,7 +113,7 @@ class KuzbassApp(App[int]):
 
         playing = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, StoryScreen)), None)
         if playing is None:
-            from kuzbass_game.engine.runtime import Game
+            from kuzbass_game.engine.play import Game
 
             reloaded = self.watcher.reload(Game(self.story, seed=0))
             if reloaded.game is not None:
@@ -136,7 +136,7 @@ class KuzbassApp(App[int]):
 
     # ------------------------------------------------------------ settings and the profile
     def read_settings(self) -> tuple[dict[str, Any], str | None]:
-        from kuzbass_game.engine.profile import load_settings
+        from kuzbass_game.engine.storage import load_settings
 
         stored, notice = load_settings(self.player_folder)
         settings = dict(DEFAULT_SETTINGS)
@@ -145,7 +145,7 @@ class KuzbassApp(App[int]):
 
     def set_setting(self, key: str, value: Any) -> None:
         """Change one setting and write the file at once (as safely as a save)."""
-        from kuzbass_game.engine.profile import save_settings
+        from kuzbass_game.engine.storage import save_settings
 
         if self.settings.get(key) == value:
             return
@@ -161,7 +161,7 @@ class KuzbassApp(App[int]):
     def profile(self) -> Profile:
         """The endings found across games, read on first use; a damaged file is told once."""
         if self._profile is None:
-            from kuzbass_game.engine.profile import load_profile
+            from kuzbass_game.engine.storage import load_profile
 
             self._profile = load_profile(self.player_folder)
             self.tell_profile_notice()
@@ -241,7 +241,7 @@ class KuzbassApp(App[int]):
         start_new_game(self)
 
     def start_new_game(self) -> None:
-        from kuzbass_game.engine.runtime import Game
+        from kuzbass_game.engine.play import Game
 
         self.open_game(Game(self.story, seed=self.seed))
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 from kuzbass_game.text import markup_to_plain
 
 if TYPE_CHECKING:
-    from kuzbass_game.engine.model import Story
-    from kuzbass_game.engine.runtime import Game
-    from kuzbass_game.engine.saves import GameGroup, SaveStore, SlotInfo
+    from kuzbass_game.engine.core import Story
+    from kuzbass_game.engine.play import Game
+    from kuzbass_game.engine.storage import GameGroup, SaveStore, SlotInfo
 
 SLOT_SUFFIX = ".json"  # the engine's saves.SUFFIX (a test keeps them equal)
 QUICKSAVE_FILE = "quicksave" + SLOT_SUFFIX  # the engine's QUICK_NAME + SUFFIX (the same test)
@@ -91,7 +91,7 @@ class Saves:
     def store(self) -> SaveStore | None:
         """The engine's store, made (and its module imported) on first use."""
         if self._store is None and not self._broken:
-            from kuzbass_game.engine.saves import SaveError, SaveStore
+            from kuzbass_game.engine.storage import SaveError, SaveStore
 
             try:
                 self._store = SaveStore(self.folder, self.story)
@@ -111,7 +111,7 @@ class Saves:
 
     def slots(self) -> list[SlotInfo]:
         """Every slot, newest first; an unreadable folder reads as none (and sets `problem`)."""
-        from kuzbass_game.engine.saves import SaveError
+        from kuzbass_game.engine.storage import SaveError
 
         store = self.store
         if store is None:
@@ -126,7 +126,7 @@ class Saves:
 
     def games(self) -> list[GameGroup]:
         """The slots grouped by game, the most recently saved game first (damaged files last)."""
-        from kuzbass_game.engine.saves import SaveError
+        from kuzbass_game.engine.storage import SaveError
 
         store = self.store
         if store is None:
@@ -168,7 +168,7 @@ class Saves:
     def latest(self) -> SlotInfo | None:
         """What Continue resumes: the most recently saved game where it was left (the newest slot,
         by the time stored in it, that loads and has not ended); None when there is none."""
-        from kuzbass_game.engine.saves import SaveError
+        from kuzbass_game.engine.storage import SaveError
 
         if self._broken or not self._slot_files() or self.store is None:
             return None
@@ -179,7 +179,7 @@ class Saves:
 
     def name_problem(self, name: str) -> str | None:
         """Why `name` cannot name a save (the engine's rule), or None: for checking as the player types."""
-        from kuzbass_game.engine.saves import SaveError, check_slot_name
+        from kuzbass_game.engine.storage import SaveError, check_slot_name
 
         try:
             check_slot_name(name)
@@ -219,7 +219,7 @@ class Saves:
         return self._read(lambda store: store.quickload())
 
     def _attempt(self, action: Callable[[SaveStore], Any]) -> Problem | None:
-        from kuzbass_game.engine.saves import AutosaveFailed, SaveError, SlotChanged, SlotExists
+        from kuzbass_game.engine.storage import AutosaveFailed, SaveError, SlotChanged, SlotExists
 
         store = self.store
         if store is None:
@@ -237,7 +237,7 @@ class Saves:
         return None
 
     def _read(self, action: Callable[[SaveStore], Any]) -> Loaded | str:
-        from kuzbass_game.engine.saves import SaveError
+        from kuzbass_game.engine.storage import SaveError
 
         store = self.store
         if store is None:

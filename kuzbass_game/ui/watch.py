@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from kuzbass_game.engine.diagnostics import DiagnosticSink
-from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine.core import DiagnosticSink
+from kuzbass_game.engine.core import Story
+from kuzbass_game.engine.play import Game
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class StoryWatcher:
         self._stamps = self._read_stamps()
 
     def _read_stamps(self) -> tuple:
-        from kuzbass_game.engine.sources import find_story_files
+        from kuzbass_game.engine.format import find_story_files
 
         stamps = []
         for folder in self.dirs:

@@ -5,9 +5,10 @@ import time
 
 from conftest import FERRY_DIR, TINY_NODES
 
-from kuzbass_game.engine import cache, load_story
-from kuzbass_game.engine.explore import explore
-from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine import load_story
+from kuzbass_game.engine.load import cache
+from kuzbass_game.engine.tools.explorer import explore
+from kuzbass_game.engine.play.game import Game
 
 
 def _same_play(a, b, runs=50):

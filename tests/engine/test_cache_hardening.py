@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 
 from conftest import REPO, TINY_NODES
 
-from kuzbass_game.engine import cache, load_story
-from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine import load_story
+from kuzbass_game.engine.load import cache
+from kuzbass_game.engine.play.game import Game
 
 INT32 = struct.Struct("<i")
 HUGE = 2**31 - 1
@@ -58,7 +59,7 @@ import json, marshal, resource, sys, time
 limit = int(sys.argv[3])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 from pathlib import Path
-from kuzbass_game.engine import cache
+from kuzbass_game.engine.load import cache
 calls = []
 real_loads = marshal.loads
 def watched(data, *args):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.diagnostics import Diagnostic, Severity
-from kuzbass_game.engine.loader import load_story
+from kuzbass_game.engine.core.diagnostics import Diagnostic, Severity
+from kuzbass_game.engine.load.loader import load_story
 
 from conftest import TINY_MANIFEST, TINY_NODES
 
@@ -294,7 +294,7 @@ def test_literal_braces_and_variables_render_in_text(make_story):
     nodes = TINY_NODES.replace("    text: Hello\n", "    text: |\n      Hi {name}, {{not a var}}\n      second line.\n\n      Next {gold}.\n")
     result = load(make_story({"nodes.yaml": nodes}))
     assert problems(result) == []
-    from kuzbass_game.engine.model import VarRef
+    from kuzbass_game.engine.core.model import VarRef
 
     paragraphs = [p.parts for p in result.story.nodes["start"].paragraphs]
     assert paragraphs == [("Hi ", VarRef("name"), ", {not a var} second line."), ("Next ", VarRef("gold"), ".")]

@@ -9,10 +9,10 @@ import json
 import pytest
 
 from kuzbass_game.cli import main
-from kuzbass_game.engine import cache
-from kuzbass_game.engine.explore import explore
-from kuzbass_game.engine.loader import load_story
-from kuzbass_game.engine.runtime import Game, InvalidAction
+from kuzbass_game.engine.load import cache
+from kuzbass_game.engine.tools.explorer import explore
+from kuzbass_game.engine.load.loader import load_story
+from kuzbass_game.engine.play.game import Game, InvalidAction
 
 MANIFEST = """\
 id: hall

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kuzbass_game.engine.expr import (
+from kuzbass_game.engine.core.expr import (
     INT_LIMIT,
     MAX_DEPTH,
     MAX_SOURCE_LENGTH,

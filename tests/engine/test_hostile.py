@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kuzbass_game.engine.explore import explore
-from kuzbass_game.engine.loader import load_story
+from kuzbass_game.engine.tools.explorer import explore
+from kuzbass_game.engine.load.loader import load_story
 
 from conftest import TINY_MANIFEST, TINY_NODES
 
@@ -242,7 +242,7 @@ def test_an_unreadable_folder(make_story):
 
 def test_a_file_that_cannot_be_read_is_reported_even_as_root(make_story, monkeypatch):
     root = make_story({"nodes.yaml": TINY_NODES, "secret.yaml": "nodes: {}\n"})
-    from kuzbass_game.engine import sources
+    from kuzbass_game.engine.format import sources
 
     real_open = sources.open_regular
 

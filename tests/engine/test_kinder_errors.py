@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from kuzbass_game.engine.loader import load_story
+from kuzbass_game.engine.load.loader import load_story
 
 from conftest import TINY_MANIFEST, TINY_NODES
 

@@ -3,8 +3,8 @@ below it without editing them; every conflict is reported where it is written.""
 
 from __future__ import annotations
 
-from kuzbass_game.engine.loader import load_story
-from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine.load.loader import load_story
+from kuzbass_game.engine.play.game import Game
 
 from conftest import FERRY_DIR, REPO
 
@@ -116,7 +116,7 @@ def test_extend_is_for_layers_and_not_for_a_layers_own_nodes(tmp_path, monkeypat
 
 
 def test_a_layered_story_is_cached_apart_from_the_story_alone(tmp_path):
-    from kuzbass_game.engine import cache
+    from kuzbass_game.engine.load import cache
 
     alone_cold = load_story(FERRY_DIR, cache=True).story
     layered_cold = load_story([FERRY_DIR, TEA], cache=True).story
@@ -131,7 +131,7 @@ def test_a_layered_story_is_cached_apart_from_the_story_alone(tmp_path):
 
 
 def test_a_save_records_its_layers_and_loading_without_them_says_which(tmp_path):
-    from kuzbass_game.engine.saves import SaveStore
+    from kuzbass_game.engine.storage.save_store import SaveStore
 
     layered = load_story([FERRY_DIR, TEA]).story
     game = Game(layered, seed=1)
@@ -143,7 +143,7 @@ def test_a_save_records_its_layers_and_loading_without_them_says_which(tmp_path)
     alone = SaveStore(tmp_path / "saves", load_story(FERRY_DIR).story)
     import pytest
 
-    from kuzbass_game.engine.savefile import SaveError
+    from kuzbass_game.engine.storage.save_format import SaveError
 
     with pytest.raises(SaveError, match="made with the layer 'ferry_tea' over the story, which is not loaded now"):
         alone.load("tea")

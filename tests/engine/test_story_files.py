@@ -17,7 +17,9 @@ import pytest
 
 from conftest import REPO, TINY_NODES
 
-from kuzbass_game.engine import load_story, safeio, sources
+from kuzbass_game.engine import load_story
+from kuzbass_game.engine.files import bounded as safeio
+from kuzbass_game.engine.format import sources
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and links are POSIX")
 
@@ -161,7 +163,7 @@ def test_a_file_that_lies_about_its_size_is_read_only_to_the_limit_plus_one(monk
 
 
 def test_a_story_file_replaced_between_finding_and_reading_is_refused(make_story):
-    from kuzbass_game.engine.diagnostics import DiagnosticSink
+    from kuzbass_game.engine.core.diagnostics import DiagnosticSink
 
     root = make_story()
     sink = DiagnosticSink()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import random
 
-from kuzbass_game.engine import summary
-from kuzbass_game.engine.profile import load_profile, load_settings, save_settings
-from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine.play import summary
+from kuzbass_game.engine.storage.profile import load_profile, load_settings, save_settings
+from kuzbass_game.engine.play.game import Game
 
 
 def finished(story, seed: int) -> Game:

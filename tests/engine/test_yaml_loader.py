@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kuzbass_game.engine.yamlsrc import SafeLoader
+from kuzbass_game.engine.format.yaml_source import SafeLoader
 
 try:
     STOCK = yaml.CSafeLoader

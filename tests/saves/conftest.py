@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import SaveStore
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_store import SaveStore
 
 FERRY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ferry"
 

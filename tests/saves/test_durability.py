@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from kuzbass_game.cli import main
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.savefile import SaveError
-from kuzbass_game.engine.saves import SaveStore
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_format import SaveError
+from kuzbass_game.engine.storage.save_store import SaveStore
 
 from .conftest import load, played
 

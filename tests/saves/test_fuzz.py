@@ -6,7 +6,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kuzbass_game.engine.savefile import SaveError, decode, restore
+from kuzbass_game.engine.storage.save_format import SaveError, decode, restore
 
 from .conftest import FERRY, load, played
 from datetime import UTC
@@ -18,7 +18,7 @@ _game = played(STORY)
 def _good_bytes() -> bytes:
     from datetime import datetime
 
-    from kuzbass_game.engine.savefile import SaveMeta, encode
+    from kuzbass_game.engine.storage.save_format import SaveMeta, encode
 
     text, _ = encode(_game, SaveMeta("fuzz", "manual", datetime(2026, 1, 1, tzinfo=UTC), 5.0))
     return text.encode()
@@ -109,7 +109,7 @@ import unicodedata
 
 import pytest
 
-from kuzbass_game.engine.savefile import decode as _decode
+from kuzbass_game.engine.storage.save_format import decode as _decode
 
 
 def _paths(value, prefix=()):

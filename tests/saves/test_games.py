@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from kuzbass_game.engine import atomic
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.savefile import VERSION, SaveError, decode
-from kuzbass_game.engine.saves import AUTOSAVES, AutosaveFailed, SaveStore, SlotChanged, SlotExists, game_id_of, set_game_id
+from kuzbass_game.engine.files import atomic
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_format import VERSION, SaveError, decode
+from kuzbass_game.engine.storage.save_store import AUTOSAVES, AutosaveFailed, SaveStore, SlotChanged, SlotExists, game_id_of, set_game_id
 
 from .conftest import played
 
@@ -151,7 +151,7 @@ def test_a_temp_file_of_a_write_in_flight_is_kept(store, ferry):
             "-c",
             (
                 "import sys, time\n"
-                "from kuzbass_game.engine.locks import FolderLocks\n"
+                "from kuzbass_game.engine.files.locks import FolderLocks\n"
                 f"locks = FolderLocks({str(store.folder)!r})\n"
                 "with locks.writing():\n"
                 "    print('held', flush=True)\n"

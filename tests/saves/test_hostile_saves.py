@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from kuzbass_game.engine import savefile
-from kuzbass_game.engine.plaintext import plain_text
-from kuzbass_game.engine.savefile import SaveError, decode
+from kuzbass_game.engine.storage import save_format as savefile
+from kuzbass_game.engine.core.text import plain_text
+from kuzbass_game.engine.storage.save_format import SaveError, decode
 
 from .conftest import FERRY, played
 
@@ -208,7 +208,7 @@ def test_any_exception_while_reading_one_slot_is_that_slot_s_problem(store, ferr
             raise RuntimeError("boom \x1b[2J")
         return real_restore(decoded, story)
 
-    monkeypatch.setattr("kuzbass_game.engine.saves.restore", flaky)
+    monkeypatch.setattr("kuzbass_game.engine.storage.save_store.restore", flaky)
     listing = {s.name: s for s in store.list()}
     assert listing["good"].loadable
     assert "RuntimeError" in listing["cursed"].problem
@@ -302,7 +302,7 @@ def test_the_title_screen_query_survives_a_hostile_newest_save(store, ferry):
 
 def test_plain_text_is_what_strip_controls_keeps_so_typed_text_replays(ferry, store):
     """A typed name with control codes, as plain mode may pass it, saves and reloads to the same game."""
-    from kuzbass_game.engine.runtime import Game
+    from kuzbass_game.engine.play.game import Game
 
     game = Game(ferry, seed=3)
     game.submit("Ve\x1b[31mra\u202e\ud800\tX\r")

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from kuzbass_game.engine.saves import SaveStore
+from kuzbass_game.engine.storage.save_store import SaveStore
 
 from .conftest import FERRY
 

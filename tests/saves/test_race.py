@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from kuzbass_game.engine import load_story
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import AUTOSAVES, SaveStore
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_store import AUTOSAVES, SaveStore
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs POSIX processes and locks")
 
@@ -29,8 +29,8 @@ CHILD = r"""
 import json, sys, time
 from pathlib import Path
 from kuzbass_game.engine import load_story
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import SaveStore, SlotExists
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_store import SaveStore, SlotExists
 
 story_dir, saves, who, mode, start_at, steps, slot = sys.argv[1:8]
 story = load_story(story_dir).story

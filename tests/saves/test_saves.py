@@ -5,8 +5,8 @@ from datetime import datetime, UTC
 
 import pytest
 
-from kuzbass_game.engine.savefile import VERSION, SaveError
-from kuzbass_game.engine.saves import SaveStore, check_slot_name
+from kuzbass_game.engine.storage.save_format import VERSION, SaveError
+from kuzbass_game.engine.storage.save_store import SaveStore, check_slot_name
 
 from .conftest import played
 

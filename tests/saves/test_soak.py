@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from kuzbass_game.engine.soak import soak
+from kuzbass_game.engine.storage.soak import soak
 
 from .conftest import load
 
@@ -18,7 +18,7 @@ def test_500_playthroughs_with_saves_never_diverge(tmp_path):
 
 def test_soak_notices_a_save_that_does_not_round_trip(tmp_path, monkeypatch, ferry):
     """The check itself can fail: a store that loses the last choice is caught."""
-    from kuzbass_game.engine import saves as saves_module
+    from kuzbass_game.engine.storage import save_store as saves_module
 
     original = saves_module.SaveStore.load
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.model import Story
+from kuzbass_game.engine.core.model import Story
 from kuzbass_game.ui.app import KuzbassApp
 
 FERRY = Path(__file__).resolve().parents[2] / "docs" / "examples" / "ferry"

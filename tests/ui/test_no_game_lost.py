@@ -11,9 +11,9 @@ import os
 
 from textual.widgets import OptionList, Static
 
-from kuzbass_game.engine import atomic
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import SaveStore, game_id_of
+from kuzbass_game.engine.files import atomic
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_store import SaveStore, game_id_of
 from kuzbass_game.ui.screens.new_game import NewGameDialog, start_new_game
 from kuzbass_game.ui.screens.saves import SavesScreen
 from kuzbass_game.ui.screens.story import StoryScreen

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList
 
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import SaveStore
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_store import SaveStore
 from kuzbass_game.ui.saving import play_time
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog, NameDialog
 from kuzbass_game.ui.screens.saves import SavesScreen
@@ -154,7 +154,7 @@ async def test_a_bad_name_is_explained_while_it_is_typed(make_app, ferry, saves_
 async def test_a_save_that_fails_opens_the_dialog_again_with_the_name_and_the_reason(make_app, monkeypatch):
     import errno
 
-    from kuzbass_game.engine import atomic
+    from kuzbass_game.engine.files import atomic
 
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

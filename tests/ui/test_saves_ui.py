@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList
 
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import SaveStore
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.storage.save_store import SaveStore
 from kuzbass_game.ui.clock import PlayClock
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog, NameDialog
 from kuzbass_game.ui.screens.journal import JournalScreen
@@ -271,7 +271,7 @@ async def test_load_option_in_a_tiny_terminal_waits_behind_the_size_message(make
 
 
 def test_ui_and_engine_agree_on_the_slot_file_suffix():
-    from kuzbass_game.engine import saves as engine_saves
+    from kuzbass_game.engine.storage import save_store as engine_saves
     from kuzbass_game.ui import saving
 
     assert saving.SLOT_SUFFIX == engine_saves.SUFFIX

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 
-from kuzbass_game.engine.votes import FactionTally, Tally
+from kuzbass_game.engine.play.votes import FactionTally, Tally
 from kuzbass_game.ui.screens.codex import CodexScreen
 from kuzbass_game.ui.screens.ending import EndingScreen
 from kuzbass_game.ui.screens.help import HelpScreen

@@ -7,7 +7,7 @@ import shutil
 import time
 
 from kuzbass_game.authoring import load_and_check
-from kuzbass_game.engine.runtime import Game
+from kuzbass_game.engine.play.game import Game
 from kuzbass_game.ui.watch import StoryWatcher
 
 from conftest import FERRY_DIR

@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kuzbass_game.engine.codex import search
-from kuzbass_game.engine.model import CodexEntry
+from kuzbass_game.engine.play import search_codex
+from kuzbass_game.engine.core import CodexEntry
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
@@ -141,7 +141,7 @@ class CodexScreen(ModalScreen[None]):
 
     @on(Input.Changed, "#codex-search")
     def searched(self, event: Input.Changed) -> None:
-        self.fill(search(self.entries, event.value), select=self.current)
+        self.fill(search_codex(self.entries, event.value), select=self.current)
 
     @on(Input.Submitted, "#codex-search")
     def submitted(self, event: Input.Submitted) -> None:

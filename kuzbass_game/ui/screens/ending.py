@@ -25,8 +25,8 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kuzbass_game.engine.runtime import SceneView
-from kuzbass_game.engine.summary import RunSummary
+from kuzbass_game.engine.play import SceneView
+from kuzbass_game.engine.play import RunSummary
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.aftermath import SceneVisual
 from kuzbass_game.ui.widgets.footer import KeyFooter

@@ -11,8 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kuzbass_game.engine.model import Story
-from kuzbass_game.engine.profile import EndingRecord, Profile
+from kuzbass_game.engine.core import Story
+from kuzbass_game.engine.storage import EndingRecord, Profile
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
@@ -36,7 +36,7 @@ def locked_row(hint: str | None, count: int) -> Content:
 
 def locked_by_chapter(story: Story, rows: list[tuple[str, str, EndingRecord | None, str | None]]) -> list[Content]:
     """The endings not found yet, one row per chapter they lie in (in the story's order)."""
-    from kuzbass_game.engine.graph import chapters_of
+    from kuzbass_game.engine.tools import chapters_of
 
     chapters = chapters_of(story)  # each node's chapter, as the story's own tools count it
     counts: dict[str | None, int] = {}

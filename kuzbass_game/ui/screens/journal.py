@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from kuzbass_game.engine.runtime import Game, JournalEntry
+from kuzbass_game.engine.play import Game, JournalEntry
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog
 from kuzbass_game.ui.widgets.footer import KeyFooter

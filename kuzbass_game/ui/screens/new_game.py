@@ -13,7 +13,7 @@ from kuzbass_game.ui.saving import play_time, shown
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
-    from kuzbass_game.engine.saves import SlotInfo
+    from kuzbass_game.engine.storage import SlotInfo
     from kuzbass_game.ui.app import KuzbassApp
 
 

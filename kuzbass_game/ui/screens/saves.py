@@ -20,8 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from kuzbass_game.engine.runtime import Game
-from kuzbass_game.engine.saves import GameGroup, SlotInfo, game_id_of
+from kuzbass_game.engine.play import Game
+from kuzbass_game.engine.storage import GameGroup, SlotInfo, game_id_of
 from kuzbass_game.ui.saving import Loaded, Problem, Saves, play_time, shown
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog, NameDialog, SlotName
 from kuzbass_game.ui.widgets.footer import KeyFooter

@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from kuzbass_game.engine.runtime import Game, SceneView, StatusItem
-from kuzbass_game.engine.summary import TimelineStep, ValueChange, timeline
+from kuzbass_game.engine.play import Game, SceneView, StatusItem
+from kuzbass_game.engine.play import TimelineStep, ValueChange, timeline
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.bars import bar, has_scale, scaled
 from kuzbass_game.ui.widgets.footer import KeyFooter

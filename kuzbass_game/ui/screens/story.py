@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Header, OptionList, Static
 
-from kuzbass_game.engine.runtime import Game, InvalidAction, SceneView, StoryRuntimeError
+from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError
 from kuzbass_game.text import markup_to_plain
 from kuzbass_game.ui.clock import PlayClock
 from kuzbass_game.ui.screens.codex import CodexMarks, CodexScreen
@@ -183,7 +183,7 @@ class StoryScreen(Screen):
 
     def show_ending(self, scene: SceneView, reached: bool) -> None:
         """The ending screen, with the run summed up; an ending reached by play goes in the profile."""
-        from kuzbass_game.engine.summary import summarize
+        from kuzbass_game.engine.play import summarize
         from kuzbass_game.ui.screens.ending import EndingScreen
 
         found = self.app.record_ending(self.game) if reached else None

@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from kuzbass_game.engine.votes import Tally
+from kuzbass_game.engine.play import Tally
 from kuzbass_game.ui.widgets.footer import KeyFooter
 from kuzbass_game.ui.widgets.tally import TallyVisual
 

@@ -36,7 +36,7 @@ def menu_entry(key: str, label: str, detail: Content | None = None) -> Content:
 
 
 if TYPE_CHECKING:
-    from kuzbass_game.engine.saves import SlotInfo
+    from kuzbass_game.engine.storage import SlotInfo
     from kuzbass_game.ui.app import KuzbassApp
 
 

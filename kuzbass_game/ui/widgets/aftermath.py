@@ -15,8 +15,8 @@ from textual.content import Content
 
 from kuzbass_game.ui.widgets.laid_out import LaidOutText
 
-from kuzbass_game.engine.runtime import Change, SceneView
-from kuzbass_game.engine.votes import Tally
+from kuzbass_game.engine.play import Change, SceneView
+from kuzbass_game.engine.play import Tally
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.tally import TallyVisual
 

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from kuzbass_game.engine.runtime import InputView
+from kuzbass_game.engine.play import InputView
 from kuzbass_game.ui import markup
 
 PLACEHOLDER = "type here, then press Enter"

@@ -5,7 +5,7 @@ Only ints with both a minimum and a maximum get a bar; everything else is shown 
 
 from __future__ import annotations
 
-from kuzbass_game.engine.runtime import StatusItem
+from kuzbass_game.engine.play import StatusItem
 
 from textual.content import Content
 

@@ -18,7 +18,7 @@ from textual.visual import Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from kuzbass_game.engine.runtime import ChoiceView, SceneView
+from kuzbass_game.engine.play import ChoiceView, SceneView
 from kuzbass_game.ui import markup
 
 if TYPE_CHECKING:

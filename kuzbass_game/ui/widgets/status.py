@@ -20,7 +20,7 @@ from textual.visual import Visual
 from textual.widget import Widget
 
 from kuzbass_game.ui.widgets.laid_out import LaidOutText
-from kuzbass_game.engine.runtime import SceneView, StatusItem
+from kuzbass_game.engine.play import SceneView, StatusItem
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.bars import bar, has_scale, scaled
 

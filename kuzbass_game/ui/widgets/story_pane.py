@@ -11,7 +11,7 @@ from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from kuzbass_game.engine.runtime import SceneView
+from kuzbass_game.engine.play import SceneView
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.aftermath import SceneVisual
 from kuzbass_game.ui.widgets.tally import budget_for

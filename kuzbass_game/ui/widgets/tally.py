@@ -13,7 +13,7 @@ from textual.content import Content
 
 from kuzbass_game.ui.widgets.laid_out import LaidOutText
 
-from kuzbass_game.engine.votes import FactionTally, Tally, describe_moves
+from kuzbass_game.engine.play import FactionTally, Tally, describe_moves
 from kuzbass_game.ui import markup
 
 

@@ -1,0 +1,247 @@
+"""Story-wide declarations: variables, computed values and routines, from the manifest or any file.
+
+A chapter can keep its own state beside its scenes, so adding a file never means editing the
+manifest. Declarations are read before any node is compiled (the loader orders the files), in
+two steps: every variable first, then computed values and routines, which are checked against
+all the variables and against the computed values and routines declared before them (so a
+routine can never run itself, directly or through another).
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import yaml
+
+from kuzbass_game.engine.core import expr
+from kuzbass_game.engine.core.diagnostics import Mark
+from kuzbass_game.engine.core.model import Computed, Routine, Variable
+from kuzbass_game.engine.format.reader import IDENTIFIER, Entries, Reader, did_you_mean
+
+VARIABLE_KEYS = ("type", "default", "min", "max", "label", "description", "values", "show_if")
+COMPUTED_KEYS = ("value", "label", "description", "show_if")
+RESERVED_NAMES = {"and", "or", "not", "true", "false", "min", "max", "if", "visited", "visits"}
+TYPE_DEFAULTS: dict[str, expr.Value] = {"int": 0, "bool": False, "text": ""}
+MAX_LABEL = 24
+MAX_DESCRIPTION = 200
+
+
+class Declarations:
+    """Every name the story declares, wherever it is declared; reports a name declared twice."""
+
+    def __init__(self) -> None:
+        self.variables: dict[str, Variable] = {}
+        self.computed: dict[str, Computed] = {}
+        self.routines: dict[str, Routine] = {}
+        self.marks: dict[str, Mark] = {}  # every declared name -> where it is declared
+        self.reads: set[str] = set()  # names read by computed values, routines and show_if conditions
+        # show_if conditions wait until every variable and computed value is known.
+        self.pending_show_if: list[tuple[str, yaml.Node, Reader]] = []
+
+    # ---------------------------------------------------------------- scope
+    def scope(self, nodes: frozenset[str] | None = None) -> expr.Scope:
+        return expr.Scope(
+            {name: var.type for name, var in self.variables.items()},
+            nodes,
+            {name: (var.minimum, var.maximum) for name, var in self.variables.items() if var.type == "int"},
+            {name: var.values for name, var in self.variables.items() if var.values},
+            {name: expr.Typed(c.type, c.run) for name, c in self.computed.items()},
+            {name: r.effects for name, r in self.routines.items()},
+        )
+
+    def _claim(self, reader: Reader, key_node: yaml.Node, name: str, kind: str) -> bool:
+        """Take a name for a declaration; False (after reporting) when it cannot be used."""
+        if not IDENTIFIER.match(name) or name in RESERVED_NAMES:
+            reader.error(key_node, f"'{name}' cannot be a {kind} name: use letters, digits and underscores, not a reserved word")
+            return False
+        if name in self.marks:
+            first = self.marks[name]
+            reader.error(key_node, f"'{name}' is declared twice: already declared at {first.path}:{first.line}:{first.col}")
+            return False
+        self.marks[name] = reader.mark(key_node)
+        return True
+
+    # ---------------------------------------------------------------- variables
+    def read_variables(self, reader: Reader, node: yaml.Node) -> None:
+        entries = reader.mapping(node, "'variables'")
+        for name, (key_node, spec_node) in (entries or {}).items():
+            if not self._claim(reader, key_node, name, "variable"):
+                continue
+            var = self._variable(reader, name, key_node, spec_node)
+            if var is not None:
+                self.variables[name] = var
+
+    def _variable(self, reader: Reader, name: str, key_node: yaml.Node, spec_node: yaml.Node) -> Variable | None:
+        what = f"variable '{name}'"
+        spec = reader.mapping(spec_node, what, VARIABLE_KEYS, required=("type",))
+        if spec is None or "type" not in spec:
+            return None
+        var_type = reader.text(spec["type"][1], f"the type of {what}")
+        if var_type not in expr.TYPES:
+            if var_type is not None:
+                reader.error(spec["type"][1], f"unknown type '{var_type}' for {what}{did_you_mean(var_type, expr.TYPES)}; use int, bool or text")
+            return None
+        minimum = maximum = None
+        for bound in ("min", "max"):
+            if bound in spec:
+                if var_type != "int":
+                    reader.error(spec[bound][0], f"'{bound}' only applies to int variables; {what} is {var_type}")
+                    continue
+                value = reader.integer(spec[bound][1], f"'{bound}' of {what}")
+                if bound == "min":
+                    minimum = value
+                else:
+                    maximum = value
+        if minimum is not None and maximum is not None and minimum > maximum:
+            reader.error(spec["max"][1], f"'max' of {what} ({maximum}) is below its 'min' ({minimum})")
+            return None
+        values = self._values(reader, spec, what, var_type)
+        default: expr.Value = values[0] if values else TYPE_DEFAULTS[var_type]
+        if "default" in spec:
+            value_node = spec["default"][1]
+            read = {"int": reader.integer, "bool": reader.boolean}.get(var_type)
+            got = read(value_node, f"the default of {what}") if read else reader.text(value_node, f"the default of {what}", allow_empty=True)
+            if got is None:
+                return None
+            default = got
+            if var_type == "int" and ((minimum is not None and got < minimum) or (maximum is not None and got > maximum)):  # type: ignore[operator]
+                reader.error(value_node, f"the default of {what} ({got}) is outside its range {minimum}..{maximum}")
+            if values and got not in values:
+                reader.error(
+                    value_node, f'the default of {what} ("{got}") is not one of its values{did_you_mean(str(got), values)}: {", ".join(values)}'
+                )
+        label = self._short_text(reader, spec, "label", what, MAX_LABEL, "will be cut in the status panel")
+        description = self._short_text(reader, spec, "description", what, MAX_DESCRIPTION, "is too long for a tooltip")
+        if "show_if" in spec:
+            self.pending_show_if.append((name, spec["show_if"][1], reader))
+            if label is None:
+                reader.warning(spec["show_if"][0], f"{what} has 'show_if' but no 'label', so it is never shown")
+        return Variable(name, var_type, default, minimum, maximum, label, reader.mark(key_node), values, description)
+
+    @staticmethod
+    def _values(reader: Reader, spec: Entries, what: str, var_type: str) -> tuple[str, ...] | None:
+        if "values" not in spec:
+            return None
+        if var_type != "text":
+            reader.error(spec["values"][0], f"'values' only applies to text variables; {what} is {var_type}")
+            return None
+        items = reader.sequence(spec["values"][1], f"the values of {what}")
+        values: list[str] = []
+        for item in items or ():
+            value = reader.text(item, f"a value of {what}")
+            if value is None:
+                continue
+            if value in values:
+                reader.error(item, f'the value "{value}" is listed twice for {what}')
+                continue
+            values.append(value)
+        if items is not None and not values:
+            reader.error(spec["values"][1], f"{what} lists no values")
+            return None
+        return tuple(values) or None
+
+    @staticmethod
+    def _short_text(reader: Reader, spec: Entries, key: str, what: str, limit: int, why: str) -> str | None:
+        if key not in spec:
+            return None
+        text = reader.text(spec[key][1], f"the {key} of {what}")
+        if text is not None and len(text) > limit:
+            reader.warning(spec[key][1], f"the {key} of {what} is longer than {limit} characters and {why}")
+        return None if text is None else text.strip()
+
+    # ---------------------------------------------------------------- computed values and routines
+    def read_computed(self, reader: Reader, node: yaml.Node) -> None:
+        entries = reader.mapping(node, "'computed'")
+        for name, (key_node, spec_node) in (entries or {}).items():
+            if not self._claim(reader, key_node, name, "computed value"):
+                continue
+            what = f"computed value '{name}'"
+            spec: Entries
+            if isinstance(spec_node, yaml.ScalarNode):  # `pay: "15 + grade * 5"`, the short form
+                spec = {"value": (key_node, spec_node)}
+            else:
+                spec = reader.mapping(spec_node, what, COMPUTED_KEYS, required=("value",)) or {}
+            if "value" not in spec:
+                continue
+            value_node = spec["value"][1]
+            source = reader.expression_source(value_node, f"the value of {what}")
+            if source is None:
+                continue
+            try:
+                typed, reads = expr.compile_value(source, self.scope())
+            except expr.ExprError as err:
+                reader.sink.error(reader.locate(value_node, err.offset), f"in the value of {what}: {err.message}")
+                continue
+            self.reads |= reads
+            label = self._short_text(reader, spec, "label", what, MAX_LABEL, "will be cut in the status panel")
+            description = self._short_text(reader, spec, "description", what, MAX_DESCRIPTION, "is too long for a tooltip")
+            if "show_if" in spec:
+                self.pending_show_if.append((name, spec["show_if"][1], reader))
+            self.computed[name] = Computed(name, typed.type, source, typed.run, label, description, None, reader.mark(key_node))
+
+    def read_routines(self, reader: Reader, node: yaml.Node) -> None:
+        entries = reader.mapping(node, "'routines'")
+        for name, (key_node, body) in (entries or {}).items():
+            if not self._claim(reader, key_node, name, "routine"):
+                continue
+            what = f"routine '{name}'"
+            parts = reader.sequence(body, what) if isinstance(body, yaml.SequenceNode) else [body]
+            compiled: list[expr.Effects] = []
+            for part in parts or ():
+                source = reader.text(part, what)
+                if source is None:
+                    continue
+                try:
+                    compiled.append(expr.compile_effects(source, self.scope()))
+                except expr.ExprError as err:
+                    reader.sink.error(reader.locate(part, err.offset), f"in {what}: {err.message}")
+            if not compiled:
+                continue
+            effects = (
+                compiled[0]
+                if len(compiled) == 1
+                else expr.Effects(
+                    "; ".join(e.source for e in compiled),
+                    tuple(a for e in compiled for a in e.assignments),
+                    (),
+                    frozenset().union(*(e.reads for e in compiled)),
+                    (),
+                    frozenset().union(*(e.writes for e in compiled)),
+                )
+            )
+            if any(ref for e in compiled for ref in e.node_refs):
+                reader.error(body, f"{what} uses visited()/visits(); a routine runs anywhere, so give it only variables")
+                continue
+            self.reads |= effects.reads
+            self.routines[name] = Routine(name, effects, reader.mark(key_node))
+
+    def finish(self) -> None:
+        """Compile the `show_if` conditions, now that every variable and computed value is known."""
+        scope = self.scope()
+        for name, node, reader in self.pending_show_if:
+            source = reader.expression_source(node, f"'show_if' of '{name}'")
+            if source is None:
+                continue
+            try:
+                condition = expr.compile_condition(source, scope)
+            except expr.ExprError as err:
+                reader.sink.error(reader.locate(node, err.offset), f"in 'show_if' of '{name}': {err.message}")
+                continue
+            if condition.node_refs:
+                reader.error(node, f"'show_if' of '{name}' cannot use visited()/visits()")
+                continue
+            self.reads |= condition.reads
+            if name in self.variables:
+                self.variables[name] = _with(self.variables[name], show_if=condition)
+            elif name in self.computed:
+                self.computed[name] = _with(self.computed[name], show_if=condition)
+        self.pending_show_if.clear()
+
+
+_Declared = TypeVar("_Declared", Variable, Computed)
+
+
+def _with(item: _Declared, *, show_if: expr.Condition) -> _Declared:
+    from dataclasses import replace
+
+    return replace(item, show_if=show_if)

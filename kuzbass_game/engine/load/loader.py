@@ -1,0 +1,173 @@
+"""Story folder -> checked `Story`, with every problem as a `Diagnostic`.
+
+An unchanged story comes from the cache of checked stories (cache.py) without importing
+YAML at all; otherwise compiler.py compiles the files and check.py checks the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from collections.abc import Sequence
+
+from kuzbass_game.engine.core.diagnostics import Diagnostic, DiagnosticSink, Mark
+from kuzbass_game.engine.core.gcpause import collector_paused
+from kuzbass_game.engine.core.model import Story
+from kuzbass_game.engine.format.sources import MANIFEST_NAME, SourceFile, display_path, find_story_files, read_source
+
+if TYPE_CHECKING:  # the compiler (and PyYAML) are imported only when a story must be compiled
+    from kuzbass_game.engine.format.compiler import MarkupCheck
+
+
+@dataclass
+class LoadResult:
+    story: Story | None
+    diagnostics: list[Diagnostic]
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+def load_story(
+    root: Path | str | Sequence[Path | str], *, check_graph: bool = True, cache: bool = False, markup_check: MarkupCheck | None = None
+) -> LoadResult:
+    """Load and check the story in `root`. `story` is None when any error was found.
+
+    `root` may be several folders: the first is the story, each later one a layer over the
+    folders before it (it adds nodes, declarations and codex entries, and can `extend` nodes
+    below it), as `kuzbass --story A --story B` gives them.
+
+    With `cache`, an unchanged story is read from the cache of checked stories (see cache.py)
+    instead of being parsed and checked again, and a freshly checked one is stored there.
+    `markup_check` is a face's markup parser (the engine imports none), which the compiler runs
+    on every shown text so that a broken tag is reported at its own line and column.
+    """
+    roots = [Path(root)] if isinstance(root, (str, Path)) else [Path(r) for r in root]
+    with collector_paused():
+        return _load_story(roots, check_graph, cache, markup_check)
+
+
+def _load_story(roots: list[Path], check_graph: bool, cache: bool, markup_check: MarkupCheck | None) -> LoadResult:
+    sink = DiagnosticSink()
+    if not roots:
+        sink.error(Mark("story", 1, 1), "no story folder given")
+        return LoadResult(None, sink.sorted())
+    for folder in roots:
+        if not folder.is_dir():
+            what = "does not exist" if not folder.exists() else "is not a folder"
+            sink.error(Mark(str(folder), 1, 1), f"story folder {what}")
+    if sink.has_errors:
+        return LoadResult(None, sink.sorted())
+    root = roots[0]
+    layered = [(folder, find_story_files(folder, sink)) for folder in roots]
+    files = [item for _folder, found in layered for item in found]
+    key = None
+    cache_root = root if len(roots) == 1 else tuple(roots)
+    if cache and check_graph and not sink.has_errors:
+        from kuzbass_game.engine.load import cache as story_cache
+
+        try:
+            # A story checked without the markup parser is not a checked story for one with it.
+            stamps = story_cache.files_key(files) if len(roots) == 1 else tuple(story_cache.files_key(found) for _f, found in layered)
+            key = (stamps, os.getcwd(), markup_check is not None)
+        except OSError:
+            key = None
+        hit = story_cache.read(cache_root, key) if key is not None else None
+        if hit is not None:
+            cached_story, diagnostics = hit
+            return LoadResult(cached_story, diagnostics, len(files))
+    # Each folder's manifest first (the story's, then each layer's, which names the layer), then
+    # every file that declares names (nodes may use them wherever they are declared), each parsed
+    # and held; then the files of nodes, each read, compiled and let go, the story's first.
+    from kuzbass_game.engine.format.compiler import StoryBuilder
+
+    builder = StoryBuilder(sink, markup_check)
+    file_digests: dict[str, bytes] = {}
+    read = 0
+    declaring = []
+    node_files: list[tuple[SourceFile, str | None]] = []
+    for depth, (folder, found) in enumerate(layered):
+        manifest_path = folder / MANIFEST_NAME
+        ordered = sorted(found, key=lambda item: item[0] != manifest_path)
+        if not ordered or ordered[0][0] != manifest_path:
+            what = (
+                "the story has no {0}: it declares the title, the start node and the variables"
+                if depth == 0
+                else "this layer has no {0}: it gives the layer's id and the story it extends"
+            )
+            sink.error(Mark(display_path(manifest_path), 1, 1), what.format(MANIFEST_NAME))
+        layer: str | None = builder.unnamed_layer(folder.name) if depth and not (ordered and ordered[0][0] == manifest_path) else None
+        for path, display in ordered:
+            source = read_source(path, display, sink)
+            if source is None:
+                if path != manifest_path:
+                    builder.incomplete = True
+                continue
+            read += 1
+            file_digests[f"{depth}/" * bool(depth) + _relative(path, folder)] = hashlib.sha256(source.text.encode()).digest()
+            if path == manifest_path:
+                parsed = builder.parse(source, True, layer_manifest=depth > 0)
+                if parsed is not None:
+                    layer = parsed.layer
+                    declaring.append(parsed)
+            elif builder.declares(source):
+                parsed = builder.parse(source, False, layer)
+                if parsed is not None:
+                    declaring.append(parsed)
+            else:
+                node_files.append((source, layer))
+    for parsed in declaring:
+        builder.define(parsed)
+    builder.seal_declarations()
+    for parsed in declaring:
+        builder.collect(parsed)
+    declaring.clear()
+    node_files.reverse()  # popped from the end: each file's text is let go once compiled
+    while node_files:
+        source, layer = node_files.pop()
+        parsed = builder.parse(source, False, layer)
+        if parsed is not None:
+            builder.collect(parsed)
+        del parsed, source
+    story = builder.build(root, fingerprint(file_digests))
+    if story is not None and check_graph and not sink.has_errors:
+        # The graph of a story with errors lacks the parts that failed to compile: checking it
+        # would only report false dead ends and unreachable nodes caused by those errors.
+        from kuzbass_game.engine.tools.check import check_graph as run_graph_checks
+
+        run_graph_checks(story, sink)
+        if builder.tests and not sink.has_errors:
+            from kuzbass_game.engine.tools.story_tests import run_tests
+
+            run_tests(story, builder.tests, sink)
+    diagnostics = sink.sorted()
+    ok = story is not None and not any(d.is_error for d in diagnostics)
+    if ok and story is not None and key is not None:  # (ok: there is a story)
+        from kuzbass_game.engine.load import cache as story_cache
+
+        story_cache.write(cache_root, key, story, diagnostics)
+    return LoadResult(story if ok else None, diagnostics, read)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def fingerprint(file_digests: dict[str, bytes]) -> str:
+    """A short hash of every story file's path and text: saves record it to notice story edits."""
+    digest = hashlib.sha256()
+    for relative in sorted(file_digests):
+        digest.update(relative.encode() + b"\0" + file_digests[relative])
+    return digest.hexdigest()[:16]

@@ -1,0 +1,37 @@
+"""What is kept between runs: the save format, the save store (per game, under the folder lock), the player's profile and settings.
+
+May import: core, files, play, tools. The faces import the names below (`__all__`), never a module inside.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kuzbass_game.engine.core.lazy import exports
+
+_HOMES = {
+    "AutosaveFailed": "save_store",
+    "EndingRecord": "profile",
+    "GameGroup": "save_store",
+    "Profile": "profile",
+    "SaveError": "save_format",
+    "SaveStore": "save_store",
+    "SlotChanged": "save_store",
+    "SlotExists": "save_store",
+    "SlotInfo": "save_store",
+    "check_slot_name": "save_store",
+    "format_play_time": "save_store",
+    "game_id_of": "save_store",
+    "load_profile": "profile",
+    "load_settings": "profile",
+    "read_save_file": "save_store",
+    "save_settings": "profile",
+    "verify": "save_format",
+}
+__all__ = ["AutosaveFailed", "EndingRecord", "GameGroup", "Profile", "SaveError", "SaveStore", "SlotChanged", "SlotExists", "SlotInfo", "check_slot_name", "format_play_time", "game_id_of", "load_profile", "load_settings", "read_save_file", "save_settings", "verify"]
+__getattr__, __dir__ = exports(__name__, _HOMES)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kuzbass_game.engine.storage.profile import EndingRecord, Profile, load_profile, load_settings, save_settings
+    from kuzbass_game.engine.storage.save_format import SaveError, verify
+    from kuzbass_game.engine.storage.save_store import AutosaveFailed, GameGroup, SaveStore, SlotChanged, SlotExists, SlotInfo, check_slot_name, format_play_time, game_id_of, read_save_file

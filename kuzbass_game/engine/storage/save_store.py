@@ -1,0 +1,698 @@
+"""The save folder: named slots, rotating autosaves per game, a quicksave, written atomically.
+
+Every write goes to a temporary file in the same folder, is flushed and fsynced, then
+renamed over the slot: a crash or a full disk at any moment leaves the old save or the new
+one, never a broken one. Reading one slot never touches another, and no failure while reading
+one slot escapes: it is listed as damaged, with the reason.
+
+Each game has an id (kept in its saves, and on the `Game` object as `game_id`), and its own
+three rotating autosaves, `autosave-<game id>-<1..3>.json`: a new game, or a second copy of the
+game running on the same folder, never rotates out another game's autosaves. A second copy that
+plays the very same game (both pressed Continue) saves it under a new id of its own, so neither
+rotates out the other (see locks.py). Named slots are created without overwriting (`overwrite=False`)
+or replaced only if still the save that was listed (`expect=`).
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import os
+import re
+import secrets
+import stat
+import time
+from dataclasses import dataclass
+from datetime import datetime, UTC
+from pathlib import Path
+from collections.abc import Iterable
+
+from kuzbass_game.engine.files import atomic
+from kuzbass_game.engine.files.locks import FolderLocks, LockBusy
+from kuzbass_game.engine.core.model import Story
+from kuzbass_game.engine.core.text import is_plain, plain_text
+from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.files.bounded import NotRegular, Refused, TooLarge, inside, open_regular, read_fd
+from kuzbass_game.engine.storage.save_format import (
+    GAME_ID,
+    MAX_SAVE_BYTES,
+    Decoded,
+    Restored,
+    SaveError,
+    SaveMeta,
+    _parse_time,
+    decode,
+    encode,
+    parse_int,
+    restore,
+)
+
+SUFFIX = ".json"
+AUTOSAVES = 3  # per game
+AUTO_PREFIX = "autosave-"
+QUICK_NAME = "quicksave"
+MAX_LISTED = 1000  # slot files read for a listing: the most recently written
+MAX_SCANNED = 100_000  # names looked at in the saves folder
+MAX_NAME_CHARS = 200  # a file name we will try to load (a slot name we create is at most 40)
+STALE_TEMP_SECONDS = 600  # without locks, a temporary file this old is a leftover
+_SLOT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _\-]{0,39}\Z")
+_AUTO_NAME = re.compile(r"autosave-(?:([0-9a-f]{16})-)?([0-9]+)\Z")
+Stamp = tuple[int, int, int, int]  # a slot file as it was read: mtime (ns), size, inode, device
+_HEAD_BYTES = 16 * 1024  # where a save written by us keeps its "slot" line
+
+
+class SlotExists(SaveError):
+    """A new slot was asked for (`overwrite=False`) and one of that name exists: ask the player first."""
+
+
+class SlotChanged(SaveError):
+    """The slot is no longer the save that was listed (another copy of the game wrote it)."""
+
+
+class AutosaveFailed(SaveError):
+    """An autosave could not be written; the game in play is unharmed.
+
+    `first` is True for the first failure since the last autosave that worked: tell the player
+    then (once), not after every choice. `SaveStore.autosave_problem` holds the reason until an
+    autosave works again.
+    """
+
+    def __init__(self, message: str, first: bool) -> None:
+        super().__init__(message)
+        self.first = first
+
+
+@dataclass(frozen=True)
+class SlotInfo:
+    """What the save screen and `kuzbass saves` show about one slot; every string is plain text."""
+
+    name: str
+    kind: str
+    path: Path
+    chapter: str | None = None
+    date: str | None = None
+    excerpt: str = ""
+    turn: int = 0
+    play_seconds: float = 0.0
+    saved_at: datetime | None = None
+    ending: str | None = None
+    problem: str | None = None  # why it cannot be loaded; None when it loads
+    notice: str | None = None  # it loads, but the player should know this (story changed...)
+    game_id: str | None = None  # the game it belongs to (None: unknown, the file is damaged)
+    stamp: Stamp | None = None  # the file as it was read (see `SaveStore.save(expect=...)`)
+
+    @property
+    def loadable(self) -> bool:
+        return self.problem is None
+
+    @property
+    def label(self) -> str:
+        """The name to show: "Autosave 2", "Quicksave", or the slot's own name (plain text)."""
+        auto = _AUTO_NAME.match(self.name)
+        if auto:
+            return f"Autosave {auto.group(2)}"
+        return "Quicksave" if self.name == QUICK_NAME else self.name
+
+
+@dataclass(frozen=True)
+class GameGroup:
+    """The slots of one game, newest first (`SaveStore.games`)."""
+
+    game_id: str | None  # None: files too damaged to tell which game they belong to
+    slots: tuple[SlotInfo, ...]
+
+    @property
+    def newest(self) -> SlotInfo:
+        return self.slots[0]
+
+    @property
+    def saved_at(self) -> datetime | None:
+        return self.slots[0].saved_at
+
+    @property
+    def resume(self) -> SlotInfo | None:
+        """The slot that continues this game: its newest that loads and has not ended."""
+        return next((s for s in self.slots if s.loadable and s.ending is None), None)
+
+    @property
+    def autosaves(self) -> tuple[SlotInfo, ...]:
+        return tuple(s for s in self.slots if s.kind == "auto")
+
+
+@dataclass(frozen=True)
+class LoadedGame:
+    game: Game
+    play_seconds: float
+    notice: str | None
+    slot: str
+    game_id: str | None = None
+    saved_at: datetime | None = None  # when the slot was saved (a rename keeps it)
+
+
+def check_slot_name(name: str) -> str:
+    """A slot name is also a file name, so only a safe alphabet is allowed (no '../../etc/passwd')."""
+    name = name.strip()
+    if not _SLOT_NAME.match(name):
+        raise SaveError("a slot name may have 1-40 letters, digits, spaces, '-' or '_', and must start with a letter or digit")
+    if name.lower().startswith(AUTO_PREFIX) or name.lower() == QUICK_NAME:
+        raise SaveError(f"'{name}' is reserved for automatic saves; choose another name")
+    return name
+
+
+def format_play_time(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {int(seconds % 60):02d}s"
+
+
+def new_game_id() -> str:
+    """A fresh game id: 16 hex digits, random."""
+    return secrets.token_hex(8)
+
+
+# ------------------------------------------------------------------ a game's id
+_FALLBACK_IDS: dict[int, tuple[Game, str]] = {}  # for a Game that takes no new attribute (bounded)
+
+
+def game_id_of(game: Game) -> str | None:
+    """The id of the game in play, if it has one yet (it gets one when first saved or loaded)."""
+    found = getattr(game, "game_id", None)
+    if isinstance(found, str) and GAME_ID.match(found):
+        return found
+    held = _FALLBACK_IDS.get(id(game))
+    return held[1] if held is not None and held[0] is game else None
+
+
+def set_game_id(game: Game, game_id: str) -> None:
+    """Give the game in play its id (a New game gets a fresh one on its first save)."""
+    try:
+        game.game_id = game_id  # type: ignore[attr-defined]
+    except AttributeError:
+        if len(_FALLBACK_IDS) >= 64:
+            _FALLBACK_IDS.pop(next(iter(_FALLBACK_IDS)))
+        _FALLBACK_IDS[id(game)] = (game, game_id)
+
+
+def slot_kind(name: str) -> str:
+    return "auto" if name.startswith(AUTO_PREFIX) else "quick" if name == QUICK_NAME else "manual"
+
+
+def _loadable_name(name: str) -> bool:
+    """A name that is one file right inside the folder: no separator, not hidden, plain text."""
+    return (
+        0 < len(name) <= MAX_NAME_CHARS
+        and not name.startswith(".")
+        and "/" not in name
+        and "\\" not in name
+        and "\0" not in name
+        and is_plain(name)
+        and name == name.strip()
+    )
+
+
+def _stamp(info: os.stat_result) -> Stamp:
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev)
+
+
+class SaveStore:
+    def __init__(self, folder: Path, story: Story) -> None:
+        self.folder = Path(folder)
+        self.story = story
+        self.autosave_problem: str | None = None  # why the last autosave failed; None once one works
+        self.forked: list[tuple[str, str]] = []  # (game id, new id): a game another running copy was saving
+        self._locks = FolderLocks(self.folder)
+        self._cleaned = False
+        self._next_auto: dict[str, int] = {}
+        self._current_game: str | None = None
+        self._known: dict[str, datetime] = {}  # game id -> when this store last loaded or wrote it
+
+    # ---------------------------------------------------------------- paths
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}{SUFFIX}"
+
+    def _existing(self, name: str) -> Path:
+        if not (_SLOT_NAME.match(name) or _AUTO_NAME.match(name) or name == QUICK_NAME or _loadable_name(name)):
+            raise SaveError(f"'{plain_text(name)[:60]}' is not a valid slot name")
+        path = self._path(name)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            raise SaveError(f"there is no save called '{name}'") from None
+        if stat.S_ISDIR(info.st_mode):
+            raise SaveError(f"there is no save called '{name}'")
+        return path
+
+    def _start(self) -> None:
+        if not self._cleaned:
+            self._cleaned = True
+            self.remove_leftovers()
+
+    # ---------------------------------------------------------------- a game's id
+    def game_id(self, game: Game) -> str:
+        """The game's id, given to it now if it has none (a game started in this copy)."""
+        found = game_id_of(game)
+        if found is None:
+            found = new_game_id()
+            set_game_id(game, found)
+        return found
+
+    def _claim(self, game: Game) -> str:
+        """The id to autosave `game` under: its own, unless another copy of the game is saving that
+        game now (it holds the game's lock) or saved it since this copy loaded it (its autosaves
+        are newer): then this game becomes a game of its own, and neither rotates out the other."""
+        game_id = self.game_id(game)
+        if game_id != self._current_game:
+            if self._current_game is not None:
+                self._locks.release_game(self._current_game)
+            if not self._locks.claim_game(game_id) or self._saved_elsewhere(game_id):
+                self._locks.release_game(game_id)
+                fork = new_game_id()
+                self.forked.append((game_id, fork))
+                set_game_id(game, fork)
+                game_id = fork
+                self._locks.claim_game(game_id)
+            self._current_game = game_id
+        return game_id
+
+    def _saved_elsewhere(self, game_id: str) -> bool:
+        """Whether an autosave of this game is newer than what this store loaded or wrote of it."""
+        since = self._known.get(game_id)
+        if since is None:
+            return False
+        for index in range(1, AUTOSAVES + 1):
+            path = self._path(f"{AUTO_PREFIX}{game_id}-{index}")
+            if path.exists() and _saved_at_of(path, self.folder) > since:
+                return True
+        return False
+
+    # ---------------------------------------------------------------- writing
+    def save(
+        self,
+        game: Game,
+        name: str,
+        play_seconds: float = 0.0,
+        *,
+        kind: str = "manual",
+        overwrite: bool = True,
+        expect: SlotInfo | None = None,
+        game_id: str | None = None,
+        saved_at: datetime | None = None,
+    ) -> SlotInfo:
+        """Write the game into slot `name` (`saved_at`: the time to record, when not now: a rename).
+
+        `overwrite=False`: only if no slot of that name exists (else SlotExists, nothing written;
+        two copies of the game can never both create it). `expect`: replace the slot only if it is
+        still the file that was listed in `expect` (else SlotChanged).
+        """
+        self._start()
+        if kind == "manual":
+            name = check_slot_name(name)
+        game_id = game_id if game_id is not None and GAME_ID.match(game_id) else self.game_id(game)
+        meta = SaveMeta(name, kind, saved_at or datetime.now(UTC), play_seconds, game_id)
+        path = self._path(name)
+        text, summary = encode(game, meta)
+        # A lone surrogate (undecodable bytes typed at a terminal) cannot be UTF-8: written as the
+        # JSON escape it stands for, which reads back as the same string (then as plain text).
+        data = text.encode("utf-8", "backslashreplace")
+        if expect is not None:
+            try:
+                with self._locks.replacing():
+                    if self._stamp_of(path) != expect.stamp:
+                        raise SlotChanged(
+                            f"the save '{name}' was changed by another copy of the game since it was listed; look at it again before you replace it"
+                        )
+                    self._write(path, data)
+            except LockBusy as err:
+                raise SaveError(f"could not save: {err}; try again") from None
+        else:
+            self._write(path, data, no_clobber=not overwrite)
+        set_game_id(game, game_id)
+        self._known[game_id] = max(meta.saved_at, self._known.get(game_id, meta.saved_at))
+        return SlotInfo(
+            name,
+            kind,
+            path,
+            summary["chapter"],
+            summary["date"],
+            summary["excerpt"],
+            summary["turn"],
+            play_seconds,
+            meta.saved_at,
+            summary["ending"],
+            game_id=game_id,
+            stamp=self._stamp_of(path),
+        )
+
+    def _write(self, path: Path, data: bytes, no_clobber: bool = False) -> None:
+        with self._locks.writing():
+            write_atomic(path, data, no_clobber=no_clobber)
+
+    @staticmethod
+    def _stamp_of(path: Path) -> Stamp | None:
+        try:
+            return _stamp(os.stat(path))
+        except OSError:
+            return None
+
+    def autosave(self, game: Game, play_seconds: float = 0.0) -> SlotInfo:
+        """Write into the oldest of this game's three rotating autosaves.
+
+        Raises AutosaveFailed (a SaveError) when it cannot; `first` tells whether to tell the player.
+        """
+        try:
+            self._start()
+            game_id = self._claim(game)
+            index = self._next_autosave(game_id)
+            info = self.save(game, f"{AUTO_PREFIX}{game_id}-{index}", play_seconds, kind="auto", game_id=game_id)
+        except SaveError as err:
+            first = self.autosave_problem is None
+            self.autosave_problem = str(err)
+            raise AutosaveFailed(str(err), first) from None
+        except OSError as err:
+            first = self.autosave_problem is None
+            self.autosave_problem = f"could not save ({err.strerror or err})"
+            raise AutosaveFailed(self.autosave_problem, first) from None
+        self._next_auto[game_id] = index % AUTOSAVES + 1
+        self.autosave_problem = None
+        return info
+
+    def _next_autosave(self, game_id: str) -> int:
+        """This game's autosave to write next: the one after the last we wrote, else a free one, else the oldest."""
+        known = self._next_auto.get(game_id)
+        if known is not None:
+            return known
+        ages = []
+        for index in range(1, AUTOSAVES + 1):
+            try:
+                ages.append((os.stat(self._path(f"{AUTO_PREFIX}{game_id}-{index}")).st_mtime_ns, index))
+            except OSError:
+                return index
+        return min(ages)[1]
+
+    def quicksave(self, game: Game, play_seconds: float = 0.0) -> SlotInfo:
+        return self.save(game, QUICK_NAME, play_seconds, kind="quick")
+
+    def rename(self, old: str, new: str) -> SlotInfo:
+        """Rename a slot; never over an existing one (SlotExists)."""
+        source = self._existing(old)
+        new = check_slot_name(new)
+        if self._path(new).exists():
+            raise SlotExists(f"a save called '{new}' already exists")
+        loaded = self.load(old)
+        try:
+            info = self.save(
+                loaded.game, new, loaded.play_seconds, overwrite=False, game_id=loaded.game_id, saved_at=loaded.saved_at
+            )  # a new name, the same save: its time is kept
+        except SlotExists:
+            raise SlotExists(f"a save called '{new}' already exists") from None
+        try:
+            source.unlink()
+        except OSError as err:
+            raise SaveError(f"saved as '{new}', but could not remove '{old}': {err.strerror or err}") from None
+        return info
+
+    def delete(self, name: str | SlotInfo, *, expect: SlotInfo | None = None) -> None:
+        """Delete a slot, by name or as listed (a listed slot can be deleted even if its file name
+        is one no save could have); `expect`: only if it is still the save that was listed."""
+        if isinstance(name, SlotInfo):
+            expect = expect or name
+            path = name.path
+            if os.path.realpath(path.parent) != os.path.realpath(self.folder) or not path.name.endswith(SUFFIX):
+                raise SaveError("this file is not in the saves folder")
+            name = name.name
+        else:
+            path = self._existing(name)
+        try:
+            if expect is not None and self._stamp_of(path) != expect.stamp:
+                raise SlotChanged(f"the save '{name}' was changed by another copy of the game since it was listed")
+            path.unlink()
+        except FileNotFoundError:
+            raise SaveError(f"there is no save called '{name}'") from None
+        except OSError as err:
+            raise SaveError(f"could not delete '{name}': {err.strerror or err}") from None
+
+    def remove_leftovers(self) -> int:
+        """Remove the temporary files of saves that were killed mid-write; how many were removed.
+
+        Only when no other copy of the game is writing (or, where locks do not exist, only old ones).
+        """
+        leftovers = []
+        try:
+            with os.scandir(self.folder) as entries:
+                for count, entry in enumerate(entries):
+                    if count >= MAX_SCANNED:
+                        break
+                    name = entry.name
+                    if name.startswith(".") and name.endswith(atomic.TEMP_SUFFIX) and SUFFIX + "." in name:
+                        leftovers.append(entry.path)
+        except OSError:
+            return 0
+        if not leftovers:
+            return 0
+        removed = 0
+        with self._locks.cleaning() as alone:
+            now = time.time()
+            for path in leftovers:
+                try:
+                    info = os.lstat(path)
+                    if not stat.S_ISREG(info.st_mode):
+                        continue
+                    if alone or now - info.st_mtime > STALE_TEMP_SECONDS:
+                        os.unlink(path)
+                        removed += 1
+                except OSError:
+                    pass
+        return removed
+
+    # ---------------------------------------------------------------- reading
+    def load(self, name: str) -> LoadedGame:
+        """The game in slot `name`; SaveError (never another exception) if it cannot be loaded."""
+        self._start()
+        path = self._existing(name)
+        decoded = _decode_file(path, self.folder)
+        restored = _restore(decoded, self.story)
+        set_game_id(restored.game, decoded.game_id)
+        self._known[decoded.game_id] = datetime.now(UTC)
+        return LoadedGame(restored.game, decoded.meta.play_seconds, restored.notice, name, decoded.game_id, decoded.meta.saved_at)
+
+    def quickload(self) -> LoadedGame:
+        return self.load(QUICK_NAME)
+
+    def info(self, path: Path, decoded: Decoded | None = None) -> SlotInfo:
+        """Everything about one slot file, including why it would not load. Never raises."""
+        raw_name = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.name
+        name = plain_text(raw_name)[:MAX_NAME_CHARS]
+        kind = slot_kind(name)
+        auto = _AUTO_NAME.match(name)
+        game_id = auto.group(1) if auto else None
+        stamp = self._stamp_of(path)
+        try:
+            if not _loadable_name(raw_name):
+                raise SaveError("its file name holds characters a save name cannot have; rename the file")
+            if decoded is None:
+                decoded = _decode_file(path, self.folder)
+            game_id = decoded.game_id
+            restored = _restore(decoded, self.story)
+            view = restored.game.view()
+            summary = decoded.summary
+            return SlotInfo(
+                name,
+                decoded.meta.kind,
+                path,
+                _plain_or_none(view.chapter),
+                _plain_or_none(view.date),
+                summary.get("excerpt", ""),
+                view.turn,
+                decoded.meta.play_seconds,
+                decoded.meta.saved_at,
+                _plain_or_none(view.ending),
+                None,
+                restored.notice,
+                game_id,
+                stamp,
+            )
+        except SaveError as err:
+            problem = str(err)
+        except Exception as err:
+            problem = f"the save cannot be read ({type(err).__name__}: {plain_text(str(err))[:200]})"
+        return SlotInfo(name, kind, path, problem=plain_text(problem), game_id=game_id, stamp=stamp)
+
+    def slot_files(self) -> list[Path]:
+        """The slot files, most recently written first (at most MAX_LISTED); SaveError if the folder cannot be read."""
+        found: list[tuple[int, str, Path]] = []
+        try:
+            with os.scandir(self.folder) as entries:
+                for count, entry in enumerate(entries):
+                    if count >= MAX_SCANNED:
+                        break
+                    name = entry.name
+                    if not name.endswith(SUFFIX) or name.startswith("."):
+                        continue
+                    try:
+                        if entry.is_dir():
+                            continue
+                        mtime = entry.stat(follow_symlinks=False).st_mtime_ns
+                    except OSError:
+                        mtime = 0
+                    found.append((mtime, name, Path(entry.path)))
+        except FileNotFoundError:
+            return []
+        except OSError as err:
+            raise SaveError(f"cannot read the saves folder {plain_text(str(self.folder))}: {err.strerror or err}") from None
+        found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        return [path for _mtime, _name, path in found[:MAX_LISTED]]
+
+    def list(self) -> list[SlotInfo]:
+        """Every slot, newest first (by the time it was saved); damaged ones included, with their problem."""
+        self._start()
+        return _newest_first(self.info(path) for path in self.slot_files())
+
+    def games(self) -> builtins.list[GameGroup]:
+        """The slots grouped by game, the most recently saved game first; damaged files last, together."""
+        groups: dict[str | None, builtins.list[SlotInfo]] = {}
+        for info in self.list():
+            groups.setdefault(info.game_id, []).append(info)
+        known = [GameGroup(game_id, tuple(slots)) for game_id, slots in groups.items() if game_id is not None]
+        known.sort(key=lambda group: max((s.saved_at for s in group.slots if s.saved_at is not None), default=_EPOCH), reverse=True)
+        if None in groups:
+            known.append(GameGroup(None, tuple(groups[None])))
+        return known
+
+    def latest(self) -> SlotInfo | None:
+        """What "Continue" resumes: the most recently saved slot (by the time in the file, not the
+        file's date) that loads and has not ended, i.e. the latest game where it was left.
+
+        Reads only the head of each file to order them; loads them in that order until one works.
+        """
+        self._start()
+        try:
+            paths = self.slot_files()
+        except SaveError:
+            return None
+        ordered = sorted(((_saved_at_of(path, self.folder), path) for path in paths), key=lambda item: item[0], reverse=True)
+        for _when, path in ordered:
+            info = self.info(path)
+            if info.loadable and info.ending is None:
+                return info
+        return None
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def _newest_first(infos: Iterable[SlotInfo]) -> list[SlotInfo]:
+    return sorted(infos, key=lambda i: (i.saved_at or _EPOCH, i.stamp[0] if i.stamp else 0, i.name), reverse=True)
+
+
+def _plain_or_none(text: str | None) -> str | None:
+    return None if text is None else plain_text(text)
+
+
+def _restore(decoded: Decoded, story: Story) -> Restored:
+    try:
+        return restore(decoded, story)
+    except SaveError:
+        raise
+    except Exception as err:
+        raise SaveError(f"the save cannot be loaded ({type(err).__name__}: {plain_text(str(err))[:200]})") from err
+
+
+def read_save_file(path: Path, folder: Path | None = None) -> bytes:
+    """A save file's bytes: a regular file (inside `folder` if given), never blocking, at most MAX_SAVE_BYTES + 1.
+
+    SaveError with the reason otherwise (a FIFO, /dev/zero, a link leading out of the folder...).
+    """
+    try:
+        if folder is not None and not inside(path, os.path.realpath(folder)):
+            raise SaveError("the file is a link that leads outside the saves folder")
+        fd, info = open_regular(path)
+        try:
+            if info.st_size > MAX_SAVE_BYTES:
+                raise SaveError(f"the file is too large to be a save ({info.st_size // 1024} KB)")
+            return read_fd(fd, info, MAX_SAVE_BYTES)
+        finally:
+            os.close(fd)
+    except NotRegular as err:
+        raise SaveError(f"the file {err}: not a save") from None
+    except TooLarge:
+        raise SaveError("the file is too large to be a save") from None
+    except Refused as err:
+        raise SaveError(f"the file cannot be read: {err}") from None
+    except OSError as err:
+        raise SaveError(f"cannot read the file: {err.strerror or err}") from None
+
+
+def _decode_file(path: Path, folder: Path) -> Decoded:
+    try:
+        return decode(read_save_file(path, folder))
+    except SaveError:
+        raise
+    except Exception as err:
+        raise SaveError(f"the save cannot be read ({type(err).__name__}: {plain_text(str(err))[:200]})") from err
+
+
+def _saved_at_of(path: Path, folder: Path) -> datetime:
+    """When the save in `path` was made, from the head of the file only; the file's date if that fails."""
+    import json
+
+    try:
+        if inside(path, os.path.realpath(folder)):
+            fd, _info = open_regular(path)
+            try:
+                head = os.read(fd, _HEAD_BYTES).decode("utf-8", "replace")
+            finally:
+                os.close(fd)
+            for line in head.split("\n")[1:8]:
+                if line.startswith(' "slot": {') and line.endswith("},"):
+                    slot = json.loads(line[len(' "slot": ') : -1], parse_int=parse_int)
+                    return _parse_time(slot["saved_at"])
+    except Exception:
+        pass
+    try:
+        return datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
+    except (OSError, ValueError, OverflowError):
+        return _EPOCH
+
+
+def write_atomic(path: Path, data: bytes, *, no_clobber: bool = False) -> None:
+    """Atomic write (see atomic.py), with the failure told in the player's words."""
+    try:
+        atomic.write_atomic(path, data, no_clobber=no_clobber)
+    except atomic.TargetExists:
+        raise SlotExists(f"a save called '{path.name[: -len(SUFFIX)]}' already exists") from None
+    except FileExistsError as err:
+        raise SaveError(f"cannot create the saves folder {path.parent}: {err.strerror or err}") from None
+    except NotADirectoryError as err:
+        raise SaveError(f"cannot create the saves folder {path.parent}: {err.strerror or err}") from None
+    except OSError as err:
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            reason = "the disk is full"
+        elif err.errno in (errno.EROFS,):
+            reason = "the saves folder is read-only"
+        elif err.errno in (errno.EACCES, errno.EPERM):
+            reason = "no permission to write in the saves folder"
+        else:
+            reason = err.strerror or str(err)
+        raise SaveError(f"could not save ({reason}); your previous save is untouched") from None
+
+
+__all__ = [
+    "AUTOSAVES",
+    "AUTO_PREFIX",
+    "AutosaveFailed",
+    "GameGroup",
+    "LoadedGame",
+    "QUICK_NAME",
+    "SUFFIX",
+    "SaveError",
+    "SaveStore",
+    "SlotChanged",
+    "SlotExists",
+    "SlotInfo",
+    "check_slot_name",
+    "format_play_time",
+    "game_id_of",
+    "new_game_id",
+    "read_save_file",
+    "set_game_id",
+    "slot_kind",
+]

@@ -1,0 +1,198 @@
+"""Whole-story checks on the graph of nodes: what no path reaches, where a player gets stuck.
+
+These run after loading, on the compiled `Story`; each problem is reported at the node's
+definition so the author can jump straight to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+
+from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
+from kuzbass_game.engine.core.model import Choice, Node, Story
+
+
+def _live_targets(choice: Choice, node: Node) -> tuple[str, ...]:
+    """Targets a choice can lead to, leaving out those behind a condition that is always false."""
+    if choice.condition is not None and choice.condition.constant is False:
+        return ()
+    if choice.ballot is not None:  # a ballot leads wherever the vote's outcome does
+        return tuple(node.vote.outcomes.values()) if node.vote is not None else ()
+    if choice.target is not None:
+        return (choice.target,)
+    return tuple(b.target for b in choice.branches if not (b.condition and b.condition.constant is False))
+
+
+def successors(story: Story) -> dict[str, set[str]]:
+    return {node_id: {t for choice in node.choices for t in _live_targets(choice, node) if t in story.nodes} for node_id, node in story.nodes.items()}
+
+
+def reachable_from(start: str | set[str], graph: dict[str, set[str]]) -> set[str]:
+    """Every node reachable from `start` (one node or several) along the graph's edges."""
+    seen = {start} if isinstance(start, str) else set(start)
+    queue = deque(seen)
+    while queue:
+        for nxt in graph.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def check_graph(story: Story, sink: DiagnosticSink) -> None:
+    nodes = story.nodes
+    if story.start not in nodes:
+        return  # already reported by the loader
+    graph = successors(story)
+    reached = reachable_from(story.start, graph)
+    endings = {node_id for node_id, node in nodes.items() if node.ending is not None}
+    start_mark = story.start_mark or Mark("manifest.yaml", 1, 1)
+    if not endings:
+        sink.error(start_mark, "the story has no ending: mark at least one node with 'ending: {title: ...}'")
+
+    reverse: dict[str, set[str]] = {node_id: set() for node_id in nodes}
+    for node_id, targets in graph.items():
+        for target in targets:
+            reverse[target].add(node_id)
+    can_finish = reachable_from(endings, reverse)
+
+    for node_id, node in nodes.items():
+        mark = node.mark or start_mark
+        for choice in node.choices:
+            if choice.condition is not None and choice.condition.constant is False:
+                sink.warning(choice.mark or mark, f"the condition of choice {choice.index + 1} of node '{node_id}' is always false")
+        if node_id not in reached:
+            if node.ending is not None:
+                sink.error(mark, f"ending '{node_id}' (\"{node.ending.title}\") can never be reached: no path from the start leads here")
+            else:
+                sink.error(mark, f"node '{node_id}' is never reached: no path from the start '{story.start}' leads here")
+            continue
+        if node.ending is None and not node.choices:
+            sink.error(mark, f"dead end: node '{node_id}' has no choices and is not an ending")
+            continue
+        if node.ending is None and node_id not in can_finish:
+            sink.error(mark, f"node '{node_id}' is a trap: no ending can be reached from it")
+            continue
+        _false_choices(node, sink, mark)
+        if (
+            node.choices
+            and all(c.once or c.condition is not None for c in node.choices)
+            and not covers([c.condition.source for c in node.choices if not c.once and c.condition is not None], story)
+        ):
+            sink.warning(
+                mark,
+                f"every choice of node '{node_id}' has an 'if' or 'once', so a player may find none open; "
+                f"add one choice that is always available, or mark one 'otherwise: true'",
+            )
+        for choice in node.choices:
+            if (
+                choice.branches
+                and all(b.condition is not None for b in choice.branches)
+                and not covers([b.condition.source for b in choice.branches if b.condition is not None], story)
+            ):
+                sink.warning(
+                    choice.mark or mark,
+                    f"every random branch of choice {choice.index + 1} of node '{node_id}' has an 'if', "
+                    f"so the dice may find none possible; mark one 'otherwise: true'",
+                )
+
+
+def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
+    """Two choices shown together that do the very same thing: a choice that is no choice."""
+    seen: dict[tuple[object, ...], int] = {}  # what a choice does -> the first choice that does it
+    for choice in node.choices:
+        key = (
+            None if choice.condition is None else choice.condition.source,
+            choice.target,
+            tuple((b.target, b.weight, None if b.condition is None else b.condition.source) for b in choice.branches),
+            None if choice.effects is None else choice.effects.source,
+            choice.ballot,
+            choice.reply,
+            choice.once,
+        )
+        if key in seen:
+            sink.warning(
+                choice.mark or mark,
+                f"choices {seen[key] + 1} and {choice.index + 1} of node '{node.id}' lead to the same "
+                f"place with the same effects: give one different effects, a 'reply', or merge them",
+            )
+        else:
+            seen[key] = choice.index
+
+
+_BOOL_TEST = re.compile(r"\s*(not\s+)?([A-Za-z_]\w*)\s*\Z")
+_COMPARISON = re.compile(r'\s*([A-Za-z_]\w*)\s*(==|!=|<=|>=|<|>)\s*(-?\d+|"[^"\\]*"|true|false)\s*\Z')
+_LIMIT = 10**12
+
+
+def covers(sources: list[str], story: Story) -> bool:
+    """Whether at least one of these conditions always holds, proved for the simple cases authors
+    write: an `otherwise` (the negation of its siblings), or comparisons of one variable that
+    together leave no value out (`trust >= 1` / `trust < 1`; every value of an enumerated text)."""
+    if not sources:
+        return False
+    from kuzbass_game.engine.format.compiler import otherwise_source
+
+    for index, source in enumerate(sources):
+        if source == otherwise_source(sources[:index] + sources[index + 1 :]):
+            return True
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    for source in sources:  # conditions the prover cannot read are left out: it only ever proves, never refutes
+        match = _BOOL_TEST.match(source)
+        if match and match.group(2) not in ("true", "false"):
+            groups.setdefault(match.group(2), []).append((match.group(2), "==", "false" if match.group(1) else "true"))
+            continue
+        match = _COMPARISON.match(source)
+        if match:
+            groups.setdefault(match.group(1), []).append((match[1], match[2], match[3]))
+    # If the conditions on any one variable leave no value out, one of them always holds.
+    return any(_covers_one(name, tests, story) for name, tests in groups.items())
+
+
+def _covers_one(name: str, tests: list[tuple[str, str, str]], story: Story) -> bool:
+    var = story.variables.get(name)
+    if var is None and name in story.computed:  # a computed value: its type, and no declared range
+        from kuzbass_game.engine.core.model import Variable
+
+        var = Variable(name, story.computed[name].type, 0)
+    if var is None:
+        return False
+    if var.type == "bool":
+        held = {value == "true" if op == "==" else value != "true" for _name, op, value in tests if op in ("==", "!=")}
+        return held == {True, False}
+    if var.type == "text":
+        if not var.values:
+            wanted = [(op, value) for _name, op, value in tests]
+            return any(op == "!=" and ("==", value) in wanted for op, value in wanted)
+        held_values: set[str] = set()
+        for _name, op, value in tests:
+            text = value.strip('"')
+            if op == "==":
+                held_values.add(text)
+            elif op == "!=":
+                held_values |= set(var.values) - {text}
+        return held_values >= set(var.values)
+    low = var.minimum if var.minimum is not None else -_LIMIT
+    high = var.maximum if var.maximum is not None else _LIMIT
+    intervals = []
+    for _name, op, value in tests:
+        if not value.lstrip("-").isdigit():
+            return False
+        k = int(value)
+        intervals += {
+            "==": [(k, k)],
+            "!=": [(low, k - 1), (k + 1, high)],
+            "<": [(low, k - 1)],
+            "<=": [(low, k)],
+            ">": [(k + 1, high)],
+            ">=": [(k, high)],
+        }[op]
+    reach = low
+    for start, end in sorted(intervals):
+        if start > reach:
+            return False
+        reach = max(reach, end + 1)
+        if reach > high:
+            return True
+    return reach > high
