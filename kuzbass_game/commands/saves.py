@@ -12,7 +12,8 @@ from pathlib import Path
 from kuzbass_game.authoring import load_and_check
 from kuzbass_game.engine.core import plain_text
 from kuzbass_game.engine.storage import SaveError
-from kuzbass_game.engine.storage import SaveStore, SlotInfo, format_play_time
+from kuzbass_game.engine.core import play_time
+from kuzbass_game.engine.storage import SaveStore, SlotInfo
 from kuzbass_game.text import markup_to_plain
 
 
@@ -67,7 +68,7 @@ def _row(slot: SlotInfo, escape) -> list[str]:
         shown(slot.chapter),
         shown(slot.date),
         str(slot.turn),
-        format_play_time(slot.play_seconds),
+        play_time(slot.play_seconds),
         saved,
         state,
     ]

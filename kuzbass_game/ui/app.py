@@ -42,7 +42,6 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "changes": True,  # the change line ("Food −2 · Soap +1") above each scene
     "introduction_offered": False,  # a first New game opens the story's introduction first
 }
-QUICKSAVE_FILE = "quicksave.json"
 NO_QUICKSAVE = "There is no quicksave yet: F5 makes one during a game."
 
 
@@ -302,7 +301,7 @@ class KuzbassApp(App[int]):
         if not self.saves.available:
             self.notify(self.saves.problem or "Saving is not available.", severity="warning", markup=False)
             return
-        if not (self.saves.folder / QUICKSAVE_FILE).exists():
+        if not self.saves.has_quicksave():
             self.notify(NO_QUICKSAVE, severity="warning", markup=False)
             return
         self.use_loaded(self.saves.quickload())

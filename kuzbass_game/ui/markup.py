@@ -23,11 +23,3 @@ def story(markup: str | None) -> Content:
 def plain(text: str | None) -> Content:
     """Text that is not author markup (slot names, typed text): shown exactly as it is."""
     return Content(text or "")
-
-
-def play_time(seconds: float) -> str:
-    """Play time the way a player reads it: 0:42, 1:05:09."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

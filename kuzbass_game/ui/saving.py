@@ -10,7 +10,7 @@ resume: `has_slots()` answers from the folder listing alone, so when the folder 
 engine's save code is not even imported; `latest()` asks the store for the most recently saved
 game (by the time stored in the file, not the file's date).
 
-`shown()` and `play_time()` word a slot's facts for the screens: a saved chapter or date is
+`shown()` (and the engine's `play_time()`) word a slot's facts for the screens: a saved chapter or date is
 author markup whose values the engine escaped, and is shown as the plain text it reads as.
 """
 
@@ -65,16 +65,6 @@ def shown(markup: str | None) -> str:
     """A saved chapter, date or ending title as the plain text it reads as: author styling dropped,
     the engine's escapes removed, nothing left to parse (show it as plain `Content`)."""
     return markup_to_plain(markup) if markup else ""
-
-
-def play_time(seconds: float) -> str:
-    """Play time that cannot be misread: "37 s", "1 min 37 s", "1 h 37 min"."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
 
 
 class Saves:

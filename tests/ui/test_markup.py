@@ -63,11 +63,6 @@ def test_placing_a_problem_in_a_long_text_parses_it_a_few_times_only(monkeypatch
     assert markup_text.markup_problem_at(huge) == (0, markup_text.markup_problem(huge))
 
 
-def test_play_time_reads_naturally():
-    assert markup.play_time(42) == "0:42"
-    assert markup.play_time(3909) == "1:05:09"
-
-
 async def test_a_story_with_broken_markup_still_plays(make_app, tmp_path):
     folder = tmp_path / "broken"
     (folder / "scenes").mkdir(parents=True)

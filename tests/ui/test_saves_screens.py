@@ -8,7 +8,7 @@ from textual.widgets import Input, OptionList
 
 from kuzbass_game.engine.play.game import Game
 from kuzbass_game.engine.storage.save_store import SaveStore
-from kuzbass_game.ui.saving import play_time
+from kuzbass_game.engine.core import play_time
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog, NameDialog
 from kuzbass_game.ui.screens.saves import SavesScreen
 from kuzbass_game.ui.screens.story import StoryScreen

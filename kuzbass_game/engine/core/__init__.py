@@ -20,12 +20,26 @@ _HOMES = {
     "escape_markup": "text",
     "plain_line": "text",
     "plain_text": "text",
+    "play_time": "text",
     "strip_markup": "text",
 }
-__all__ = ["CodexEntry", "Diagnostic", "DiagnosticSink", "Mark", "Severity", "Story", "Variable", "escape_markup", "plain_line", "plain_text", "strip_markup"]
+__all__ = [
+    "CodexEntry",
+    "Diagnostic",
+    "DiagnosticSink",
+    "Mark",
+    "Severity",
+    "Story",
+    "Variable",
+    "escape_markup",
+    "plain_line",
+    "plain_text",
+    "play_time",
+    "strip_markup",
+]
 __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.core.diagnostics import Diagnostic, DiagnosticSink, Mark, Severity
     from kuzbass_game.engine.core.model import CodexEntry, Story, Variable
-    from kuzbass_game.engine.core.text import escape_markup, plain_line, plain_text, strip_markup
+    from kuzbass_game.engine.core.text import escape_markup, plain_line, plain_text, play_time, strip_markup

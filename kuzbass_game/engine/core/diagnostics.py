@@ -37,9 +37,6 @@ class Mark:
     line: int
     col: int
 
-    def shifted(self, line_offset: int = 0, col: int | None = None) -> Mark:
-        return Mark(self.path, self.line + line_offset, self.col if col is None else col)
-
 
 MAX_PER_FILE = 200
 

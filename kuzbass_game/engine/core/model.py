@@ -248,10 +248,6 @@ class Story:
         """How many choices the story has in all (coverage reports ask on every exploration)."""
         return sum(len(node.choices) for node in self.nodes.values())
 
-    @property
-    def shown_variables(self) -> list[Variable]:
-        return [var for var in self.variables.values() if var.label]
-
     @cached_property
     def shown(self) -> tuple[Variable | Computed, ...]:
         """What the status panel shows: labelled variables, then labelled computed values."""

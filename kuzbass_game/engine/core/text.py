@@ -118,3 +118,13 @@ _TAG = re.compile(r"(?<!\\)\[(?:/|[a-zA-Z#@$])[^\[\]]*\]")
 def strip_markup(text: str) -> str:
     """Rough plain text of author markup, for save-slot excerpts (the faces render the real thing)."""
     return _TAG.sub("", text).replace("\\[", "[")
+
+
+def play_time(seconds: float) -> str:
+    """Play time that cannot be misread, the one way every face shows it: "37 s", "1 min 37 s", "1 h 37 min"."""
+    total = max(0, int(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"

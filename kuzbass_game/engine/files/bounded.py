@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 _CHUNK = 1 << 20
@@ -98,11 +97,3 @@ def read_regular(path: str | os.PathLike[str], limit: int, *, follow: bool = Tru
         return read_fd(fd, info, limit), info
     finally:
         os.close(fd)
-
-
-def same_file(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
-
-
-def real_root(root: str | os.PathLike[str]) -> str:
-    return os.path.realpath(Path(root))

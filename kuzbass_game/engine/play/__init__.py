@@ -29,7 +29,26 @@ _HOMES = {
     "summarize": "summary",
     "timeline": "summary",
 }
-__all__ = ["Change", "ChoiceView", "FactionTally", "Game", "InputView", "InvalidAction", "JournalEntry", "RunSummary", "SceneView", "StatusItem", "StoryRuntimeError", "Tally", "TimelineStep", "ValueChange", "describe_moves", "search_codex", "summarize", "timeline"]
+__all__ = [
+    "Change",
+    "ChoiceView",
+    "FactionTally",
+    "Game",
+    "InputView",
+    "InvalidAction",
+    "JournalEntry",
+    "RunSummary",
+    "SceneView",
+    "StatusItem",
+    "StoryRuntimeError",
+    "Tally",
+    "TimelineStep",
+    "ValueChange",
+    "describe_moves",
+    "search_codex",
+    "summarize",
+    "timeline",
+]
 __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover

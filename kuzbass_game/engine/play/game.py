@@ -231,10 +231,6 @@ class Game:
     def can_rewind(self) -> bool:
         return bool(self._actions) and self.keep_history
 
-    def is_available(self, choice: Choice, state: GameState | None = None) -> tuple[bool, bool]:
-        """(shown, enabled) for a choice in the given state."""
-        return stepper.availability(Cursor.thaw(state or self.state), choice)
-
     def enabled_choices(self) -> list[Choice]:
         """The choices the player may take now."""
         return list(stepper.enabled_choices(self.story, Cursor.thaw(self.state)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kuzbass_game.engine.core.expr import EvalError
-from kuzbass_game.engine.core.model import Story, Variable
+from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.play.game import Game
 from kuzbass_game.engine.play.state import GameState
 
@@ -138,7 +138,3 @@ def summarize(game: Game) -> RunSummary:
         tuple(decisive[k] for k in sorted(decisive)),
         view.status,
     )
-
-
-def shown_variables(story: Story) -> list[Variable]:
-    return [var for var in story.variables.values() if var.label]

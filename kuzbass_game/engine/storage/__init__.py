@@ -20,7 +20,6 @@ _HOMES = {
     "SlotExists": "save_store",
     "SlotInfo": "save_store",
     "check_slot_name": "save_store",
-    "format_play_time": "save_store",
     "game_id_of": "save_store",
     "load_profile": "profile",
     "load_settings": "profile",
@@ -28,10 +27,37 @@ _HOMES = {
     "save_settings": "profile",
     "verify": "save_format",
 }
-__all__ = ["AutosaveFailed", "EndingRecord", "GameGroup", "Profile", "SaveError", "SaveStore", "SlotChanged", "SlotExists", "SlotInfo", "check_slot_name", "format_play_time", "game_id_of", "load_profile", "load_settings", "read_save_file", "save_settings", "verify"]
+__all__ = [
+    "AutosaveFailed",
+    "EndingRecord",
+    "GameGroup",
+    "Profile",
+    "SaveError",
+    "SaveStore",
+    "SlotChanged",
+    "SlotExists",
+    "SlotInfo",
+    "check_slot_name",
+    "game_id_of",
+    "load_profile",
+    "load_settings",
+    "read_save_file",
+    "save_settings",
+    "verify",
+]
 __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.storage.profile import EndingRecord, Profile, load_profile, load_settings, save_settings
     from kuzbass_game.engine.storage.save_format import SaveError, verify
-    from kuzbass_game.engine.storage.save_store import AutosaveFailed, GameGroup, SaveStore, SlotChanged, SlotExists, SlotInfo, check_slot_name, format_play_time, game_id_of, read_save_file
+    from kuzbass_game.engine.storage.save_store import (
+        AutosaveFailed,
+        GameGroup,
+        SaveStore,
+        SlotChanged,
+        SlotExists,
+        SlotInfo,
+        check_slot_name,
+        game_id_of,
+        read_save_file,
+    )

@@ -159,11 +159,6 @@ def check_slot_name(name: str) -> str:
     return name
 
 
-def format_play_time(seconds: float) -> str:
-    minutes = int(seconds // 60)
-    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m {int(seconds % 60):02d}s"
-
-
 def new_game_id() -> str:
     """A fresh game id: 16 hex digits, random."""
     return secrets.token_hex(8)
@@ -689,7 +684,6 @@ __all__ = [
     "SlotExists",
     "SlotInfo",
     "check_slot_name",
-    "format_play_time",
     "game_id_of",
     "new_game_id",
     "read_save_file",

@@ -25,7 +25,22 @@ _HOMES = {
     "to_dot": "graph",
     "to_mermaid": "graph",
 }
-__all__ = ["BLOCK", "ChapterNotFound", "ExploreReport", "MAX_STATES", "StoryStats", "build_graph", "chapters_of", "explore", "find_chapter", "merge", "path_to", "story_stats", "to_dot", "to_mermaid"]
+__all__ = [
+    "BLOCK",
+    "ChapterNotFound",
+    "ExploreReport",
+    "MAX_STATES",
+    "StoryStats",
+    "build_graph",
+    "chapters_of",
+    "explore",
+    "find_chapter",
+    "merge",
+    "path_to",
+    "story_stats",
+    "to_dot",
+    "to_mermaid",
+]
 __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover

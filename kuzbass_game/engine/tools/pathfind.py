@@ -192,11 +192,6 @@ def distances_to(story: Story, target: str) -> dict[str, int]:
     return distance
 
 
-def fewest_choices(story: Story, target: str) -> int | None:
-    """Choices on the shortest route over the graph, conditions ignored: no path can be shorter."""
-    return distances_to(story, target).get(story.start)
-
-
 def path_to(story: Story, target: str, seed: int = 0, max_states: int = MAX_STATES, seeds: int = 1, random_runs: int = 0) -> PathResult:
     """The shortest sequence of choices from the start to `target`, trying seeds `seed`,
     `seed + 1`, ... (`seeds` of them, and only the first when nothing rolls dice) while the

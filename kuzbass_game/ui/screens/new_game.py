@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kuzbass_game.ui.saving import play_time, shown
+from kuzbass_game.engine.core import play_time
+from kuzbass_game.ui.saving import shown
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:

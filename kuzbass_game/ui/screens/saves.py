@@ -22,7 +22,8 @@ from textual.widgets.option_list import Option
 
 from kuzbass_game.engine.play import Game
 from kuzbass_game.engine.storage import GameGroup, SlotInfo, game_id_of
-from kuzbass_game.ui.saving import Loaded, Problem, Saves, play_time, shown
+from kuzbass_game.engine.core import play_time
+from kuzbass_game.ui.saving import Loaded, Problem, Saves, shown
 from kuzbass_game.ui.screens.dialogs import ConfirmDialog, NameDialog, SlotName
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
