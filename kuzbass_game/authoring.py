@@ -17,6 +17,8 @@ from kuzbass_game.text import markup_problem_at
 def load_and_check(story_dir: Path | Sequence[Path], *, cache: bool = False) -> LoadResult:
     """Load the story with the markup checks added: what `kuzbass check` reports and play relies on.
 
-    `cache` reuses the checked story from the last load when no file changed (for play).
+    `story_dir` is a folder, or the story's folder and then each layer over it. `cache` reuses the
+    checked story from the last load when no file changed (for play).
     """
-    return load_story(story_dir, cache=cache, markup_check=markup_problem_at)
+    roots = [Path(story_dir)] if isinstance(story_dir, (str, Path)) else [Path(d) for d in story_dir]
+    return load_story(roots[0] if len(roots) == 1 else roots, cache=cache, markup_check=markup_problem_at)

@@ -6,20 +6,37 @@ which saves a story update would break or change.
 
 from __future__ import annotations
 
+import argparse
 import os
 from pathlib import Path
 
-from kuzbass_game.authoring import load_and_check
+from kuzbass_game.commands._story import add_story_options, load, shown_dirs, story_dirs
 from kuzbass_game.engine.core import Story
 from kuzbass_game.engine.core import plain_text
 from kuzbass_game.engine.storage import verify
 
 
+VERB = "check"
+HELP = "check a story folder and report every problem"
+DESCRIPTION = "Check a story and print every problem as path:line:col: severity: message."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_story_options(parser, "the story folder", positional=True)
+    parser.add_argument(
+        "--saves", type=Path, default=None, metavar="DIR", help="also replay every save in DIR on the story and report which would break or change"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_check(story_dirs(args), args.saves)
+
+
 def run_check(story_dir: Path | list[Path], saves_dir: Path | None = None) -> int:
     """Check the story (a folder, or a list: the story's folder, then its layers)."""
-    dirs = [story_dir] if isinstance(story_dir, (str, Path)) else list(story_dir)
-    result = load_and_check(dirs[0] if len(dirs) == 1 else dirs)
-    story_dir = " + ".join(str(d) for d in dirs)  # type: ignore[assignment]
+    dirs = story_dirs(story_dir)
+    result = load(dirs, cache=False)
+    story_dir = shown_dirs(dirs, " + ")  # type: ignore[assignment]
     for diagnostic in result.diagnostics:
         print(diagnostic.format())
     errors, warnings = len(result.errors), len(result.warnings)

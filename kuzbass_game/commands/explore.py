@@ -8,6 +8,7 @@ report one process gives for the same seed.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shlex
@@ -15,12 +16,54 @@ import sys
 from pathlib import Path
 from collections.abc import Iterable
 
-from kuzbass_game.commands._tools import load_for_tools, story_dirs
+from kuzbass_game.commands._story import add_story_options, checked_story, load, story_dirs
 from kuzbass_game.engine.tools import ExploreReport, explore, merge
 from kuzbass_game.engine.core import Story
 
 WIDTH = 80  # the table fits an 80-column terminal
 RANDOM_RUNS = 2000  # random playthroughs tried for --path-to when the search meets its bound
+
+VERB = "explore"
+HELP = "play many random games and report coverage"
+DESCRIPTION = "Play random playthroughs through the real engine and report coverage, endings, dead ends and errors."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_story_options(parser, "the story folder", positional=True)
+    parser.add_argument("--runs", type=int, default=200, help="how many playthroughs (default 200)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the random picks (default 0)")
+    parser.add_argument("--max-steps", type=int, default=500, help="give up a playthrough after this many choices")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument(
+        "--jobs", type=int, default=1, metavar="N", help="play the runs in N processes (0: one per core); the same report as one process"
+    )
+    parser.add_argument(
+        "--path-to",
+        metavar="NODE",
+        default=None,
+        help="instead: the shortest choices (and seed) that reach NODE, printed to replay with 'play --plain'",
+    )
+    parser.add_argument(
+        "--max-states", type=int, default=None, metavar="N", help="with --path-to: search at most N game states in all (default 200000)"
+    )
+    parser.add_argument(
+        "--seeds", type=int, default=16, metavar="N", help="with --path-to: try up to N seeds from --seed when the story rolls dice (default 16)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    given = [*(args.story_dirs or []), *(args.story or [])]
+    return run_explore(
+        given or None,
+        args.runs,
+        args.seed,
+        args.max_steps,
+        args.json,
+        jobs=args.jobs,
+        path_to=args.path_to,
+        max_states=args.max_states,
+        seeds=args.seeds,
+    )
 
 
 def run_explore(
@@ -42,13 +85,9 @@ def run_explore(
         print("kuzbass explore: --jobs is a number of processes (0: one per core)", file=sys.stderr)
         return 2
     dirs = story_dirs(story_dir)
-    result = load_for_tools(dirs)
-    if result.story is None:
-        for diagnostic in result.errors:
-            print(diagnostic.format(), file=sys.stderr)
-        print(f"{' '.join(str(d) for d in dirs)}: the story has errors; run 'kuzbass check' first", file=sys.stderr)
+    story = checked_story(dirs)
+    if story is None:
         return 1
-    story = result.story
     if path_to is not None:
         return _path_to(story, dirs, explicit, path_to, seed, max_states, seeds, as_json)
     runs = max(1, runs)
@@ -135,7 +174,7 @@ def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, cou
     key = tuple(dirs)
     story = _WORKER_STORY.get(key)
     if story is None:
-        result = load_for_tools([Path(d) for d in dirs])
+        result = load([Path(d) for d in dirs])
         if result.story is None:
             return f"{' '.join(dirs)}: the story has errors now; it changed while exploring"
         story = _WORKER_STORY[key] = result.story

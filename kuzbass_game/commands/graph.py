@@ -3,13 +3,14 @@ by Graphviz's `dot` program when it is installed (the text formats need nothing)
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from collections.abc import Iterable
 
-from kuzbass_game.commands._tools import checked_story, story_dirs
+from kuzbass_game.commands._story import add_story_options, checked_story, story_dirs
 from kuzbass_game.engine.tools import ChapterNotFound, build_graph, find_chapter, to_dot, to_mermaid
 
 DOT_TIMEOUT = 300  # seconds: a campaign of thousands of nodes lays out in far less
@@ -19,6 +20,32 @@ NO_GRAPHVIZ = (
     "or write the graph as text and draw it elsewhere: 'kuzbass graph --format dot' "
     "(or '--format mermaid', which GitHub and many editors draw)."
 )
+
+
+VERB = "graph"
+HELP = "draw the story as a graph (DOT, Mermaid, SVG or PNG)"
+DESCRIPTION = (
+    "The story as a graph: nodes grouped by chapter, endings marked, conditional "
+    "(locked) choices dashed, random outcomes dotted, votes' outcomes labelled."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_story_options(parser, "the story folder", positional=True)
+    parser.add_argument(
+        "--format",
+        choices=("dot", "mermaid", "svg", "png"),
+        default="dot",
+        help="dot or mermaid text (default dot); svg or png need Graphviz's 'dot' program",
+    )
+    parser.add_argument(
+        "--chapter", metavar="C", default=None, help="only this chapter's nodes (its title, or a part of it), with the edges leaving it"
+    )
+    parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write to FILE instead of stdout")
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_graph(story_dirs(args), args.format, args.chapter, args.output)
 
 
 def run_graph(given: Iterable[Path] | None, fmt: str, chapter: str | None, output: Path | None) -> int:

@@ -7,11 +7,37 @@ writes the scenes in between, checking as they go.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from pathlib import Path
 
-from kuzbass_game.authoring import load_and_check
+from kuzbass_game.commands._story import add_story_options, load, print_errors, shown_dirs, story_dirs
+
+VERB = "new-branch"
+HELP = "make a new layer (a branch) over the story, ready to write in"
+DESCRIPTION = (
+    "Scaffold a layer over the story: a manifest and one commented node file that "
+    "adds a choice to NODE leading into the branch, which checks clean as it is."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name", metavar="NAME", help="the branch's name (its id is made from it)")
+    parser.add_argument(
+        "--from",
+        dest="from_node",
+        metavar="NODE",
+        default=None,
+        help="the scene of the story that gains a choice into the branch (default: the start)",
+    )
+    parser.add_argument("--into", type=Path, default=None, metavar="DIR", help="the folder to create (default: ./ID)")
+    add_story_options(parser, "the story to branch from")
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_new_branch(args.name, story_dirs(args), args.from_node, args.into)
+
 
 MANIFEST = """\
 # The manifest of a layer: a branch laid over the story '{story_id}' without editing it.
@@ -51,13 +77,12 @@ nodes:
 
 
 def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | None, into: Path | None) -> int:
-    dirs = [Path(story_dir)] if isinstance(story_dir, (str, Path)) else [Path(d) for d in story_dir]
-    result = load_and_check(dirs[0] if len(dirs) == 1 else dirs)
-    story_dir = " ".join(str(d) for d in dirs)  # type: ignore[assignment]
+    dirs = story_dirs(story_dir)
+    result = load(dirs, cache=False)
+    story_dir = shown_dirs(dirs)  # type: ignore[assignment]
     story_args = " ".join(f"--story {d}" for d in dirs)
     if result.story is None:
-        for diagnostic in result.errors[:20]:
-            print(diagnostic.format(), file=sys.stderr)
+        print_errors(result.errors)
         print(f"{story_dir}: the story has errors; a branch needs a story that checks clean", file=sys.stderr)
         return 1
     story = result.story
@@ -66,7 +91,7 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
         layer_id = f"branch_{layer_id}"
     node = from_node or story.start
     if node not in story.nodes:
-        from kuzbass_game.engine.format import Suggester
+        from kuzbass_game.engine.format import Suggester  # the compiler's package, only for a mistyped node
 
         print(f"there is no node '{node}' in {story_dir}{Suggester(story.nodes)(node)}", file=sys.stderr)
         return 1
@@ -90,7 +115,7 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
         MANIFEST.format(story_id=below, layer_id=layer_id, title=title, story_arg=story_dir, story_args=story_args, into=into), encoding="utf-8"
     )
     (into / f"{layer_id}.yaml").write_text(NODES.format(node=node, first=first, choice_text=f"Follow the branch: {title}"), encoding="utf-8")
-    check = load_and_check([*dirs, into])
+    check = load([*dirs, into], cache=False)
     for diagnostic in check.diagnostics:
         print(diagnostic.format())
     if check.story is None:  # pragma: no cover - the scaffold is made to pass

@@ -6,10 +6,11 @@ as a control code), and goes into the table escaped, so it is never read as mark
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
-from kuzbass_game.authoring import load_and_check
+from kuzbass_game.commands._story import add_saves_option, add_story_options, load, saves_dir, shown_dirs, story_dirs
 from kuzbass_game.engine.core import plain_text
 from kuzbass_game.engine.storage import SaveError
 from kuzbass_game.engine.core import play_time
@@ -17,10 +18,24 @@ from kuzbass_game.engine.storage import SaveStore, SlotInfo
 from kuzbass_game.text import markup_to_plain
 
 
+VERB = "saves"
+HELP = "list the saved games and any problem with them"
+DESCRIPTION = "List the save slots: chapter, date, turn, play time, and why any cannot load."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_saves_option(parser)
+    add_story_options(parser, "the story the saves belong to")
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_saves(story_dirs(args), saves_dir(args))
+
+
 def run_saves(story_dir: Path | list[Path], saves_dir: Path) -> int:
-    dirs = [story_dir] if isinstance(story_dir, (str, Path)) else list(story_dir)
-    result = load_and_check(dirs[0] if len(dirs) == 1 else dirs, cache=True)
-    story_dir = " ".join(str(d) for d in dirs)  # type: ignore[assignment]
+    dirs = story_dirs(story_dir)
+    result = load(dirs)
+    story_dir = shown_dirs(dirs)  # type: ignore[assignment]
     if result.story is None:
         print(f"The story in {plain_text(str(story_dir))} has errors; run 'kuzbass check {plain_text(str(story_dir))}'.", file=sys.stderr)
         return 1

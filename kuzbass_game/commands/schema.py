@@ -6,9 +6,22 @@ line, `# yaml-language-server: $schema=../story.schema.json`, or in the editor's
 
 from __future__ import annotations
 
+import argparse
 import json
 
 from kuzbass_game.engine.format import story_schema
+
+VERB = "schema"
+HELP = "print the JSON Schema of story files (for editors)"
+DESCRIPTION = "Print a JSON Schema (draft 2020-12) of manifest and node files, for a YAML language server."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass  # no options
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_schema()
 
 
 def run_schema() -> int:

@@ -10,6 +10,7 @@ sees anyone else's. A browser that refuses the cookie plays in a fresh folder ea
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import re
 import secrets
@@ -18,11 +19,40 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kuzbass_game.commands import _story
+
 COOKIE = "kuzbass_visitor"
 VISITOR_ID = re.compile(r"[0-9a-f]{32}\Z")
 VISITORS_FOLDER = "visitors"
 COOKIE_AGE = 365 * 24 * 3600
 NEEDS_EXTRA = "kuzbass serve needs the web extra: pip install 'kuzbass[web]' (in a checkout: .venv/bin/pip install -e '.[web]')."
+
+
+VERB = "serve"
+HELP = "serve the game to web browsers (needs: pip install 'kuzbass[web]')"
+DESCRIPTION = (
+    "Serve the full-screen game to web browsers with textual-serve: one game process per visitor, each visitor's saves in a folder of their own."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="localhost", help="the address to listen on (default localhost)")
+    parser.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    parser.add_argument(
+        "--public-url",
+        default=None,
+        metavar="URL",
+        help="the address browsers use, when it is not http://HOST:PORT (behind a proxy, or --host 0.0.0.0)",
+    )
+    _story.add_saves_option(parser, "where the visitors' folders of saves go")
+    _story.add_story_options(parser, "the story folder to serve")
+    parser.add_argument("--max-games", type=int, default=20, metavar="N", help="at most N games at once, one per open browser tab (default 20)")
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_serve(
+        _story.story_dirs(args), _story.saves_dir(args), host=args.host, port=args.port, public_url=args.public_url, max_games=args.max_games
+    )
 
 
 def visitor_folder(saves_dir: Path, visitor: str | None) -> Path:
@@ -103,13 +133,10 @@ def run_serve(story_dirs: list[Path], saves_dir: Path, *, host: str, port: int, 
     except ImportError:
         print(NEEDS_EXTRA, file=sys.stderr)
         return 2
-    from kuzbass_game.authoring import load_and_check
-
-    result = load_and_check(story_dirs[0] if len(story_dirs) == 1 else story_dirs, cache=True)
+    result = _story.load(story_dirs)
     if result.story is None:  # say so here, once, rather than in every visitor's browser
         print("The story cannot be played because it has errors (run 'kuzbass check'):", file=sys.stderr)
-        for diagnostic in result.errors[:20]:
-            print("  " + diagnostic.format(), file=sys.stderr)
+        _story.print_errors(result.errors, indent="  ")
         return 1
     server = make_server(story_dirs, saves_dir, host=host, port=port, title=result.story.title, public_url=public_url, max_games=max_games)
     print(f"Each visitor's saves go to {Path(saves_dir).resolve() / VISITORS_FOLDER}/<visitor id>.", flush=True)

@@ -4,14 +4,33 @@ says how each is counted). Plain-text tables that fit 80 columns, or one JSON ob
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 from collections.abc import Iterable
 
-from kuzbass_game.commands._tools import checked_story, story_dirs
+from kuzbass_game.commands._story import add_story_options, checked_story, story_dirs
 from kuzbass_game.engine.tools import StoryStats, story_stats
 
 WIDTH = 80
+
+VERB = "stats"
+HELP = "count words, nodes, choices and endings; paths to each ending"
+DESCRIPTION = (
+    "Words, nodes, choices and endings per file and per chapter; the shortest and "
+    "longest paths to each ending; the share of the text a playthrough sees."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_story_options(parser, "the story folder", positional=True)
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+    parser.add_argument("--runs", type=int, default=200, help="playthroughs for the share of text seen (default 200)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for those playthroughs (default 0)")
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_stats(story_dirs(args), args.json, args.runs, args.seed)
 
 
 def run_stats(given: Iterable[Path] | None, as_json: bool, runs: int, seed: int) -> int:
