@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, overload
+from typing import Any, Literal, TypedDict, overload
 from collections.abc import Callable
 
 import yaml
@@ -23,10 +24,8 @@ from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.core.model import BALLOTS, Branch, Choice, CodexEntry, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
 from kuzbass_game.engine.format.reader import IDENTIFIER, NODE_ID, Entries, Reader, Suggester, did_you_mean
 from kuzbass_game.engine.format.sources import SourceFile
+from kuzbass_game.engine.format.story_tests import StoryTest, read_tests
 from kuzbass_game.engine.format.yaml_source import compose
-
-if TYPE_CHECKING:
-    from kuzbass_game.engine.format.story_tests import StoryTest
 
 DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", "introduction", "afterword", *DECLARATION_KEYS)
@@ -246,29 +245,38 @@ class StoryBuilder:
 
     # ---------------------------------------------------------------- pass 3: codex entries and nodes
     def collect(self, parsed: ParsedFile) -> None:
+        """A file's codex entries, story tests, extensions and nodes."""
         reader, entries = parsed.reader, parsed.entries
         if not parsed.declared:
-            for key in ("variables", "computed", "routines"):  # a file the quick scan missed (flow style, say)
-                if key in entries:
-                    reader.error(entries[key][0], f"write '{key}:' at the start of a line (block style), so the loader reads it before any node")
+            self._report_late_declarations(parsed)
         if "codex" in entries:
             codex.read_entries(reader, entries["codex"][1], self.codex, self.markup_check)
         if "tests" in entries:
-            scope = self.scope()
-            from kuzbass_game.engine.format.story_tests import read_tests
-
-            read_tests(NodeCompiler(reader, scope, self.variables, self), entries["tests"][1], self.tests)
+            read_tests(NodeCompiler(reader, self.scope(), self.variables, self), entries["tests"][1], self.tests)
         if "extend" in entries:
             if self._scope is None:
                 self.seal_declarations()
             self._read_extensions(parsed, entries["extend"])
-        if "nodes" not in entries:
-            return
-        nodes = reader.mapping(entries["nodes"][1], "'nodes'")
+        if "nodes" in entries:
+            self._collect_nodes(parsed, entries["nodes"])
+
+    @staticmethod
+    def _report_late_declarations(parsed: ParsedFile) -> None:
+        """Declarations in a file the quick scan missed (flow style, say): read too late for the nodes."""
+        for key in ("variables", "computed", "routines"):
+            if key in parsed.entries:
+                parsed.reader.error(
+                    parsed.entries[key][0], f"write '{key}:' at the start of a line (block style), so the loader reads it before any node"
+                )
+
+    def _collect_nodes(self, parsed: ParsedFile, entry: tuple[yaml.Node, yaml.Node]) -> None:
+        """A file's `nodes:` mapping, each node compiled and kept under its id."""
+        reader = parsed.reader
+        nodes = reader.mapping(entry[1], "'nodes'")
         if nodes is None:
             return
         if not nodes:
-            reader.warning(entries["nodes"][0], "this file declares no nodes")
+            reader.warning(entry[0], "this file declares no nodes")
         compiler = NodeCompiler(reader, self.scope(), self.variables, self)
         for node_id, (key_node, body) in nodes.items():
             if not NODE_ID.match(node_id):
@@ -354,8 +362,6 @@ class StoryBuilder:
                 if node.ending is not None:
                     self.sink.error(extension.choices_mark or extension.mark, f"node '{node_id}' is an ending: a layer cannot add choices to it")
                     continue
-                from dataclasses import replace
-
                 start = len(node.choices)
                 added = tuple(replace(choice, index=start + number) for number, choice in enumerate(extension.choices))
                 if start + len(added) > MAX_CHOICES:
@@ -367,8 +373,6 @@ class StoryBuilder:
                     continue
                 changes["choices"] = node.choices + added
             if changes:
-                from dataclasses import replace
-
                 self.nodes[node_id] = replace(node, **changes)
 
     def check_references(self) -> None:
@@ -514,6 +518,7 @@ class NodeCompiler:
         return typed, source
 
     def compile(self, node_id: str, key_node: yaml.Node, body: yaml.Node) -> Node | None:
+        """One node: its text and fields, its choices, then the checks on how they fit together."""
         r = self.reader
         entries = r.mapping(body, f"node '{node_id}'", NODE_KEYS, required=("text",))
         if entries is None:
@@ -521,52 +526,62 @@ class NodeCompiler:
         paragraphs: tuple[Paragraph, ...] = ()
         if "text" in entries:
             paragraphs = self.paragraphs(entries["text"][1], f"the text of node '{node_id}'") or ()
-        chapter = date = None
-        if "chapter" in entries:
-            chapter = self.markup_text(entries["chapter"][1], f"the chapter of node '{node_id}'")
-        if "date" in entries:
-            date = self.markup_text(entries["date"][1], f"the date of node '{node_id}'")
+        chapter = self.markup_text(entries["chapter"][1], f"the chapter of node '{node_id}'") if "chapter" in entries else None
+        date = self.markup_text(entries["date"][1], f"the date of node '{node_id}'") if "date" in entries else None
         effects = self.effects(entries["effects"][1], f"the effects of node '{node_id}'") if "effects" in entries else None
-        ending = None
-        if "ending" in entries:
-            spec = r.mapping(entries["ending"][1], f"the ending of node '{node_id}'", ENDING_KEYS, required=("title",))
-            if spec and "title" in spec:
-                title = self.markup_text(spec["title"][1], f"the ending title of node '{node_id}'")
-                if title is not None:
-                    ending = Ending(title.strip())
+        ending = self._ending(node_id, entries["ending"][1]) if "ending" in entries else None
         input_spec = self.input(node_id, entries["input"][1]) if "input" in entries else None
         unlocks = self.unlocks(node_id, entries["unlocks"][1]) if "unlocks" in entries else ()
         vote = votes.compile_vote(self, node_id, entries["vote"][1]) if "vote" in entries else None
+        choices = self._choices(node_id, entries["choices"][1], "vote" in entries) if "choices" in entries else []
+        self._check_node_shape(node_id, entries, ending, input_spec, choices)
+        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node), unlocks, vote)
+
+    def _ending(self, node_id: str, node: yaml.Node) -> Ending | None:
+        spec = self.reader.mapping(node, f"the ending of node '{node_id}'", ENDING_KEYS, required=("title",))
+        if not spec or "title" not in spec:
+            return None
+        title = self.markup_text(spec["title"][1], f"the ending title of node '{node_id}'")
+        return None if title is None else Ending(title.strip())
+
+    def _choices(self, node_id: str, node: yaml.Node, in_vote: bool) -> list[Choice]:
+        """A node's `choices:` list, with its `otherwise` choice (at most one) given its condition."""
+        r = self.reader
+        items = r.sequence(node, f"the choices of node '{node_id}'")
         choices: list[Choice] = []
-        if "choices" in entries:
-            items = r.sequence(entries["choices"][1], f"the choices of node '{node_id}'")
-            fallback: tuple[int, yaml.Node] | None = None
-            for index, item in enumerate(items or ()):
-                choice = self.choice(node_id, index, item, "vote" in entries)
-                if choice is not None:
-                    choices.append(choice)
-                    if self._otherwise_flag(item, f"choice {index + 1} of node '{node_id}'"):
-                        if fallback is not None:
-                            r.error(item, f"node '{node_id}' has two 'otherwise' choices; one is shown when no other is open")
-                        fallback = (len(choices) - 1, item)
-            if fallback is not None:
-                choices = self._otherwise_choice(node_id, choices, fallback)
-            if items is not None and len(items) > MAX_CHOICES:
-                r.error(entries["choices"][1], f"node '{node_id}' has {len(items)} choices; at most {MAX_CHOICES} fit the number keys")
-            if items == []:
-                r.warning(entries["choices"][1], f"node '{node_id}' has an empty choice list")
+        fallback: tuple[int, yaml.Node] | None = None
+        for index, item in enumerate(items or ()):
+            choice = self.choice(node_id, index, item, in_vote)
+            if choice is None:
+                continue
+            choices.append(choice)
+            if self._otherwise_flag(item, f"choice {index + 1} of node '{node_id}'"):
+                if fallback is not None:
+                    r.error(item, f"node '{node_id}' has two 'otherwise' choices; one is shown when no other is open")
+                fallback = (len(choices) - 1, item)
+        if fallback is not None:
+            choices = self._otherwise_choice(node_id, choices, fallback)
+        if items is not None and len(items) > MAX_CHOICES:
+            r.error(node, f"node '{node_id}' has {len(items)} choices; at most {MAX_CHOICES} fit the number keys")
+        if items == []:
+            r.warning(node, f"node '{node_id}' has an empty choice list")
+        return choices
+
+    def _check_node_shape(self, node_id: str, entries: Entries, ending: Ending | None, input_spec: InputSpec | None, choices: list[Choice]) -> None:
+        """What a node's parts cannot be together: an ending with choices or input, a vote without ballots."""
+        r = self.reader
         if ending is not None and choices:
             r.error(entries["ending"][0], f"node '{node_id}' is an ending but also has choices; an ending closes the story")
         if ending is not None and input_spec is not None:
             r.error(entries["input"][0], f"node '{node_id}' is an ending and cannot ask for input")
-        if "vote" in entries:
-            if ending is not None:
-                r.error(entries["vote"][0], f"node '{node_id}' is an ending and cannot hold a vote")
-            elif "choices" in entries and not any(c.ballot for c in choices) and len(choices) == len(r.sequence(entries["choices"][1], "") or ()):
-                r.error(entries["vote"][0], f"node '{node_id}' holds a vote but no choice casts a ballot ('ballot: for', 'against' or 'abstain')")
-            elif "choices" not in entries:
-                r.error(entries["vote"][0], f"node '{node_id}' holds a vote but has no choices: give the player a ballot")
-        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node), unlocks, vote)
+        if "vote" not in entries:
+            return
+        if ending is not None:
+            r.error(entries["vote"][0], f"node '{node_id}' is an ending and cannot hold a vote")
+        elif "choices" in entries and not any(c.ballot for c in choices) and len(choices) == len(r.sequence(entries["choices"][1], "") or ()):
+            r.error(entries["vote"][0], f"node '{node_id}' holds a vote but no choice casts a ballot ('ballot: for', 'against' or 'abstain')")
+        elif "choices" not in entries:
+            r.error(entries["vote"][0], f"node '{node_id}' holds a vote but has no choices: give the player a ballot")
 
     def _otherwise_choice(self, node_id: str, choices: list[Choice], fallback: tuple[int, yaml.Node]) -> list[Choice]:
         index, node = fallback
@@ -580,8 +595,6 @@ class NodeCompiler:
             self.reader.warning(node, f"the 'otherwise' {what} has no other choice with an 'if' to stand in for")
             return choices
         condition = self._otherwise([c.condition.source for c in others if c.condition is not None], node, what)
-        from dataclasses import replace
-
         choices[index] = replace(choices[index], condition=condition)
         return choices
 
@@ -631,60 +644,24 @@ class NodeCompiler:
         return InputSpec(var, prompt.strip(), max_length)
 
     def choice(self, node_id: str, index: int, node: yaml.Node, in_vote: bool = False, what: str | None = None) -> Choice | None:
+        """One choice: its text, its ballot or where it leads, then its condition, effects and replies."""
         r = self.reader
         what = what or f"choice {index + 1} of node '{node_id}'"
         spec = r.mapping(node, what, CHOICE_KEYS, required=("text",))
         if spec is None:
             return None
         text_parts = self.template(spec["text"][1], f"the text of {what}") if "text" in spec else None
-        target = None
-        branches: list[Branch] = []
         ballot = None
         if "ballot" in spec:
-            ballot = r.text(spec["ballot"][1], f"the ballot of {what}")
-            if ballot is not None and ballot.strip() not in BALLOTS:
-                r.error(spec["ballot"][1], f"a ballot is for, against or abstain, not '{ballot}'{did_you_mean(ballot, BALLOTS)}")
-                return None
-            if not in_vote:
-                r.error(spec["ballot"][0], f"{what} casts a ballot, but node '{node_id}' holds no vote")
-                return None
-            if ballot is not None and ("goto" in spec or "random" in spec):
-                r.error(spec["ballot"][0], f"{what} casts a ballot, so the vote's outcome decides where it leads: remove its 'goto'/'random'")
-                return None
+            ballot = self._ballot(spec, node_id, in_vote, what)
             if ballot is None:
                 return None
-            ballot = ballot.strip()
-        if ballot is not None:
-            pass
-        elif "goto" in spec and "random" in spec:
-            r.error(spec["random"][0], f"{what} has both 'goto' and 'random'; use one")
-        elif "goto" in spec:
-            target = self.target(spec["goto"][1], what)
-        elif "random" in spec:
-            items = r.sequence(spec["random"][1], f"the random branches of {what}") or []
-            fallback: tuple[int, yaml.Node] | None = None
-            for item in items:
-                branch = self.branch(item, what)
-                if branch is not None:
-                    branches.append(branch)
-                    if self._otherwise_flag(item, f"a random branch of {what}"):
-                        if fallback is not None:
-                            r.error(item, f"{what} has two 'otherwise' branches; one is taken when no other holds")
-                        fallback = (len(branches) - 1, item)
-            if fallback is not None:
-                branches = self._otherwise_branch(branches, fallback, what)
-            if not items and isinstance(spec["random"][1], yaml.SequenceNode):
-                r.error(spec["random"][1], f"the random branches of {what} are empty")
-        elif in_vote:
-            r.error(node, f"{what} needs a 'ballot' (for, against or abstain), or a 'goto' to leave without voting")
+            target: str | None = None
+            branches: list[Branch] = []
         else:
-            r.error(node, f"{what} needs 'goto' (a node id) or 'random' (weighted branches)")
+            target, branches = self._destination(spec, node, in_vote, what)
         condition = self.condition(spec["if"][1], f"the condition of {what}") if "if" in spec else None
-        locked = None
-        if "locked" in spec:
-            locked = self.template(spec["locked"][1], f"the locked reason of {what}")
-            if "if" not in spec:
-                r.warning(spec["locked"][0], f"{what} has a 'locked' reason but no 'if', so it is never locked")
+        locked = self._locked(spec, what) if "locked" in spec else None
         effects = self.effects(spec["effects"][1], f"the effects of {what}") if "effects" in spec else None
         once = bool(r.boolean(spec["once"][1], f"'once' of {what}")) if "once" in spec else False
         reply = self.template(spec["reply"][1], f"the reply of {what}") if "reply" in spec else None
@@ -692,6 +669,64 @@ class NodeCompiler:
             return None
         signature = _signature(spec["text"][1].value, target if ballot is None else f"ballot:{ballot}", branches)
         return Choice(node_id, index, text_parts, target, tuple(branches), condition, locked, effects, once, r.mark(node), signature, reply, ballot)
+
+    def _ballot(self, spec: Entries, node_id: str, in_vote: bool, what: str) -> str | None:
+        """The ballot a choice casts (for, against or abstain); None when the choice cannot be used."""
+        r = self.reader
+        ballot = r.text(spec["ballot"][1], f"the ballot of {what}")
+        if ballot is not None and ballot.strip() not in BALLOTS:
+            r.error(spec["ballot"][1], f"a ballot is for, against or abstain, not '{ballot}'{did_you_mean(ballot, BALLOTS)}")
+            return None
+        if not in_vote:
+            r.error(spec["ballot"][0], f"{what} casts a ballot, but node '{node_id}' holds no vote")
+            return None
+        if ballot is not None and ("goto" in spec or "random" in spec):
+            r.error(spec["ballot"][0], f"{what} casts a ballot, so the vote's outcome decides where it leads: remove its 'goto'/'random'")
+            return None
+        return None if ballot is None else ballot.strip()
+
+    def _destination(self, spec: Entries, node: yaml.Node, in_vote: bool, what: str) -> tuple[str | None, list[Branch]]:
+        """Where a choice without a ballot leads: its `goto` target, or its `random` branches."""
+        r = self.reader
+        if "goto" in spec and "random" in spec:
+            r.error(spec["random"][0], f"{what} has both 'goto' and 'random'; use one")
+        elif "goto" in spec:
+            return self.target(spec["goto"][1], what), []
+        elif "random" in spec:
+            return None, self._random_branches(spec["random"][1], what)
+        elif in_vote:
+            r.error(node, f"{what} needs a 'ballot' (for, against or abstain), or a 'goto' to leave without voting")
+        else:
+            r.error(node, f"{what} needs 'goto' (a node id) or 'random' (weighted branches)")
+        return None, []
+
+    def _random_branches(self, node: yaml.Node, what: str) -> list[Branch]:
+        """A choice's `random:` list, with its `otherwise` branch (at most one) given its condition."""
+        r = self.reader
+        items = r.sequence(node, f"the random branches of {what}") or []
+        branches: list[Branch] = []
+        fallback: tuple[int, yaml.Node] | None = None
+        for item in items:
+            branch = self.branch(item, what)
+            if branch is None:
+                continue
+            branches.append(branch)
+            if self._otherwise_flag(item, f"a random branch of {what}"):
+                if fallback is not None:
+                    r.error(item, f"{what} has two 'otherwise' branches; one is taken when no other holds")
+                fallback = (len(branches) - 1, item)
+        if fallback is not None:
+            branches = self._otherwise_branch(branches, fallback, what)
+        if not items and isinstance(node, yaml.SequenceNode):
+            r.error(node, f"the random branches of {what} are empty")
+        return branches
+
+    def _locked(self, spec: Entries, what: str) -> tuple[TextPart, ...] | None:
+        """The reason shown on a choice its `if` keeps closed."""
+        locked = self.template(spec["locked"][1], f"the locked reason of {what}")
+        if "if" not in spec:
+            self.reader.warning(spec["locked"][0], f"{what} has a 'locked' reason but no 'if', so it is never locked")
+        return locked
 
     def _otherwise_flag(self, node: yaml.Node, what: str) -> bool:
         """`otherwise: true` on a choice or a branch (read again here: the mapping was checked already)."""

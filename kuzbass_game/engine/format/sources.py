@@ -54,80 +54,114 @@ def find_story_files(root: Path, sink: DiagnosticSink) -> list[tuple[Path, str]]
     Symbolic links are followed when they stay inside the story folder and each folder is read
     once (a loop is a warning); anything that leads outside, or is not a regular file, is an error.
     """
-    root = Path(root)
-    root_real = os.path.realpath(root)
-    found: list[tuple[Path, str]] = []
-    seen: set[tuple[int, int]] = set()
-    total = 0
-    folders = 0
-    entries = 0
-    stack: list[tuple[Path, str]] = [(root, "")]
+    walk = _StoryWalk(Path(root), sink)
+    stack: list[tuple[Path, str]] = [(walk.root, "")]
     while stack:
         folder, relative = stack.pop()
-        folders += 1
-        if folders > MAX_FOLDERS:
-            sink.error(Mark(display_path(root), 1, 1), f"the story folder holds more than {MAX_FOLDERS} folders; the rest were not read")
+        walk.folders += 1
+        if walk.folders > MAX_FOLDERS:
+            sink.error(Mark(display_path(walk.root), 1, 1), f"the story folder holds more than {MAX_FOLDERS} folders; the rest were not read")
             break
+        listed = walk.list_folder(folder)
+        if listed is None:
+            continue
+        files, subfolders = listed
+        if walk.entries > MAX_ENTRIES:
+            sink.error(
+                Mark(display_path(walk.root), 1, 1), f"the story folder holds more than {MAX_ENTRIES} files and folders; the rest were not read"
+            )
+            stack.clear()
+        if not walk.add_files(folder, relative, files):
+            return walk.found[:MAX_FILES]
+        stack += walk.subfolders_inside(folder, relative, subfolders)
+    return walk.found
+
+
+class _StoryWalk:
+    """What `find_story_files` has seen so far, and its limits: one folder listed at a time."""
+
+    def __init__(self, root: Path, sink: DiagnosticSink) -> None:
+        self.root = root
+        self.root_real = os.path.realpath(root)
+        self.sink = sink
+        self.found: list[tuple[Path, str]] = []
+        self.seen: set[tuple[int, int]] = set()  # (device, inode) of every folder read
+        self.total = 0  # bytes in the story files found
+        self.folders = 0
+        self.entries = 0  # names listed in every folder, story files or not
+
+    def list_folder(self, folder: Path) -> tuple[list[str], list[str]] | None:
+        """The story files and the subfolders named in `folder`; None when it is not to be read
+        (it cannot be, or a link led back to a folder already read)."""
         try:
             info = os.stat(folder)
         except OSError as err:
-            sink.error(Mark(display_path(folder), 1, 1), f"cannot read this folder: {err.strerror or err}")
-            continue
+            self.sink.error(Mark(display_path(folder), 1, 1), f"cannot read this folder: {err.strerror or err}")
+            return None
         key = (info.st_dev, info.st_ino)
-        if key in seen:
-            sink.warning(Mark(display_path(folder), 1, 1), "folder skipped: a symbolic link loops back to a folder already read")
-            continue
-        seen.add(key)
+        if key in self.seen:
+            self.sink.warning(Mark(display_path(folder), 1, 1), "folder skipped: a symbolic link loops back to a folder already read")
+            return None
+        self.seen.add(key)
         files: list[str] = []
         subfolders: list[str] = []
         try:
             with os.scandir(folder) as listing:
                 for entry in listing:
-                    entries += 1
-                    if entries > MAX_ENTRIES:
+                    self.entries += 1
+                    if self.entries > MAX_ENTRIES:
                         break
                     name = entry.name
                     if name.startswith("."):
                         continue
-                    try:
-                        is_dir = entry.is_dir()  # follows a symbolic link, as a folder of the story may be one
-                    except OSError:
-                        is_dir = False
-                    if is_dir:
+                    if _is_folder(entry):
                         subfolders.append(name)
                     elif name.endswith(STORY_SUFFIXES):
                         files.append(name)
         except OSError as err:
-            sink.error(Mark(display_path(folder), 1, 1), f"cannot read this folder: {err.strerror or err}")
-            continue
-        if entries > MAX_ENTRIES:
-            sink.error(Mark(display_path(root), 1, 1), f"the story folder holds more than {MAX_ENTRIES} files and folders; the rest were not read")
-            stack.clear()
-        for name in sorted(files):
+            self.sink.error(Mark(display_path(folder), 1, 1), f"cannot read this folder: {err.strerror or err}")
+            return None
+        return files, subfolders
+
+    def add_files(self, folder: Path, relative: str, names: list[str]) -> bool:
+        """Check and keep a folder's story files, in order; False once the story is over a limit."""
+        for name in sorted(names):
             path = StoryPath(folder, name)
             display = display_path(path)
-            checked = _check_file(path, display, root_real, sink)
+            checked = _check_file(path, display, self.root_real, self.sink)
             if checked is None:
                 continue
             path.relative, path.identity, path.stamp = relative + name, (checked.st_dev, checked.st_ino), (checked.st_size, checked.st_mtime_ns)
-            total += min(checked.st_size, MAX_FILE_BYTES + 1)  # a larger file is refused when it is read
-            if total > MAX_STORY_BYTES:
-                sink.error(
-                    Mark(display_path(root), 1, 1),
+            self.total += min(checked.st_size, MAX_FILE_BYTES + 1)  # a larger file is refused when it is read
+            if self.total > MAX_STORY_BYTES:
+                self.sink.error(
+                    Mark(display_path(self.root), 1, 1),
                     f"the story's files hold more than {MAX_STORY_BYTES // 2**20} MB together; a story may hold at most that",
                 )
-                return found
-            found.append((path, display))
-            if len(found) > MAX_FILES:
-                sink.error(Mark(display_path(root), 1, 1), f"the story folder holds more than {MAX_FILES} YAML files")
-                return found[:MAX_FILES]
-        for name in sorted(subfolders, reverse=True):  # popped in order
+                return False
+            self.found.append((path, display))
+            if len(self.found) > MAX_FILES:
+                self.sink.error(Mark(display_path(self.root), 1, 1), f"the story folder holds more than {MAX_FILES} YAML files")
+                return False
+        return True
+
+    def subfolders_inside(self, folder: Path, relative: str, names: list[str]) -> list[tuple[Path, str]]:
+        """The subfolders to read next, last first (they are popped in order); one that leads outside is an error."""
+        inner = []
+        for name in sorted(names, reverse=True):
             subfolder = folder / name
-            if not inside(subfolder, root_real):
-                sink.error(Mark(display_path(subfolder), 1, 1), _outside("folder", subfolder))
+            if not inside(subfolder, self.root_real):
+                self.sink.error(Mark(display_path(subfolder), 1, 1), _outside("folder", subfolder))
                 continue
-            stack.append((subfolder, relative + name + "/"))
-    return found
+            inner.append((subfolder, relative + name + "/"))
+        return inner
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows a symbolic link, as a folder of the story may be one
+    except OSError:
+        return False
 
 
 def _check_file(path: Path, display: str, root_real: str, sink: DiagnosticSink) -> os.stat_result | None:

@@ -19,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import yaml
+
 from kuzbass_game.engine.core.diagnostics import Mark
+from kuzbass_game.engine.format.yaml_source import INT
 
 if TYPE_CHECKING:
-    import yaml
-
     from kuzbass_game.engine.core.expr import Condition
     from kuzbass_game.engine.format.compiler import NodeCompiler
 
@@ -43,10 +44,6 @@ class StoryTest:
 
 def read_tests(nc: NodeCompiler, node: yaml.Node, tests: list[StoryTest]) -> None:
     """A `tests:` mapping -> StoryTests (nc: a node compiler, for conditions and node names)."""
-    import yaml as _yaml
-
-    from kuzbass_game.engine.format.yaml_source import INT
-
     r = nc.reader
     found = r.mapping(node, "'tests'")
     for name, (key_node, body) in (found or {}).items():
@@ -61,7 +58,7 @@ def read_tests(nc: NodeCompiler, node: yaml.Node, tests: list[StoryTest]) -> Non
             r.error(spec["steps"][1], f"{what} has more than {MAX_STEPS} steps")
             continue
         for item in items:
-            if isinstance(item, _yaml.ScalarNode) and item.tag == INT:
+            if isinstance(item, yaml.ScalarNode) and item.tag == INT:
                 number = r.integer(item, f"a step of {what}")
                 if number is not None and not 1 <= number <= 9:
                     r.error(item, f"a step of {what} is a choice number from 1 to 9 (as the player sees them), not {number}")

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kuzbass_game.engine.core import model
-from kuzbass_game.engine.core.model import Vote
+from kuzbass_game.engine.core.model import Faction, Move, Vote
+from kuzbass_game.engine.format.reader import NODE_ID, did_you_mean
 
 if TYPE_CHECKING:
     import yaml
@@ -27,8 +28,6 @@ def compile_vote(nc: NodeCompiler, node_id: str, node: yaml.Node) -> Vote | None
 
     `nc` is the compiler of the node (its reader, its checked expressions, its deferred targets).
     """
-    from kuzbass_game.engine.core.model import Faction, Move
-
     r = nc.reader
     what = f"the vote of node '{node_id}'"
     spec = r.mapping(node, what, VOTE_KEYS, required=("question", "factions", "outcomes"))
@@ -36,8 +35,6 @@ def compile_vote(nc: NodeCompiler, node_id: str, node: yaml.Node) -> Vote | None
         return None
     vote_id = node_id
     if "id" in spec:
-        from kuzbass_game.engine.format.reader import NODE_ID
-
         got = r.text(spec["id"][1], f"the id of {what}")
         if got is not None and not NODE_ID.match(got.strip()):
             r.error(spec["id"][1], f"the id of {what} may use letters, digits, '_', '-' and '.' only")
@@ -49,7 +46,7 @@ def compile_vote(nc: NodeCompiler, node_id: str, node: yaml.Node) -> Vote | None
     if items is not None and len(items) > MAX_FACTIONS:
         r.error(spec["factions"][1], f"{what} has {len(items)} factions; at most {MAX_FACTIONS}")
     for number, item in enumerate(items, 1):
-        faction = _faction(nc, item, f"faction {number} of {what}", Faction, Move)
+        faction = _faction(nc, item, f"faction {number} of {what}")
         if faction is not None:
             factions.append(faction)
     if not items:
@@ -76,8 +73,6 @@ def _record(nc: NodeCompiler, node: yaml.Node, what: str, outcomes: dict[str, st
     name = name.strip()
     declared = nc.variables.get(name)
     if declared is None:
-        from kuzbass_game.engine.format.reader import did_you_mean
-
         r.error(node, f"the record of {what} names an unknown variable '{name}'{did_you_mean(name, nc.variables)}")
         return None
     if declared.type != "text":
@@ -93,7 +88,7 @@ def _record(nc: NodeCompiler, node: yaml.Node, what: str, outcomes: dict[str, st
     return name
 
 
-def _faction(nc: NodeCompiler, node: yaml.Node, what: str, Faction: type[model.Faction], Move: type[model.Move]) -> model.Faction | None:
+def _faction(nc: NodeCompiler, node: yaml.Node, what: str) -> Faction | None:
     r = nc.reader
     spec = r.mapping(node, what, FACTION_KEYS, required=("name", "size", "for"))
     if spec is None or not all(k in spec for k in ("name", "size", "for")):

@@ -300,29 +300,14 @@ class Game:
         return view
 
     def _view(self) -> SceneView:
-        # Written for speed: this runs at every step a player (or a save's replay) takes.
+        # Written for speed: this runs at every step a player (or a save's replay) takes. Each part
+        # of the scene has its builder; a fault met in one is added to `faults` (a list made only
+        # when there is a fault), and the scene shows it.
         state = self._state
         node = self.story.nodes[state.node]
         variables = state.variables if not self.story.computed else Values(state.variables, state.visits, self.story.computed)
         faults: list[str] | None = list(self._faults) if self._faults and not self._actions else None
-        if state.awaiting_input:
-            choices: tuple[ChoiceView, ...] = ()
-        elif node.always_open and node.id in self._choices_cache:  # fixed texts, every choice open: made once
-            choices = self._choices_cache[node.id]
-        elif node.always_open:
-            choices = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True) for number, choice in enumerate(node.choices, 1))
-            if all(_fixed(c.text) for c in node.choices):
-                self._choices_cache[node.id] = choices
-        else:
-            views: list[ChoiceView] = []
-            for number, (choice, enabled, fault) in enumerate(stepper.offered(node, state.variables, state.visits, state.used_once), 1):
-                if fault is not None:
-                    faults = (faults or []) + [fault]
-                    reason: str | None = "a fault in the story keeps this closed"
-                else:
-                    reason = None if enabled or choice.locked_reason is None else render(choice.locked_reason, variables)
-                views.append(ChoiceView(number, choice.index, render(choice.text, variables), enabled, reason))
-            choices = tuple(views)
+        choices, faults = self._choice_views(node, state, variables, faults)
         try:
             items = self.status(state)
         except StoryRuntimeError as err:
@@ -330,36 +315,11 @@ class Game:
             items = ()
         paragraphs = node.fixed_text
         if paragraphs is None:
-            shown_paragraphs = []
-            for paragraph in node.paragraphs:
-                try:
-                    if self._holds(paragraph.condition, state, node.id):
-                        shown_paragraphs.append(render(paragraph.parts, variables))
-                except (StoryRuntimeError, EvalError) as err:
-                    faults = (faults or []) + [str(err)]
-            paragraphs = tuple(shown_paragraphs)
+            paragraphs, faults = self._shown_paragraphs(node, state, variables, faults)
         input_view = None
         if state.awaiting_input and node.input is not None:
             input_view = InputView(node.input.var, node.input.prompt, node.input.max_length)
-        chosen = reply = tally = None
-        changes: tuple[Change, ...] = ()
-        unlocked: tuple[str, ...] = ()
-        before = self._state_before_last()
-        if before is not None:
-            step = self._last_step()
-            if step is not None:
-                choice, tally = step
-                chosen = render(choice.text, self.values(before))
-                reply = None if choice.reply is None else render(choice.reply, variables)
-            try:
-                changes = self._changes(self.status(before), items)
-            except StoryRuntimeError:
-                changes = ()
-            if node.unlocks:
-                known = {e.id for e in codex.unlocked(self.story, before.visits)}
-                unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e not in known and e in self.story.codex)
-        elif node.unlocks:
-            unlocked = tuple(self.story.codex[e].title for e in node.unlocks if e in self.story.codex)
+        chosen, reply, tally, changes, unlocked = self._after_last_step(node, items, variables)
         return SceneView(
             node.id,
             paragraphs,
@@ -378,6 +338,70 @@ class Game:
             items,
             "; ".join(dict.fromkeys(faults)) if faults else None,
         )
+
+    def _choice_views(
+        self, node: Node, state: GameState, variables: Mapping[str, Value], faults: list[str] | None
+    ) -> tuple[tuple[ChoiceView, ...], list[str] | None]:
+        """The scene's choices as shown (and `faults` with any met in their conditions)."""
+        if state.awaiting_input:
+            return (), faults
+        if node.always_open:
+            cached = self._choices_cache.get(node.id)  # fixed texts, every choice open: made once
+            if cached is not None:
+                return cached, faults
+            choices = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True) for number, choice in enumerate(node.choices, 1))
+            if all(_fixed(c.text) for c in node.choices):
+                self._choices_cache[node.id] = choices
+            return choices, faults
+        views: list[ChoiceView] = []
+        for number, (choice, enabled, fault) in enumerate(stepper.offered(node, state.variables, state.visits, state.used_once), 1):
+            if fault is not None:
+                faults = (faults or []) + [fault]
+                reason: str | None = "a fault in the story keeps this closed"
+            else:
+                reason = None if enabled or choice.locked_reason is None else render(choice.locked_reason, variables)
+            views.append(ChoiceView(number, choice.index, render(choice.text, variables), enabled, reason))
+        return tuple(views), faults
+
+    def _shown_paragraphs(
+        self, node: Node, state: GameState, variables: Mapping[str, Value], faults: list[str] | None
+    ) -> tuple[tuple[str, ...], list[str] | None]:
+        """The paragraphs of a node whose text is not fixed: those whose condition holds, rendered."""
+        shown = []
+        for paragraph in node.paragraphs:
+            try:
+                if self._holds(paragraph.condition, state, node.id):
+                    shown.append(render(paragraph.parts, variables))
+            except (StoryRuntimeError, EvalError) as err:
+                faults = (faults or []) + [str(err)]
+        return tuple(shown), faults
+
+    def _after_last_step(
+        self, node: Node, items: tuple[StatusItem, ...], variables: Mapping[str, Value]
+    ) -> tuple[str | None, str | None, Tally | None, tuple[Change, ...], tuple[str, ...]]:
+        """What the last step did, as the scene tells it: the choice taken and the story's reply,
+        the vote it was a ballot in, the shown values it changed, the codex entries it unlocked."""
+        codex_entries = self.story.codex
+        before = self._state_before_last()
+        if before is None:  # the first scene: nothing was chosen, and whatever it unlocks is new
+            if not node.unlocks:
+                return None, None, None, (), ()
+            return None, None, None, (), tuple(codex_entries[e].title for e in node.unlocks if e in codex_entries)
+        chosen = reply = tally = None
+        step = self._last_step()
+        if step is not None:
+            choice, tally = step
+            chosen = render(choice.text, self.values(before))
+            reply = None if choice.reply is None else render(choice.reply, variables)
+        try:
+            changes = self._changes(self.status(before), items)
+        except StoryRuntimeError:
+            changes = ()
+        unlocked: tuple[str, ...] = ()
+        if node.unlocks:
+            known = {e.id for e in codex.unlocked(self.story, before.visits)}
+            unlocked = tuple(codex_entries[e].title for e in node.unlocks if e not in known and e in codex_entries)
+        return chosen, reply, tally, changes, unlocked
 
     def _last_step(self) -> tuple[Choice, Tally | None] | None:
         """The choice that led to the current state, and the vote it was a ballot in, if any.

@@ -21,16 +21,19 @@ playthroughs took to it (a route that replays exactly, but is not proven the sho
 from __future__ import annotations
 
 import heapq
+import random
 import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kuzbass_game.engine.play import stepper
-from kuzbass_game.engine.tools.explorer import SAMPLE_INPUTS
+from kuzbass_game.engine.core.expr import ExprError, tokenize
 from kuzbass_game.engine.core.model import Choice, Node, Story
+from kuzbass_game.engine.play import stepper
 from kuzbass_game.engine.play.render import Values, render
 from kuzbass_game.engine.play.stepper import Cursor, InvalidAction, StoryRuntimeError
+from kuzbass_game.engine.tools.check import successors
+from kuzbass_game.engine.tools.explorer import SAMPLE_INPUTS, run_seed
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.core.expr import Token, Value
@@ -103,63 +106,70 @@ def logic_variables(story: Story) -> tuple[str, ...]:
     """The variables whose values can change where a game may go: those some condition, the
     right-hand side of some effect, a vote or a computed value read (directly, or through a
     routine or a computed value). A variable only shown or only written changes nothing ahead."""
-    from kuzbass_game.engine.core.expr import ExprError, tokenize
-
-    def names(source: str) -> set[str]:
-        try:
-            tokens = tokenize(source)
-        except ExprError:  # pragma: no cover - every source compiled when the story loaded
-            return set(story.variables)
-        return {t.text for t, after in zip(tokens, tokens[1:]) if t.kind == "name" and after.text != "("}
-
-    def effect_reads(source: str) -> set[str]:
-        try:
-            tokens = tokenize(source)
-        except ExprError:  # pragma: no cover
-            return set(story.variables)
-        found: set[str] = set()
-        statement: list[Token] = []
-        for token in tokens:
-            if token.kind == "end" or (token.kind == "op" and token.text == ";"):
-                if len(statement) == 1 and statement[0].kind == "name":
-                    routines.append(statement[0].text)  # a routine run by name
-                else:
-                    found |= {t.text for t, after in zip(statement[2:], [*statement[3:], token]) if t.kind == "name" and after.text != "("}
-                statement = []
-            else:
-                statement.append(token)
-        return found
-
-    routines: list[str] = []
-    read: set[str] = set()
-    for node in story.nodes.values():
-        if node.effects is not None:
-            read |= effect_reads(node.effects.source)
-        for choice in node.choices:
-            if choice.effects is not None:
-                read |= effect_reads(choice.effects.source)
-            for condition in (choice.condition, *(b.condition for b in choice.branches)):
-                if condition is not None:
-                    read |= names(condition.source)
-        if node.vote is not None:
-            for faction in node.vote.factions:
-                read |= names(faction.size_source) | names(faction.lean_source)
-                for move in faction.moves:
-                    read |= names(move.by_source) | (names(move.condition.source) if move.condition is not None else set())
+    routines: list[str] = []  # routines run by name, as `_effect_reads` finds them
     done: set[str] = set()
-    pending = [*read, *routines]
+    pending = [*_direct_reads(story, routines), *routines]
     while pending:  # bounded: each routine and computed value is expanded once
         name = pending.pop()
         if name in done:
             continue
         done.add(name)
         if name in story.computed:
-            pending += names(story.computed[name].source)
+            pending += _names(story, story.computed[name].source)
         elif name in story.routines:
             before = len(routines)
-            pending += effect_reads(story.routines[name].effects.source)
+            pending += _effect_reads(story, story.routines[name].effects.source, routines)
             pending += routines[before:]
     return tuple(name for name in story.variables if name in done)
+
+
+def _direct_reads(story: Story, routines: list[str]) -> set[str]:
+    """The names the nodes' conditions, effects and votes read (routines run are added to `routines`)."""
+    read: set[str] = set()
+    for node in story.nodes.values():
+        if node.effects is not None:
+            read |= _effect_reads(story, node.effects.source, routines)
+        for choice in node.choices:
+            if choice.effects is not None:
+                read |= _effect_reads(story, choice.effects.source, routines)
+            for condition in (choice.condition, *(b.condition for b in choice.branches)):
+                if condition is not None:
+                    read |= _names(story, condition.source)
+        if node.vote is not None:
+            for faction in node.vote.factions:
+                read |= _names(story, faction.size_source) | _names(story, faction.lean_source)
+                for move in faction.moves:
+                    read |= _names(story, move.by_source) | (_names(story, move.condition.source) if move.condition is not None else set())
+    return read
+
+
+def _names(story: Story, source: str) -> set[str]:
+    """The names an expression reads (not the functions it calls)."""
+    try:
+        tokens = tokenize(source)
+    except ExprError:  # pragma: no cover - every source compiled when the story loaded
+        return set(story.variables)
+    return {t.text for t, after in zip(tokens, tokens[1:]) if t.kind == "name" and after.text != "("}
+
+
+def _effect_reads(story: Story, source: str, routines: list[str]) -> set[str]:
+    """The names the right-hand sides of some effects read; a routine run by name goes to `routines`."""
+    try:
+        tokens = tokenize(source)
+    except ExprError:  # pragma: no cover
+        return set(story.variables)
+    found: set[str] = set()
+    statement: list[Token] = []
+    for token in tokens:
+        if token.kind == "end" or (token.kind == "op" and token.text == ";"):
+            if len(statement) == 1 and statement[0].kind == "name":
+                routines.append(statement[0].text)  # a routine run by name
+            else:
+                found |= {t.text for t, after in zip(statement[2:], [*statement[3:], token]) if t.kind == "name" and after.text != "("}
+            statement = []
+        else:
+            statement.append(token)
+    return found
 
 
 def has_dice(story: Story) -> bool:
@@ -175,8 +185,6 @@ def has_dice(story: Story) -> bool:
 def distances_to(story: Story, target: str) -> dict[str, int]:
     """Choices from each node to `target` over the graph, conditions ignored (never more than
     any playthrough needs); nodes from which it cannot be reached are left out."""
-    from kuzbass_game.engine.tools.check import successors
-
     reverse: dict[str, list[str]] = {node_id: [] for node_id in story.nodes}
     for node_id, targets in successors(story).items():
         for nxt in targets:
@@ -234,10 +242,6 @@ def path_to(story: Story, target: str, seed: int = 0, max_states: int = MAX_STAT
 def random_path(story: Story, target: str, seed: int, runs: int, max_steps: int = 1000) -> tuple[int, tuple[PathStep, ...]] | None:
     """The shortest of `runs` random playthroughs that reach `target`: (the game's seed, the
     steps), or None. Each run picks uniformly among the open choices, as the explorer does."""
-    import random
-
-    from kuzbass_game.engine.tools.explorer import run_seed
-
     best: tuple[int, list[tuple[str, int | None]]] | None = None
     picker = random.Random()
     for run in range(runs):
@@ -350,41 +354,15 @@ def _search(
     best = {key(first): 0}
     # (choices so far + choices left at least, deeper first, order found, the state's number)
     frontier = [(distance[first.node], 0, 0, 0)]
-    found = None
     while frontier:
         _, _, _, number = heapq.heappop(frontier)
         cursor = cursors.pop(number)
         if cursor.node == target:
-            found = number
-            break
+            return _steps_to(parents, number), len(best), False
         node = story.nodes[cursor.node]
         if node.ending is not None:
             continue
-        done = parents[number][2]
-        moves: list[tuple[PathStep, Cursor, int]] = []
-        if cursor.awaiting_input:
-            nxt = _copy(cursor)
-            try:
-                stepper.submit(story, nxt, SAMPLE_NAME)
-            except InvalidAction:  # pragma: no cover - the sample name is never empty
-                continue
-            prompt = node.input.prompt if node.input is not None else None
-            moves.append((PathStep(node.id, None, None, SAMPLE_NAME, prompt), nxt, done))
-        else:
-            values = Values(cursor.variables, cursor.visits, story.computed) if story.computed else cursor.variables
-            for shown_number, (choice, enabled, fault) in enumerate(stepper.offered(node, cursor.variables, cursor.visits, cursor.used_once), 1):
-                if fault is not None:
-                    _fault(faults, fault)
-                if not enabled or not any(t in distance for t in _targets(node, choice)):
-                    continue
-                nxt = _copy(cursor)
-                try:
-                    stepper.take(story, nxt, choice)
-                except StoryRuntimeError as err:
-                    _fault(faults, str(err))
-                    continue
-                moves.append((PathStep(node.id, shown_number, choice.index, render(choice.text, values)), nxt, done + 1))
-        for step, nxt, choices in moves:
+        for step, nxt, choices in _moves(story, node, cursor, parents[number][2], distance, faults):
             left = distance.get(nxt.node)
             if left is None:
                 continue  # the target cannot be reached from there
@@ -398,8 +376,40 @@ def _search(
             parents.append((number, step, choices))
             cursors[len(parents) - 1] = nxt
             heapq.heappush(frontier, (choices + left, -choices, len(parents) - 1, len(parents) - 1))
-    if found is None:
-        return None, len(best), False
+    return None, len(best), False
+
+
+def _moves(story: Story, node: Node, cursor: Cursor, done: int, distance: dict[str, int], faults: list[str]) -> list[tuple[PathStep, Cursor, int]]:
+    """Every step open from a state (that can still lead to the target): (the step, the state it
+    leads to, the choices made by then). `done`: the choices made to reach `cursor`."""
+    moves: list[tuple[PathStep, Cursor, int]] = []
+    if cursor.awaiting_input:
+        nxt = _copy(cursor)
+        try:
+            stepper.submit(story, nxt, SAMPLE_NAME)
+        except InvalidAction:  # pragma: no cover - the sample name is never empty
+            return moves
+        prompt = node.input.prompt if node.input is not None else None
+        moves.append((PathStep(node.id, None, None, SAMPLE_NAME, prompt), nxt, done))
+        return moves
+    values = Values(cursor.variables, cursor.visits, story.computed) if story.computed else cursor.variables
+    for shown_number, (choice, enabled, fault) in enumerate(stepper.offered(node, cursor.variables, cursor.visits, cursor.used_once), 1):
+        if fault is not None:
+            _fault(faults, fault)
+        if not enabled or not any(t in distance for t in _targets(node, choice)):
+            continue
+        nxt = _copy(cursor)
+        try:
+            stepper.take(story, nxt, choice)
+        except StoryRuntimeError as err:
+            _fault(faults, str(err))
+            continue
+        moves.append((PathStep(node.id, shown_number, choice.index, render(choice.text, values)), nxt, done + 1))
+    return moves
+
+
+def _steps_to(parents: list[tuple[int, PathStep | None, int]], found: int) -> tuple[PathStep, ...]:
+    """The steps from the first state to state number `found`, read back through the parents."""
     steps: list[PathStep] = []
     at = found
     while at > 0:  # bounded: every parent number is smaller than its child's
@@ -407,7 +417,7 @@ def _search(
         if taken is not None:
             steps.append(taken)
         at = parent
-    return tuple(reversed(steps)), len(best), False
+    return tuple(reversed(steps))
 
 
 def _targets(node: Node, choice: Choice) -> tuple[str, ...]:
