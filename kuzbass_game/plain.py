@@ -15,6 +15,8 @@ from kuzbass_game.engine.core import plain_text
 from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError
 from kuzbass_game.engine.play import Tally, describe_moves
 from kuzbass_game.text import markup_to_plain
+from kuzbass_game.engine.storage import SaveError
+from kuzbass_game.engine.storage import AutosaveFailed, SaveStore, SlotExists
 
 HELP = """Type the number of a choice and press Enter.
 Other commands: status, codex (what you have learned; 'codex N' or 'codex WORD' to read an entry),
@@ -259,9 +261,6 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
     import shutil
     import sys
     import time
-
-    from kuzbass_game.engine.storage import SaveError
-    from kuzbass_game.engine.storage import AutosaveFailed, SaveStore, SlotExists
 
     lines = lines or sys.stdin
     out = out or sys.stdout

@@ -222,7 +222,7 @@ def test_a_planted_violation_is_caught(tree, relative, code, expected):
 
 def test_a_shadowing_export_is_caught(tree):
     init = tree / "kuzbass_game" / "engine" / "tools" / "__init__.py"
-    init.write_text(init.read_text(encoding="utf-8").replace('__all__ = ["', '__all__ = ["graph", "'), encoding="utf-8")
+    init.write_text(init.read_text(encoding="utf-8").replace("__all__ = [", '__all__ = ["graph", ', 1), encoding="utf-8")
     assert shadowed_exports(tree) == ["engine.tools exports 'graph', which is also a module's name"]
 
 

@@ -56,7 +56,7 @@ def run_check(story_dir: Path | list[Path], saves_dir: Path | None = None) -> in
 def check_saves(story: Story, saves_dir: Path) -> int:
     """Print one line per save; returns how many would break. One bad file never stops the others,
     and no string from a file or a file name reaches the terminal as a control code."""
-    from kuzbass_game.engine.storage import SaveError, SaveStore, read_save_file
+    from kuzbass_game.engine.storage import SaveError, SaveStore, read_save_file  # the save store only with --saves
 
     try:
         paths = sorted(SaveStore(saves_dir, story).slot_files(), key=lambda p: p.name)

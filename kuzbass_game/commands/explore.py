@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from kuzbass_game.commands._story import add_story_options, checked_story, load, story_dirs
 from kuzbass_game.engine.tools import ExploreReport, explore, merge
 from kuzbass_game.engine.core import Story
+from kuzbass_game.engine.tools import MAX_STATES, path_to
+from kuzbass_game.engine.tools import BLOCK
 
 WIDTH = 80  # the table fits an 80-column terminal
 RANDOM_RUNS = 2000  # random playthroughs tried for --path-to when the search meets its bound
@@ -95,7 +97,7 @@ def run_explore(
     if as_json or not sys.stdout.isatty():
         report = _explore(story, dirs, runs, seed, max_steps, jobs)
     else:
-        from rich.progress import Progress
+        from rich.progress import Progress  # Rich only for a progress bar on a terminal
 
         with Progress(transient=True) as progress:
             task = progress.add_task("Exploring", total=runs)
@@ -152,7 +154,6 @@ def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: in
 def _chunks(runs: int, pieces: int) -> list[tuple[int, int]]:
     """`runs` cut into at most `pieces` consecutive ranges (first run, how many), each starting
     on a block of runs seeded together (engine/tools/explorer.py, BLOCK), so no range replays another's."""
-    from kuzbass_game.engine.tools import BLOCK
 
     blocks = -(-runs // BLOCK)
     pieces = max(1, min(pieces, blocks))
@@ -187,7 +188,6 @@ def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, cou
 
 
 def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: int, max_states: int | None, seeds: int, as_json: bool) -> int:
-    from kuzbass_game.engine.tools import MAX_STATES, path_to
 
     if target not in story.nodes:
         import difflib
@@ -222,10 +222,10 @@ def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: 
             )
         )
         return 0 if found.found else 1
-    from rich.console import Console
-    from rich.markup import escape
+    from rich.console import Console  # Rich and Textual's markup only for a table on a terminal, never for --json
+    from rich.markup import escape  # (as above)
 
-    from kuzbass_game.text import markup_to_plain
+    from kuzbass_game.text import markup_to_plain  # (as above)
 
     console = Console(highlight=False, width=min(Console().width, WIDTH), soft_wrap=False)
     node = story.nodes[target]
@@ -289,11 +289,11 @@ def _plural(count: int, word: str) -> str:
 
 
 def _print_table(data: dict, story: Story) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.console import Console  # Rich and Textual's markup only for a table on a terminal, never for --json
+    from rich.markup import escape  # (as above)
+    from rich.table import Table  # (as above)
 
-    from kuzbass_game.text import markup_to_plain
+    from kuzbass_game.text import markup_to_plain  # (as above)
 
     console = Console(highlight=False, width=min(Console().width, WIDTH))
     length = data["path_length"]

@@ -47,9 +47,9 @@ def run_saves(story_dir: Path | list[Path], saves_dir: Path) -> int:
     if not groups:
         print(f"No saves in {plain_text(str(saves_dir))}.")
         return 0
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from rich.console import Console  # Rich only for the table
+    from rich.markup import escape  # (as above)
+    from rich.table import Table  # (as above)
 
     table = Table(title=f"Saves in {escape(plain_text(str(saves_dir)))}", title_justify="left")
     for column in ("game", "slot", "kind", "chapter", "date", "turn", "played", "saved", "state"):

@@ -74,9 +74,9 @@ def make_server(
     story_dirs: list[Path], saves_dir: Path, *, host: str, port: int, title: str, public_url: str | None = None, max_games: int = 20
 ) -> Any:
     """A textual-serve `Server` that starts each visitor's game in that visitor's saves folder."""
-    from aiohttp import web
-    from textual_serve.app_service import AppService
-    from textual_serve.server import Server, to_int
+    from aiohttp import web  # the web extra is optional: imported only to serve
+    from textual_serve.app_service import AppService  # (as above)
+    from textual_serve.server import Server, to_int  # (as above)
 
     saves_dir = Path(saves_dir).resolve()
     stories = [Path(folder).resolve() for folder in story_dirs]

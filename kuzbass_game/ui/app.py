@@ -21,13 +21,16 @@ from kuzbass_game.ui.saving import Saves
 from kuzbass_game.ui.screens.title import TitleScreen
 from kuzbass_game.ui.screens.too_small import TooSmallScreen
 from kuzbass_game.ui.themes import COAL, THEMES, other_theme
+from kuzbass_game.engine.storage import save_settings
+from kuzbass_game.engine.storage import load_settings
+from kuzbass_game.engine.storage import load_profile
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
     from kuzbass_game.engine.storage import Profile
-    from kuzbass_game.engine.play import Game
+    from kuzbass_game.engine.play import Game  # launch: the game's modules when a game starts, not at the title
     from kuzbass_game.ui.saving import Loaded
-    from kuzbass_game.ui.screens.story import StoryScreen
+    from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
 # Only the title screen is imported at start-up; the other screens (and what they need) are
 # imported the first time they are shown, so launching does not pay for them.
@@ -66,12 +69,13 @@ class KuzbassApp(App[int]):
         self.load_at_start = load
         self.saves_dir = Path(saves_dir)
         self.saves = Saves(Path(saves_dir), story)
-        # `play --watch`: the story's folders, polled for edits while the author plays (ui/watch.py).
+        # `play --watch`: the story's folders, polled for edits while the author plays (engine/load/watch.py).
         self.watcher = None
         if watch:
-            from kuzbass_game.ui.watch import StoryWatcher
+            from kuzbass_game.authoring import load_and_check  # only an author's --watch reloads the story from here
+            from kuzbass_game.engine.load import StoryWatcher  # (as above)
 
-            self.watcher = StoryWatcher(watch)
+            self.watcher = StoryWatcher(watch, lambda dirs: load_and_check(dirs, cache=True))
         self.player_folder = Path(saves_dir) / PLAYER_FOLDER
         self.title = story.title
         self._profile: Profile | None = None
@@ -108,11 +112,11 @@ class KuzbassApp(App[int]):
         replayed onto it. Errors are shown and play goes on with the story as it was."""
         if self.watcher is None or not self.watcher.changed():
             return
-        from kuzbass_game.ui.screens.story import StoryScreen
+        from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
         playing = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, StoryScreen)), None)
         if playing is None:
-            from kuzbass_game.engine.play import Game
+            from kuzbass_game.engine.play import Game  # launch: the game's modules when a game starts, not at the title
 
             reloaded = self.watcher.reload(Game(self.story, seed=0))
             if reloaded.game is not None:
@@ -135,7 +139,6 @@ class KuzbassApp(App[int]):
 
     # ------------------------------------------------------------ settings and the profile
     def read_settings(self) -> tuple[dict[str, Any], str | None]:
-        from kuzbass_game.engine.storage import load_settings
 
         stored, notice = load_settings(self.player_folder)
         settings = dict(DEFAULT_SETTINGS)
@@ -144,7 +147,6 @@ class KuzbassApp(App[int]):
 
     def set_setting(self, key: str, value: Any) -> None:
         """Change one setting and write the file at once (as safely as a save)."""
-        from kuzbass_game.engine.storage import save_settings
 
         if self.settings.get(key) == value:
             return
@@ -160,8 +162,6 @@ class KuzbassApp(App[int]):
     def profile(self) -> Profile:
         """The endings found across games, read on first use; a damaged file is told once."""
         if self._profile is None:
-            from kuzbass_game.engine.storage import load_profile
-
             self._profile = load_profile(self.player_folder)
             self.tell_profile_notice()
         return self._profile
@@ -210,7 +210,7 @@ class KuzbassApp(App[int]):
     # ------------------------------------------------------------ navigation
     @property
     def story_screen(self) -> StoryScreen | None:
-        from kuzbass_game.ui.screens.story import StoryScreen
+        from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
         return next((s for s in reversed(self.screen_stack) if isinstance(s, StoryScreen)), None)
 
@@ -220,7 +220,7 @@ class KuzbassApp(App[int]):
         self.call_after_refresh(self.recheck_size)
 
     def open_game(self, game: Game, play_seconds: float = 0.0, notice: str | None = None) -> None:
-        from kuzbass_game.ui.screens.story import StoryScreen
+        from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
         self.show_title()
         self.push_screen(StoryScreen(game, play_seconds, notice))
@@ -235,17 +235,17 @@ class KuzbassApp(App[int]):
 
     def ask_new_game(self) -> None:
         """New game from the palette: asks first when it would leave a game in progress."""
-        from kuzbass_game.ui.screens.new_game import start_new_game
+        from kuzbass_game.ui.screens.new_game import start_new_game  # launch: a screen is imported the first time it is shown
 
         start_new_game(self)
 
     def start_new_game(self) -> None:
-        from kuzbass_game.engine.play import Game
+        from kuzbass_game.engine.play import Game  # launch: the game's modules when a game starts, not at the title
 
         self.open_game(Game(self.story, seed=self.seed))
 
     def read_introduction(self, then_play: bool = False) -> None:
-        from kuzbass_game.ui.screens.reading import ReadingScreen
+        from kuzbass_game.ui.screens.reading import ReadingScreen  # launch: a screen is imported the first time it is shown
 
         def done(_read: bool | None) -> None:
             if then_play:  # read or skipped, the game begins
@@ -259,7 +259,7 @@ class KuzbassApp(App[int]):
             self.read_introduction()
 
     def action_gallery(self) -> None:
-        from kuzbass_game.ui.screens.gallery import GalleryScreen
+        from kuzbass_game.ui.screens.gallery import GalleryScreen  # launch: a screen is imported the first time it is shown
 
         if not isinstance(self.screen, GalleryScreen):
             self.push_screen(GalleryScreen(self.story, self.profile))
@@ -286,7 +286,7 @@ class KuzbassApp(App[int]):
 
     def open_saves(self, ask_name: bool = False) -> None:
         """The saved-games screen; saving is offered when a story screen has a game."""
-        from kuzbass_game.ui.screens.saves import SavesScreen
+        from kuzbass_game.ui.screens.saves import SavesScreen  # launch: a screen is imported the first time it is shown
 
         current = self.story_screen
         game = current.game if current is not None else None
@@ -308,7 +308,7 @@ class KuzbassApp(App[int]):
 
     # ------------------------------------------------------------ app-wide actions
     def action_help(self) -> None:
-        from kuzbass_game.ui.screens.help import HelpScreen
+        from kuzbass_game.ui.screens.help import HelpScreen  # launch: a screen is imported the first time it is shown
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -337,7 +337,7 @@ class KuzbassApp(App[int]):
         self.exit(0)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        from kuzbass_game.ui.screens.story import StoryScreen
+        from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
         yield from super().get_system_commands(screen)
         yield SystemCommand("New game", "Start the story from the beginning", self.ask_new_game)

@@ -27,7 +27,7 @@ from kuzbass_game.text import markup_to_plain
 if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
     from kuzbass_game.engine.play import Game
-    from kuzbass_game.engine.storage import GameGroup, SaveStore, SlotInfo
+    from kuzbass_game.engine.storage import GameGroup, SaveStore, SlotInfo  # launch: the save store's modules on first use
 
 SLOT_SUFFIX = ".json"  # the engine's saves.SUFFIX (a test keeps them equal)
 QUICKSAVE_FILE = "quicksave" + SLOT_SUFFIX  # the engine's QUICK_NAME + SUFFIX (the same test)
@@ -81,7 +81,7 @@ class Saves:
     def store(self) -> SaveStore | None:
         """The engine's store, made (and its module imported) on first use."""
         if self._store is None and not self._broken:
-            from kuzbass_game.engine.storage import SaveError, SaveStore
+            from kuzbass_game.engine.storage import SaveError, SaveStore  # launch: the save store's modules on first use
 
             try:
                 self._store = SaveStore(self.folder, self.story)
@@ -101,7 +101,7 @@ class Saves:
 
     def slots(self) -> list[SlotInfo]:
         """Every slot, newest first; an unreadable folder reads as none (and sets `problem`)."""
-        from kuzbass_game.engine.storage import SaveError
+        from kuzbass_game.engine.storage import SaveError  # launch: the save store's modules on first use
 
         store = self.store
         if store is None:
@@ -116,7 +116,7 @@ class Saves:
 
     def games(self) -> list[GameGroup]:
         """The slots grouped by game, the most recently saved game first (damaged files last)."""
-        from kuzbass_game.engine.storage import SaveError
+        from kuzbass_game.engine.storage import SaveError  # launch: the save store's modules on first use
 
         store = self.store
         if store is None:
@@ -158,7 +158,7 @@ class Saves:
     def latest(self) -> SlotInfo | None:
         """What Continue resumes: the most recently saved game where it was left (the newest slot,
         by the time stored in it, that loads and has not ended); None when there is none."""
-        from kuzbass_game.engine.storage import SaveError
+        from kuzbass_game.engine.storage import SaveError  # launch: the save store's modules on first use
 
         if self._broken or not self._slot_files() or self.store is None:
             return None
@@ -169,7 +169,7 @@ class Saves:
 
     def name_problem(self, name: str) -> str | None:
         """Why `name` cannot name a save (the engine's rule), or None: for checking as the player types."""
-        from kuzbass_game.engine.storage import SaveError, check_slot_name
+        from kuzbass_game.engine.storage import SaveError, check_slot_name  # launch: the save store's modules on first use
 
         try:
             check_slot_name(name)
@@ -209,7 +209,7 @@ class Saves:
         return self._read(lambda store: store.quickload())
 
     def _attempt(self, action: Callable[[SaveStore], Any]) -> Problem | None:
-        from kuzbass_game.engine.storage import AutosaveFailed, SaveError, SlotChanged, SlotExists
+        from kuzbass_game.engine.storage import AutosaveFailed, SaveError, SlotChanged, SlotExists  # launch: the save store's modules on first use
 
         store = self.store
         if store is None:
@@ -227,7 +227,7 @@ class Saves:
         return None
 
     def _read(self, action: Callable[[SaveStore], Any]) -> Loaded | str:
-        from kuzbass_game.engine.storage import SaveError
+        from kuzbass_game.engine.storage import SaveError  # launch: the save store's modules on first use
 
         store = self.store
         if store is None:

@@ -8,7 +8,8 @@ import time
 
 from kuzbass_game.authoring import load_and_check
 from kuzbass_game.engine.play.game import Game
-from kuzbass_game.ui.watch import StoryWatcher
+from kuzbass_game.authoring import load_and_check
+from kuzbass_game.engine.load import StoryWatcher
 
 from conftest import FERRY_DIR
 
@@ -25,7 +26,7 @@ def test_an_edit_is_noticed_checked_and_the_game_replayed(tmp_path):
     game = Game(load_and_check(story_dir).story, seed=4)
     game.submit("Anna")
     game.choose_number(1)
-    watcher = StoryWatcher([story_dir])
+    watcher = StoryWatcher([story_dir], lambda dirs: load_and_check(dirs, cache=True))
     assert not watcher.changed()
     bank = story_dir / "scenes" / "bank.yaml"
     original = bank.read_text()

@@ -11,10 +11,13 @@ from kuzbass_game.engine.core.lazy import exports
 
 _HOMES = {
     "LoadResult": "loader",
+    "Reloaded": "watch",
+    "StoryWatcher": "watch",
     "load_story": "loader",
 }
-__all__ = ["LoadResult", "load_story"]
+__all__ = ["LoadResult", "Reloaded", "StoryWatcher", "load_story"]
 __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.load.loader import LoadResult, load_story
+    from kuzbass_game.engine.load.watch import Reloaded, StoryWatcher

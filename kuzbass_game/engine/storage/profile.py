@@ -17,6 +17,7 @@ from typing import Any
 from kuzbass_game.engine.files.atomic import write_atomic
 from kuzbass_game.engine.core.text import plain_text
 from kuzbass_game.engine.core.model import Story
+from kuzbass_game.engine.files.bounded import NotRegular, TooLarge, read_regular
 
 PROFILE_NAME = "profile.json"
 SETTINGS_NAME = "settings.json"
@@ -64,7 +65,7 @@ class Profile:
 
     def gallery(self, story: Story) -> list[tuple[str, str, EndingRecord | None, str | None]]:
         """Every ending of the story: (id, title or "???", its record if found, a hint: its chapter)."""
-        from kuzbass_game.engine.tools.graph import chapters_of
+        from kuzbass_game.engine.tools.graph import chapters_of  # the graph walk only when the gallery is opened
 
         found = self.found(story)
         chapters = chapters_of(story)  # once for the whole gallery: it walks the story's graph
@@ -153,7 +154,6 @@ def save_settings(folder: Path, settings: dict[str, Setting]) -> str | None:
 def _read_json(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     """(data, None), (None, None) when absent, or (None, what is wrong). The data is JSON as
     read: every value is checked by the caller before it is kept."""
-    from kuzbass_game.engine.files.bounded import NotRegular, TooLarge, read_regular
 
     try:
         raw, _info = read_regular(path, MAX_BYTES)

@@ -11,6 +11,7 @@ from collections import deque
 
 from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.core.model import Choice, Node, Story
+from kuzbass_game.engine.core.model import Variable
 
 
 def _live_targets(choice: Choice, node: Node) -> tuple[str, ...]:
@@ -132,6 +133,7 @@ def covers(sources: list[str], story: Story) -> bool:
     together leave no value out (`trust >= 1` / `trust < 1`; every value of an enumerated text)."""
     if not sources:
         return False
+    # The compiler (and PyYAML) only when a node has several conditions: a cached story's tools never load it.
     from kuzbass_game.engine.format.compiler import otherwise_source
 
     for index, source in enumerate(sources):
@@ -153,8 +155,6 @@ def covers(sources: list[str], story: Story) -> bool:
 def _covers_one(name: str, tests: list[tuple[str, str, str]], story: Story) -> bool:
     var = story.variables.get(name)
     if var is None and name in story.computed:  # a computed value: its type, and no declared range
-        from kuzbass_game.engine.core.model import Variable
-
         var = Variable(name, story.computed[name].type, 0)
     if var is None:
         return False

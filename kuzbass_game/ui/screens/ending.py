@@ -174,7 +174,7 @@ class EndingScreen(Screen[str]):
 
     def action_pick(self, pick: str) -> None:
         if pick == "afterword":
-            from kuzbass_game.ui.screens.reading import ReadingScreen
+            from kuzbass_game.ui.screens.reading import ReadingScreen  # launch: a screen is imported the first time it is shown
 
             self.app.push_screen(ReadingScreen("Afterword", self.afterword, "Back to the ending"))
         elif pick == "gallery":

@@ -36,7 +36,7 @@ def locked_row(hint: str | None, count: int) -> Content:
 
 def locked_by_chapter(story: Story, rows: list[tuple[str, str, EndingRecord | None, str | None]]) -> list[Content]:
     """The endings not found yet, one row per chapter they lie in (in the story's order)."""
-    from kuzbass_game.engine.tools import chapters_of
+    from kuzbass_game.engine.tools import chapters_of  # the graph walk only when a hint is asked for
 
     chapters = chapters_of(story)  # each node's chapter, as the story's own tools count it
     counts: dict[str | None, int] = {}

@@ -183,8 +183,8 @@ class StoryScreen(Screen):
 
     def show_ending(self, scene: SceneView, reached: bool) -> None:
         """The ending screen, with the run summed up; an ending reached by play goes in the profile."""
-        from kuzbass_game.engine.play import summarize
-        from kuzbass_game.ui.screens.ending import EndingScreen
+        from kuzbass_game.engine.play import summarize  # only at an ending
+        from kuzbass_game.ui.screens.ending import EndingScreen  # launch: a screen is imported the first time it is shown
 
         found = self.app.record_ending(self.game) if reached else None
         story = self.game.story
@@ -348,7 +348,7 @@ class StoryScreen(Screen):
         self.app.push_screen(CodexScreen(self.game.codex(), self.codex_marks))
 
     def action_stats(self) -> None:
-        from kuzbass_game.ui.screens.stats import StatsScreen
+        from kuzbass_game.ui.screens.stats import StatsScreen  # launch: a screen is imported the first time it is shown
 
         if self.scene is not None:
             self.app.push_screen(StatsScreen(self.game, self.scene))
@@ -378,7 +378,7 @@ class StoryScreen(Screen):
             self.pane.show(self.scene, again=True)
 
     def action_tally(self) -> None:
-        from kuzbass_game.ui.screens.tally import TallyScreen
+        from kuzbass_game.ui.screens.tally import TallyScreen  # launch: a screen is imported the first time it is shown
 
         if self.scene is not None and self.scene.tally is not None:
             self.app.push_screen(TallyScreen(self.scene.tally))
@@ -387,7 +387,7 @@ class StoryScreen(Screen):
         self.pane.refit()  # a taller or shorter screen may fold or unfold a vote's count
 
     def action_journal(self) -> None:
-        from kuzbass_game.ui.screens.journal import JournalScreen
+        from kuzbass_game.ui.screens.journal import JournalScreen  # launch: a screen is imported the first time it is shown
 
         def chosen(steps: int | None) -> None:
             if steps:

@@ -107,7 +107,7 @@ class TitleScreen(Screen):
         await self.run_action("app.quit" if event.option_id == "quit" else str(event.option_id))
 
     def action_new_game(self) -> None:
-        from kuzbass_game.ui.screens.new_game import start_new_game
+        from kuzbass_game.ui.screens.new_game import start_new_game  # launch: only when a new game is asked for
 
         start_new_game(self.app, self.latest)
 

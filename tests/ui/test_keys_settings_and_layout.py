@@ -1,4 +1,4 @@
-"""The fixes of issue 11, driven as a player would: the ending screen opens at its top and scrolls,
+"""Keys, settings and layout, driven as a player would: the ending screen opens at its top and scrolls,
 a key pressed before a scene is drawn picks nothing in it, the footer while typing a name, the
 theme and the change line remembered, F9 without a quicksave, locked choices readable in every
 theme, and the layout (choices follow the text, a reading measure, the side panel with bars)."""

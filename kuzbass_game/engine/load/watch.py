@@ -1,17 +1,25 @@
 """`kuzbass play --watch`: the story's files are watched while an author plays; an edit is checked
 and, when it checks clean, the story is reloaded in place with the game replayed onto it.
 
-The watcher is plain Python (no Textual): the app polls it on a timer and shows what it says.
+The watcher is plain Python (no Textual): the app polls it on a timer and shows what it says. It
+stamps the files exactly as the cache does (`cache.files_key`: each file's path, size and mtime),
+so an edit the cache would notice is an edit the watcher notices, and nothing else is.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kuzbass_game.engine.core import DiagnosticSink
-from kuzbass_game.engine.core import Story
-from kuzbass_game.engine.play import Game
+from kuzbass_game.engine.core.diagnostics import DiagnosticSink
+from kuzbass_game.engine.core.model import Story
+from kuzbass_game.engine.format.sources import find_story_files
+from kuzbass_game.engine.load.cache import CacheKey, files_key
+from kuzbass_game.engine.load.loader import LoadResult
+from kuzbass_game.engine.play.game import Game
+
+Loader = Callable[[Sequence[Path]], LoadResult]  # the face's load-and-check (it adds the markup checks)
 
 
 @dataclass(frozen=True)
@@ -28,22 +36,13 @@ class StoryWatcher:
 
     MAX_ERRORS_SHOWN = 8
 
-    def __init__(self, dirs: list[Path]) -> None:
+    def __init__(self, dirs: Sequence[Path], load: Loader) -> None:
         self.dirs = [Path(d) for d in dirs]
+        self.load = load
         self._stamps = self._read_stamps()
 
-    def _read_stamps(self) -> tuple:
-        from kuzbass_game.engine.format import find_story_files
-
-        stamps = []
-        for folder in self.dirs:
-            for path, _display in find_story_files(folder, DiagnosticSink()):
-                try:
-                    info = path.stat()
-                except OSError:
-                    continue
-                stamps.append((str(path), info.st_size, info.st_mtime_ns))
-        return tuple(stamps)
+    def _read_stamps(self) -> tuple[CacheKey, ...]:
+        return tuple(_stamp(folder) for folder in self.dirs)
 
     def changed(self) -> bool:
         """True once for each batch of edits (files written, added or removed) since the last call."""
@@ -55,9 +54,7 @@ class StoryWatcher:
 
     def reload(self, game: Game) -> Reloaded:
         """Check the edited story; if it is clean, replay the game's choices onto it."""
-        from kuzbass_game.authoring import load_and_check
-
-        result = load_and_check(self.dirs[0] if len(self.dirs) == 1 else self.dirs, cache=True)
+        result = self.load(self.dirs)
         if result.story is None:
             errors = tuple(d.format() for d in result.errors[: self.MAX_ERRORS_SHOWN])
             more = len(result.errors) - len(errors)
@@ -68,6 +65,13 @@ class StoryWatcher:
                 errors,
             )
         return Reloaded(*replay_onto(result.story, game))
+
+
+def _stamp(folder: Path) -> CacheKey:
+    try:
+        return files_key(find_story_files(folder, DiagnosticSink()))
+    except OSError:  # a file went between the listing and its stat: an edit in progress
+        return ("unreadable", str(folder))
 
 
 def replay_onto(story: Story, game: Game) -> tuple[Game, str]:
