@@ -42,6 +42,7 @@ KEYS_AT = {
     "votes.MOVE_KEYS": "move",
     "model.OUTCOMES": "outcomes",
     "story_tests.TEST_KEYS": "storyTest",
+    "story_tests.CHECKPOINT_KEYS": "checkpoint",
 }
 # Tuples of keys that are parts of others (checked as subsets of each place named).
 PARTS_AT = {"compiler.DECLARATION_KEYS": ("manifest", "layerManifest", "storyFile")}
@@ -61,6 +62,10 @@ def _object(description: str, properties: Schema, required: tuple[str, ...] = ()
         schema["required"] = list(required)
     schema.update(more)
     return schema
+
+
+def _one_or_many(item: Schema, description: str) -> Schema:
+    return {"description": description, "anyOf": [item, {"type": "array", "items": item}]}
 
 
 def story_schema() -> Schema:
@@ -218,9 +223,24 @@ def story_schema() -> Schema:
                     "items": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 9}, {"type": "string"}]},
                 },
                 "expect": {"type": "array", "items": _ref("condition"), "description": "Conditions that must hold at the end."},
+                "checkpoints": {"type": "array", "maxItems": 1000, "items": _ref("checkpoint"), "description": "What must hold on the way."},
                 "ending": {"type": "string", "description": "The node where the route must stop."},
             },
             ("steps",),
+        ),
+        "checkpoint": _object(
+            "What must be true when the route reaches a node.",
+            {
+                "at": {"type": "string", "pattern": NODE_ID, "description": "The node where this is checked."},
+                "visit": {"type": "integer", "minimum": 1, "description": "Which arrival at the node (default 1, the first)."},
+                "holds": _one_or_many(_ref("condition"), "Conditions that must hold on arrival."),
+                "shows": _one_or_many(_text("A text."), "Texts the scene shows (a part, any case, markup ignored)."),
+                "lacks": _one_or_many(_text("A text."), "Texts the scene must not show."),
+                "open": _one_or_many(_text("A choice."), "Choices offered and open: a part of their text, or the node they lead to."),
+                "locked": _one_or_many(_text("A choice."), "Choices shown locked."),
+                "hidden": _one_or_many(_text("A choice."), "Choices not shown at all."),
+            },
+            ("at",),
         ),
         # ------------------------------------------------------------ nodes
         "node": _object(
