@@ -170,18 +170,30 @@ def test_a_link_in_place_of_the_cache_file_is_not_followed(make_story, tmp_path)
 
 
 def _rewrite_image(root, change) -> None:
-    """Tamper with the stored image (as an attacker or a bit flip would), with a valid checksum."""
+    """Tamper with the stored story record (as an attacker or a bit flip would), with a valid checksum."""
     path = cache.cache_path(root)
     payload = path.read_bytes()[8:]
-    digest, image = marshal.loads(payload)
-    image = list(image)
-    change(image)
-    path.write_bytes(_file_of(marshal.dumps((digest, tuple(image)))))
+    digest, (story, notes) = marshal.loads(payload)
+    story = list(story)
+    change(story)
+    path.write_bytes(_file_of(marshal.dumps((digest, (tuple(story), notes)))))
+
+
+def _with(record: tuple, layout, name: str, value) -> tuple:
+    """A record with one field (found by its name in the cache's layout) replaced."""
+    at = layout.at(name)
+    return record[:at] + (value,) + record[at + 1 :]
+
+
+def _choices(raw: tuple, change) -> tuple:
+    """A node record whose choice records are each changed by `change`."""
+    return _with(raw, cache.NODE, "choices", tuple(change(c) for c in raw[cache.NODE.at("choices")]))
 
 
 def _tamper_node(node_id: str, change):
-    def edit(image):
-        joined, offsets, blob = image[6]
+    def edit(story):
+        nodes = cache.STORY.at("nodes")
+        joined, offsets, blob = story[nodes]
         ids = joined.split("\n")
         bounds = list(struct.unpack(f"<{len(ids) + 1}Q", offsets))
         blobs = [blob[a:b] for a, b in zip(bounds, bounds[1:])]
@@ -190,17 +202,17 @@ def _tamper_node(node_id: str, change):
         new_offsets = [0]
         for item in blobs:
             new_offsets.append(new_offsets[-1] + len(item))
-        image[6] = (joined, struct.pack(f"<{len(new_offsets)}Q", *new_offsets), b"".join(blobs))
+        story[nodes] = (joined, struct.pack(f"<{len(new_offsets)}Q", *new_offsets), b"".join(blobs))
 
     return edit
 
 
 TAMPERS = {
     "a node with a missing field": lambda raw: raw[:-1],
-    "a choice to a node that does not exist": lambda raw: raw[:3] + (tuple((c[0], c[1], "nowhere") + c[3:] for c in raw[3]),) + raw[4:],
-    "a terminal escape in the text": lambda raw: raw[:2] + ((("\x1b]52;c;eA==\x07\x1b[2JHello",), None),) + raw[3:],
-    "another node's id": lambda raw: ("end",) + raw[1:],
-    "an expression that does not compile": lambda raw: raw[:3] + (tuple(c[:4] + ("this is not (an expression",) + c[5:] for c in raw[3]),) + raw[4:],
+    "a choice to a node that does not exist": lambda raw: _choices(raw, lambda c: _with(c, cache.CHOICE, "target", "nowhere")),
+    "a terminal escape in the text": lambda raw: _with(raw, cache.NODE, "paragraphs", ((("\x1b]52;c;eA==\x07\x1b[2JHello",), None),)),
+    "another node's id": lambda raw: _with(raw, cache.NODE, "id", "end"),
+    "an expression that does not compile": lambda raw: _choices(raw, lambda c: _with(c, cache.CHOICE, "condition", "this is not (an expression")),
 }
 
 
@@ -225,7 +237,7 @@ def test_a_tampered_node_drops_the_cache_and_compiles_the_story_instead(make_sto
 def test_a_terminal_escape_in_the_cached_title_is_refused(make_story):
     root = make_story()
     load_story(root, cache=True)
-    _rewrite_image(root, lambda image: image.__setitem__(1, "\x1b]0;pwned\x07Tiny"))
+    _rewrite_image(root, lambda story: story.__setitem__(cache.STORY.at("title"), "\x1b]0;pwned\x07Tiny"))
     result = load_story(root, cache=True)
     assert result.story.title == "Tiny" and not isinstance(result.story.nodes, cache.LazyNodes)
 

@@ -17,6 +17,7 @@ compiled from its YAML on the spot, so a bad cache costs one slow launch, never 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import marshal
 import os
@@ -25,11 +26,11 @@ import stat
 import time
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, KeysView, Mapping
+from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
-from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, overload
 
+from kuzbass_game import __version__
 from kuzbass_game.engine.files.atomic import write_atomic
 from kuzbass_game.engine.core.diagnostics import Diagnostic, Mark, Severity
 from kuzbass_game.engine.core.model import (
@@ -53,10 +54,10 @@ from kuzbass_game.engine.core.model import (
 from kuzbass_game.engine.files.bounded import Refused, read_regular
 
 if TYPE_CHECKING:  # the expression compiler is imported only once a node needs it
-    from kuzbass_game.engine.core.expr import Condition, Effects, Scope, Typed
+    from kuzbass_game.engine.core.expr import Condition, Effects, Evaluator, Scope, Typed
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 10  # bump when the image's layout or the loader's checks change
+FORMAT = 11  # bump when the loader's checks change (the layouts' fields are part of every key already)
 MAGIC = b"KZC3"
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of a marshalled image; ours nest fewer than ten levels
@@ -64,9 +65,9 @@ STALE_TEMP_SECONDS = 600
 
 StoryRoot = Path | tuple[Path, ...]  # a story's folder, or a story's and its layers' (the story's first)
 CacheKey = tuple[object, ...]  # what the cached story was made from: only compared, through its digest
-# A story's image as `marshal` stores it: plain data, unpacked by position. Read back from a
-# file, it is untrusted: `check_marshal` and `_check_texts` vouch for its kinds of values, and
-# every field's shape is checked as it is unpacked (a wrong one raises, and the YAML is loaded).
+# A story's image as `marshal` stores it: plain data, records laid out by `Layout`. Read back from
+# a file, it is untrusted: `check_marshal` and `_check_texts` vouch for its kinds of values, and
+# every record's shape is checked as it is read (a wrong one raises, and the YAML is loaded).
 Image = tuple[Any, ...]
 _T = TypeVar("_T")
 
@@ -92,8 +93,6 @@ def cache_path(root: Path | tuple[Path, ...]) -> Path:
 def files_key(files: list[tuple[Path, str]]) -> CacheKey:
     """Path inside the story folder, size and mtime of every story file: any edit, addition or
     removal changes it, and `story`, `./story` and `/abs/story` give the same key."""
-    from kuzbass_game import __version__
-
     stamps: list[tuple[object, ...]] = []
     for path, _display in files:
         relative = getattr(path, "relative", None)  # set by sources.find_story_files
@@ -102,7 +101,7 @@ def files_key(files: list[tuple[Path, str]]) -> CacheKey:
             info = path.stat()
             relative, stamp = str(path), (info.st_size, info.st_mtime_ns)
         stamps.append((relative, *stamp))
-    return (FORMAT, __version__, tuple(stamps))
+    return (FORMAT, __version__, SHAPE, tuple(stamps))
 
 
 def _digest(key: CacheKey) -> bytes:
@@ -111,116 +110,213 @@ def _digest(key: CacheKey) -> bytes:
 
 
 # ---------------------------------------------------------------- image
+#
+# Each model class the cache keeps has a `Layout`: every one of its init fields, in the class's
+# own order (`dataclasses.fields`), with how the cache stores it. A record is the tuple of its
+# stored fields in that order; `write_record` makes one and `_ImageReader.record` reads one back.
+# A field added to a model class and not to its layout stops this module from importing (see
+# `check_layouts`), and the layouts are part of every cache key, so a changed layout never
+# reads an image written with another.
+
+PLAIN = "plain"  # stored as it is: str, int, bool, None, or a tuple of those
+MARK = "mark"  # a Mark, as (path, line, col)
+PARTS = "parts"  # a text's parts, with each `{name}` hole as a 1-tuple
+IF = "if"  # a Condition, as its source
+FX = "fx"  # Effects, as their source
+PAIRS = "pairs"  # a mapping, as (key, value) pairs
+SEVERITY = "severity"  # a Severity, as its value
+NODES = "nodes"  # the story's nodes: see `_pack_nodes`
+GIVEN = "given"  # not stored: the reader gives it (a choice's node id, the story's folder)
+DERIVED = "derived"  # not stored: rebuilt from the fields stored (a faction's size, from its source)
+_NOT_STORED = (GIVEN, DERIVED)
 
 
-def _mark(mark: Mark | None) -> tuple[str, int, int] | None:
-    return None if mark is None else (mark.path, mark.line, mark.col)
+class Layout:
+    """How the cache keeps one model class: each init field, in the class's order, and how it is stored."""
+
+    __slots__ = ("cls", "fields", "stored", "size", "kinds", "given", "derived")
+
+    def __init__(self, cls: type, **fields: Kind) -> None:
+        self.cls = cls
+        self.fields = fields
+        self.stored = tuple(name for name, kind in fields.items() if kind not in _NOT_STORED)
+        self.size = len(self.stored)
+        self.kinds = tuple((name, kind) for name, kind in fields.items() if kind not in _NOT_STORED)
+        self.given = tuple(name for name, kind in fields.items() if kind == GIVEN)
+        self.derived = any(kind == DERIVED for kind in fields.values())
+
+    def __repr__(self) -> str:
+        return f"{self.cls.__name__}({', '.join(self.stored)})"
+
+    def at(self, name: str) -> int:
+        """The place of a stored field in this class's records."""
+        return self.stored.index(name)
 
 
-def _parts(parts: Iterable[TextPart]) -> tuple[str | tuple[str], ...]:
-    return tuple((p.name,) if isinstance(p, VarRef) else p for p in parts)
+class Nested(NamedTuple):
+    """A field that holds another kept class: one record (or None), a tuple of them, or a mapping's values."""
+
+    layout: Layout
+    shape: Literal["one", "many", "values"]
 
 
-def _src(item: Condition | Effects | None) -> str | None:
-    return None if item is None else item.source
+Kind = str | Nested
+
+MARKS = Layout(Mark, path=PLAIN, line=PLAIN, col=PLAIN)  # (only to check its fields: a mark is stored as MARK)
+DIAGNOSTIC = Layout(Diagnostic, path=PLAIN, line=PLAIN, col=PLAIN, severity=SEVERITY, message=PLAIN)
+VARIABLE = Layout(
+    Variable,
+    name=PLAIN,
+    type=PLAIN,
+    default=PLAIN,
+    minimum=PLAIN,
+    maximum=PLAIN,
+    label=PLAIN,
+    mark=MARK,
+    values=PLAIN,
+    description=PLAIN,
+    show_if=IF,
+)
+COMPUTED = Layout(Computed, name=PLAIN, type=DERIVED, source=PLAIN, run=DERIVED, label=PLAIN, description=PLAIN, show_if=IF, mark=MARK)
+ROUTINE = Layout(Routine, name=PLAIN, effects=FX, mark=MARK)
+CODEX_ENTRY = Layout(CodexEntry, id=PLAIN, title=PLAIN, text=PLAIN, sources=PLAIN, mark=MARK)
+PARAGRAPH = Layout(Paragraph, parts=PARTS, condition=IF)
+BRANCH = Layout(Branch, target=PLAIN, weight=PLAIN, condition=IF, mark=MARK)
+CHOICE = Layout(
+    Choice,
+    node_id=GIVEN,
+    index=PLAIN,
+    text=PARTS,
+    target=PLAIN,
+    branches=Nested(BRANCH, "many"),
+    condition=IF,
+    locked_reason=PARTS,
+    effects=FX,
+    once=PLAIN,
+    mark=MARK,
+    signature=PLAIN,
+    reply=PARTS,
+    ballot=PLAIN,
+)
+MOVE = Layout(Move, by=DERIVED, why=PLAIN, condition=IF, by_source=PLAIN)
+FACTION = Layout(Faction, name=PLAIN, size=DERIVED, lean=DERIVED, swing=PLAIN, moves=Nested(MOVE, "many"), size_source=PLAIN, lean_source=PLAIN)
+VOTE = Layout(Vote, id=PLAIN, question=PLAIN, factions=Nested(FACTION, "many"), outcomes=PAIRS, record=PLAIN, mark=MARK)
+INPUT = Layout(InputSpec, var=PLAIN, prompt=PLAIN, max_length=PLAIN)
+ENDING = Layout(Ending, title=PLAIN)
+NODE = Layout(
+    Node,
+    id=PLAIN,
+    paragraphs=Nested(PARAGRAPH, "many"),
+    choices=Nested(CHOICE, "many"),
+    effects=FX,
+    chapter=PLAIN,
+    date=PLAIN,
+    ending=Nested(ENDING, "one"),
+    input=Nested(INPUT, "one"),
+    mark=MARK,
+    unlocks=PLAIN,
+    vote=Nested(VOTE, "one"),
+)
+STORY = Layout(
+    Story,
+    id=PLAIN,
+    title=PLAIN,
+    start=PLAIN,
+    variables=Nested(VARIABLE, "values"),
+    nodes=NODES,
+    fingerprint=PLAIN,
+    root=GIVEN,
+    start_mark=MARK,
+    description=PLAIN,
+    author=PLAIN,
+    computed=Nested(COMPUTED, "values"),
+    routines=Nested(ROUTINE, "values"),
+    codex=Nested(CODEX_ENTRY, "values"),
+    layers=PLAIN,
+    introduction=PLAIN,
+    afterword=PLAIN,
+    ending_ids=PLAIN,  # written from `Story.endings`, so a cached story knows its endings without building nodes
+    node_layer=PAIRS,
+    extended=PAIRS,
+)
+LAYOUTS = (MARKS, DIAGNOSTIC, VARIABLE, COMPUTED, ROUTINE, CODEX_ENTRY, PARAGRAPH, BRANCH, CHOICE, MOVE, FACTION, VOTE, INPUT, ENDING, NODE, STORY)
 
 
-def _vote(vote: Vote | None) -> tuple[object, ...] | None:
-    if vote is None:
-        return None
-    factions = tuple(
-        (f.name, f.size_source, f.lean_source, f.swing, tuple((m.by_source, m.why, _src(m.condition)) for m in f.moves)) for f in vote.factions
-    )
-    return (vote.id, vote.question, factions, tuple(vote.outcomes.items()), vote.record, _mark(vote.mark))
+def check_layouts(layouts: Iterable[Layout] = LAYOUTS) -> None:
+    """Raise TypeError unless each layout names every init field of its class, in the class's order.
+
+    A field added to a model class must be given a place here (stored, given or derived) before
+    the cache can be used: run at import, so the mistake shows at once, in every test."""
+    for layout in layouts:
+        declared = [f.name for f in dataclasses.fields(layout.cls) if f.init]
+        if list(layout.fields) != declared:
+            missing = [name for name in declared if name not in layout.fields]
+            raise TypeError(
+                f"the story cache's layout of {layout.cls.__name__} does not match the class: "
+                + (f"it does not keep {', '.join(missing)}; " if missing else "")
+                + f"the class has ({', '.join(declared)}), the layout ({', '.join(layout.fields)}): update load/cache.py"
+            )
+        # (a record is read positionally, after its given fields; the story itself is read by name, in from_image)
+        if layout.cls is not Story and not layout.derived and list(layout.given) != list(layout.fields)[: len(layout.given)]:
+            raise TypeError(f"the story cache's layout of {layout.cls.__name__}: given fields come first")
+
+
+check_layouts()
+# What every layout stores, in the cache key: an image written with other layouts is never read.
+SHAPE = ";".join(map(repr, LAYOUTS))
+
+
+def write_record(layout: Layout, item: object) -> tuple[Any, ...]:
+    """One kept object as its record: its stored fields, in its layout's order."""
+    return tuple(_encode(kind, getattr(item, name)) for name, kind in layout.kinds)
+
+
+def _encode(kind: Kind, value: Any) -> Any:
+    if value is None or kind == PLAIN:
+        return value
+    if kind == MARK:
+        return (value.path, value.line, value.col)
+    if kind == PARTS:
+        return tuple((p.name,) if isinstance(p, VarRef) else p for p in value)
+    if kind == IF or kind == FX:
+        return value.source
+    if kind == PAIRS:
+        return tuple(value.items())
+    if kind == SEVERITY:
+        return value.value
+    if isinstance(kind, Nested):
+        if kind.shape == "one":
+            return write_record(kind.layout, value)
+        return tuple(write_record(kind.layout, item) for item in (value.values() if kind.shape == "values" else value))
+    raise TypeError(f"the story cache cannot store a field of kind {kind!r}")  # pragma: no cover - NODES is packed by to_image
 
 
 def to_image(story: Story, diagnostics: list[Diagnostic]) -> Image:
-    variables = tuple(
-        (v.name, v.type, v.default, v.minimum, v.maximum, v.label, _mark(v.mark), v.values, v.description, _src(v.show_if))
-        for v in story.variables.values()
-    )
-    computed = tuple((c.name, c.source, c.label, c.description, _src(c.show_if), _mark(c.mark)) for c in story.computed.values())
-    routines = tuple((r.name, r.effects.source, _mark(r.mark)) for r in story.routines.values())
-    codex = tuple((e.id, e.title, e.text, e.sources, _mark(e.mark)) for e in story.codex.values())
-    nodes: list[tuple[str, bytes]] = []
-    for node in story.nodes.values():
-        choices = tuple(
-            (
-                c.index,
-                _parts(c.text),
-                c.target,
-                tuple((b.target, b.weight, _src(b.condition), _mark(b.mark)) for b in c.branches),
-                _src(c.condition),
-                None if c.locked_reason is None else _parts(c.locked_reason),
-                _src(c.effects),
-                c.once,
-                _mark(c.mark),
-                c.signature,
-                None if c.reply is None else _parts(c.reply),
-                c.ballot,
-            )
-            for c in node.choices
-        )
-        nodes.append(
-            (
-                node.id,
-                _raw_node(
-                    node.id,
-                    _mark(node.mark),
-                    tuple((_parts(p.parts), _src(p.condition)) for p in node.paragraphs),
-                    choices,
-                    _src(node.effects),
-                    node.chapter,
-                    node.date,
-                    None if node.ending is None else node.ending.title,
-                    None if node.input is None else (node.input.var, node.input.prompt, node.input.max_length),
-                    node.unlocks,
-                    _vote(node.vote),
-                ),
-            )
-        )
-    notes = tuple((d.path, d.line, d.col, d.severity.value, d.message) for d in diagnostics)
-    # The nodes as three objects (ids, offsets, every node's marshal one after another), not
-    # 10,000 pairs: the whole file is checked before it is unmarshalled, object by object.
-    offsets = array("Q", [0])
-    for _node_id, blob in nodes:
-        offsets.append(offsets[-1] + len(blob))
-    packed = ("\n".join(node_id for node_id, _blob in nodes), offsets.tobytes(), b"".join(blob for _id, blob in nodes))
-    return (
-        story.id,
-        story.title,
-        story.start,
-        _mark(story.start_mark),
-        story.fingerprint,
-        variables,
-        packed,
-        notes,
-        story.description,
-        story.author,
-        computed,
-        routines,
-        codex,
-        story.layers,
-        tuple(story.node_layer.items()),
-        tuple(story.extended.items()),
-        story.introduction,
-        story.afterword,
-        tuple(story.endings),
-    )
+    """The story and its diagnostics as plain data: (the story's record, the diagnostics' records)."""
+    story = dataclasses.replace(story, ending_ids=tuple(story.endings))
+    record = tuple(_pack_nodes(story.nodes) if kind == NODES else _encode(kind, getattr(story, name)) for name, kind in STORY.kinds)
+    return (record, tuple(write_record(DIAGNOSTIC, d) for d in diagnostics))
 
 
-def _raw_node(*raw: Any) -> bytes:
-    """One node's image, marshalled on its own.
+def _pack_nodes(nodes: Mapping[str, Node]) -> tuple[str, bytes, bytes]:
+    """The nodes as three objects (ids, offsets, every node's record marshalled one after another),
+    not 10,000 tuples: the whole file is checked before it is unmarshalled, object by object.
 
     A warm load then unpacks one bytes object per node instead of a dozen tuples: bytes are
     not tracked by the cycle collector, whose first pass over 100,000 fresh tuples cost more
     than the whole unmarshalling. Each node is unpacked when the game first asks for it.
     """
-    return marshal.dumps(raw)
+    blobs = [marshal.dumps(write_record(NODE, node)) for node in nodes.values()]
+    offsets = array("Q", [0])
+    for blob in blobs:
+        offsets.append(offsets[-1] + len(blob))
+    return "\n".join(nodes), offsets.tobytes(), b"".join(blobs)
 
 
 def _unpack_nodes(packed: Any) -> tuple[dict[str, int], Callable[[int], memoryview]]:
     """Node id -> index, and index -> that node's marshal bytes, with every offset checked."""
+    if type(packed) is not tuple or len(packed) != 3:
+        raise CacheError("the node index has the wrong shape")
     joined, raw_offsets, blob = packed
     if type(joined) is not str or type(raw_offsets) is not bytes or type(blob) is not bytes:
         raise CacheError("the node index has the wrong types")
@@ -242,163 +338,30 @@ def _unpack_nodes(packed: Any) -> tuple[dict[str, int], Callable[[int], memoryvi
     return by_id, raw_of
 
 
+def stored_fields(layout: Layout, raw: Any) -> dict[str, Any]:
+    """A record's stored fields by name, its shape checked."""
+    if type(raw) is not tuple or len(raw) != len(layout.stored):
+        raise CacheError(f"a cached {layout.cls.__name__} has the wrong shape")
+    return dict(zip(layout.stored, raw))
+
+
 def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | None = None) -> tuple[Story, list[Diagnostic]]:
     """The story from its image; `recompile` gives the story compiled afresh, for when a node cannot be built."""
-    _check_texts(tuple(part for i, part in enumerate(image) if i != 6))
-    (
-        story_id,
-        title,
-        start,
-        start_mark,
-        fingerprint,
-        raw_vars,
-        packed,
-        notes,
-        description,
-        author,
-        raw_computed,
-        raw_routines,
-        raw_codex,
-        layers,
-        node_layer,
-        extended,
-        introduction,
-        afterword,
-        ending_ids,
-    ) = image
+    if type(image) is not tuple or len(image) != 2:
+        raise CacheError("the image has the wrong shape")
+    raw_story, raw_notes = image
+    kept = stored_fields(STORY, raw_story)
+    _check_texts((tuple(value for name, value in kept.items() if name != "nodes"), raw_notes))
     if isinstance(root, tuple):  # a story with layers: the story's own folder is the first
         root = root[0]
-    raw_by_id, raw_of = _unpack_nodes(packed)
-    if start not in raw_by_id:
+    raw_by_id, raw_of = _unpack_nodes(kept["nodes"])
+    if kept["start"] not in raw_by_id:
         raise CacheError("the start node is missing")
-    memo: dict[tuple[str, str], Any] = {}  # (kind, source) -> compiled: a Typed ("int"), a Condition ("if") or Effects ("fx")
-    # Declarations are compiled now when the story has any (their expressions are few); a story
-    # without them builds no expression until its first node is asked for (a title screen needs none).
-    enums = {name: values for name, _t, _d, _lo, _hi, _l, _m, values, _desc, _s in raw_vars if values}
-    plain_types = {name: vtype for name, vtype, *_rest in raw_vars}
-    bounds = {name: (lo, hi) for name, vtype, _d, lo, hi, *_rest in raw_vars if vtype == "int"}
-    computed_typed: dict[str, Typed] = {}
-    routine_effects: dict[str, Effects] = {}
-    scope: Scope | None = None
-    computed: dict[str, Computed] = {}
-    routines: dict[str, Routine] = {}
-    if raw_computed or raw_routines or enums:
-        from kuzbass_game.engine.core import expr
-
-        scope = expr.Scope(plain_types, frozenset(raw_by_id), bounds, enums, computed_typed, routine_effects)
-        for name, source, label, desc, _show, mark in raw_computed:
-            typed = expr.compile_expression(source, scope)
-            computed_typed[name] = typed
-            computed[name] = Computed(name, typed.type, source, typed.run, label, desc, None, _unmark(mark))
-        for name, source, mark in raw_routines:
-            routine_effects[name] = effects_of = expr.compile_effects(source, scope)
-            routines[name] = Routine(name, effects_of, _unmark(mark))
-
-    @overload
-    def compiled(kind: Literal["int"], source: str) -> Typed: ...
-    @overload
-    def compiled(kind: Literal["if"], source: str | None) -> Condition | None: ...
-    @overload
-    def compiled(kind: Literal["fx"], source: str | None) -> Effects | None: ...
-
-    def compiled(kind: str, source: str | None) -> Any:
-        nonlocal scope
-        if source is None:
-            return None
-        found = memo.get((kind, source))
-        if found is None:
-            from kuzbass_game.engine.core import expr
-
-            if scope is None:
-                scope = expr.Scope(plain_types, frozenset(raw_by_id), bounds)
-            if kind == "int":
-                found = expr.compile_value(source, scope, expr.INT)[0]
-            else:
-                compile_fn = expr.compile_condition if kind == "if" else expr.compile_effects
-                found = compile_fn(source, scope)
-            memo[(kind, source)] = found
-        return found
-
-    variables = {
-        name: Variable(name, vtype, default, lo, hi, label, _unmark(mark), values, desc, compiled("if", show))
-        for name, vtype, default, lo, hi, label, mark, values, desc, show in raw_vars
-    }
-    for name, source, label, desc, show, mark in raw_computed:
-        if show is not None:
-            computed[name] = Computed(name, computed[name].type, source, computed[name].run, label, desc, compiled("if", show), _unmark(mark))
-    codex = {entry_id: CodexEntry(entry_id, entry_title, text, sources, _unmark(mark)) for entry_id, entry_title, text, sources, mark in raw_codex}
-
-    def vote_of(raw: Any) -> Vote | None:
-        if raw is None:
-            return None
-        vote_id, question, factions, outcomes, record, mark = raw
-        return Vote(
-            vote_id,
-            question,
-            tuple(
-                Faction(
-                    name,
-                    compiled("int", size).run,
-                    compiled("int", lean).run,
-                    swing,
-                    tuple(Move(compiled("int", by).run, why, condition(cond), by) for by, why, cond in moves),
-                    size,
-                    lean,
-                )
-                for name, size, lean, swing, moves in factions
-            ),
-            dict(outcomes),
-            record,
-            _unmark(mark),
-        )
-
-    def condition(source: str | None) -> Condition | None:
-        return compiled("if", source)
-
-    def effects(source: str | None) -> Effects | None:
-        return compiled("fx", source)
-
-    def build(index: int) -> Node:
-        blob = raw_of(index)
-        check_marshal(blob)
-        raw = marshal.loads(blob)
-        _check_texts(raw)
-        node_id, mark, paragraphs, raw_choices, node_fx, chapter, date, ending, raw_input, unlocks, raw_vote = raw
-        for _index, _text, target, branches, *_rest in raw_choices:
-            for goes_to in (target, *(b[0] for b in branches)):
-                if goes_to is not None and goes_to not in raw_by_id:
-                    raise CacheError(f"node '{node_id}' goes to a node that does not exist")
-        choices = tuple(
-            Choice(
-                node_id,
-                index,
-                _unparts(text),
-                target,
-                tuple(Branch(b_target, weight, condition(b_cond), _unmark(b_mark)) for b_target, weight, b_cond, b_mark in branches),
-                condition(cond),
-                None if locked is None else _unparts(locked),
-                effects(fx),
-                once,
-                _unmark(c_mark),
-                signature,
-                None if reply is None else _unparts(reply),
-                ballot,
-            )
-            for index, text, target, branches, cond, locked, fx, once, c_mark, signature, reply, ballot in raw_choices
-        )
-        return Node(
-            node_id,
-            tuple(Paragraph(_unparts(parts), condition(cond)) for parts, cond in paragraphs),
-            choices,
-            effects(node_fx),
-            chapter,
-            date,
-            None if ending is None else Ending(ending),
-            None if raw_input is None else InputSpec(*raw_input),
-            _unmark(mark),
-            unlocks,
-            vote_of(raw_vote),
-        )
+    reader = _ImageReader(kept["variables"], raw_by_id)
+    routines = reader.declarations(kept["computed"], kept["routines"])
+    variables = reader.keyed(VARIABLE, kept["variables"], "name")
+    computed = reader.keyed(COMPUTED, kept["computed"], "name")  # last: a `show_if` may read any declaration
+    fingerprint = kept["fingerprint"]
 
     def fresh_nodes() -> Mapping[str, Node]:
         assert recompile is not None
@@ -407,30 +370,177 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
             raise CacheError("the story's files changed while the game was running: start the game again")
         return fresh.nodes
 
-    nodes = LazyNodes(raw_by_id, build, fresh_nodes if recompile is not None else None)
     story = Story(
-        story_id,
-        title,
-        start,
-        variables,
-        nodes,
-        fingerprint,
-        root,
-        _unmark(start_mark),
-        description,
-        author,
-        computed,
-        routines,
-        codex,
-        layers=tuple(layers),
-        node_layer=dict(node_layer),
-        extended={k: tuple(v) for k, v in extended},
-        introduction=tuple(introduction),
-        afterword=tuple(afterword),
-        ending_ids=tuple(ending_ids),
+        **{name: reader.plain(kind, kept[name]) for name, kind in STORY.kinds if kind in (PLAIN, MARK, PAIRS)},
+        variables=variables,
+        nodes=LazyNodes(raw_by_id, lambda index: reader.node(raw_of(index)), fresh_nodes if recompile is not None else None),
+        root=root,
+        computed=computed,
+        routines=routines,
+        codex=reader.keyed(CODEX_ENTRY, kept["codex"], "id"),
     )
-    diagnostics = [Diagnostic(path, line, col, Severity(sev), message) for path, line, col, sev, message in notes]
+    diagnostics = [reader.record(DIAGNOSTIC, raw) for raw in _records(raw_notes)]
     return story, diagnostics
+
+
+class _ImageReader:
+    """Reads one story's records back into model objects, compiling each expression source once.
+
+    Expressions are compiled when first met: a story without declarations builds none until its
+    first node is asked for (a title screen needs none)."""
+
+    def __init__(self, raw_variables: Any, raw_by_id: dict[str, int]) -> None:
+        if type(raw_variables) is not tuple:
+            raise CacheError("the variables have the wrong shape")
+        variables = [stored_fields(VARIABLE, raw) for raw in raw_variables]
+        self.raw_by_id = raw_by_id
+        self.types = {v["name"]: v["type"] for v in variables}
+        self.bounds = {v["name"]: (v["minimum"], v["maximum"]) for v in variables if v["type"] == "int"}
+        self.enums = {v["name"]: v["values"] for v in variables if v["values"]}
+        self.computed_typed: dict[str, Typed] = {}
+        self.routine_effects: dict[str, Effects] = {}
+        self.scope: Scope | None = None
+        self.memo: dict[tuple[str, str], Any] = {}  # (kind, source) -> a Typed ("int"), a Condition (IF) or Effects (FX)
+        self.given: dict[str, Any] = {"node_id": ""}  # the GIVEN fields: the node being read
+        self.decoders: dict[Layout, list[tuple[int, Callable[[Any], Any]]]] = {}
+        self.by_kind: dict[Kind, Callable[[Any], Any]] = {
+            MARK: _unmark,
+            PARTS: _unparts,
+            IF: self.condition,
+            FX: self.effects,
+            PAIRS: dict,
+            SEVERITY: Severity,
+        }
+
+    # ------------------------------------------------ expressions
+    def _scope(self) -> Scope:
+        if self.scope is None:
+            from kuzbass_game.engine.core import expr  # launch time: a title screen compiles no expression
+
+            self.scope = expr.Scope(self.types, frozenset(self.raw_by_id), self.bounds)
+        return self.scope
+
+    def condition(self, source: str) -> Condition:
+        found = self.memo.get((IF, source))
+        if found is None:
+            from kuzbass_game.engine.core import expr  # launch time, as above
+
+            found = self.memo[(IF, source)] = expr.compile_condition(source, self._scope())
+        return found
+
+    def effects(self, source: str) -> Effects:
+        found = self.memo.get((FX, source))
+        if found is None:
+            from kuzbass_game.engine.core import expr  # launch time, as above
+
+            found = self.memo[(FX, source)] = expr.compile_effects(source, self._scope())
+        return found
+
+    def int_run(self, source: str) -> Evaluator:
+        found = self.memo.get(("int", source))
+        if found is None:
+            from kuzbass_game.engine.core import expr  # launch time, as above
+
+            found = self.memo[("int", source)] = expr.compile_value(source, self._scope(), expr.INT)[0]
+        return found.run
+
+    def declarations(self, raw_computed: Any, raw_routines: Any) -> dict[str, Routine]:
+        """Compile the computed values and read the routines, in order (each may use those before it).
+
+        Run before anything else is read: conditions and effects may use both. A story that
+        declares any of them (or an enumerated variable) compiles them now, since they are few."""
+        if type(raw_computed) is not tuple or type(raw_routines) is not tuple:
+            raise CacheError("the declarations have the wrong shape")
+        if not (raw_computed or raw_routines or self.enums):
+            return {}
+        from kuzbass_game.engine.core import expr  # launch time, as above
+
+        self.scope = expr.Scope(self.types, frozenset(self.raw_by_id), self.bounds, self.enums, self.computed_typed, self.routine_effects)
+        for raw in raw_computed:
+            kept = stored_fields(COMPUTED, raw)
+            self.computed_typed[kept["name"]] = expr.compile_expression(kept["source"], self.scope)
+        routines: dict[str, Routine] = {}
+        for raw in raw_routines:
+            routine = self.record(ROUTINE, raw)
+            routines[routine.name] = routine
+            self.routine_effects[routine.name] = routine.effects
+        return routines
+
+    # ------------------------------------------------ records
+    def record(self, layout: Layout, raw: Any) -> Any:
+        """One record read back into its class: shape checked, each stored field decoded by its kind."""
+        if type(raw) is not tuple or len(raw) != layout.size:
+            raise CacheError(f"a cached {layout.cls.__name__} has the wrong shape")
+        values = [*[self.given[name] for name in layout.given], *raw] if layout.given else list(raw)
+        decoders = self.decoders.get(layout)
+        if decoders is None:
+            decoders = self.decoders[layout] = self._decoders_of(layout)
+        for index, decode in decoders:
+            value = values[index]
+            if value is not None:
+                values[index] = decode(value)
+        if layout.derived:
+            return self._derive(layout, dict(zip(layout.stored, values)))
+        return layout.cls(*values)
+
+    def _decoders_of(self, layout: Layout) -> list[tuple[int, Callable[[Any], Any]]]:
+        """(place among the record's values, how to decode it) for every field not stored as it is."""
+        decoders = []
+        for index, (_name, kind) in enumerate(layout.kinds, len(layout.given)):
+            if isinstance(kind, Nested):
+                decoders.append((index, self._nested(kind)))
+            elif kind != PLAIN:
+                decoders.append((index, self.by_kind[kind]))
+        return decoders
+
+    def _nested(self, kind: Nested) -> Callable[[Any], Any]:
+        layout = kind.layout
+        if kind.shape == "one":
+            return lambda raw: self.record(layout, raw)
+        return lambda raws: tuple(self.record(layout, raw) for raw in _records(raws))
+
+    def _derive(self, layout: Layout, kept: dict[str, Any]) -> Any:
+        """A class with fields rebuilt from others: its compiled expressions from their sources."""
+        if layout is COMPUTED:
+            typed = self.computed_typed[kept["name"]]
+            return Computed(**kept, type=typed.type, run=typed.run)
+        if layout is MOVE:
+            return Move(**kept, by=self.int_run(kept["by_source"]))
+        if layout is FACTION:
+            return Faction(**kept, size=self.int_run(kept["size_source"]), lean=self.int_run(kept["lean_source"]))
+        raise TypeError(f"nothing rebuilds the derived fields of {layout.cls.__name__}")  # pragma: no cover - check_layouts' classes
+
+    def keyed(self, layout: Layout, raws: Any, key: str) -> dict[str, Any]:
+        """A mapping kept as its values' records (variables, computed values, codex entries), by their `key` field."""
+        items = [self.record(layout, raw) for raw in _records(raws)]
+        return {getattr(item, key): item for item in items}
+
+    def plain(self, kind: Kind, value: Any) -> Any:
+        return value if value is None or kind == PLAIN else self.by_kind[kind](value)
+
+    def node(self, blob: memoryview) -> Node:
+        """One node, from its own marshal bytes (checked first: they are untrusted)."""
+        check_marshal(blob)
+        raw = marshal.loads(blob)
+        _check_texts(raw)
+        if type(raw) is not tuple or not raw:
+            raise CacheError("a cached node has the wrong shape")
+        self.given["node_id"] = raw[_NODE_ID]
+        node: Node = self.record(NODE, raw)
+        for choice in node.choices:
+            for goes_to in choice.targets:
+                if goes_to not in self.raw_by_id:
+                    raise CacheError(f"node '{node.id}' goes to a node that does not exist")
+        return node
+
+
+_NODE_ID = NODE.at("id")
+
+
+def _records(raws: Any) -> tuple[Any, ...]:
+    if type(raws) is not tuple:
+        raise CacheError("a list of records has the wrong shape")
+    return raws
 
 
 class LazyNodes(dict[str, Node]):
@@ -518,8 +628,8 @@ class LazyNodes(dict[str, Node]):
         return (dict, (dict(self.items()),))
 
 
-def _unmark(mark: tuple[str, int, int] | None) -> Mark | None:
-    return None if mark is None else Mark(*mark)
+def _unmark(mark: tuple[str, int, int]) -> Mark:
+    return Mark(*mark)
 
 
 def _unparts(parts: tuple[Any, ...]) -> tuple[TextPart, ...]:
@@ -562,57 +672,72 @@ def check_marshal(data: bytes | memoryview, max_depth: int = MAX_DEPTH) -> None:
                 code &= 0x7F
             if left > 0:
                 counts[-1] = left - 1
-            if code == 0x7A or code == 0x5A:  # z Z: short ASCII string
+            fixed = _FIXED_SIZE.get(code)
+            if fixed is not None:  # None, True, False, a 32-bit int, a float: a size known by its code
+                pos += fixed
+            elif code == 0x7A or code == 0x5A:  # z Z: short ASCII string
                 pos += 1 + data[pos]
-            elif code in (0x75, 0x61, 0x41, 0x74, 0x73):  # u a A t: string; s: bytes
+            elif code in _STRINGS:
                 size = _INT32(data[pos : pos + 4], "little", signed=True)
                 if size < 0 or size > n - pos - 4:
                     raise CacheError("a string is longer than the data")
                 pos += 4 + size
-            elif code == 0x29:  # ): small tuple
-                size = data[pos]
-                pos += 1
-                if size:
-                    if size > n - pos:
-                        raise CacheError("a tuple counts more items than the data holds")
-                    counts.append(size)
-            elif code in (0x28, 0x5B, 0x3C, 0x3E):  # ( [ < >: tuple, list, set, frozenset
-                size = _INT32(data[pos : pos + 4], "little", signed=True)
-                pos += 4
-                if size < 0 or size > n - pos:
-                    raise CacheError("a collection counts more items than the data holds")
-                if size:
-                    counts.append(size)
-            elif code == 0x7B:  # {: a dict, pairs until a NULL
-                counts.append(-1)
-            elif code == 0x30:  # NULL: the end of a dict
-                if left != -1:
-                    raise CacheError("a stray end of dict")
-                counts.pop()
-            elif code in (0x4E, 0x54, 0x46):  # None, True, False
-                pass
-            elif code == 0x69:  # i: 32-bit int
-                pos += 4
-            elif code == 0x67:  # g: binary float
-                pos += 8
-            elif code == 0x6C:  # l: long, in 15-bit digits stored as 16 bits
-                size = _INT32(data[pos : pos + 4], "little", signed=True)
-                pos += 4
-                if abs(size) > 64 or 2 * abs(size) > n - pos:
-                    raise CacheError("an integer is too large")
-                pos += 2 * abs(size)
+            elif code in _COLLECTIONS:
+                pos = _open_collection(data, pos, code, counts)
             elif code == 0x72:  # r: a reference to an earlier object
                 if _INT32(data[pos : pos + 4], "little") >= refs:
                     raise CacheError("a reference to nothing")
                 pos += 4
             else:
-                raise CacheError(f"an unexpected kind of value (marshal type {code:#04x})")
+                pos = _rare_value(data, pos, code, left, counts)
             if len(counts) > max_depth:
                 raise CacheError("the data nests too deeply")
     except IndexError:
         raise CacheError("the data ends too early") from None
     if pos != n:
         raise CacheError("the data ends too early" if pos > n else "the data goes on after its end")
+
+
+_FIXED_SIZE = {0x4E: 0, 0x54: 0, 0x46: 0, 0x69: 4, 0x67: 8}  # None, True, False; i: 32-bit int; g: binary float
+_STRINGS = frozenset((0x75, 0x61, 0x41, 0x74, 0x73))  # u a A t: string; s: bytes (a 32-bit size, then the bytes)
+_COLLECTIONS = frozenset((0x29, 0x28, 0x5B, 0x3C, 0x3E))  # ): small tuple; ( [ < >: tuple, list, set, frozenset
+
+
+def _open_collection(data: bytes | memoryview, pos: int, code: int, counts: list[int]) -> int:
+    """A tuple, list or set: its count checked against the bytes left (each item takes one at least),
+    and a level opened for its items. Returns where its items start."""
+    if code == 0x29:  # ): small tuple, a one-byte count
+        size = data[pos]
+        pos += 1
+        if size > len(data) - pos:
+            raise CacheError("a tuple counts more items than the data holds")
+    else:
+        size = _INT32(data[pos : pos + 4], "little", signed=True)
+        pos += 4
+        if size < 0 or size > len(data) - pos:
+            raise CacheError("a collection counts more items than the data holds")
+    if size:
+        counts.append(size)
+    return pos
+
+
+def _rare_value(data: bytes | memoryview, pos: int, code: int, left: int, counts: list[int]) -> int:
+    """A dict's start or end, or a long integer (none in an image of ours); anything else is refused."""
+    if code == 0x7B:  # {: a dict, pairs until a NULL
+        counts.append(-1)
+    elif code == 0x30:  # NULL: the end of a dict
+        if left != -1:
+            raise CacheError("a stray end of dict")
+        counts.pop()
+    elif code == 0x6C:  # l: long, in 15-bit digits stored as 16 bits
+        size = _INT32(data[pos : pos + 4], "little", signed=True)
+        pos += 4
+        if abs(size) > 64 or 2 * abs(size) > len(data) - pos:
+            raise CacheError("an integer is too large")
+        pos += 2 * abs(size)
+    else:
+        raise CacheError(f"an unexpected kind of value (marshal type {code:#04x})")
+    return pos
 
 
 def _check_texts(value: object, budget: int = 10_000_000) -> None:
@@ -671,11 +796,12 @@ def drop(root: StoryRoot) -> None:
         pass
 
 
-def read(root: StoryRoot, key: CacheKey) -> tuple[Story, list[Diagnostic]] | None:
+def read(root: StoryRoot, key: CacheKey, recompile: Callable[[], Story] | None = None) -> tuple[Story, list[Diagnostic]] | None:
     """The cached story for `root` if the cache matches `key` exactly; None otherwise.
 
     A cache file that cannot be trusted or used is dropped (it will be rebuilt), except one
-    that belongs to another user, which is only ignored.
+    that belongs to another user, which is only ignored. `recompile` (the loader's) gives the
+    story compiled from its files, for when a node of the cached story turns out damaged.
     """
     folder = _folder(create=False)
     if folder is None:
@@ -691,14 +817,14 @@ def read(root: StoryRoot, key: CacheKey) -> tuple[Story, list[Diagnostic]] | Non
     if not _ours(info):
         return None
     try:
-        story = _read_data(data, root, key)
+        story = _read_data(data, root, key, recompile)
     except Exception:  # a cache is only ever a shortcut: anything odd means "load from YAML"
         drop(root)
         return None
     return story
 
 
-def _read_data(data: bytes, root: StoryRoot, key: CacheKey) -> tuple[Story, list[Diagnostic]] | None:
+def _read_data(data: bytes, root: StoryRoot, key: CacheKey, recompile: Callable[[], Story] | None) -> tuple[Story, list[Diagnostic]] | None:
     payload = memoryview(data)[8:]  # no copy of a file that may be megabytes
     if len(data) < 8 or data[:4] != MAGIC or zlib.crc32(payload).to_bytes(4, "big") != data[4:8]:
         raise CacheError("not a cache file of this version, or damaged")
@@ -706,19 +832,7 @@ def _read_data(data: bytes, root: StoryRoot, key: CacheKey) -> tuple[Story, list
     stored_key, image = marshal.loads(payload)
     if stored_key != _digest(key):
         return None  # another version of the story's files: loaded from YAML, then overwritten
-    return from_image(image, root, lambda: _recompile(root))
-
-
-def _recompile(root: StoryRoot) -> Story:
-    """A node could not be built from the cache: drop the file and compile the story from YAML."""
-    drop(root)
-    from kuzbass_game.engine.load.loader import load_story
-
-    result = load_story(root, cache=True)  # stores a fresh cache for the next launch
-    if result.story is None:
-        first = result.errors[0].format() if result.errors else "the story cannot be loaded"
-        raise CacheError(f"the story's cache was damaged and its files no longer load: {first}")
-    return result.story
+    return from_image(image, root, recompile)
 
 
 def write(root: StoryRoot, key: CacheKey, story: Story, diagnostics: list[Diagnostic]) -> None:

@@ -17,9 +17,13 @@ from kuzbass_game.engine.core.diagnostics import Diagnostic, DiagnosticSink, Mar
 from kuzbass_game.engine.core.gcpause import collector_paused
 from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.format.sources import MANIFEST_NAME, SourceFile, display_path, find_story_files, read_source
+from kuzbass_game.engine.load import cache as story_cache
+from kuzbass_game.engine.load.cache import CacheKey, StoryRoot
 
 if TYPE_CHECKING:  # the compiler (and PyYAML) are imported only when a story must be compiled
-    from kuzbass_game.engine.format.compiler import MarkupCheck
+    from kuzbass_game.engine.format.compiler import MarkupCheck, ParsedFile, StoryBuilder
+
+Layered = list[tuple[Path, list[tuple[Path, str]]]]  # each folder (the story's first) with its story files
 
 
 @dataclass
@@ -57,55 +61,94 @@ def load_story(
 
 
 def _load_story(roots: list[Path], check_graph: bool, cache: bool, markup_check: MarkupCheck | None) -> LoadResult:
+    """Discover the files -> look the story up in the cache -> parse and compile -> check -> cache it."""
     sink = DiagnosticSink()
+    layered = _discover(roots, sink)
+    if layered is None:
+        return LoadResult(None, sink.sorted())
+    cache_root: StoryRoot = roots[0] if len(roots) == 1 else tuple(roots)
+    key = _cache_key(layered, markup_check) if cache and check_graph and not sink.has_errors else None
+    if key is not None:
+        hit = story_cache.read(cache_root, key, lambda: _recompile(cache_root))
+        if hit is not None:
+            return LoadResult(hit[0], hit[1], sum(len(found) for _folder, found in layered))
+    # launch time: the compiler (and PyYAML) are imported only when a story must be compiled
+    from kuzbass_game.engine.format.compiler import StoryBuilder
+
+    builder = StoryBuilder(sink, markup_check)
+    file_digests: dict[str, bytes] = {}
+    read, node_files = _parse_declaring_files(builder, layered, file_digests, sink)
+    _compile_node_files(builder, node_files)
+    story = builder.build(roots[0], fingerprint(file_digests))
+    if story is not None and check_graph and not sink.has_errors:
+        # The graph of a story with errors lacks the parts that failed to compile: checking it
+        # would only report false dead ends and unreachable nodes caused by those errors.
+        _check(story, builder, sink)
+    diagnostics = sink.sorted()
+    ok = story is not None and not any(d.is_error for d in diagnostics)
+    if ok and story is not None and key is not None:  # (ok: there is a story)
+        story_cache.write(cache_root, key, story, diagnostics)
+    return LoadResult(story if ok else None, diagnostics, read)
+
+
+def _discover(roots: list[Path], sink: DiagnosticSink) -> Layered | None:
+    """Each folder with its story files; None (the errors in `sink`) when a folder is missing."""
     if not roots:
         sink.error(Mark("story", 1, 1), "no story folder given")
-        return LoadResult(None, sink.sorted())
+        return None
     for folder in roots:
         if not folder.is_dir():
             what = "does not exist" if not folder.exists() else "is not a folder"
             sink.error(Mark(str(folder), 1, 1), f"story folder {what}")
     if sink.has_errors:
-        return LoadResult(None, sink.sorted())
-    root = roots[0]
-    layered = [(folder, find_story_files(folder, sink)) for folder in roots]
-    files = [item for _folder, found in layered for item in found]
-    key = None
-    cache_root = root if len(roots) == 1 else tuple(roots)
-    if cache and check_graph and not sink.has_errors:
-        from kuzbass_game.engine.load import cache as story_cache
+        return None
+    return [(folder, find_story_files(folder, sink)) for folder in roots]
 
-        try:
-            # A story checked without the markup parser is not a checked story for one with it.
-            stamps = story_cache.files_key(files) if len(roots) == 1 else tuple(story_cache.files_key(found) for _f, found in layered)
-            key = (stamps, os.getcwd(), markup_check is not None)
-        except OSError:
-            key = None
-        hit = story_cache.read(cache_root, key) if key is not None else None
-        if hit is not None:
-            cached_story, diagnostics = hit
-            return LoadResult(cached_story, diagnostics, len(files))
-    # Each folder's manifest first (the story's, then each layer's, which names the layer), then
-    # every file that declares names (nodes may use them wherever they are declared), each parsed
-    # and held; then the files of nodes, each read, compiled and let go, the story's first.
-    from kuzbass_game.engine.format.compiler import StoryBuilder
 
-    builder = StoryBuilder(sink, markup_check)
-    file_digests: dict[str, bytes] = {}
+def _cache_key(layered: Layered, markup_check: MarkupCheck | None) -> CacheKey | None:
+    """What a cached story must have been made from: every file's stamp, the working folder, and
+    whether markup was checked (a story checked without the face's markup parser is not a checked
+    story for one with it). None when a file cannot be stamped."""
+    try:
+        stamps = story_cache.files_key(layered[0][1]) if len(layered) == 1 else tuple(story_cache.files_key(found) for _f, found in layered)
+    except OSError:
+        return None
+    return (stamps, os.getcwd(), markup_check is not None)
+
+
+def _recompile(root: StoryRoot) -> Story:
+    """A node could not be built from the cache: drop the file and compile the story from its files
+    (handed to the cache, which calls it when a node of the cached story turns out damaged)."""
+    story_cache.drop(root)
+    result = load_story(root, cache=True)  # stores a fresh cache for the next launch
+    if result.story is None:
+        first = result.errors[0].format() if result.errors else "the story cannot be loaded"
+        raise story_cache.CacheError(f"the story's cache was damaged and its files no longer load: {first}")
+    return result.story
+
+
+def _parse_declaring_files(
+    builder: StoryBuilder, layered: Layered, file_digests: dict[str, bytes], sink: DiagnosticSink
+) -> tuple[int, list[tuple[SourceFile, str | None]]]:
+    """Read every file; parse each folder's manifest (the story's, then each layer's, which names
+    the layer) and every file that declares names (nodes may use them wherever they are declared),
+    then define those names; the files of nodes are returned to be compiled after, with their layer.
+    Returns how many files were read, and the files of nodes."""
     read = 0
-    declaring = []
+    declaring: list[ParsedFile] = []
     node_files: list[tuple[SourceFile, str | None]] = []
     for depth, (folder, found) in enumerate(layered):
         manifest_path = folder / MANIFEST_NAME
         ordered = sorted(found, key=lambda item: item[0] != manifest_path)
-        if not ordered or ordered[0][0] != manifest_path:
+        has_manifest = bool(ordered) and ordered[0][0] == manifest_path
+        if not has_manifest:
             what = (
                 "the story has no {0}: it declares the title, the start node and the variables"
                 if depth == 0
                 else "this layer has no {0}: it gives the layer's id and the story it extends"
             )
             sink.error(Mark(display_path(manifest_path), 1, 1), what.format(MANIFEST_NAME))
-        layer: str | None = builder.unnamed_layer(folder.name) if depth and not (ordered and ordered[0][0] == manifest_path) else None
+        layer: str | None = builder.unnamed_layer(folder.name) if depth and not has_manifest else None
         for path, display in ordered:
             source = read_source(path, display, sink)
             if source is None:
@@ -114,23 +157,25 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool, markup_check:
                 continue
             read += 1
             file_digests[f"{depth}/" * bool(depth) + _relative(path, folder)] = hashlib.sha256(source.text.encode()).digest()
-            if path == manifest_path:
-                parsed = builder.parse(source, True, layer_manifest=depth > 0)
-                if parsed is not None:
-                    layer = parsed.layer
-                    declaring.append(parsed)
-            elif builder.declares(source):
-                parsed = builder.parse(source, False, layer)
-                if parsed is not None:
-                    declaring.append(parsed)
-            else:
+            is_manifest = path == manifest_path
+            if not is_manifest and not builder.declares(source):
                 node_files.append((source, layer))
+                continue
+            parsed = builder.parse(source, True, layer_manifest=depth > 0) if is_manifest else builder.parse(source, False, layer)
+            if parsed is not None:
+                if is_manifest:
+                    layer = parsed.layer
+                declaring.append(parsed)
     for parsed in declaring:
         builder.define(parsed)
     builder.seal_declarations()
     for parsed in declaring:
         builder.collect(parsed)
-    declaring.clear()
+    return read, node_files
+
+
+def _compile_node_files(builder: StoryBuilder, node_files: list[tuple[SourceFile, str | None]]) -> None:
+    """Each file of nodes read, compiled and let go, the story's first."""
     node_files.reverse()  # popped from the end: each file's text is let go once compiled
     while node_files:
         source, layer = node_files.pop()
@@ -138,24 +183,19 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool, markup_check:
         if parsed is not None:
             builder.collect(parsed)
         del parsed, source
-    story = builder.build(root, fingerprint(file_digests))
-    if story is not None and check_graph and not sink.has_errors:
-        # The graph of a story with errors lacks the parts that failed to compile: checking it
-        # would only report false dead ends and unreachable nodes caused by those errors.
-        from kuzbass_game.engine.tools.check import check_graph as run_graph_checks
 
-        run_graph_checks(story, sink)
-        if builder.tests and not sink.has_errors:
-            from kuzbass_game.engine.tools.story_tests import run_tests
 
-            run_tests(story, builder.tests, sink)
-    diagnostics = sink.sorted()
-    ok = story is not None and not any(d.is_error for d in diagnostics)
-    if ok and story is not None and key is not None:  # (ok: there is a story)
-        from kuzbass_game.engine.load import cache as story_cache
+def _check(story: Story, builder: StoryBuilder, sink: DiagnosticSink) -> None:
+    """The graph's checks, then the story's own tests (only on a story without errors)."""
+    # launch time: a story from the cache was checked when it was stored, so the checks load only here
+    from kuzbass_game.engine.tools.check import check_graph
 
-        story_cache.write(cache_root, key, story, diagnostics)
-    return LoadResult(story if ok else None, diagnostics, read)
+    check_graph(story, sink)
+    if builder.tests and not sink.has_errors:
+        # launch time, as above; and the tests' compile half imports PyYAML
+        from kuzbass_game.engine.tools.story_tests import run_tests
+
+        run_tests(story, builder.tests, sink)
 
 
 def _relative(path: Path, root: Path) -> str:
