@@ -1,6 +1,11 @@
 """The format's constructs for the colony's systems: enumerated values, routines, computed values,
 `if()`, replies, assemblies that vote, the codex, declarations in any file, and the warnings that
-keep a story honest. Each mistake is asserted with its exact line and column."""
+keep a story honest. Each mistake is asserted with its exact line and column.
+
+Every test that loads a story runs twice (the `via` fixture), as ink runs each fixture normally
+and through a JSON round trip: once on a story compiled afresh, once on the same story read back
+from the cache of checked stories, so each construct is proved to survive the cache's image.
+"""
 
 from __future__ import annotations
 
@@ -110,9 +115,35 @@ def problems(result) -> list[str]:
     return [d.format() for d in result.diagnostics]
 
 
+@pytest.fixture(params=["compiled", "cached"])
+def via(request) -> str:
+    """How each test's story is loaded: compiled from its files, or read back from the cache."""
+    return request.param
+
+
 @pytest.fixture
-def hall(make_story):
-    result = load_story(make_story({"nodes.yaml": NODES}, manifest=MANIFEST))
+def load(via, private_story_cache):
+    """`load(root)`: the story compiled afresh, or (via the cache) compiled once to fill a private
+    cache folder and then loaded again, from the cache when it is cacheable (no errors)."""
+
+    def load_via(root):
+        if via == "compiled":
+            return load_story(root)
+        first = load_story(root, cache=True)
+        again = load_story(root, cache=True)
+        if first.errors:  # a story with errors is never cached: both loads compiled it
+            assert not cache.cache_path(root).exists() and again.story is None
+        else:
+            assert isinstance(again.story.nodes, cache.LazyNodes), "the second load should come from the cache"
+            assert problems(again) == problems(first)
+        return again
+
+    return load_via
+
+
+@pytest.fixture
+def hall(make_story, load):
+    result = load(make_story({"nodes.yaml": NODES}, manifest=MANIFEST))
     assert problems(result) == []
     return result.story
 
@@ -200,62 +231,68 @@ def test_plain_mode_prints_the_tally_and_the_codex(make_story, capsys, monkeypat
     assert "The vote: Nine hours for the office" in out
     assert "Pit " in out and "(50% leaning for, +10 you spoke" in out
     assert "You chose: Speak for it" in out and "They listen. You have 1 left." in out
-    assert "(Food −2 · Grade: 1 · Pay: 20)" in out
+    assert "(Food −2; Grade: 1; Pay: 20)" in out
     assert "PAYOK" in out and "Sources: Kuzbass State Archive note (1924)" in out
 
 
 # ---------------------------------------------------------------- mistakes check reports, with their places
 
 
-def mistake(make_story, nodes: str, manifest: str = MANIFEST) -> list[str]:
-    return problems(load_story(make_story({"nodes.yaml": nodes}, manifest=manifest)))
+@pytest.fixture
+def mistake(make_story, load):
+    """`mistake(nodes, manifest)`: what loading the story with these nodes reports."""
+
+    def found(nodes: str, manifest: str = MANIFEST) -> list[str]:
+        return problems(load(make_story({"nodes.yaml": nodes}, manifest=manifest)))
+
+    return found
 
 
-def test_a_value_an_enumerated_variable_never_holds(make_story):
+def test_a_value_an_enumerated_variable_never_holds(mistake):
     nodes = NODES.replace("effects: 'trade = \"clerk\"'", "effects: 'trade = \"clark\"'").replace(
         'text: "Not passed."', 'text: "Not passed."\n    effects: "spoke = trade == \\"minor\\""'
     )
-    assert mistake(make_story, nodes) == [
+    assert mistake(nodes) == [
         "story/nodes.yaml:39:33: error: in the effects of node 'lost': 'trade' is never \"minor\"; did you mean 'miner'?; its values are miner, clerk",
         "story/nodes.yaml:43:27: error: in the effects of choice 1 of node 'lost': 'trade' is never \"clark\"; did you mean 'clerk'?; its values are miner, clerk",
     ]
 
 
-def test_a_default_outside_the_values_and_values_on_an_int(make_story):
+def test_a_default_outside_the_values_and_values_on_an_int(mistake):
     manifest = MANIFEST.replace("    values: [miner, clerk]\n", "    values: [miner, clerk]\n    default: baker\n").replace(
         "  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n    values: [a]\n"
     )
-    assert mistake(make_story, NODES, manifest)[:2] == [
+    assert mistake(NODES, manifest)[:2] == [
         "story/manifest.yaml:7:5: error: 'values' only applies to text variables; variable 'spoke' is bool",
         "story/manifest.yaml:14:14: error: the default of variable 'trade' (\"baker\") is not one of its values: miner, clerk",
     ]
 
 
-def test_routines_and_computed_values_are_checked(make_story):
+def test_routines_and_computed_values_are_checked(mistake):
     manifest = MANIFEST.replace('  eat: "food -= 2"\n  month: "eat; grade += 1"', '  month: "eat; grade += 1"\n  eat: "food -= 2"')
     nodes = NODES.replace('effects: "spoke = true; month"', 'effects: "spoke = true; pay = 3; mnth"')
-    found = mistake(make_story, nodes, manifest)
+    found = mistake(nodes, manifest)
     assert found == [
         "story/manifest.yaml:26:11: error: in routine 'month': unknown routine 'eat'",
         "story/nodes.yaml:27:33: error: in the effects of choice 1 of node 'hall': 'pay' is a computed value: it is worked out from other variables and cannot be assigned",
     ]
     nodes = NODES.replace('effects: "spoke = true; month"', 'effects: "spoke = true; mnth"')
-    assert "unknown routine 'mnth'; did you mean 'month'?" in mistake(make_story, nodes)[0]
+    assert "unknown routine 'mnth'; did you mean 'month'?" in mistake(nodes)[0]
 
 
-def test_if_needs_a_condition_and_two_values_of_one_type(make_story):
+def test_if_needs_a_condition_and_two_values_of_one_type(mistake):
     manifest = MANIFEST.replace('"if(grade > 0, 15 + grade * 5, 0)"', '"if(grade, 15, \\"none\\")"')
-    assert mistake(make_story, NODES, manifest)[0] == (
+    assert mistake(NODES, manifest)[0] == (
         "story/manifest.yaml:30:16: error: in the value of computed value 'pay': the first value of if() needs true/false (bool) but got a number (int)"
     )
     manifest = MANIFEST.replace('"if(grade > 0, 15 + grade * 5, 0)"', '"if(grade > 0, 15, \\"none\\")"')
-    assert mistake(make_story, NODES, manifest)[0] == (
+    assert mistake(NODES, manifest)[0] == (
         "story/manifest.yaml:30:32: error: in the value of computed value 'pay': both values of if() must have one type, "
         "but the first is a number (int) and the second text"
     )
 
 
-def test_vote_mistakes(make_story):
+def test_vote_mistakes(mistake):
     nodes = (
         NODES.replace("record: result", "record: spoke")
         .replace("        ballot: against", "        ballot: agianst")
@@ -263,33 +300,31 @@ def test_vote_mistakes(make_story):
             '      - text: "Take the office job"\n        goto: end', '      - text: "Take the office job"\n        goto: end\n        ballot: for'
         )
     )
-    assert mistake(make_story, nodes) == [
+    assert mistake(nodes) == [
         "story/nodes.yaml:8:15: error: the record of the vote of node 'hall' must be a text variable; 'spoke' is bool",
         "story/nodes.yaml:30:17: error: a ballot is for, against or abstain, not 'agianst'; did you mean 'against'?",
         "story/nodes.yaml:42:9: error: choice 1 of node 'lost' casts a ballot, but node 'lost' holds no vote",
     ]
     nodes = NODES.replace("        passed: won\n", "        passd: won\n")
-    assert mistake(make_story, nodes)[:2] == [
+    assert mistake(nodes)[:2] == [
         "story/nodes.yaml:22:9: error: the outcomes of the vote of node 'hall' is missing the required key 'passed'",
         "story/nodes.yaml:22:9: error: unknown key 'passd' in the outcomes of the vote of node 'hall'; did you mean 'passed'?; allowed keys: passed, failed, tied",
     ]
 
 
-def test_a_record_that_cannot_hold_the_outcome(make_story):
+def test_a_record_that_cannot_hold_the_outcome(mistake):
     manifest = MANIFEST.replace("values: [none, passed, failed]", "values: [none, passed]")
-    assert mistake(make_story, NODES, manifest) == ["story/nodes.yaml:8:15: error: 'result' cannot hold the outcome failed: add it to its values"]
+    assert mistake(NODES, manifest) == ["story/nodes.yaml:8:15: error: 'result' cannot hold the outcome failed: add it to its values"]
 
 
-def test_codex_mistakes(make_story):
+def test_codex_mistakes(mistake):
     nodes = NODES.replace("unlocks: [payok]", "unlocks: [payk]")
-    assert mistake(make_story, nodes) == ["story/nodes.yaml:4:15: error: node 'hall' unlocks an unknown codex entry 'payk'; did you mean 'payok'?"]
+    assert mistake(nodes) == ["story/nodes.yaml:4:15: error: node 'hall' unlocks an unknown codex entry 'payk'; did you mean 'payok'?"]
     nodes = NODES.replace("    unlocks: [payok]\n", "")
-    assert mistake(make_story, nodes) == [
-        "story/manifest.yaml:34:3: warning: codex entry 'payok' is never unlocked: name it in some node's 'unlocks'"
-    ]
+    assert mistake(nodes) == ["story/manifest.yaml:34:3: warning: codex entry 'payok' is never unlocked: name it in some node's 'unlocks'"]
 
 
-def test_unread_variables_and_false_choices_are_warned_about(make_story):
+def test_unread_variables_and_false_choices_are_warned_about(mistake):
     manifest = MANIFEST.replace("  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n  noted:\n    type: bool\n")
     nodes = NODES.replace(
         """      - text: "Take the office job"
@@ -302,13 +337,13 @@ def test_unread_variables_and_false_choices_are_warned_about(make_story):
         goto: end
         effects: 'trade = "clerk"; noted = true'""",
     )
-    assert mistake(make_story, nodes, manifest) == [
+    assert mistake(nodes, manifest) == [
         "story/manifest.yaml:7:3: warning: variable 'noted' is set but never read: no condition, effect, text, computed value or vote reads it (give it a 'label' to show it, or remove it)",
         "story/nodes.yaml:43:9: warning: choices 1 and 2 of node 'lost' lead to the same place with the same effects: give one different effects, a 'reply', or merge them",
     ]
 
 
-def test_declarations_in_any_file_whatever_its_name(make_story):
+def test_declarations_in_any_file_whatever_its_name(make_story, load):
     """A chapter's own state file may sort after the files that use it."""
     root = make_story(
         {
@@ -317,15 +352,15 @@ def test_declarations_in_any_file_whatever_its_name(make_story):
         },
         manifest=MANIFEST,
     )
-    result = load_story(root)
+    result = load(root)
     assert problems(result) == []
     game = Game(result.story, seed=1)
     assert game.choose(2).paragraphs == ("Not passed, sour.",)
 
 
-def test_a_name_declared_twice_names_both_places(make_story):
+def test_a_name_declared_twice_names_both_places(make_story, load):
     root = make_story({"nodes.yaml": NODES, "state.yaml": 'routines:\n  food: "grade += 1"\n'}, manifest=MANIFEST)
-    assert problems(load_story(root)) == ["story/state.yaml:2:3: error: 'food' is declared twice: already declared at story/manifest.yaml:14:3"]
+    assert problems(load(root)) == ["story/state.yaml:2:3: error: 'food' is declared twice: already declared at story/manifest.yaml:14:3"]
 
 
 def test_explore_json_has_votes_and_codex(make_story, capsys):
@@ -335,9 +370,9 @@ def test_explore_json_has_votes_and_codex(make_story, capsys):
     assert sum(data["votes"]["nine"].values()) > 0 and data["codex"]["unlocked"] == 1
 
 
-def test_a_locked_ballot_is_refused(make_story):
+def test_a_locked_ballot_is_refused(make_story, load):
     nodes = NODES.replace("        ballot: against\n", '        ballot: against\n        if: "spoke"\n        locked: "Say something first."\n')
-    result = load_story(make_story({"nodes.yaml": nodes}, manifest=MANIFEST))
+    result = load(make_story({"nodes.yaml": nodes}, manifest=MANIFEST))
     game = Game(result.story, seed=1)
     with pytest.raises(InvalidAction, match="Say something first"):
         game.choose(1)
@@ -368,8 +403,8 @@ nodes:
 """
 
 
-def test_otherwise_is_open_exactly_when_no_sibling_is(make_story):
-    result = load_story(make_story({"nodes.yaml": OTHERWISE}))
+def test_otherwise_is_open_exactly_when_no_sibling_is(make_story, load):
+    result = load(make_story({"nodes.yaml": OTHERWISE}))
     assert problems(result) == []  # complementary pairs and otherwise are proved: no "may find none open"
     story = result.story
     for gold, shown in ((1, ["Anything else"]), (4, ["Rich"]), (9, ["Rich"])):
@@ -381,11 +416,11 @@ def test_otherwise_is_open_exactly_when_no_sibling_is(make_story):
         assert [c.text for c in game.view().choices if c.enabled] == shown
 
 
-def test_a_gap_between_conditions_is_reported(make_story):
+def test_a_gap_between_conditions_is_reported(make_story, load):
     nodes = OTHERWISE.replace('{text: "Wary", goto: mid, if: "gold < 5"}', '{text: "Wary", goto: mid, if: "gold < 4"}').replace(
         "          - {goto: mid, otherwise: true}", '          - {goto: mid, if: "gold < 5"}'
     )
-    assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
+    assert problems(load(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:2:3: warning: every choice of node 'start' has an 'if' or 'once', so a player may find none open; "
         "add one choice that is always available, or mark one 'otherwise: true'",
         "story/nodes.yaml:12:9: warning: every random branch of choice 3 of node 'mid' has an 'if', so the dice may find none possible; "
@@ -393,15 +428,15 @@ def test_a_gap_between_conditions_is_reported(make_story):
     ]
 
 
-def test_otherwise_beside_an_if_or_an_always_open_sibling(make_story):
+def test_otherwise_beside_an_if_or_an_always_open_sibling(make_story, load):
     nodes = OTHERWISE.replace(
         '{text: "Anything else", goto: end, otherwise: true}', '{text: "Anything else", goto: end, otherwise: true, if: "flag"}'
     )
-    assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
+    assert problems(load(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:11:61: error: choice 2 of node 'mid' has both 'if' and 'otherwise'; 'otherwise' is its condition"
     ]
     nodes = OTHERWISE.replace('{text: "Rich", goto: end, if: "gold > 3"}', '{text: "Rich", goto: end}')
-    assert problems(load_story(make_story({"nodes.yaml": nodes}))) == [
+    assert problems(load(make_story({"nodes.yaml": nodes}))) == [
         "story/nodes.yaml:11:9: warning: choices 1 and 2 of node 'mid' lead to the same place with the same effects: give one different effects, a 'reply', or merge them",
         "story/nodes.yaml:11:9: warning: the 'otherwise' choice 2 of node 'mid' is never shown: choice 1 has no 'if', so it is always open",
     ]
@@ -410,7 +445,7 @@ def test_otherwise_beside_an_if_or_an_always_open_sibling(make_story):
 # ---------------------------------------------------------------- story tests
 
 
-def test_story_tests_run_at_check_and_report_each_failure_where_it_is_written(make_story):
+def test_story_tests_run_at_check_and_report_each_failure_where_it_is_written(make_story, load):
     tests = """\
 tests:
   speak:
@@ -425,13 +460,13 @@ tests:
     ending: end
 """
     root = make_story({"nodes.yaml": NODES, "tests.yaml": tests}, manifest=MANIFEST)
-    assert problems(load_story(root)) == [
+    assert problems(load(root)) == [
         "story/tests.yaml:7:16: error: story test 'wrong_turn', step 2: node 'lost' asks for no typed answer; it offers 1. Take the office job",
         "story/tests.yaml:10:14: error: story test 'never_gets_there': at the end (node 'lost') 'spoke' does not hold (spoke = False)",
         "story/tests.yaml:11:13: error: story test 'never_gets_there': the route ends at 'lost', not at 'end'",
     ]
 
 
-def test_a_passing_route_adds_nothing(make_story):
+def test_a_passing_route_adds_nothing(make_story, load):
     tests = "tests:\n  leave:\n    steps: [3, 1]\n    expect: ['trade == \"clerk\"']\n    ending: end\n"
-    assert problems(load_story(make_story({"nodes.yaml": NODES, "tests.yaml": tests}, manifest=MANIFEST))) == []
+    assert problems(load(make_story({"nodes.yaml": NODES, "tests.yaml": tests}, manifest=MANIFEST))) == []
