@@ -84,6 +84,18 @@ class Validator:
             kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
             if not any(_is(instance, kind) for kind in kinds):
                 return found + [f"{at}: {instance!r} is not of type {'/'.join(kinds)}"]
+        found += self._value_errors(instance, schema, at)
+        found += self._combined_errors(instance, schema, where, depth)
+        if isinstance(instance, dict):
+            found += self._object_errors(instance, schema, where, depth)
+        if isinstance(instance, list):
+            found += self._array_errors(instance, schema, where, depth)
+        return found
+
+    @staticmethod
+    def _value_errors(instance, schema: dict, at: str) -> list[str]:
+        """enum, const, pattern, minimum and maximum."""
+        found = []
         if "enum" in schema and instance not in schema["enum"]:
             found.append(f"{at}: {instance!r} is not one of {schema['enum']}")
         if "const" in schema and instance != schema["const"]:
@@ -94,6 +106,12 @@ class Validator:
             found.append(f"{at}: {instance} is below {schema['minimum']}")
         if "maximum" in schema and _is(instance, "integer") and instance > schema["maximum"]:
             found.append(f"{at}: {instance} is above {schema['maximum']}")
+        return found
+
+    def _combined_errors(self, instance, schema: dict, where: str, depth: int) -> list[str]:
+        """not, anyOf, allOf, and if / then / else."""
+        found = []
+        at = where or "/"
         if "not" in schema and not self.errors(instance, schema["not"], where, depth + 1):
             found.append(f"{at}: must not match {schema['not']}")
         if "anyOf" in schema:
@@ -106,35 +124,45 @@ class Validator:
             branch = "then" if not self.errors(instance, schema["if"], where, depth + 1) else "else"
             if branch in schema:
                 found += self.errors(instance, schema[branch], where, depth + 1)
-        if isinstance(instance, dict):
-            properties = schema.get("properties", {})
-            for key in schema.get("required", ()):
-                if key not in instance:
-                    found.append(f"{at}: the required key '{key}' is missing")
-            if len(instance) < schema.get("minProperties", 0):
-                found.append(f"{at}: holds fewer than {schema['minProperties']} keys")
-            for key, value in instance.items():
-                name = str(key)
-                if "propertyNames" in schema:
-                    found += [f"{where}/{name}: the key: " + e.removeprefix("/: ") for e in self.errors(name, schema["propertyNames"], "", depth + 1)]
-                if name in properties:
-                    found += self.errors(value, properties[name], f"{where}/{name}", depth + 1)
-                elif "additionalProperties" in schema:
-                    extra = schema["additionalProperties"]
-                    if extra is False:
-                        found.append(f"{where}/{name}: the key '{name}' is not allowed")
-                    else:
-                        found += self.errors(value, extra, f"{where}/{name}", depth + 1)
-        if isinstance(instance, list):
-            if len(instance) < schema.get("minItems", 0):
-                found.append(f"{at}: fewer than {schema['minItems']} items")
-            if "maxItems" in schema and len(instance) > schema["maxItems"]:
-                found.append(f"{at}: more than {schema['maxItems']} items")
-            if schema.get("uniqueItems") and len({json.dumps(i, sort_keys=True, default=str) for i in instance}) < len(instance):
-                found.append(f"{at}: items repeat")
-            if "items" in schema:
-                for number, item in enumerate(instance):
-                    found += self.errors(item, schema["items"], f"{where}/{number}", depth + 1)
+        return found
+
+    def _object_errors(self, instance: dict, schema: dict, where: str, depth: int) -> list[str]:
+        """required, minProperties, propertyNames, properties and additionalProperties."""
+        found = []
+        at = where or "/"
+        properties = schema.get("properties", {})
+        for key in schema.get("required", ()):
+            if key not in instance:
+                found.append(f"{at}: the required key '{key}' is missing")
+        if len(instance) < schema.get("minProperties", 0):
+            found.append(f"{at}: holds fewer than {schema['minProperties']} keys")
+        for key, value in instance.items():
+            name = str(key)
+            if "propertyNames" in schema:
+                found += [f"{where}/{name}: the key: " + e.removeprefix("/: ") for e in self.errors(name, schema["propertyNames"], "", depth + 1)]
+            if name in properties:
+                found += self.errors(value, properties[name], f"{where}/{name}", depth + 1)
+            elif "additionalProperties" in schema:
+                extra = schema["additionalProperties"]
+                if extra is False:
+                    found.append(f"{where}/{name}: the key '{name}' is not allowed")
+                else:
+                    found += self.errors(value, extra, f"{where}/{name}", depth + 1)
+        return found
+
+    def _array_errors(self, instance: list, schema: dict, where: str, depth: int) -> list[str]:
+        """minItems, maxItems, uniqueItems and items."""
+        found = []
+        at = where or "/"
+        if len(instance) < schema.get("minItems", 0):
+            found.append(f"{at}: fewer than {schema['minItems']} items")
+        if "maxItems" in schema and len(instance) > schema["maxItems"]:
+            found.append(f"{at}: more than {schema['maxItems']} items")
+        if schema.get("uniqueItems") and len({json.dumps(i, sort_keys=True, default=str) for i in instance}) < len(instance):
+            found.append(f"{at}: items repeat")
+        if "items" in schema:
+            for number, item in enumerate(instance):
+                found += self.errors(item, schema["items"], f"{where}/{number}", depth + 1)
         return found
 
 
