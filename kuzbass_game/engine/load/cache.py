@@ -28,7 +28,7 @@ import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, KeysView, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from kuzbass_game import __version__
 from kuzbass_game.engine.files.atomic import write_atomic
@@ -146,18 +146,22 @@ class Layout:
         self.derived = any(kind == DERIVED for kind in fields.values())
 
     def __repr__(self) -> str:
-        return f"{self.cls.__name__}({', '.join(self.stored)})"
+        kinds = (f"{name}:{kind}" if isinstance(kind, str) else f"{name}:{kind.shape}:{kind.layout.cls.__name__}" for name, kind in self.kinds)
+        return f"{self.cls.__name__}({', '.join(kinds)})"
 
     def at(self, name: str) -> int:
         """The place of a stored field in this class's records."""
         return self.stored.index(name)
 
 
-class Nested(NamedTuple):
+class Nested:
     """A field that holds another kept class: one record (or None), a tuple of them, or a mapping's values."""
 
-    layout: Layout
-    shape: Literal["one", "many", "values"]
+    __slots__ = ("layout", "shape")
+
+    def __init__(self, layout: Layout, shape: Literal["one", "many", "values"]) -> None:
+        self.layout = layout
+        self.shape = shape
 
 
 Kind = str | Nested
