@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from kuzbass_game.engine.play import search_codex
 from kuzbass_game.engine.core import plain_text
-from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError
+from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError, changes_text
 from kuzbass_game.engine.play import Tally, describe_moves
 from kuzbass_game.text import markup_to_plain
 from kuzbass_game.engine.storage import SaveError
@@ -68,7 +68,7 @@ class PlainSession:
             self.say("")
             self.tally(scene.tally)
         if scene.paragraphs and scene.changes:
-            self.say("(" + " · ".join(markup_to_plain(c.text) for c in scene.changes) + ")")
+            self.say(self.wrap("(" + markup_to_plain(changes_text(scene.changes, "; ")) + ")"))
         if scene.paragraphs and scene.unlocked:
             self.say(self.wrap("New in the codex: " + ", ".join(markup_to_plain(t) for t in scene.unlocked) + " (type 'codex')"))
         self.say("")
@@ -108,7 +108,7 @@ class PlainSession:
             self.say(self.wrap(f"({markup_to_plain(describe_moves(row))})", "      "))
         ballot = {"for": "for", "against": "against", "abstain": "you abstained"}[tally.ballot]
         self.say(f"  {'Your vote'.ljust(width)}  {ballot}")
-        self.say(f"  {'In all'.ljust(width)}  {tally.yes:>4} for {tally.no:>4} against: {tally.outcome.upper()}")
+        self.say(f"  {'In all'.ljust(width)}  {tally.yes:>4} for {tally.no:>4} against: {tally.verdict}")
 
     def codex(self, query: str) -> None:
         entries = self.game.codex()

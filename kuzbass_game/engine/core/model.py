@@ -64,6 +64,7 @@ class Routine:
     name: str
     effects: Effects
     mark: Mark | None = None
+    label: str | None = None  # what the change line credits its changes to ("the monthly issue"); None: its caller
 
 
 @dataclass(frozen=True, eq=False)

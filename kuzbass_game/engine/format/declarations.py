@@ -20,6 +20,7 @@ from kuzbass_game.engine.format.reader import IDENTIFIER, Entries, Reader, did_y
 
 VARIABLE_KEYS = ("type", "default", "min", "max", "label", "description", "values", "show_if")
 COMPUTED_KEYS = ("value", "label", "description", "show_if")
+ROUTINE_KEYS = ("effects", "label")
 RESERVED_NAMES = {"and", "or", "not", "true", "false", "min", "max", "if", "visited", "visits"}
 TYPE_DEFAULTS: dict[str, expr.Value] = {"int": 0, "bool": False, "text": ""}
 MAX_LABEL = 24
@@ -185,35 +186,47 @@ class Declarations:
             if not self._claim(reader, key_node, name, "routine"):
                 continue
             what = f"routine '{name}'"
-            parts = reader.sequence(body, what) if isinstance(body, yaml.SequenceNode) else [body]
-            compiled: list[expr.Effects] = []
-            for part in parts or ():
-                source = reader.text(part, what)
-                if source is None:
+            label = None
+            if isinstance(body, yaml.MappingNode):  # {effects: ..., label: "the monthly issue"}
+                spec = reader.mapping(body, what, ROUTINE_KEYS, required=("effects",))
+                if not spec or "effects" not in spec:
                     continue
-                try:
-                    compiled.append(expr.compile_effects(source, self.scope()))
-                except expr.ExprError as err:
-                    reader.sink.error(reader.locate(part, err.offset), f"in {what}: {err.message}")
-            if not compiled:
+                if "label" in spec:
+                    label = reader.text(spec["label"][1], f"the label of {what}")
+                    label = label.strip() if label else None
+                body = spec["effects"][1]
+            effects = self._routine_effects(reader, body, what)
+            if effects is not None:
+                self.reads |= effects.reads
+                self.routines[name] = Routine(name, effects, reader.mark(key_node), label)
+
+    def _routine_effects(self, reader: Reader, body: yaml.Node, what: str) -> expr.Effects | None:
+        """A routine's effects: a string of them, or a list of strings."""
+        parts = reader.sequence(body, what) if isinstance(body, yaml.SequenceNode) else [body]
+        compiled: list[expr.Effects] = []
+        for part in parts or ():
+            source = reader.text(part, what)
+            if source is None:
                 continue
-            effects = (
-                compiled[0]
-                if len(compiled) == 1
-                else expr.Effects(
-                    "; ".join(e.source for e in compiled),
-                    tuple(a for e in compiled for a in e.assignments),
-                    (),
-                    frozenset().union(*(e.reads for e in compiled)),
-                    (),
-                    frozenset().union(*(e.writes for e in compiled)),
-                )
-            )
-            if any(ref for e in compiled for ref in e.node_refs):
-                reader.error(body, f"{what} uses visited()/visits(); a routine runs anywhere, so give it only variables")
-                continue
-            self.reads |= effects.reads
-            self.routines[name] = Routine(name, effects, reader.mark(key_node))
+            try:
+                compiled.append(expr.compile_effects(source, self.scope()))
+            except expr.ExprError as err:
+                reader.sink.error(reader.locate(part, err.offset), f"in {what}: {err.message}")
+        if not compiled:
+            return None
+        if any(ref for e in compiled for ref in e.node_refs):
+            reader.error(body, f"{what} uses visited()/visits(); a routine runs anywhere, so give it only variables")
+            return None
+        if len(compiled) == 1:
+            return compiled[0]
+        return expr.Effects(
+            "; ".join(e.source for e in compiled),
+            tuple(a for e in compiled for a in e.assignments),
+            (),
+            frozenset().union(*(e.reads for e in compiled)),
+            (),
+            frozenset().union(*(e.writes for e in compiled)),
+        )
 
     def finish(self) -> None:
         """Compile the `show_if` conditions, now that every variable and computed value is known."""

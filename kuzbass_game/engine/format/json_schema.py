@@ -36,6 +36,7 @@ KEYS_AT = {
     "compiler.PARAGRAPH_KEYS": "textPart",
     "declarations.VARIABLE_KEYS": "variable",
     "declarations.COMPUTED_KEYS": "computedSpec",
+    "declarations.ROUTINE_KEYS": "routine",
     "codex.CODEX_KEYS": "codexEntry",
     "votes.VOTE_KEYS": "vote",
     "votes.FACTION_KEYS": "faction",
@@ -190,8 +191,16 @@ def story_schema() -> Schema:
             "type": "object",
             "description": "Name -> effects run by writing the name alone in effects.",
             "propertyNames": _ref("name"),
-            "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, _ref("routine")]},
         },
+        "routine": _object(
+            "A routine with a label: the change line credits what it changes to the label.",
+            {
+                "effects": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}], "description": "The effects it runs."},
+                "label": _text('What its changes are credited to, as in "Soap +1, the monthly issue".'),
+            },
+            ("effects",),
+        ),
         "codex": {
             "type": "object",
             "description": "Entry id -> codex entry, unlocked by nodes' 'unlocks'.",

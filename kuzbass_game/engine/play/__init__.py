@@ -24,7 +24,9 @@ _HOMES = {
     "Tally": "votes",
     "TimelineStep": "summary",
     "ValueChange": "summary",
+    "changes_text": "game",
     "describe_moves": "votes",
+    "grouped_changes": "game",
     "search_codex": "codex",
     "summarize": "summary",
     "timeline": "summary",
@@ -44,7 +46,9 @@ __all__ = [
     "Tally",
     "TimelineStep",
     "ValueChange",
+    "changes_text",
     "describe_moves",
+    "grouped_changes",
     "search_codex",
     "summarize",
     "timeline",
@@ -53,7 +57,7 @@ __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.play.codex import search_codex
-    from kuzbass_game.engine.play.game import Change, ChoiceView, Game, InputView, JournalEntry, SceneView, StatusItem
+    from kuzbass_game.engine.play.game import Change, ChoiceView, Game, InputView, JournalEntry, SceneView, StatusItem, changes_text, grouped_changes
     from kuzbass_game.engine.play.stepper import InvalidAction, StoryRuntimeError
     from kuzbass_game.engine.play.summary import RunSummary, TimelineStep, ValueChange, summarize, timeline
     from kuzbass_game.engine.play.votes import FactionTally, Tally, describe_moves

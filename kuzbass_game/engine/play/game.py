@@ -21,9 +21,22 @@ from kuzbass_game.engine.core.model import Choice, CodexEntry, Node, Story, Text
 from kuzbass_game.engine.play.render import Values, format_value, render
 from kuzbass_game.engine.play.votes import Tally
 from kuzbass_game.engine.play.state import Action, GameState
-from kuzbass_game.engine.play.stepper import Cursor, InvalidAction, StoryRuntimeError
+from kuzbass_game.engine.play.stepper import Credit, Cursor, InvalidAction, StoryRuntimeError
 
-__all__ = ["Change", "ChoiceView", "Game", "StatusItem", "InputView", "InvalidAction", "SceneView", "StoryRuntimeError", "format_value", "render"]
+__all__ = [
+    "Change",
+    "ChoiceView",
+    "Game",
+    "changes_text",
+    "grouped_changes",
+    "StatusItem",
+    "InputView",
+    "InvalidAction",
+    "SceneView",
+    "StoryRuntimeError",
+    "format_value",
+    "render",
+]
 
 
 # The views are named tuples, not dataclasses: one is built per choice and per scene at every
@@ -56,18 +69,42 @@ class StatusItem(NamedTuple):
 
 
 class Change(NamedTuple):
-    """A shown value the last step changed: "Food −2", or "Trade: miner" for a text."""
+    """A shown value the last step changed: "Food −2", or "Trade: miner" for a text.
+
+    `cause` says where it came from: "" for the choice itself, "on arrival" for the new scene's
+    own effects, "the vote", or a routine's label ("the monthly issue"). One value can change
+    twice in a step, once per cause ("Soap +1, the monthly issue · Soap −1, a month's washing"):
+    the changes are never netted across causes.
+    """
 
     label: str
     before: str
     after: str
     delta: int | None = None  # for ints
+    cause: str = ""
+    name: str = ""
 
     @property
     def text(self) -> str:
         if self.delta is not None:
             return f"{self.label} {'+' if self.delta > 0 else '−'}{abs(self.delta)}"
         return f"{self.label}: {self.after}"
+
+
+def grouped_changes(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]:
+    """Changes in runs of one cause, in order: [("", [Food −1]), ("the monthly issue", [Soap +1, Makhorka +1])]."""
+    groups: list[tuple[str, list[Change]]] = []
+    for change in changes:
+        if groups and groups[-1][0] == change.cause:
+            groups[-1][1].append(change)
+        else:
+            groups.append((change.cause, [change]))
+    return groups
+
+
+def changes_text(changes: Iterable[Change], separator: str = " · ") -> str:
+    """ "Food −1 · Soap +1 · Makhorka +1, the monthly issue · Soap −1, a month's washing" (markup, as the values are)."""
+    return separator.join(separator.join(c.text for c in run) + (f", {cause}" if cause else "") for cause, run in grouped_changes(changes))
 
 
 class SceneView(NamedTuple):
@@ -103,6 +140,20 @@ class JournalEntry:
     date: str | None
     text: str  # markup: the choice's text as it read then, or the typed answer (escaped)
     typed: bool = False
+
+
+def _step_credits(story: Story, before: GameState, action: Action) -> tuple[Credit, ...]:
+    """One recorded step played again from the state before it, with each change credited."""
+    cursor = Cursor.thaw(before)
+    cursor.credits = []
+    try:
+        if action.text is not None:
+            stepper.submit(story, cursor, action.text)
+        elif action.choice is not None:
+            stepper.choose(story, cursor, action.choice)
+    except (InvalidAction, StoryRuntimeError):
+        return ()
+    return tuple(cursor.credits)
 
 
 def _fixed(parts: Iterable[TextPart]) -> bool:
@@ -151,6 +202,7 @@ class Game:
         )
         self._actions: list[Action] = []
         self._tally_cache: tuple[int, Tally | None] | None = None
+        self._credits_cache: tuple[int, tuple[Credit, ...]] | None = None
 
     # ---------------------------------------------------------------- reading
     @property
@@ -394,7 +446,7 @@ class Game:
             chosen = render(choice.text, self.values(before))
             reply = None if choice.reply is None else render(choice.reply, variables)
         try:
-            changes = self._changes(self.status(before), items)
+            changes = self._credited(self._changes(self.status(before), items), self.last_credits())
         except StoryRuntimeError:
             changes = ()
         unlocked: tuple[str, ...] = ()
@@ -419,18 +471,74 @@ class Game:
         if choice.ballot is None:
             return choice, None
         cache = self._tally_cache
-        if cache is not None and cache[0] == len(self._actions):
-            return choice, cache[1]
+        if cache is None or cache[0] != len(self._actions):
+            self._step_again()
+            cache = self._tally_cache
+        return choice, cache[1] if cache is not None else None
+
+    def last_credits(self) -> tuple[Credit, ...]:
+        """Each value the last step changed, credited to its cause (the choice, the new scene, the vote, a routine)."""
+        cache = self._credits_cache
+        if cache is None or cache[0] != len(self._actions):
+            self._step_again()
+            cache = self._credits_cache
+        return cache[1] if cache is not None else ()
+
+    def credits_at(self, step: int, states: Sequence[GameState] | None = None) -> tuple[Credit, ...]:
+        """What step `step` (0-based among the actions) changed, credited to its causes (for the stats screen and the summary)."""
+        states = self.states if states is None else states
+        return _step_credits(self.story, states[step], self._actions[step])
+
+    def _step_again(self) -> None:
+        """The last step played again from the state before it, for what it counted and credited
+        (after a load or a rewind; a step taken in this session keeps both)."""
         before = self._state_before_last()
         if before is None:
-            return choice, None
+            self._tally_cache = self._credits_cache = None
+            return
         cursor = Cursor.thaw(before)
+        cursor.credits = []
+        action = self._actions[-1]
         try:
-            stepper.choose(self.story, cursor, action.choice)
+            if action.text is not None:
+                stepper.submit(self.story, cursor, action.text)
+            elif action.choice is not None:
+                stepper.choose(self.story, cursor, action.choice)
         except (InvalidAction, StoryRuntimeError):
-            return choice, None
+            cursor.tally, cursor.credits = None, []
         self._tally_cache = (len(self._actions), cursor.tally)
-        return choice, cursor.tally
+        self._credits_cache = (len(self._actions), tuple(cursor.credits))
+
+    def _credited(self, changes: tuple[Change, ...], credits: tuple[Credit, ...]) -> tuple[Change, ...]:
+        """The status's changes split by cause: first what the choice did (in the status's order, with
+        what no effect wrote: a computed value, a value newly shown), then each other cause's changes
+        in the order they happened, never netted across causes."""
+        labels = {item[0]: item[1] for item in self._plan}
+        groups: dict[str, dict[str, list[Value]]] = {}
+        for credit in credits:
+            if credit.name in labels:
+                spans = groups.setdefault(credit.cause, {})
+                spans.setdefault(credit.name, [credit.before, credit.after])[1] = credit.after
+        others = {name for cause, spans in groups.items() if cause for name in spans}
+        if not others:
+            return changes
+        own = groups.pop("", {})
+        result = [change for change in changes if change.name not in others]
+        result += self._spans("", {name: span for name, span in own.items() if name in others}, labels)
+        for cause, spans in groups.items():
+            result += self._spans(cause, spans, labels)
+        return tuple(result)
+
+    @staticmethod
+    def _spans(cause: str, spans: dict[str, list[Value]], labels: Mapping[str, str]) -> list[Change]:
+        result = []
+        for name, (before, after) in spans.items():
+            if before == after:
+                continue
+            number = isinstance(after, int) and not isinstance(after, bool) and isinstance(before, int)
+            delta = int(after) - int(before) if number else None
+            result.append(Change(labels[name], escape_markup(format_value(before)), escape_markup(format_value(after)), delta, cause, name))
+        return result
 
     @staticmethod
     def _changes(before: tuple[StatusItem, ...], after: tuple[StatusItem, ...]) -> tuple[Change, ...]:
@@ -441,7 +549,7 @@ class Game:
                     break
                 if prior.value != item.value:
                     delta = item.number - prior.number if item.number is not None and prior.number is not None else None
-                    aligned.append(Change(item.label, prior.value, item.value, delta))
+                    aligned.append(Change(item.label, prior.value, item.value, delta, name=item.name))
             else:
                 return tuple(aligned)
         old = {item.name: item for item in before}
@@ -449,12 +557,12 @@ class Game:
         for item in after:
             was = old.get(item.name)
             if was is None:  # newly shown (its show_if came true): say what it is
-                result.append(Change(item.label, "", item.value, None))
+                result.append(Change(item.label, "", item.value, None, name=item.name))
                 continue
             if was.value == item.value:
                 continue
             delta = item.number - was.number if item.number is not None and was.number is not None else None
-            result.append(Change(item.label, was.value, item.value, delta))
+            result.append(Change(item.label, was.value, item.value, delta, name=item.name))
         return tuple(result)
 
     def codex(self) -> list[CodexEntry]:
@@ -475,7 +583,7 @@ class Game:
         """Take the choice at `index` in the current node (see `ChoiceView.index`)."""
         choices = self.node.choices
         signature = choices[index].signature if 0 <= index < len(choices) else None
-        self._apply(Action(self.state.node, choice=index, signature=signature))
+        self._apply(Action(self.state.node, choice=index, signature=signature), credit=True)
         return self.view()
 
     def choose_number(self, number: int) -> SceneView:
@@ -487,13 +595,13 @@ class Game:
 
     def submit(self, text: str) -> SceneView:
         """Answer the current node's input prompt."""
-        self._apply(Action(self.state.node, text=text))
+        self._apply(Action(self.state.node, text=text), credit=True)
         return self.view()
 
     def rewind(self, steps: int = 1) -> SceneView:
         """Go back `steps` actions; the undone actions are forgotten."""
         steps = max(0, min(steps, len(self._actions)))
-        self._tally_cache = None
+        self._tally_cache = self._credits_cache = None
         if steps and self.keep_history:
             cursor = Cursor.thaw(self._state)
             for undo in reversed(self._undo[-steps:]):
@@ -522,7 +630,7 @@ class Game:
         start, already = self._state, len(self._actions)
         cursor = Cursor.thaw(start)
         self._previous = None
-        self._tally_cache = None
+        self._tally_cache = self._credits_cache = None
         for done, action in enumerate(actions):  # noqa: B007 - `done` is read after a break
             try:
                 action = self.resolve(action, cursor.node)
@@ -583,12 +691,15 @@ class Game:
                 return Action(action.node, moved[0], None, action.signature)
         return action
 
-    def _apply(self, action: Action) -> None:
-        self._tally_cache = None
+    def _apply(self, action: Action, *, credit: bool = False) -> None:
+        """One action; with `credit` (a player's own step), what it counted and credited is kept for the view."""
+        self._tally_cache = self._credits_cache = None
         state = self.state
         if action.node != state.node:
             raise InvalidAction(f"this action belongs to node '{action.node}', but the game is at '{state.node}'")
         cursor = Cursor.thaw(state)
+        if credit:
+            cursor.credits = []
         if action.text is not None:
             stepper.submit(self.story, cursor, action.text)
         elif action.choice is not None:
@@ -597,6 +708,9 @@ class Game:
             raise InvalidAction("an action must be a choice or a text")
         new_state = cursor.freeze()
         self._actions.append(action)
+        if cursor.credits is not None:
+            self._tally_cache = (len(self._actions), cursor.tally)
+            self._credits_cache = (len(self._actions), tuple(cursor.credits))
         if self.keep_history:
             entered = action.choice is not None
             names = history.written(self.story, state.node, action.choice, cursor.node)

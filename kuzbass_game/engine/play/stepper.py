@@ -8,10 +8,11 @@ a second possible. There is one implementation of the rules, here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Set
+from typing import NamedTuple
 
 from kuzbass_game.engine.core import dice as rng
 from kuzbass_game.engine.play import votes
-from kuzbass_game.engine.core.expr import EvalError, Value
+from kuzbass_game.engine.core.expr import Assignment, Effects, EvalError, Value
 from kuzbass_game.engine.core.text import clean_player_text
 from kuzbass_game.engine.core.model import Branch, Choice, Node, Story
 from kuzbass_game.engine.play.render import Values, render
@@ -26,10 +27,47 @@ class InvalidAction(ValueError):
     """The player asked for something not on offer (a locked or hidden choice, empty input)."""
 
 
+# Where a change came from: the choice taken (CHOSEN), the node entered (ARRIVAL), the vote's
+# count (VOTE), or a labelled routine (its label). A routine without a label is its caller's.
+CHOSEN = ""
+ARRIVAL = "on arrival"
+VOTE = "the vote"
+
+
+class Credit(NamedTuple):
+    cause: str
+    name: str
+    before: Value
+    after: Value
+
+
+def run_effects(story: Story, cursor: Cursor, effects: Effects, cause: str) -> None:
+    """Run effects on the cursor (raises EvalError); with `cursor.credits`, credit each change to its cause."""
+    if cursor.credits is None:
+        effects.apply(cursor.variables, cursor.visits)
+    else:
+        _run_credited(story, cursor, effects.assignments, cause, cursor.credits)
+
+
+def _run_credited(story: Story, cursor: Cursor, assignments: tuple[Assignment, ...], cause: str, credits: list[Credit]) -> None:
+    """The same assignments one by one (a routine's too, in place), so each change has its cause."""
+    variables = cursor.variables
+    for assignment in assignments:
+        if assignment.op == "run":
+            routine = story.routines[assignment.name]
+            _run_credited(story, cursor, routine.effects.assignments, routine.label or cause, credits)
+            continue
+        before = variables.get(assignment.name)
+        assignment.apply(variables, cursor.visits)
+        after = variables[assignment.name]
+        if after != before and before is not None:
+            credits.append(Credit(cause, assignment.name, before, after))
+
+
 class Cursor:
     """The mutable state of one game while it moves; freeze it into a `GameState` to keep it."""
 
-    __slots__ = ("node", "variables", "visits", "rng", "used_once", "chapter", "date", "turn", "awaiting_input", "tally")
+    __slots__ = ("node", "variables", "visits", "rng", "used_once", "chapter", "date", "turn", "awaiting_input", "tally", "credits")
 
     def __init__(
         self,
@@ -53,6 +91,9 @@ class Cursor:
         self.turn = turn
         self.awaiting_input = awaiting_input
         self.tally: votes.Tally | None = None  # the count of the vote the last ballot was cast in (not saved: replayable)
+        # When a list, each value an effect changes is credited to its cause as it happens (see `Credit`);
+        # None on every hot path (replays, explore), where effects run as one closure.
+        self.credits: list[Credit] | None = None
 
     @classmethod
     def thaw(cls, state: GameState) -> Cursor:
@@ -96,7 +137,10 @@ def enter(story: Story, cursor: Cursor, node_id: str) -> Node:
     visits[node_id] = visits.get(node_id, 0) + 1
     if node.effects is not None:
         try:
-            node.effects.apply(cursor.variables, visits)
+            if cursor.credits is None:  # the hot path: one closure
+                node.effects.apply(cursor.variables, visits)
+            else:
+                run_effects(story, cursor, node.effects, ARRIVAL)
         except EvalError as err:
             raise StoryRuntimeError(f"node '{node_id}': {err}") from err
     if node.chapter is not None:
@@ -178,7 +222,10 @@ def take(story: Story, cursor: Cursor, choice: Choice) -> Node:
     variables = cursor.variables
     if choice.effects is not None:
         try:
-            choice.effects.apply(variables, cursor.visits)
+            if cursor.credits is None:  # the hot path: one closure
+                choice.effects.apply(variables, cursor.visits)
+            else:
+                run_effects(story, cursor, choice.effects, CHOSEN)
         except EvalError as err:
             raise StoryRuntimeError(f"node '{choice.node_id}', choice {choice.index + 1}: {err}") from err
     target = choice.target
@@ -212,6 +259,8 @@ def _hold_vote(story: Story, cursor: Cursor, choice: Choice) -> str:
     except EvalError as err:
         raise StoryRuntimeError(f"node '{choice.node_id}', the vote '{vote.id}': {err}") from err
     if vote.record is not None:
+        if cursor.credits is not None and cursor.variables[vote.record] != tally.outcome:
+            cursor.credits.append(Credit(VOTE, vote.record, cursor.variables[vote.record], tally.outcome))
         cursor.variables[vote.record] = tally.outcome
     cursor.tally = tally
     return vote.outcomes[tally.outcome]
@@ -239,6 +288,8 @@ def submit(story: Story, cursor: Cursor, text: str) -> None:
     value = clean_player_text(text, spec.max_length)
     if not value:
         raise InvalidAction("please type something first")
+    if cursor.credits is not None and cursor.variables[spec.var] != value:
+        cursor.credits.append(Credit(CHOSEN, spec.var, cursor.variables[spec.var], value))
     cursor.variables[spec.var] = value
     cursor.awaiting_input = False
     cursor.turn += 1

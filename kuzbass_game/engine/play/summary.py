@@ -13,6 +13,7 @@ from kuzbass_game.engine.core.expr import EvalError
 from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.play.game import Game
 from kuzbass_game.engine.play.state import GameState
+from kuzbass_game.engine.play.stepper import Credit
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class ValueChange:
     label: str
     before: object
     after: object
+    cause: str = ""  # "" the choice itself; "on arrival" the new scene; "the vote"; a routine's label
 
     @property
     def delta(self) -> int | None:
@@ -68,20 +70,32 @@ def _label(story: Story, name: str) -> str:
 
 
 def timeline(game: Game) -> tuple[TimelineStep, ...]:
-    """Each step of the game with the values it changed, oldest first."""
+    """Each step of the game with the values it changed, oldest first, each change with its cause."""
     story = game.story
     states = game.states
     journal = game.journal()
     steps = []
     before = _values(story, states[0])
-    for entry, state in zip(journal, states[1:]):
+    for index, (entry, state) in enumerate(zip(journal, states[1:])):
         after = _values(story, state)
+        credited = _credited(story, game.credits_at(index, states))
+        names = {change.name for change in credited}
         changes = tuple(
-            ValueChange(name, _label(story, name), before[name], value) for name, value in after.items() if name in before and before[name] != value
+            ValueChange(name, _label(story, name), before[name], value)
+            for name, value in after.items()
+            if name in before and before[name] != value and name not in names
         )
-        steps.append(TimelineStep(entry.step, entry.chapter, entry.date, entry.text, changes))
+        steps.append(TimelineStep(entry.step, entry.chapter, entry.date, entry.text, changes + credited))
         before = after
     return tuple(steps)
+
+
+def _credited(story: Story, credits: tuple[Credit, ...]) -> tuple[ValueChange, ...]:
+    """A step's credited changes, one per value and cause, in the order they happened (never netted across causes)."""
+    spans: dict[tuple[str, str], list[object]] = {}
+    for credit in credits:
+        spans.setdefault((credit.cause, credit.name), [credit.before, credit.after])[1] = credit.after
+    return tuple(ValueChange(name, _label(story, name), before, after, cause) for (cause, name), (before, after) in spans.items() if before != after)
 
 
 def history_of(game: Game, name: str) -> tuple[tuple[TimelineStep, ValueChange], ...]:

@@ -49,6 +49,14 @@ class Tally:
     no: int
     outcome: str  # passed | failed | tied
 
+    @property
+    def verdict(self) -> str:
+        """The result as a meeting announces it: PASSED, FAILED, or TIED (also when the story leads a tie
+        where a failure goes: a motion needs a majority, so a tied one is lost)."""
+        if self.yes == self.no:
+            return "TIED" if self.outcome == "tied" else "TIED: NOT CARRIED"
+        return self.outcome.upper()
+
 
 def hold(vote: Vote, variables: Mapping[str, Value], visits: Mapping[str, int], state: int, ballot: str) -> tuple[int, Tally]:
     """Count the vote: returns the dice's new state and the tally. Raises EvalError from expressions."""

@@ -69,7 +69,9 @@ def run_summary(summary: RunSummary, shown: frozenset[str] | None = None) -> Con
                 choice += Content.styled("  (", "dim") + Content(", ").join(when).stylize("dim") + Content.styled(")", "dim")
             lines.append(choice)
             changed = [
-                markup.story(c.label) + Content(f" {c.delta:+d}".replace("-", "−") if c.delta is not None else "")
+                markup.story(c.label)
+                + Content(f" {c.delta:+d}".replace("-", "−") if c.delta is not None else "")
+                + (Content.styled(f" ({c.cause})", "dim") if c.cause else Content(""))
                 for c in step.changes
                 if shown is None or c.name in shown
             ]

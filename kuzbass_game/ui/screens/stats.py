@@ -77,7 +77,16 @@ def history_text(history: list[tuple[TimelineStep, ValueChange]], typed: frozens
         head = delta_text(change) + Content("  ") + Content(", ").join(where).stylize("dim") if where else delta_text(change)
         lines.append(head)
         said = Content("You answered: ") if step.step in typed else Content("")
-        lines.append(Content("   › ") + said + markup.story(step.text))
+        if change.cause:  # not the choice itself: the new scene, the vote, or a routine ("the monthly issue")
+            lines.append(
+                Content("   ")
+                + Content.styled(change.cause, "italic")
+                + Content.styled(" (after › ", "dim")
+                + markup.story(step.text).stylize("dim")
+                + Content.styled(")", "dim")
+            )
+        else:
+            lines.append(Content("   › ") + said + markup.story(step.text))
     return NEWLINE.join(lines)
 
 

@@ -15,7 +15,7 @@ from textual.content import Content
 
 from kuzbass_game.ui.widgets.laid_out import LaidOutText
 
-from kuzbass_game.engine.play import Change, SceneView
+from kuzbass_game.engine.play import Change, SceneView, grouped_changes
 from kuzbass_game.engine.play import Tally
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.tally import TallyVisual
@@ -38,8 +38,13 @@ def lead(scene: SceneView) -> Content:
 
 
 def changes(items: tuple[Change, ...]) -> Content:
-    """ "Food −2 · Soap +1 · Trade: miner" """
-    return DOT.join(markup.story(change.text).stylize_before("$accent") for change in items)
+    """ "Food −2 · Soap +1 · Makhorka +1, the monthly issue · Soap −1, a month's washing": each run of
+    changes with its cause (dimmed) after it; the choice's own come first, with none."""
+    runs = []
+    for cause, run in grouped_changes(items):
+        content = DOT.join(markup.story(change.text).stylize_before("$accent") for change in run)
+        runs.append(content + Content.styled(f", {cause}", "dim") if cause else content)
+    return DOT.join(runs)
 
 
 def codex_news(titles: tuple[str, ...]) -> Content:

@@ -35,7 +35,7 @@ def budget_for(screen_height: int) -> int:
 
 
 def outcome(tally: Tally) -> Content:
-    return Content.styled(tally.outcome.upper(), "bold $accent")
+    return Content.styled(tally.verdict, "bold $accent")
 
 
 def moved(row: FactionTally) -> Content:
@@ -70,8 +70,8 @@ class TallyVisual(LaidOutText):
         total = Content(BALLOTS.get(tally.ballot, "In all"))
         counts_width = counts(0, 0).cell_length
         room = width - INDENT.cell_length - GAP.cell_length - counts_width
-        if room - GAP.cell_length - len("PASSED") >= ROOMY_NAMES:  # room for the result beside the totals
-            room -= GAP.cell_length + len("PASSED")
+        if room - GAP.cell_length - len(tally.verdict) >= ROOMY_NAMES:  # room for the result beside the totals
+            room -= GAP.cell_length + len(tally.verdict)
         room = max(MIN_NAME_WIDTH, room)
         name_width = min(room, max([total.cell_length, *(n.cell_length for n in names)]))
         for row, name in zip(tally.rows, names):
