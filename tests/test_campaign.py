@@ -96,3 +96,80 @@ def test_two_thousand_playthroughs_cover_the_campaign(campaign, report):
     assert data["errors"] == [] and data["dead_ends"] == []
     assert data["unvisited_nodes"] == []
     assert data["endings_unreached"] == []
+
+
+# ---------------------------------------------------------------- one coherent life (issue 16)
+
+LATE = ("ch3_wages_and_ending", "ch4_codas")  # chapters III to V: 1924 to the codas
+PRESSING = {"food", "health", "soap", "rubles"}
+
+
+def test_the_nine_hour_vote_which_is_on_the_record_mostly_passes(campaign, report):
+    outcomes = report.to_json(campaign)["votes"]["office_rats"]
+    assert outcomes.get("passed", 0) / sum(outcomes.values()) >= 0.70
+
+
+def test_no_ending_takes_more_than_a_fifth_of_the_runs(campaign, report):
+    endings = report.to_json(campaign)["endings"]
+    total = sum(endings.values())
+    assert max(endings.values()) / total <= 0.20, sorted(endings.items(), key=lambda item: -item[1])[:3]
+
+
+def test_rations_and_pay_still_press_in_the_last_chapters(campaign):
+    """Chapters III-V read food, health, soap or rubles in at least 15 conditions."""
+    late = [
+        condition
+        for node in campaign.nodes.values()
+        if node.mark is not None and any(part in node.mark.path for part in LATE)
+        for condition in _node_conditions(node)
+        if PRESSING & condition.reads
+    ]
+    assert len(late) >= 15
+
+
+def _node_conditions(node):
+    for paragraph in node.paragraphs:
+        if paragraph.condition is not None:
+            yield paragraph.condition
+    for choice in node.choices:
+        if choice.condition is not None:
+            yield choice.condition
+        for branch in choice.branches:
+            if branch.condition is not None:
+                yield branch.condition
+
+
+def test_at_least_ten_persona_routes_each_with_eight_checkpoints(campaign):
+    """The routes run at every check (the campaign fixture asserts no errors); here, that they are
+    there: whole games to a named ending, each with at least 8 checkpoints on the way."""
+    import yaml
+
+    routes = {}
+    for path in STORY_DIR.rglob("*.yaml"):
+        tests = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("tests") or {}
+        routes.update({name: test for name, test in tests.items() if test.get("ending") and len(test.get("checkpoints") or ()) >= 8})
+    assert len(routes) >= 10, sorted(routes)
+    assert all(campaign.nodes[test["ending"]].ending is not None for test in routes.values())
+
+
+def test_few_screens_offer_only_one_way_on(campaign):
+    """A one-choice "go on" screen is waste: at most 5 in a run, in 200 random runs."""
+    import random
+
+    from kuzbass_game.engine.play import Game
+
+    worst = 0
+    for seed in range(200):
+        game, rng, lonely = Game(campaign, seed=seed, keep_history=False), random.Random(seed), 0
+        for _ in range(600):
+            view = game.view()
+            if view.ending is not None:
+                break
+            if view.input is not None:
+                game.submit("Aino")
+                continue
+            open_ = [c for c in view.choices if c.enabled]
+            lonely += len(open_) == 1
+            game.choose(rng.choice(open_).index)
+        worst = max(worst, lonely)
+    assert worst <= 5
