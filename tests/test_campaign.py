@@ -173,3 +173,45 @@ def test_few_screens_offer_only_one_way_on(campaign):
             game.choose(rng.choice(open_).index)
         worst = max(worst, lonely)
     assert worst <= 5
+
+
+HOARD = re.compile(
+    r"\b(put (it |them |some |a little )?by|stow|lock (it|the|them)|keep (it|them|back|some)|save|store (it|them)|hoard|set aside|lay in)\b", re.I
+)
+
+
+def _ends_of(campaign, hoard: bool, runs: int = 150) -> dict[str, float]:
+    """Mean end values of runs that always put by when they can (or never do), other choices at random."""
+    import random
+    import statistics
+
+    from kuzbass_game.engine.core import strip_markup
+    from kuzbass_game.engine.play import Game
+
+    ends, took = [], 0
+    for seed in range(runs):
+        game, rng = Game(campaign, seed=seed, keep_history=False), random.Random(seed)
+        for _ in range(700):
+            view = game.view()
+            if view.ending is not None:
+                break
+            if view.input is not None:
+                game.submit("Aino")
+                continue
+            open_ = [c for c in view.choices if c.enabled]
+            match = [c for c in open_ if HOARD.search(strip_markup(c.text))]
+            pool = (match or open_) if hoard else ([c for c in open_ if c not in match] or open_)
+            took += hoard and bool(match)
+            game.choose(rng.choice(pool).index)
+        ends.append(game.state.variables)
+    result = {name: statistics.mean(v[name] for v in ends) for name in ("food", "health", "soap", "rubles")}
+    result["took"] = took / runs
+    return result
+
+
+def test_what_was_put_by_carries_a_player_to_the_end(campaign):
+    """Runs that put by end the game with more to show for it than runs that never do."""
+    hoarders, spenders = _ends_of(campaign, True), _ends_of(campaign, False)
+    assert hoarders["took"] >= 5  # the story offers putting by, again and again
+    assert hoarders["soap"] - spenders["soap"] >= 0.5 or hoarders["rubles"] - spenders["rubles"] >= 20, (hoarders, spenders)
+    assert hoarders["health"] >= spenders["health"], (hoarders, spenders)
