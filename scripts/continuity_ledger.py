@@ -72,36 +72,28 @@ def _sections(text: str) -> list[tuple[str, list[str]]]:
 
 
 def _scan_node(story, node_id, node, sets, reads) -> None:
-    if node.effects is not None:
-        for name in node.effects.writes:
-            sets[name].add(node_id)
-        for name in node.effects.reads:
-            reads[name].add(node_id)
-    for paragraph in node.paragraphs:
-        if paragraph.condition is not None:
-            for name in paragraph.condition.reads:
-                reads[name].add(node_id)
-        for part in paragraph.parts:
-            if isinstance(part, VarRef):
-                reads[part.name].add(node_id)
+    """Note the node as a setter or a reader of every name its parts write or read."""
+    effects = [node.effects, *(choice.effects for choice in node.choices)]
+    conditions = [paragraph.condition for paragraph in node.paragraphs]
     for choice in node.choices:
-        for expression in (choice.condition, *(b.condition for b in choice.branches)):
-            if expression is not None:
-                for name in expression.reads:
-                    reads[name].add(node_id)
-        if choice.effects is not None:
-            for name in choice.effects.writes:
-                sets[name].add(node_id)
-            for name in choice.effects.reads:
-                reads[name].add(node_id)
+        conditions += [choice.condition, *(branch.condition for branch in choice.branches)]
     if node.vote is not None:
+        conditions += [move.condition for faction in node.vote.factions for move in faction.moves]
         if node.vote.record:
             sets[node.vote.record].add(node_id)
-        for faction in node.vote.factions:
-            for move in faction.moves:
-                if move.condition is not None:
-                    for name in move.condition.reads:
-                        reads[name].add(node_id)
+    for item in effects:
+        if item is not None:
+            _note(item.writes, sets, node_id)
+            _note(item.reads, reads, node_id)
+    for item in conditions:
+        if item is not None:
+            _note(item.reads, reads, node_id)
+    _note((part.name for paragraph in node.paragraphs for part in paragraph.parts if isinstance(part, VarRef)), reads, node_id)
+
+
+def _note(names, into, node_id) -> None:
+    for name in names:
+        into[name].add(node_id)
 
 
 def _nodes(ids: set[str], limit: int = 12) -> str:
