@@ -182,7 +182,7 @@ VARIABLE = Layout(
     show_if=IF,
 )
 COMPUTED = Layout(Computed, name=PLAIN, type=DERIVED, source=PLAIN, run=DERIVED, label=PLAIN, description=PLAIN, show_if=IF, mark=MARK)
-ROUTINE = Layout(Routine, name=PLAIN, effects=FX, mark=MARK)
+ROUTINE = Layout(Routine, name=PLAIN, effects=FX, mark=MARK, label=PLAIN)
 CODEX_ENTRY = Layout(CodexEntry, id=PLAIN, title=PLAIN, text=PLAIN, sources=PLAIN, mark=MARK)
 PARAGRAPH = Layout(Paragraph, parts=PARTS, condition=IF)
 BRANCH = Layout(Branch, target=PLAIN, weight=PLAIN, condition=IF, mark=MARK)
