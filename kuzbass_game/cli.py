@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import pkgutil
@@ -13,6 +14,7 @@ import sys
 from types import ModuleType
 
 from kuzbass_game import __version__, commands
+from kuzbass_game.engine.core import plain_text
 
 DEFAULT_VERB = "play"
 
@@ -33,18 +35,42 @@ def build_parser(verbs: dict[str, ModuleType] | None = None) -> argparse.Argumen
     parser = argparse.ArgumentParser(
         prog="kuzbass",
         description="Kuzbass: live through the Kuzbass Autonomous Industrial Colony, Siberia, 1922-1926.",
-        epilog="Run without a verb to play. 'kuzbass VERB --help' explains each verb.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kuzbass {__version__}")
     subparsers = parser.add_subparsers(dest="verb", metavar="VERB")
     for name, module in verbs.items():
-        module.add_arguments(subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION))
+        sub = subparsers.add_parser(name, help=module.HELP, description=module.DESCRIPTION)
+        module.add_arguments(sub)
+        if name == DEFAULT_VERB:
+            parser.epilog = _default_verb_help(sub)
     return parser
+
+
+def _default_verb_help(play: argparse.ArgumentParser) -> str:
+    """Without a verb, kuzbass plays: the top-level help lists play's options too."""
+    lines = play.format_help().splitlines()
+    options = lines[next((i for i, line in enumerate(lines) if line.startswith("options:")), 0) + 1 :]
+    options = [line for line in options if "-h, --help" not in line]
+    return "\n".join(
+        [f"Without a VERB, kuzbass plays ('kuzbass --plain' is 'kuzbass {DEFAULT_VERB} --plain'), with these options:", *options, ""]
+        + ["'kuzbass VERB --help' explains each verb."]
+    )
+
+
+def _unknown_verb(word: str, verbs: dict[str, ModuleType]) -> int:
+    """`kuzbass nosuchverb`: say so, list the verbs, and guess the one meant."""
+    close = difflib.get_close_matches(word, verbs, n=1)
+    guess = f" Did you mean '{close[0]}'?" if close else ""
+    print(f"kuzbass: '{plain_text(word)[:40]}' is not a verb.{guess} The verbs: {', '.join(verbs)}. 'kuzbass --help' explains them.", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     verbs = verb_modules()
+    if argv and not argv[0].startswith("-") and argv[0] not in verbs:
+        return _unknown_verb(argv[0], verbs)
     if not argv or (argv[0] not in verbs and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, DEFAULT_VERB)
     args = build_parser(verbs).parse_args(argv)

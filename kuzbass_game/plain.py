@@ -7,6 +7,7 @@ One number per line picks a choice. Words do the rest: `help`, `status`, `codex`
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 from typing import TextIO
 from collections.abc import Callable
 
@@ -16,7 +17,7 @@ from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntim
 from kuzbass_game.engine.play import Tally, describe_moves
 from kuzbass_game.text import markup_to_plain
 from kuzbass_game.engine.storage import SaveError
-from kuzbass_game.engine.storage import AutosaveFailed, SaveStore, SlotExists
+from kuzbass_game.engine.storage import PLAYER_FOLDER, AutosaveFailed, SaveStore, SlotExists, load_profile
 
 HELP = """Type the number of a choice and press Enter.
 Other commands: status, codex (what you have learned; 'codex N' or 'codex WORD' to read an entry),
@@ -35,6 +36,7 @@ class PlainSession:
         load: Callable[[str], tuple[Game, str]] | None = None,
         autosave: Callable[[Game], None] | None = None,
         autosaved: Callable[[], bool] | None = None,
+        ended: Callable[[Game], str | None] | None = None,
     ) -> None:
         self.game = game
         self.out = out
@@ -43,6 +45,7 @@ class PlainSession:
         self.load = load
         self.autosave = autosave
         self.autosaved = autosaved  # whether the game is safely autosaved now (not after a failure)
+        self.ended = ended  # records an ending reached in the profile; says "Ending 3 of 26 found."
         self.pending_overwrite: str | None = None  # a slot name awaiting "overwrite it?" from the player
         self._last_heading: tuple[str | None, str | None] = (None, None)
         self.quitting = False
@@ -221,6 +224,10 @@ class PlainSession:
         if self.autosave is not None:
             self.autosave(self.game)
         self.show(scene if repeat_text else scene._replace(paragraphs=()))
+        if scene.ending is not None and self.ended is not None:
+            found = self.ended(self.game)
+            if found:
+                self.say(found)
 
     def save_or_load(self, command: str, name: str, overwrite: bool = False) -> None:
         handler = self.save if command == "save" else self.load
@@ -301,6 +308,14 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
         except SaveError as err:
             out.write(f"(autosave failed: {err})\n")
 
+    def ended(game: Game) -> str | None:
+        """The ending goes into the profile, as the app records it: the gallery shows it either way."""
+        profile = load_profile(Path(saves_dir) / PLAYER_FOLDER)
+        run = next((action.text for action in game.actions if action.text), None) or "a nameless run"
+        profile.record(story, game.state.node, run)
+        found = f"Ending {len(profile.found(story))} of {len(story.endings)} found."
+        return found + (f" ({profile.notice})" if profile.notice else "")
+
     out.write(f"{markup_to_plain(story.title)}\n(type 'help' for commands)\n")
     game = Game(story, seed=seed)
     if load is not None:
@@ -311,5 +326,7 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
             return 1
         out.write(message + "\n")
     width = shutil.get_terminal_size((80, 24)).columns - 2
-    session = PlainSession(game, out, width=width, save=save, load=load_slot, autosave=autosave, autosaved=lambda: store.autosave_problem is None)
+    session = PlainSession(
+        game, out, width=width, save=save, load=load_slot, autosave=autosave, autosaved=lambda: store.autosave_problem is None, ended=ended
+    )
     return session.run(lines)

@@ -1,5 +1,5 @@
 """The author tools on the command line: `kuzbass check` and `kuzbass explore`, in-process and
-as real subprocesses, and proof that the engine imports neither Textual nor Rich."""
+as real subprocesses; the verbs, the help, and what `saves` and line mode print."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kuzbass_game.cli import main
 
 from conftest import FERRY_DIR, REPO, TINY_NODES
 
-FERRY_SUMMARY = "docs/examples/ferry: 0 errors, 0 warnings in 4 files (8 nodes, 2 endings, 7 variables)"
+FERRY_SUMMARY = "docs/examples/ferry: 0 errors, 0 warnings in 4 files (8 nodes, 2 endings, 7 variables); 2 story tests passed"
 
 STUCK_NODES = """\
 nodes:
@@ -309,3 +309,83 @@ def test_check_refuses_action_and_link_tags_in_story_markup(capsys, make_story):
     assert lines[0].startswith("story/nodes.yaml:3:17: error: broken markup in the text of node 'start': '[@click=app.screenshot(")
     assert "is an action or a link; story markup may only style text" in lines[0]
     assert lines[1].startswith("story/nodes.yaml:5:16: error: broken markup in the text of choice 1 of node 'start': '[link=")
+
+
+# ---------------------------------------------------------------- the command line as a newcomer meets it
+
+
+def test_an_unknown_verb_lists_the_verbs_and_guesses(capsys):
+    assert main(["chek", "story"]) == 2
+    err = capsys.readouterr().err
+    assert "'chek' is not a verb. Did you mean 'check'?" in err
+    assert "play, check, explore" in err and "new-branch" in err
+
+
+def test_the_top_level_help_shows_plays_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "Without a VERB, kuzbass plays" in out
+    assert "--plain" in out and "--seed SEED" in out and "--saves DIR" in out
+
+
+@pytest.mark.parametrize("verb", ["play", "check", "explore", "saves", "graph", "stats", "serve", "new-branch"])
+def test_every_verb_that_loads_a_story_takes_story_and_names_its_folders_dir(capsys, verb):
+    with pytest.raises(SystemExit):
+        main([verb, "--help"])
+    out = capsys.readouterr().out
+    assert "--story DIR" in out
+    assert "--saves SAVES" not in out
+
+
+def test_explore_names_the_choices_no_run_took(capsys):
+    assert main(["explore", str(FERRY_DIR), "--runs", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "never taken:" in out and "waiting choice 5: Buy the sheepskin off the carter's back" in out
+    assert main(["explore", str(FERRY_DIR), "--runs", "5", "--json"]) == 0
+    assert "waiting#4" in json.loads(capsys.readouterr().out)["untaken_choices"]
+
+
+def test_an_ending_in_line_mode_is_recorded_for_the_gallery(tmp_path):
+    import io
+
+    from kuzbass_game.engine.load import load_story
+    from kuzbass_game.engine.storage import PLAYER_FOLDER, load_profile
+    from kuzbass_game.plain import run_plain
+
+    story = load_story(FERRY_DIR).story
+    out = io.StringIO()
+    run_plain(story, tmp_path / "saves", seed=1, out=out, lines=io.StringIO("Mikko\n1\n4\n"))
+    assert "THE END" in out.getvalue() and "Ending 1 of 2 found." in out.getvalue()
+    record = load_profile(tmp_path / "saves" / PLAYER_FOLDER).found(story)
+    assert set(record) == {"walk_home"} and record["walk_home"].run == "Mikko"
+
+
+def test_kuzbass_saves_fits_eighty_columns(tmp_path):
+    """Piped at 80 columns: every game and slot with its chapter, date, turn, play time and state."""
+    import io
+
+    from kuzbass_game.engine.load import load_story
+    from kuzbass_game.plain import run_plain
+
+    story = load_story(FERRY_DIR).story
+    saves = tmp_path / "saves"
+    run_plain(
+        story, saves, seed=1, out=io.StringIO(), lines=io.StringIO("Anna Pavlovna Ivanova-Petrova\n1\nsave a_long_slot_name_for_the_ferry\nquit\n")
+    )
+    (saves / "broken.json").write_text("{ not json")
+    env = dict(os.environ, COLUMNS="80", KUZBASS_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "saves", "--story", str(FERRY_DIR), "--saves", str(saves)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines), [line for line in lines if len(line) > 80]
+    text = " ".join(" ".join(lines).split())
+    assert "Game 1" in text and "a_long_slot_name_for_the_ferry (manual), saved " in text
+    assert "The Ferry, October 1922; turn 2; played" in text and "In progress" in text
+    assert "broken (manual)" in text and "Cannot load:" in text

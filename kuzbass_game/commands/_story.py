@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
-from kuzbass_game.paths import default_saves_dir, default_story_dir
+from kuzbass_game.paths import default_saves_dir, default_story_dir, user_data_dir
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.core import Diagnostic, Story
@@ -45,7 +45,7 @@ def add_saves_option(parser: argparse.ArgumentParser, what: str = "the saves fol
         type=Path,
         default=None,
         metavar="DIR",
-        help=f"{what} (default: saves/ in a checkout, else {default_saves_dir()}; or $KUZBASS_SAVES)",
+        help=f"{what} (default: $KUZBASS_SAVES, else saves/ in a checkout, else {user_data_dir() / 'saves'} in an installed copy)",
     )
 
 

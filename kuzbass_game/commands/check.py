@@ -44,6 +44,8 @@ def run_check(story_dir: Path | list[Path], saves_dir: Path | None = None) -> in
     if result.story is not None:
         story = result.story
         summary += f" ({_plural(len(story.nodes), 'node')}, {_plural(len(story.endings), 'ending')}, {_plural(len(story.variables), 'variable')})"
+        if result.tests_run:
+            summary += f"; {_plural(result.tests_run, 'story test')} passed"
     print(f"{story_dir}: {summary}")
     if saves_dir is not None:
         if result.story is None:
@@ -63,7 +65,7 @@ def check_saves(story: Story, saves_dir: Path) -> int:
     except SaveError as err:
         print(f"{_shown(saves_dir)}:1:1: error: {plain_text(str(err))}")
         return 1
-    counts = {"ok": 0, "changed": 0, "broken": 0}
+    counts = {"ok": 0, "changed": 0, "broken": 0, "other": 0}
     for path in paths:
         try:
             verdict, message = verify(read_save_file(path, saves_dir), story)
@@ -72,9 +74,10 @@ def check_saves(story: Story, saves_dir: Path) -> int:
         except Exception as err:
             verdict, message = "broken", f"the save cannot be read ({type(err).__name__})"
         counts[verdict] += 1
-        severity = {"ok": "note", "changed": "warning", "broken": "error"}[verdict]
+        severity = {"ok": "note", "changed": "warning", "broken": "error", "other": "note"}[verdict]
         print(f"{_shown(path)}:1:1: {severity}: {plain_text(message)}")
-    print(f"{_shown(saves_dir)}: {counts['ok']} replay unchanged, {counts['changed']} would change, {counts['broken']} would break")
+    skipped = f", {counts['other']} of another story skipped" if counts["other"] else ""
+    print(f"{_shown(saves_dir)}: {counts['ok']} replay unchanged, {counts['changed']} would change, {counts['broken']} would break{skipped}")
     return counts["broken"]
 
 

@@ -288,6 +288,20 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _print_untaken(console, untaken: list[str], story: Story, escape, markup_to_plain, limit: int = 10) -> None:
+    """Name the choices no run took: "never taken: ch1_gate choice 2 (Climb the fence), ..."."""
+    if not untaken:
+        return
+    console.print("never taken:")
+    for key in untaken[:limit]:
+        node_id, _, index = key.rpartition("#")
+        choice = story.nodes[node_id].choices[int(index)]
+        text = markup_to_plain("".join(part for part in choice.text if isinstance(part, str)))
+        console.print(f"  {escape(node_id)} choice {int(index) + 1}: {escape(_clip(text, WIDTH - len(node_id) - 14))}")
+    if len(untaken) > limit:
+        console.print(f"  ... and {len(untaken) - limit} more (--json lists them all)")
+
+
 def _print_table(data: dict, story: Story) -> None:
     from rich.console import Console  # Rich and Textual's markup only for a table on a terminal, never for --json
     from rich.markup import escape  # (as above)
@@ -300,6 +314,7 @@ def _print_table(data: dict, story: Story) -> None:
     console.print(f"[b]{escape(data['story'])}[/b]: {data['runs']} runs, seed {data['seed']}")
     console.print(f"nodes visited {data['nodes_visited']}/{data['nodes_total']}, choices taken {data['choices_taken']}/{data['choices_total']}")
     console.print(f"path length (choices): min {length['min']}, median {length['median']}, max {length['max']}")
+    _print_untaken(console, data["untaken_choices"], story, escape, markup_to_plain)
 
     room = WIDTH - 26  # the ending column: what the numbers and the borders leave of 80 columns
 

@@ -1,20 +1,22 @@
 """`kuzbass saves`: every slot in the saves folder, grouped by game, its state, and any problem.
 
 Every string shown comes from `SaveStore` as plain text (nothing from a file reaches the terminal
-as a control code), and goes into the table escaped, so it is never read as markup either.
+as a control code) and is printed as plain text, never read as markup.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import textwrap
 from pathlib import Path
 
 from kuzbass_game.commands._story import add_saves_option, add_story_options, load, saves_dir, shown_dirs, story_dirs
 from kuzbass_game.engine.core import plain_text
 from kuzbass_game.engine.storage import SaveError
 from kuzbass_game.engine.core import play_time
-from kuzbass_game.engine.storage import SaveStore, SlotInfo
+from kuzbass_game.engine.storage import GameGroup, SaveStore, SlotInfo
 from kuzbass_game.text import markup_to_plain
 
 
@@ -47,43 +49,43 @@ def run_saves(story_dir: Path | list[Path], saves_dir: Path) -> int:
     if not groups:
         print(f"No saves in {plain_text(str(saves_dir))}.")
         return 0
-    from rich.console import Console  # Rich only for the table
-    from rich.markup import escape  # (as above)
-    from rich.table import Table  # (as above)
-
-    table = Table(title=f"Saves in {escape(plain_text(str(saves_dir)))}", title_justify="left")
-    for column in ("game", "slot", "kind", "chapter", "date", "turn", "played", "saved", "state"):
-        table.add_column(column, no_wrap=column in ("game", "slot", "kind", "turn", "saved"))
-    for number, group in enumerate(groups, 1):
-        game = f"{number}" if group.game_id is not None else "?"
-        for slot in group.slots:
-            table.add_row(game, *_row(slot, escape))
-            game = ""
-    Console(highlight=False).print(table)
+    width = max(40, min(shutil.get_terminal_size((80, 24)).columns, 120))
+    print("\n".join(listing(groups, saves_dir, width)))
     return 0
 
 
-def _row(slot: SlotInfo, escape) -> list[str]:
-    def shown(text: str | None) -> str:
-        return escape(plain_text(markup_to_plain(text or "")))
+def listing(groups: list[GameGroup], saves_dir: Path, width: int = 80) -> list[str]:
+    """The saves, game by game, each slot on two lines folded to `width`: its name, kind and when
+    it was saved; then where the game stands, its turn, play time and state. Readable at 80 columns,
+    piped, and by a screen reader (no table to walk)."""
+    lines = [f"Saves in {plain_text(str(saves_dir))}"]
+    for number, group in enumerate(groups, 1):
+        lines += ["", f"Game {number}" if group.game_id is not None else "Saves whose game cannot be told"]
+        for slot in group.slots:
+            lines += textwrap.wrap(_heading(slot), width, initial_indent="  ", subsequent_indent="    ")
+            lines += textwrap.wrap(_facts(slot), width, initial_indent="    ", subsequent_indent="    ")
+    return lines
 
+
+def _heading(slot: SlotInfo) -> str:
     try:
-        saved = slot.saved_at.astimezone().strftime("%d %b %H:%M") if slot.saved_at else "?"
+        saved = slot.saved_at.astimezone().strftime("%d %b %Y %H:%M") if slot.saved_at else None
     except (ValueError, OverflowError, OSError):
-        saved = "?"
+        saved = None
+    return f"{plain_text(slot.name)} ({slot.kind}), saved {saved or 'at an unknown time'}"
+
+
+def _facts(slot: SlotInfo) -> str:
+    def shown(text: str | None) -> str:
+        return plain_text(markup_to_plain(text or "")).strip()
+
+    where = ", ".join(part for part in (shown(slot.chapter), shown(slot.date)) if part)
+    facts = [where] if where else []
+    facts += [f"turn {slot.turn}", f"played {play_time(slot.play_seconds)}"]
     if slot.problem:
-        state = f"[red]cannot load: {escape(plain_text(slot.problem))}[/red]"
+        state = f"cannot load: {plain_text(slot.problem)}"
     elif slot.ending:
         state = f"finished: {shown(slot.ending)}"
     else:
-        state = "ok" + (f" [yellow]({escape(plain_text(slot.notice))})[/yellow]" if slot.notice else "")
-    return [
-        escape(plain_text(slot.name)),
-        escape(slot.kind),
-        shown(slot.chapter),
-        shown(slot.date),
-        str(slot.turn),
-        play_time(slot.play_seconds),
-        saved,
-        state,
-    ]
+        state = "in progress" + (f" ({plain_text(slot.notice)})" if slot.notice else "")
+    return "; ".join(facts) + f". {state[0].upper()}{state[1:]}"

@@ -23,7 +23,7 @@ from kuzbass_game.ui.screens.too_small import TooSmallScreen
 from kuzbass_game.ui.themes import COAL, THEMES, other_theme
 from kuzbass_game.engine.storage import save_settings
 from kuzbass_game.engine.storage import load_settings
-from kuzbass_game.engine.storage import load_profile
+from kuzbass_game.engine.storage import PLAYER_FOLDER, load_profile
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
@@ -39,7 +39,6 @@ MIN_SIZE = (60, 20)  # below this the story and its choices no longer fit side b
 
 # The settings and the record of endings found live in this folder inside the saves folder: as
 # files right beside the slots they would be listed as (damaged) saves.
-PLAYER_FOLDER = "player"
 DEFAULT_SETTINGS: dict[str, Any] = {
     "theme": COAL.name,
     "changes": True,  # the change line ("Food −2 · Soap +1") above each scene

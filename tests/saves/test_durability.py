@@ -202,3 +202,14 @@ def test_reordered_choices_still_replay_by_signature(ferry_copy, tmp_path):
     assert loaded.game.state.node == "crossing"
     assert loaded.game.state.variables["kopeks"] == game.state.variables["kopeks"]
     assert loaded.game.actions[-1].choice == 1
+
+
+def test_check_saves_skips_a_save_of_another_story(ferry_copy, tmp_path, capsys):
+    """`kuzbass check story --saves saves` after playing another story: its saves are named and left alone."""
+    folder = tmp_path / "saves"
+    SaveStore(folder, load(ferry_copy)).save(played(load(ferry_copy)), "ferry_game")
+    _replace_in(ferry_copy / "manifest.yaml", "id: ferry", "id: other_ferry")
+    assert main(["check", str(ferry_copy), "--saves", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "ferry_game.json:1:1: note: a save of another story ('ferry'), not checked against 'other_ferry'" in out
+    assert "0 replay unchanged, 0 would change, 0 would break, 1 of another story skipped" in out

@@ -10,7 +10,7 @@ import json
 from textual.widgets import OptionList, Sparkline, Static
 
 from kuzbass_game.engine.storage.profile import load_profile
-from kuzbass_game.ui.app import PLAYER_FOLDER
+from kuzbass_game.engine.storage import PLAYER_FOLDER
 from kuzbass_game.ui.screens.ending import EndingScreen
 from kuzbass_game.ui.screens.gallery import GalleryScreen
 from kuzbass_game.ui.screens.reading import ReadingScreen

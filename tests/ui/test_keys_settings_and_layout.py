@@ -12,7 +12,8 @@ from textual import events
 from textual.widgets import Input, Static
 from textual.widgets._footer import FooterKey
 
-from kuzbass_game.ui.app import NO_QUICKSAVE, PLAYER_FOLDER
+from kuzbass_game.engine.storage import PLAYER_FOLDER
+from kuzbass_game.ui.app import NO_QUICKSAVE
 from kuzbass_game.ui.screens.ending import EndingScreen
 from kuzbass_game.ui.widgets.choices import ChoiceList
 from tests.ui.test_play import start

@@ -31,6 +31,7 @@ class LoadResult:
     story: Story | None
     diagnostics: list[Diagnostic]
     files: int = 0
+    tests_run: int = 0  # the story tests played by this load (none on a load from the cache: they passed when it was stored)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -83,12 +84,14 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool, markup_check:
     if story is not None and check_graph and not sink.has_errors:
         # The graph of a story with errors lacks the parts that failed to compile: checking it
         # would only report false dead ends and unreachable nodes caused by those errors.
-        _check(story, builder, sink)
+        tests_run = _check(story, builder, sink)
+    else:
+        tests_run = 0
     diagnostics = sink.sorted()
     ok = story is not None and not any(d.is_error for d in diagnostics)
     if ok and story is not None and key is not None:  # (ok: there is a story)
         story_cache.write(cache_root, key, story, diagnostics)
-    return LoadResult(story if ok else None, diagnostics, read)
+    return LoadResult(story if ok else None, diagnostics, read, tests_run)
 
 
 def _discover(roots: list[Path], sink: DiagnosticSink) -> Layered | None:
@@ -185,8 +188,8 @@ def _compile_node_files(builder: StoryBuilder, node_files: list[tuple[SourceFile
         del parsed, source
 
 
-def _check(story: Story, builder: StoryBuilder, sink: DiagnosticSink) -> None:
-    """The graph's checks, then the story's own tests (only on a story without errors)."""
+def _check(story: Story, builder: StoryBuilder, sink: DiagnosticSink) -> int:
+    """The graph's checks, then the story's own tests (only on a story without errors); how many tests ran."""
     # launch time: a story from the cache was checked when it was stored, so the checks load only here
     from kuzbass_game.engine.tools.check import check_graph
 
@@ -196,6 +199,8 @@ def _check(story: Story, builder: StoryBuilder, sink: DiagnosticSink) -> None:
         from kuzbass_game.engine.tools.story_tests import run_tests
 
         run_tests(story, builder.tests, sink)
+        return len(builder.tests)
+    return 0
 
 
 def _relative(path: Path, root: Path) -> str:

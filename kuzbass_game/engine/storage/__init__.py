@@ -13,6 +13,7 @@ _HOMES = {
     "AutosaveFailed": "save_store",
     "EndingRecord": "profile",
     "GameGroup": "save_store",
+    "PLAYER_FOLDER": "profile",
     "Profile": "profile",
     "SaveError": "save_format",
     "SaveStore": "save_store",
@@ -31,6 +32,7 @@ __all__ = [
     "AutosaveFailed",
     "EndingRecord",
     "GameGroup",
+    "PLAYER_FOLDER",
     "Profile",
     "SaveError",
     "SaveStore",
@@ -48,7 +50,7 @@ __all__ = [
 __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kuzbass_game.engine.storage.profile import EndingRecord, Profile, load_profile, load_settings, save_settings
+    from kuzbass_game.engine.storage.profile import EndingRecord, PLAYER_FOLDER, Profile, load_profile, load_settings, save_settings
     from kuzbass_game.engine.storage.save_format import SaveError, verify
     from kuzbass_game.engine.storage.save_store import (
         AutosaveFailed,

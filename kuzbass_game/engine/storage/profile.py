@@ -19,6 +19,8 @@ from kuzbass_game.engine.core.text import plain_text
 from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.files.bounded import NotRegular, TooLarge, read_regular
 
+PLAYER_FOLDER = "player"  # the profile and settings, inside the saves folder: every face keeps them here
+
 PROFILE_NAME = "profile.json"
 SETTINGS_NAME = "settings.json"
 MAX_BYTES = 256 * 1024

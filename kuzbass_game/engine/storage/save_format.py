@@ -484,9 +484,16 @@ def _choices(count: int) -> str:
 
 
 def verify(data: bytes, story: Story) -> tuple[str, str]:
-    """How a save fares on `story`: ("ok" | "changed" | "broken", explanation). For `kuzbass check --saves`."""
+    """How a save fares on `story`: ("ok" | "changed" | "broken" | "other", explanation). For `kuzbass check --saves`.
+
+    "other": a save of another story (or of this story with a layer not loaded now), which this
+    story cannot break; it is named and left alone."""
     try:
         decoded = decode(data)
+        if decoded.story_id != story.id:
+            return "other", f"a save of another story ('{plain_text(decoded.story_id)[:80]}'), not checked against '{story.id}'"
+        if any(layer not in story.layers for layer in decoded.layers):
+            return "other", "a save made with a layer over the story that is not loaded now, not checked (give its folder after the story's)"
         restored = restore(decoded, story)
     except SaveError as err:
         return "broken", str(err)

@@ -69,6 +69,7 @@ class ReportJSON(TypedDict):
     unvisited_nodes: list[str]
     choices_total: int
     choices_taken: int
+    untaken_choices: list[str]  # "node#index" (index from 0) of each choice no run took
     endings: dict[str, int]  # ending node id -> runs
     endings_unreached: list[str]
     ending_titles: dict[str, str]
@@ -117,6 +118,7 @@ class ExploreReport:
             "unvisited_nodes": self.unvisited_nodes(story),
             "choices_total": self.choices_total,
             "choices_taken": len(self.choices_taken),
+            "untaken_choices": sorted({c.key for n in story.nodes.values() for c in n.choices} - self.choices_taken),
             "endings": dict(sorted(self.endings.items())),
             "endings_unreached": self.unreached_endings(story),
             "ending_titles": {node_id: node.ending.title for node_id, node in sorted(story.endings.items()) if node.ending is not None},
