@@ -8,7 +8,6 @@ import time
 
 from kuzbass_game.authoring import load_and_check
 from kuzbass_game.engine.play.game import Game
-from kuzbass_game.authoring import load_and_check
 from kuzbass_game.engine.load import StoryWatcher
 
 from conftest import FERRY_DIR
