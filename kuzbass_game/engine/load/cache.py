@@ -396,11 +396,13 @@ class _ImageReader:
     def __init__(self, raw_variables: Any, raw_by_id: dict[str, int]) -> None:
         if type(raw_variables) is not tuple:
             raise CacheError("the variables have the wrong shape")
-        variables = [stored_fields(VARIABLE, raw) for raw in raw_variables]
+        if any(type(raw) is not tuple or len(raw) != VARIABLE.size for raw in raw_variables):
+            raise CacheError("a cached Variable has the wrong shape")
+        name, kind, low, high, values = map(VARIABLE.at, ("name", "type", "minimum", "maximum", "values"))
         self.raw_by_id = raw_by_id
-        self.types = {v["name"]: v["type"] for v in variables}
-        self.bounds = {v["name"]: (v["minimum"], v["maximum"]) for v in variables if v["type"] == "int"}
-        self.enums = {v["name"]: v["values"] for v in variables if v["values"]}
+        self.types = {raw[name]: raw[kind] for raw in raw_variables}  # what a scope needs, before any variable is read
+        self.bounds = {raw[name]: (raw[low], raw[high]) for raw in raw_variables if raw[kind] == "int"}
+        self.enums = {raw[name]: raw[values] for raw in raw_variables if raw[values]}
         self.computed_typed: dict[str, Typed] = {}
         self.routine_effects: dict[str, Effects] = {}
         self.scope: Scope | None = None
