@@ -3,6 +3,7 @@ campaign checks clean, its story test passes, and plain play reaches the new sce
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -18,7 +19,9 @@ def blocks(kind: str) -> list[str]:
 
 
 def kuzbass(*args: str, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kuzbass_game", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120)
+    # As in a clone, where the bundled story is ./story (here a link to this checkout's).
+    env = dict(os.environ, KUZBASS_STORY="story")
+    return subprocess.run([sys.executable, "-m", "kuzbass_game", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120, env=env)
 
 
 def test_the_tutorial_builds_a_branch_that_checks_and_plays(tmp_path):
@@ -29,6 +32,7 @@ def test_the_tutorial_builds_a_branch_that_checks_and_plays(tmp_path):
     new_branch = next(shlex.split(line)[1:] for line in commands if line.startswith("kuzbass new-branch"))
     made = kuzbass(*new_branch, cwd=work)
     assert made.returncode == 0, made.stderr
+    assert made.stdout.splitlines() == blocks("text")[0].splitlines()  # the output the tutorial shows, word for word
     for block in blocks("yaml"):
         first = block.splitlines()[0]
         if first.startswith("# file: "):

@@ -9,6 +9,7 @@ in one place.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -68,7 +69,16 @@ def story_dirs(args: argparse.Namespace | Iterable[Path] | Path | None) -> list[
 
 
 def shown_dirs(dirs: Sequence[Path], joiner: str = " ") -> str:
-    return joiner.join(str(d) for d in dirs)
+    """The folders as a reader would type them: relative to the working folder when inside it."""
+    return joiner.join(_shown_dir(d) for d in dirs)
+
+
+def _shown_dir(folder: Path) -> str:
+    try:
+        relative = Path(os.path.relpath(folder))
+    except (ValueError, OSError):
+        return str(folder)
+    return str(folder) if relative.parts[:1] == ("..",) else relative.as_posix()
 
 
 def load(dirs: Sequence[Path], *, cache: bool = True) -> LoadResult:

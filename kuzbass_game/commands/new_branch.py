@@ -121,7 +121,9 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
     if check.story is None:  # pragma: no cover - the scaffold is made to pass
         print(f"{into}: the new branch does not check clean; please report this", file=sys.stderr)
         return 1
-    print(f"Created the layer '{layer_id}' in {into}/, hooked into '{node}'.")
+    warnings = len(check.warnings)
+    checked = f"0 errors, {warnings} warning{'s' if warnings != 1 else ''}"
+    print(f"Created the layer '{layer_id}' in {into}/, hooked into '{node}', and checked it with the story: {checked}.")
     print(f"  kuzbass check {story_dir} {into}")
     print(f"  kuzbass play {story_args} --story {into}")
     return 0

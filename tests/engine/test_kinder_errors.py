@@ -152,3 +152,11 @@ def test_an_invalid_story_id_suggests_a_valid_one(make_story):
     manifest = TINY_MANIFEST.replace("id: tiny", "id: my-story 2")
     found = problems(make_story(manifest=manifest))
     assert found[0] == ("story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores; try 'my_story_2'")
+
+
+def test_a_list_item_out_of_step_is_told_in_plain_words(make_story):
+    nodes = TINY_NODES.replace("        goto: end\n", "        goto: end\n    - text: Stay\n      goto: start\n")
+    found = problems(make_story({"nodes.yaml": nodes}))
+    assert len(found) == 1 and found[0].startswith("story/nodes.yaml:7:5: error: YAML syntax error: this line is not indented in step"), found
+    assert "each list item ('- ...') starts at the same column as the items beside it" in found[0]
+    assert "did not find expected" not in found[0]

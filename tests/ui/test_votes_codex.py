@@ -181,9 +181,10 @@ async def test_v_shows_the_whole_count(make_app, meeting):
     app = make_app(meeting)
     async with app.run_test(size=SIZE) as pilot:
         screen = await new_game(pilot, "1")
-        await pilot.press("v")  # no vote yet: nothing opens
+        await pilot.press("v")  # no vote yet: nothing opens, and the player is told why
         await pilot.pause()
         assert app.screen is screen
+        assert any("There has been no vote yet" in str(n.message) for n in app._notifications)
         await pilot.press("1")
         await pilot.pause()
         await pilot.press("v")
@@ -194,6 +195,13 @@ async def test_v_shows_the_whole_count(make_app, meeting):
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen
+        if screen.scene.choices:  # a later scene: v still shows the last vote's count
+            await pilot.press(str(screen.scene.choices[0].number))
+            await pilot.pause()
+            if screen.scene.tally is None and not screen.scene.ending:
+                await pilot.press("v")
+                await pilot.pause()
+                assert isinstance(app.screen, TallyScreen)
 
 
 BIG_MEETING = """\
@@ -460,7 +468,7 @@ async def test_help_explains_the_codex_key_the_count_and_the_values(make_app, me
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        keys = [text_of(row) for row in app.screen.query(".help-key")]
+        keys = [" ".join(text_of(cell) for cell in row.query(Static)) for row in app.screen.query(".help-key")]
         assert any(row.startswith("x ") and "codex" in row for row in keys)
         assert any(row.startswith("v ") and "vote" in row for row in keys)
         texts = "\n".join(text_of(part) for part in app.screen.query(".help-text"))

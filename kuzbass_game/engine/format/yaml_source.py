@@ -174,7 +174,19 @@ def _kinder(err: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str] | None
                 f"this {style} ends the quoted text early: to put a quote inside the text, "
                 f"write {inside}, or quote the text with the other kind of quote",
             )
+    if problem.startswith(("did not find expected key", "did not find expected '-' indicator", "expected <block end>")):
+        return mark.line + 1, mark.column + 1, _indentation(err)
     return None
+
+
+def _indentation(err: yaml.MarkedYAMLError) -> str:
+    """The message for a line indented out of step with its block (a list item one space off, a key too far in)."""
+    started = err.context_mark
+    block = f" (the one that starts on line {started.line + 1})" if started is not None else ""
+    return (
+        f"this line is not indented in step with the block it belongs to{block}: the keys of one mapping "
+        "line up exactly, and each list item ('- ...') starts at the same column as the items beside it"
+    )
 
 
 def _colon_in_text(line_text: str, column: int) -> str:

@@ -476,6 +476,24 @@ class Game:
             cache = self._tally_cache
         return choice, cache[1] if cache is not None else None
 
+    def last_vote(self) -> Tally | None:
+        """The count of the last vote the player cast a ballot in (counted again: tallies are not saved), or None."""
+        for index in range(len(self._actions) - 1, -1, -1):
+            action = self._actions[index]
+            node = self.story.nodes.get(action.node)
+            if action.choice is None or node is None or node.vote is None:
+                continue
+            if index == len(self._actions) - 1:  # the last step: its count is kept
+                step = self._last_step()
+                return step[1] if step is not None else None
+            cursor = Cursor.thaw(self.states[index])
+            try:
+                stepper.choose(self.story, cursor, action.choice)
+            except (InvalidAction, StoryRuntimeError):
+                return None
+            return cursor.tally
+        return None
+
     def last_credits(self) -> tuple[Credit, ...]:
         """Each value the last step changed, credited to its cause (the choice, the new scene, the vote, a routine)."""
         cache = self._credits_cache

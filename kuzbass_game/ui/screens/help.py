@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -21,7 +21,7 @@ KEYS = (
     ("j", "journal: the choices so far; go back to any of them"),
     ("x", "codex: what you have learned; type to search it"),
     ("t", "stats: each value, what it means, which choices changed it"),
-    ("v", "after a vote: the whole count and what swayed it"),
+    ("v", "the whole count of the last vote and what swayed it"),
     ("c", "turn the change line above each scene off or on"),
     ("s", "saved games: save, load, rename, delete"),
     ("F5 / F9", "quicksave / quickload"),
@@ -72,7 +72,9 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "Help"
             with VerticalScroll(id="help-body"):
                 for keys, meaning in KEYS + ELSEWHERE:
-                    yield Static(Content.assemble((f"{keys:<14}", "bold"), meaning), classes="help-key")
+                    with Horizontal(classes="help-key"):  # two columns: a long meaning wraps under itself
+                        yield Static(Content.styled(keys, "bold"), classes="help-keys")
+                        yield Static(meaning, classes="help-meaning", markup=False)
                 yield Static(SCENE, classes="help-text", markup=False)
                 yield Static(STATUS, id="help-status", classes="help-text", markup=False)
                 meanings = self.meanings()

@@ -380,8 +380,11 @@ class StoryScreen(Screen):
     def action_tally(self) -> None:
         from kuzbass_game.ui.screens.tally import TallyScreen  # launch: a screen is imported the first time it is shown
 
-        if self.scene is not None and self.scene.tally is not None:
-            self.app.push_screen(TallyScreen(self.scene.tally))
+        tally = self.scene.tally if self.scene is not None and self.scene.tally is not None else self.game.last_vote()
+        if tally is None:
+            self.notify("There has been no vote yet: v shows the whole count of the last vote you took part in.", markup=False)
+            return
+        self.app.push_screen(TallyScreen(tally))
 
     def on_resize(self) -> None:
         self.pane.refit()  # a taller or shorter screen may fold or unfold a vote's count
@@ -418,9 +421,7 @@ class StoryScreen(Screen):
             return True if self.game.can_rewind else None
         if action == "quicksave":
             return self.app.saves.available or None
-        if action == "tally":
-            return bool(scene and scene.tally)
-        return True
+        return True  # (v with no vote yet says so: a key that does nothing silently is a key that seems broken)
 
     # ------------------------------------------------------------ saves
     def autosave(self) -> None:
