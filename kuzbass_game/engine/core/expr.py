@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import cast
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 INT, BOOL, TEXT = "int", "bool", "text"
 TYPES = (INT, BOOL, TEXT)
@@ -709,6 +709,20 @@ def compile_value(source: str, scope: Scope, wanted: str | None = None) -> tuple
     if wanted is not None and typed.type != wanted:
         raise ExprError(f"this must be {_article(wanted)}, but it is {_article(typed.type)}", 0)
     return typed, frozenset(parser.reads)
+
+
+def joined(parts: Sequence[Effects]) -> Effects:
+    """Several effects (a list in the YAML) run as one, in order."""
+    if len(parts) == 1:
+        return parts[0]
+    return Effects(
+        "; ".join(e.source for e in parts),
+        tuple(a for e in parts for a in e.assignments),
+        tuple(ref for e in parts for ref in e.node_refs),
+        frozenset().union(*(e.reads for e in parts)),
+        (),
+        frozenset().union(*(e.writes for e in parts)),
+    )
 
 
 def compile_effects(source: str, scope: Scope) -> Effects:

@@ -832,16 +832,7 @@ class NodeCompiler:
             self._warn(compiled[-1].warnings, part, what)
         if not compiled:
             return None
-        if len(compiled) == 1:
-            return compiled[0]
-        return expr.Effects(
-            "; ".join(e.source for e in compiled),
-            tuple(a for e in compiled for a in e.assignments),
-            tuple(ref for e in compiled for ref in e.node_refs),
-            frozenset().union(*(e.reads for e in compiled)),
-            (),
-            frozenset().union(*(e.writes for e in compiled)),
-        )
+        return expr.joined(compiled)
 
     def template(self, node: yaml.Node, what: str) -> tuple[TextPart, ...] | None:
         raw = self.reader.text(node, what)

@@ -217,16 +217,7 @@ class Declarations:
         if any(ref for e in compiled for ref in e.node_refs):
             reader.error(body, f"{what} uses visited()/visits(); a routine runs anywhere, so give it only variables")
             return None
-        if len(compiled) == 1:
-            return compiled[0]
-        return expr.Effects(
-            "; ".join(e.source for e in compiled),
-            tuple(a for e in compiled for a in e.assignments),
-            (),
-            frozenset().union(*(e.reads for e in compiled)),
-            (),
-            frozenset().union(*(e.writes for e in compiled)),
-        )
+        return expr.joined(compiled)
 
     def finish(self) -> None:
         """Compile the `show_if` conditions, now that every variable and computed value is known."""

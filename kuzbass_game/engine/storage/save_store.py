@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, UTC
 from pathlib import Path
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from kuzbass_game.engine.files import atomic
 from kuzbass_game.engine.files.locks import FolderLocks, LockBusy
@@ -430,15 +430,12 @@ class SaveStore:
 
         Only when no other copy of the game is writing (or, where locks do not exist, only old ones).
         """
-        leftovers = []
         try:
-            with os.scandir(self.folder) as entries:
-                for count, entry in enumerate(entries):
-                    if count >= MAX_SCANNED:
-                        break
-                    name = entry.name
-                    if name.startswith(".") and name.endswith(atomic.TEMP_SUFFIX) and SUFFIX + "." in name:
-                        leftovers.append(entry.path)
+            leftovers = [
+                entry.path
+                for entry in _scan(self.folder)
+                if entry.name.startswith(".") and entry.name.endswith(atomic.TEMP_SUFFIX) and SUFFIX + "." in entry.name
+            ]
         except OSError:
             return 0
         if not leftovers:
@@ -515,20 +512,17 @@ class SaveStore:
         """The slot files, most recently written first (at most MAX_LISTED); SaveError if the folder cannot be read."""
         found: list[tuple[int, str, Path]] = []
         try:
-            with os.scandir(self.folder) as entries:
-                for count, entry in enumerate(entries):
-                    if count >= MAX_SCANNED:
-                        break
-                    name = entry.name
-                    if not name.endswith(SUFFIX) or name.startswith("."):
+            for entry in _scan(self.folder):
+                name = entry.name
+                if not name.endswith(SUFFIX) or name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir():
                         continue
-                    try:
-                        if entry.is_dir():
-                            continue
-                        mtime = entry.stat(follow_symlinks=False).st_mtime_ns
-                    except OSError:
-                        mtime = 0
-                    found.append((mtime, name, Path(entry.path)))
+                    mtime = entry.stat(follow_symlinks=False).st_mtime_ns
+                except OSError:
+                    mtime = 0
+                found.append((mtime, name, Path(entry.path)))
         except FileNotFoundError:
             return []
         except OSError as err:
@@ -668,6 +662,15 @@ def write_atomic(path: Path, data: bytes, *, no_clobber: bool = False) -> None:
         else:
             reason = err.strerror or str(err)
         raise SaveError(f"could not save ({reason}); your previous save is untouched") from None
+
+
+def _scan(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """The folder's entries, at most MAX_SCANNED of them (a folder of millions is not read to its end)."""
+    with os.scandir(folder) as entries:
+        for count, entry in enumerate(entries):
+            if count >= MAX_SCANNED:
+                return
+            yield entry
 
 
 __all__ = [
