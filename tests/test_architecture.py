@@ -4,8 +4,8 @@
   Textual and no Rich; `core`, `files` and `play` import no PyYAML (a cached launch compiles nothing).
 - Each engine package imports only the packages below it (`ALLOWED`), function-local and
   type-checking imports included.
-- A face imports the engine's public API only: `kuzbass_game.engine` or one package's `__all__`,
-  never a module inside a package and never a private name.
+- A face imports the engine's public API only: `kuzbass_game.engine`, one of its packages, or a
+  package's `__all__`, never a module inside a package and never a private name.
 - A function-local import of the game's own modules or of a third-party package says why it is
   not at the top (a comment on its line or the line above): launch time, or an import cycle.
 
@@ -120,6 +120,8 @@ def _face_rules(root: Path, where: str, item: Import) -> list[str]:
     if len(parts) > 3 or (len(parts) == 3 and parts[2] not in PACKAGES):
         return [f"{where}: a face imports {item.module}, a module inside the engine (use its package's __all__)"]
     public = public_names(root, item.module)
+    if item.module == "kuzbass_game.engine":  # a package itself (`from kuzbass_game.engine import tools`): its names load on first use
+        public |= set(PACKAGES)
     hidden = [n for n in item.names if n not in public]
     return [f"{where}: a face imports {', '.join(hidden)} from {item.module}, not in its __all__"] if hidden else []
 
@@ -234,6 +236,21 @@ def test_the_engine_really_imports_neither_textual_nor_rich():
         "import importlib, pkgutil, sys; import kuzbass_game.engine as e; "
         "[importlib.import_module(m.name) for m in pkgutil.walk_packages(e.__path__, 'kuzbass_game.engine.')]; "
         "bad=[m for m in sys.modules if m.split('.')[0] in ('textual','rich')]; assert not bad, bad"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_building_the_command_line_loads_no_verb_s_machinery():
+    """Every verb's module is imported to build the parser: each keeps what running needs inside `run`
+    (or behind a package's lazy names), so `kuzbass --help` and a launch pay only for argparse."""
+    import subprocess
+
+    code = (
+        "import sys; from kuzbass_game.cli import build_parser; build_parser(); "
+        "heavy=[m for m in sys.modules if m.split('.')[0] in ('textual','rich','yaml','aiohttp','textual_serve')]; "
+        "engine=[m for m in sys.modules if m.startswith('kuzbass_game.engine.') and m.split('.')[2] != 'core' and m.count('.') > 2]; "
+        "assert not heavy and not engine, (heavy, engine)"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 from kuzbass_game.commands._story import add_story_options, load, shown_dirs, story_dirs
 from kuzbass_game.engine.core import Story
 from kuzbass_game.engine.core import plain_text
-from kuzbass_game.engine.storage import verify
+from kuzbass_game.engine import storage  # the package: its modules load when a name is first used, not at launch
 
 
 VERB = "check"
@@ -68,7 +68,7 @@ def check_saves(story: Story, saves_dir: Path) -> int:
     counts = {"ok": 0, "changed": 0, "broken": 0, "other": 0}
     for path in paths:
         try:
-            verdict, message = verify(read_save_file(path, saves_dir), story)
+            verdict, message = storage.verify(read_save_file(path, saves_dir), story)
         except SaveError as err:
             verdict, message = "broken", str(err)
         except Exception as err:

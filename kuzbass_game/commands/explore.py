@@ -17,10 +17,8 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from kuzbass_game.commands._story import add_story_options, checked_story, load, story_dirs
-from kuzbass_game.engine.tools import ExploreReport, explore, merge
+from kuzbass_game.engine import tools  # the package: its modules load when a name is first used, not at launch
 from kuzbass_game.engine.core import Story
-from kuzbass_game.engine.tools import MAX_STATES, path_to
-from kuzbass_game.engine.tools import BLOCK
 
 WIDTH = 80  # the table fits an 80-column terminal
 RANDOM_RUNS = 2000  # random playthroughs tried for --path-to when the search meets its bound
@@ -115,14 +113,14 @@ def run_explore(
 # ---------------------------------------------------------------- runs, in one process or several
 
 
-def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: int, jobs: int, on_run=None) -> ExploreReport | None:
+def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: int, jobs: int, on_run=None) -> tools.ExploreReport | None:
     if jobs == 1:
-        return explore(story, runs, seed, max_steps, on_run=on_run)
+        return tools.explore(story, runs, seed, max_steps, on_run=on_run)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = _chunks(runs, jobs * 4)
-    parts: dict[int, ExploreReport] = {}
+    parts: dict[int, tools.ExploreReport] = {}
     done = 0
     # Spawned, not forked: each worker loads the story from the cache of checked stories and
     # plays its ranges of runs; nothing is shared with this process but the arguments.
@@ -148,19 +146,19 @@ def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: in
             done += part.runs
             if on_run is not None:
                 on_run(done)
-    return merge([parts[index] for index in range(len(chunks))])
+    return tools.merge([parts[index] for index in range(len(chunks))])
 
 
 def _chunks(runs: int, pieces: int) -> list[tuple[int, int]]:
     """`runs` cut into at most `pieces` consecutive ranges (first run, how many), each starting
-    on a block of runs seeded together (engine/tools/explorer.py, BLOCK), so no range replays another's."""
+    on a block of runs seeded together (engine/tools/explorer.py, tools.BLOCK), so no range replays another's."""
 
-    blocks = -(-runs // BLOCK)
+    blocks = -(-runs // tools.BLOCK)
     pieces = max(1, min(pieces, blocks))
     size, extra = divmod(blocks, pieces)
     result, first = [], 0
     for piece in range(pieces):
-        count = min((size + (1 if piece < extra else 0)) * BLOCK, runs - first)
+        count = min((size + (1 if piece < extra else 0)) * tools.BLOCK, runs - first)
         if count > 0:
             result.append((first, count))
         first += count
@@ -170,7 +168,7 @@ def _chunks(runs: int, pieces: int) -> list[tuple[int, int]]:
 _WORKER_STORY: dict[tuple[str, ...], Story] = {}
 
 
-def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, count: int, max_steps: int) -> ExploreReport | str:
+def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, count: int, max_steps: int) -> tools.ExploreReport | str:
     """In a worker process: play runs `first` .. `first + count - 1` (a message when it cannot)."""
     key = tuple(dirs)
     story = _WORKER_STORY.get(key)
@@ -181,7 +179,7 @@ def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, cou
         story = _WORKER_STORY[key] = result.story
     if story.fingerprint != fingerprint:
         return f"{' '.join(dirs)}: the story changed while exploring; run the exploration again"
-    return explore(story, count, seed, max_steps, first=first)
+    return tools.explore(story, count, seed, max_steps, first=first)
 
 
 # ---------------------------------------------------------------- the shortest way to a node
@@ -196,8 +194,8 @@ def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: 
         hint = f"; did you mean '{close[0]}'?" if close else ""
         print(f"{' '.join(str(d) for d in dirs)}: there is no node '{target}'{hint}", file=sys.stderr)
         return 1
-    limit = max_states or MAX_STATES
-    found = path_to(story, target, seed, limit, seeds, random_runs=RANDOM_RUNS)
+    limit = max_states or tools.MAX_STATES
+    found = tools.path_to(story, target, seed, limit, seeds, random_runs=RANDOM_RUNS)
     replay = _replay_command(found, dirs, explicit) if found.found else None
     if as_json:
         print(

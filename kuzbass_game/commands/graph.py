@@ -11,7 +11,7 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from kuzbass_game.commands._story import add_story_options, checked_story, story_dirs
-from kuzbass_game.engine.tools import ChapterNotFound, build_graph, find_chapter, to_dot, to_mermaid
+from kuzbass_game.engine import tools  # the package: its modules load when a name is first used, not at launch
 
 DOT_TIMEOUT = 300  # seconds: a campaign of thousands of nodes lays out in far less
 NO_GRAPHVIZ = (
@@ -56,14 +56,14 @@ def run_graph(given: Iterable[Path] | None, fmt: str, chapter: str | None, outpu
     asked = None
     if chapter is not None:
         try:
-            asked = find_chapter(story, chapter)
-        except ChapterNotFound as err:
+            asked = tools.find_chapter(story, chapter)
+        except tools.ChapterNotFound as err:
             print(f"kuzbass graph: {err}", file=sys.stderr)
             return 1
-    graph = build_graph(story, asked, only_chapter=chapter is not None)
+    graph = tools.build_graph(story, asked, only_chapter=chapter is not None)
     if fmt == "mermaid":
-        return _write(to_mermaid(graph).encode("utf-8"), output, binary=False)
-    text = to_dot(graph)
+        return _write(tools.to_mermaid(graph).encode("utf-8"), output, binary=False)
+    text = tools.to_dot(graph)
     if fmt == "dot":
         return _write(text.encode("utf-8"), output, binary=False)
     program = shutil.which("dot")

@@ -14,10 +14,8 @@ from pathlib import Path
 
 from kuzbass_game.commands._story import add_saves_option, add_story_options, load, saves_dir, shown_dirs, story_dirs
 from kuzbass_game.engine.core import plain_text
-from kuzbass_game.engine.storage import SaveError
 from kuzbass_game.engine.core import play_time
-from kuzbass_game.engine.storage import GameGroup, SaveStore, SlotInfo
-from kuzbass_game.text import markup_to_plain
+from kuzbass_game.engine import storage  # the package: its modules load when a name is first used, not at launch
 
 
 VERB = "saves"
@@ -42,8 +40,8 @@ def run_saves(story_dir: Path | list[Path], saves_dir: Path) -> int:
         print(f"The story in {plain_text(str(story_dir))} has errors; run 'kuzbass check {plain_text(str(story_dir))}'.", file=sys.stderr)
         return 1
     try:
-        groups = SaveStore(saves_dir, result.story).games()
-    except SaveError as err:
+        groups = storage.SaveStore(saves_dir, result.story).games()
+    except storage.SaveError as err:
         print(plain_text(str(err)), file=sys.stderr)
         return 1
     if not groups:
@@ -54,7 +52,7 @@ def run_saves(story_dir: Path | list[Path], saves_dir: Path) -> int:
     return 0
 
 
-def listing(groups: list[GameGroup], saves_dir: Path, width: int = 80) -> list[str]:
+def listing(groups: list[storage.GameGroup], saves_dir: Path, width: int = 80) -> list[str]:
     """The saves, game by game, each slot on two lines folded to `width`: its name, kind and when
     it was saved; then where the game stands, its turn, play time and state. Readable at 80 columns,
     piped, and by a screen reader (no table to walk)."""
@@ -67,7 +65,7 @@ def listing(groups: list[GameGroup], saves_dir: Path, width: int = 80) -> list[s
     return lines
 
 
-def _heading(slot: SlotInfo) -> str:
+def _heading(slot: storage.SlotInfo) -> str:
     try:
         saved = slot.saved_at.astimezone().strftime("%d %b %Y %H:%M") if slot.saved_at else None
     except (ValueError, OverflowError, OSError):
@@ -75,7 +73,9 @@ def _heading(slot: SlotInfo) -> str:
     return f"{plain_text(slot.name)} ({slot.kind}), saved {saved or 'at an unknown time'}"
 
 
-def _facts(slot: SlotInfo) -> str:
+def _facts(slot: storage.SlotInfo) -> str:
+    from kuzbass_game.text import markup_to_plain  # Textual's markup parser only when there are saves to list
+
     def shown(text: str | None) -> str:
         return plain_text(markup_to_plain(text or "")).strip()
 

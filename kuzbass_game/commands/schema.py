@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from kuzbass_game.engine.format import story_schema
+from kuzbass_game.engine import format as story_format  # the package: its modules load when a name is first used
 
 VERB = "schema"
 HELP = "print the JSON Schema of story files (for editors)"
@@ -25,5 +25,5 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_schema() -> int:
-    print(json.dumps(story_schema(), indent=2, ensure_ascii=False))
+    print(json.dumps(story_format.story_schema(), indent=2, ensure_ascii=False))
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from collections.abc import Iterable
 
 from kuzbass_game.commands._story import add_story_options, checked_story, story_dirs
-from kuzbass_game.engine.tools import StoryStats, story_stats
+from kuzbass_game.engine import tools  # the package: its modules load when a name is first used, not at launch
 
 WIDTH = 80
 
@@ -38,7 +38,7 @@ def run_stats(given: Iterable[Path] | None, as_json: bool, runs: int, seed: int)
     story = checked_story(dirs)
     if story is None:
         return 1
-    stats = story_stats(story, runs, seed)
+    stats = tools.story_stats(story, runs, seed)
     if as_json:
         print(json.dumps(stats.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -46,7 +46,7 @@ def run_stats(given: Iterable[Path] | None, as_json: bool, runs: int, seed: int)
     return 0
 
 
-def render(stats: StoryStats) -> list[str]:
+def render(stats: tools.StoryStats) -> list[str]:
     total = stats.total
     lines = [
         _fit(
