@@ -22,9 +22,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     _story.add_saves_option(parser, "the folder for saved games")
     parser.add_argument("--load", metavar="SLOT", default=None, help="start by loading this save slot")
     parser.add_argument("--seed", type=int, default=None, help="seed for the story's random events (for reproducible play)")
+    parser.add_argument("--memory-limit", type=int, default=None, metavar="MB", help=argparse.SUPPRESS)  # set by `kuzbass serve` for each game
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Hold this process to `megabytes` of address space (each game `kuzbass serve` starts); a system without limits is left as it is."""
+    if megabytes is None:
+        return
+    try:
+        import resource  # POSIX only, and only a served game asks for it
+    except ImportError:
+        return
+    limit = max(64, megabytes) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def run(args: argparse.Namespace) -> int:
+    limit_memory(args.memory_limit)
     return run_play(_story.story_dirs(args), _story.saves_dir(args), plain=args.plain, load=args.load, seed=args.seed, watch=args.watch)
 
 

@@ -1,0 +1,299 @@
+"""`kuzbass serve` under hostile visitors (issue 17): every test on 127.0.0.1, bounded in time and memory.
+
+The server runs in a subprocess held to an address-space limit (each game it starts inherits
+it); the load test opens and drops hundreds of websocket sessions, some of them hostile (a
+megabyte of input, a 20,000 x 20,000 terminal, garbage frames), and samples the server's game
+processes the whole time: never more than `--max-games`, never more memory than they may use,
+and none left once the visitors have gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kuzbass_game.commands.serve import (
+    MAX_INPUT,
+    STOP_GRACE,
+    VISITORS_FOLDER,
+    Settings,
+    clamp_size,
+    public_host_warning,
+    read_envelope,
+    tidy_visitors,
+)
+from tests.ui.conftest import FERRY
+from tests.ui.test_serve import START_SECONDS, free_port
+
+pytest.importorskip("textual_serve")
+aiohttp = pytest.importorskip("aiohttp")
+
+SERVER_MEMORY = 2 * 1024**3  # the server's own address space; each game it starts is held to --game-memory
+GAME_MEMORY_MB = 600
+MAX_GAMES = 3
+VISITOR = "0123456789abcdef0123456789abcdef"
+LIMITED = "import resource, sys, runpy; resource.setrlimit(resource.RLIMIT_AS, ({0}, {0})); sys.argv = ['kuzbass'] + sys.argv[1:]; runpy.run_module('kuzbass_game', run_name='__main__')"
+
+
+def start_server(saves: Path, *extra: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    command = [sys.executable, "-c", LIMITED.format(SERVER_MEMORY), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--saves", str(saves), "--story", str(FERRY), "--max-games", str(MAX_GAMES), "--game-memory", str(GAME_MEMORY_MB), *extra]
+    log = (saves.parent / "server.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"kuzbass serve ended early: {(saves.parent / 'server.log').read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return process, url
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail("kuzbass serve did not answer")
+            time.sleep(0.2)
+
+
+@pytest.fixture
+def served(tmp_path: Path, request: pytest.FixtureRequest):
+    saves = tmp_path / "saves"
+    process, url = start_server(saves, *getattr(request, "param", ()))
+    try:
+        yield process, url, saves, tmp_path / "server.log"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        for pid, _rss in games_of(process.pid):  # none should be left; if one is, it is ours to end
+            os.kill(pid, 9)
+
+
+def games_of(server: int) -> list[tuple[int, int]]:
+    """(pid, resident bytes) of each process the server started, and theirs (a shell's game too)."""
+    parents, sizes = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            pages = int(Path(f"/proc/{entry}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+        sizes[int(entry)] = pages * os.sysconf("SC_PAGE_SIZE")
+    found, frontier = [], {server}
+    while frontier:
+        children = {pid for pid, parent in parents.items() if parent in frontier}
+        found += [(pid, sizes[pid]) for pid in children]
+        frontier = children
+    return found
+
+
+class Sampler(threading.Thread):
+    """Counts the server's games and their memory every 50 ms until stopped."""
+
+    def __init__(self, server: int) -> None:
+        super().__init__(daemon=True)
+        self.server, self.most_games, self.most_memory = server, 0, 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            games = games_of(self.server)
+            self.most_games = max(self.most_games, len(games))
+            self.most_memory = max(self.most_memory, sum(rss for _pid, rss in games))
+            time.sleep(0.05)
+
+
+async def visit(url: str, hostile: str, *, linger: float = 0.05, cookie: str | None = None, headers: dict[str, str] | None = None) -> str:
+    """One websocket session: open, do one hostile thing (or nothing), drop. Returns how it ended."""
+    cookies = {"kuzbass_visitor": cookie} if cookie else None
+    async with aiohttp.ClientSession(cookies=cookies) as session:
+        query = "ws?width=20000&height=20000" if hostile == "huge url" else "ws?width=100&height=30"
+        try:
+            async with session.ws_connect(url.replace("http", "ws") + query, headers=headers, max_msg_size=0) as socket_:
+                if hostile == "megabyte":
+                    await socket_.send_str(json.dumps(["stdin", "x" * 1_000_000]))
+                elif hostile == "flood":
+                    for _ in range(20):
+                        await socket_.send_str(json.dumps(["stdin", "x" * (MAX_INPUT - 10)]))
+                elif hostile == "resize":
+                    await socket_.send_str(json.dumps(["resize", {"width": 20000, "height": 20000}]))
+                elif hostile == "garbage":
+                    for frame in ("not json", "[]", "{}", '["resize", 5]', '["stdin", 7]', '["resize", {"width": "x"}]', "[" * 5000):
+                        await socket_.send_str(frame)
+                deadline = time.monotonic() + linger
+                while time.monotonic() < deadline:  # let the game draw what it was asked to (a full screen is streamed)
+                    message = await socket_.receive(timeout=max(0.01, deadline - time.monotonic()))
+                    if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                        break
+                return "opened"
+        except TimeoutError:
+            return "opened"
+        except aiohttp.WSServerHandshakeError as error:
+            return f"refused {error.status}"
+
+
+async def crowd(url: str, sessions: int, at_once: int) -> list[str]:
+    kinds = ["nothing", "megabyte", "flood", "resize", "huge url", "garbage"]
+    gate = asyncio.Semaphore(at_once)
+
+    async def one(number: int) -> str:
+        async with gate:
+            return await visit(url, kinds[number % len(kinds)], linger=2.0 if number % 4 == 0 else 0.05)
+
+    return await asyncio.gather(*(one(n) for n in range(sessions)))
+
+
+@pytest.mark.timeout(240)
+def test_hundreds_of_dropped_and_hostile_sessions_never_pass_the_game_limit(served):
+    process, url, saves, log = served
+    sampler = Sampler(process.pid)
+    sampler.start()
+    try:
+        ended = asyncio.run(asyncio.wait_for(crowd(url, 240, 12), 150))
+        deadline = time.monotonic() + STOP_GRACE + 10
+        while games_of(process.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = games_of(process.pid)
+    finally:
+        sampler.done.set()
+        sampler.join()
+    assert process.poll() is None, log.read_text(errors="replace")[-3000:]  # the server held
+    assert set(ended) == {"opened"}
+    assert 1 <= sampler.most_games <= MAX_GAMES
+    assert sampler.most_memory <= MAX_GAMES * 250 * 1024**2, sampler.most_memory  # a game is ~40 MB; 20,000 x 20,000 was 2.4 GB
+    assert left == []  # every game ended (killed after the grace if it would not quit)
+
+
+@pytest.mark.timeout(120)
+def test_a_game_that_will_not_quit_is_killed_and_counted_until_it_has_gone(served):
+    process, url, _saves, _log = served
+
+    async def scenario() -> list[int]:
+        counts = []
+        async with aiohttp.ClientSession() as session:
+            sockets = [await session.ws_connect(url.replace("http", "ws") + "ws") for _ in range(MAX_GAMES)]
+            await asyncio.sleep(1)
+            for pid, _rss in games_of(process.pid):
+                os.kill(pid, 19)  # SIGSTOP: a game that hears nothing and will never quit by itself
+            for socket_ in sockets:
+                await socket_.close()
+            counts.append(len(games_of(process.pid)))
+            extra = await session.ws_connect(url.replace("http", "ws") + "ws")  # the slots are still taken
+            message = await extra.receive(timeout=10)
+            counts.append(message.type == aiohttp.WSMsgType.CLOSE and "Too many" in (message.extra or ""))
+        return counts
+
+    counts = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert counts == [MAX_GAMES, True]
+    deadline = time.monotonic() + STOP_GRACE + 10
+    while games_of(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert games_of(process.pid) == []
+
+
+@pytest.mark.timeout(120)
+def test_a_page_of_another_site_cannot_open_a_game_and_the_log_keeps_no_secret(served):
+    _process, url, _saves, log = served
+    port = url.split(":")[2].rstrip("/")
+
+    async def scenario() -> list[str]:
+        return [
+            await visit(url, "nothing", headers={"Origin": "http://evil.example"}),
+            await visit(url, "nothing", headers={"Origin": f"http://evil.example:{port}", "Host": f"evil.example:{port}"}),  # DNS rebinding
+            await visit(url, "garbage", cookie=VISITOR, headers={"Origin": f"http://127.0.0.1:{port}"}),
+            await visit(url, "nothing", cookie=VISITOR, headers={"Origin": f"http://localhost:{port}"}),
+        ]
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 60)) == ["refused 403", "refused 403", "opened", "opened"]
+    time.sleep(STOP_GRACE + 1)
+    text = log.read_text(errors="replace")
+    assert VISITOR not in text and "Cookie" not in text and "Traceback" not in text, text[-3000:]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("served", [("--max-visitors", "3")], indirect=True)
+def test_visitor_folders_are_capped_and_the_longest_idle_go_first(served):
+    process, url, saves, _log = served
+    folders = saves / VISITORS_FOLDER
+    folders.mkdir(parents=True)
+    for number in range(3):
+        (folders / f"{number:032x}").mkdir()
+        os.utime(folders / f"{number:032x}", (1000 + number, 1000 + number))
+
+    async def scenario() -> None:
+        for _ in range(4):  # no cookie: a new folder each time
+            await visit(url, "nothing")
+            deadline = time.monotonic() + STOP_GRACE + 5
+            while games_of(process.pid) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+
+    asyncio.run(asyncio.wait_for(scenario(), 90))
+    names = sorted(path.name for path in folders.iterdir())
+    assert len(names) <= 3
+    assert f"{0:032x}" not in names and f"{2:032x}" in names  # the longest idle went first, to make room
+
+
+def test_the_page_names_the_address_its_browser_used_not_a_wildcard(served):
+    _process, url, _saves, _log = served
+    request = urllib.request.Request(url, headers={"Host": "games.example:8123"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        page = response.read().decode()
+    assert 'data-session-websocket-url="ws://games.example:8123/ws"' in page
+    request = urllib.request.Request(url, headers={"Host": '"><script>x</script>'})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert "<script>x" not in response.read().decode()  # a Host that is not a host name is never written into the page
+
+
+def test_sizes_are_clamped_and_malformed_messages_ignored():
+    assert clamp_size(20000, 20000) == (400, 150)
+    assert clamp_size("20000", "20000") == (400, 150)
+    assert clamp_size("9" * 5000, "24") is None and clamp_size(True, 5) is None and clamp_size(-5, 0) == (10, 5)
+    assert clamp_size("80", "24") == (80, 24)
+    for frame in ("x", "[]", "{}", "[1, 2]", "[" * 100_000, "null"):
+        assert read_envelope(frame) is None
+    assert read_envelope('["stdin", "a"]') == ("stdin", "a") and read_envelope('["blur"]') == ("blur", None)
+
+
+def test_origins_are_the_served_host_only():
+    loopback = Settings([], Path("."), "127.0.0.1", 8000, "t")
+    assert loopback.allows("http://localhost:8000", "localhost:8000") and loopback.allows("http://127.0.0.1:8000", "x")
+    assert not loopback.allows("http://evil.example", "127.0.0.1:8000")
+    assert not loopback.allows("http://evil.example:8000", "evil.example:8000")  # DNS rebinding
+    public = Settings([], Path("."), "0.0.0.0", 8000, "t", public_url="https://games.example")
+    assert public.allows("https://games.example", "games.example") and not public.allows("http://games.example:8000", "games.example:8000")
+    wildcard = Settings([], Path("."), "0.0.0.0", 8000, "t")
+    assert wildcard.allows("http://192.168.1.5:8000", "192.168.1.5:8000") and not wildcard.allows("http://evil.example", "192.168.1.5:8000")
+
+
+def test_a_public_host_is_warned_of_and_loopback_is_not(tmp_path: Path):
+    assert public_host_warning("localhost", 8000, tmp_path, 20) is None and public_host_warning("::1", 8000, tmp_path, 20) is None
+    warning = public_host_warning("0.0.0.0", 8000, tmp_path, 20)
+    assert warning and "no password" in warning and str(tmp_path / VISITORS_FOLDER) in warning and "--public-url" in warning
+
+
+def test_tidy_visitors_never_removes_a_busy_folder(tmp_path: Path):
+    for number in range(5):
+        (tmp_path / f"{number:032x}").mkdir()
+        os.utime(tmp_path / f"{number:032x}", (1000 + number, 1000 + number))
+    (tmp_path / "not-a-visitor").mkdir()
+    removed = tidy_visitors(tmp_path, 2, [tmp_path / f"{0:032x}"])
+    assert sorted(p.name for p in removed) == [f"{1:032x}", f"{2:032x}", f"{3:032x}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{0:032x}", f"{4:032x}", "not-a-visitor"]
+    assert re.fullmatch(r"[0-9a-f]{32}", f"{4:032x}")
