@@ -212,6 +212,9 @@ class Declarations:
                 compiled.append(expr.compile_effects(source, self.scope()))
             except expr.ExprError as err:
                 reader.sink.error(reader.locate(part, err.offset), f"in {what}: {err.message}")
+                continue
+            for offset, message in compiled[-1].warnings:  # `lamp_oil =- 1`, as in a choice's effects
+                reader.sink.warning(reader.locate(part, offset), f"in {what}: {message}")
         if not compiled:
             return None
         if any(ref for e in compiled for ref in e.node_refs):

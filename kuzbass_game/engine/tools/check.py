@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from typing import TYPE_CHECKING, Any
 
 from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.core.model import Choice, Node, Story
 from kuzbass_game.engine.core.model import Variable
+
+if TYPE_CHECKING:
+    from kuzbass_game.engine.core.expr import Effects
 
 
 def _live_targets(choice: Choice, node: Node) -> tuple[str, ...]:
@@ -97,6 +101,7 @@ def check_graph(story: Story, sink: DiagnosticSink) -> None:
                     f"every random branch of choice {choice.index + 1} of node '{node_id}' has an 'if', "
                     f"so the dice may find none possible; mark one 'otherwise: true'",
                 )
+    SiblingSets(story, reached).check(sink)
 
 
 def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
@@ -120,6 +125,135 @@ def _false_choices(node: Node, sink: DiagnosticSink, mark: Mark) -> None:
             )
         else:
             seen[key] = choice.index
+
+
+class _NoState(dict[str, object]):
+    """The state handed to an assignment's value to learn whether it is a constant: reading fails."""
+
+    def __missing__(self, key: str) -> object:
+        raise LookupError(key)
+
+    def get(self, key: str, default: object = None) -> object:  # visited() and visits() read this way
+        raise LookupError(key)
+
+
+_NO_STATE: Any = _NoState()  # (stands in for both the variables and the visits)
+_VARIES = object()  # the value of an assignment that reads the state
+
+
+class SiblingSets:
+    """A choice that leaves unset a variable every other choice of its node sets (`gender = "woman"`
+    on the first scene's choices, and a layer's new choice that sets none): a player who takes it
+    goes on with what the variable held before, which the scenes after it did not expect.
+
+    Only outright assignments (`=`, in the choice's effects or a routine it runs) count. A choice
+    a layer added to a node below it is warned of when the node's other choices (one or more) all
+    set the variable: the story below never meant a player to pass without. A story's own choice,
+    when the others are at least two and one of them sets the variable to its default or to a value
+    worked out from the state: a default that no choice gives ("none", "", false where each sets
+    true) is what the story means by "none of these". A choice is not warned of when every way on from it sets the
+    variable before an ending (a scene after it, or a loop back to a node where it must still be
+    chosen)."""
+
+    def __init__(self, story: Story, reached: set[str]) -> None:
+        self.story = story
+        self.reached = reached
+        self.memo: dict[str, dict[str, set[object]]] = {}  # routine -> what it sets outright, to which values
+        self.escapes: dict[str, set[str]] = {}  # variable -> nodes from which an ending is reached without setting it
+        self.into: dict[str, list[tuple[str, Choice]]] | None = None  # node -> (node, choice) leading into it
+
+    def check(self, sink: DiagnosticSink) -> None:
+        for node_id in sorted(self.reached):
+            node = self.story.nodes[node_id]
+            live = [c for c in node.choices if not (c.condition is not None and c.condition.constant is False)]
+            if len(live) < 2:
+                continue
+            sets = [self.choice_sets(c, node) for c in live]
+            for number, choice in enumerate(live):
+                others = [s for i, s in enumerate(sets) if i != number]
+                layer = self.added_by(choice, node)
+                if len(others) < (1 if layer else 2):
+                    continue
+                for name in sorted(set.intersection(*(set(s) for s in others)) - set(sets[number])):
+                    default = self.story.variables[name].default
+                    meant = layer or any(default in s[name] or _VARIES in s[name] for s in others)
+                    if meant and not self.sets_on_every_way(choice, node, name):
+                        sink.warning(choice.mark or node.mark or Mark("manifest.yaml", 1, 1), self.message(choice, node, name, layer))
+
+    def message(self, choice: Choice, node: Node, name: str, layer: str | None) -> str:
+        var = self.story.variables[name]
+        which = f"the choice layer '{layer}' adds to node '{node.id}'" if layer else f"choice {choice.index + 1} of node '{node.id}'"
+        default = f'"{var.default}"' if var.type == "text" else str(var.default).lower()
+        return (
+            f"{which} leaves '{name}' unset, though every other choice of the node sets it: a player who takes it "
+            f"goes on with what it held before (its default, {default}, if nothing set it); set it here too, or on the way on"
+        )
+
+    def added_by(self, choice: Choice, node: Node) -> str | None:
+        """The layer that added this choice to a node below it (written in another file than the node)."""
+        layers = self.story.extended.get(node.id)
+        if not layers or choice.mark is None or node.mark is None or choice.mark.path == node.mark.path:
+            return None
+        return "/".join(layers)
+
+    def effects_set(self, effects: Effects | None, depth: int = 0) -> dict[str, set[object]]:
+        """The variables these effects set outright (`=`), the routines they run included, with the values."""
+        found: dict[str, set[object]] = {}
+        for assignment in effects.assignments if effects is not None else ():
+            if assignment.op == "=" and assignment.run is not None:
+                try:
+                    value: object = assignment.run(_NO_STATE, _NO_STATE)
+                except Exception:  # it reads the state (or fails on it): not a constant
+                    value = _VARIES
+                found.setdefault(assignment.name, set()).add(value)
+            elif assignment.op == "run" and depth < 20:
+                if assignment.name not in self.memo:
+                    routine = self.story.routines.get(assignment.name)
+                    self.memo[assignment.name] = self.effects_set(routine.effects if routine else None, depth + 1)
+                for name, values in self.memo[assignment.name].items():
+                    found.setdefault(name, set()).update(values)
+        return found
+
+    def choice_sets(self, choice: Choice, node: Node) -> dict[str, set[object]]:
+        found = self.effects_set(choice.effects)
+        if choice.ballot is not None and node.vote is not None and node.vote.record is not None:
+            found.setdefault(node.vote.record, set()).add(_VARIES)
+        return found
+
+    def node_sets(self, node: Node) -> set[str]:
+        found = set(self.effects_set(node.effects))
+        if node.input is not None:
+            found.add(node.input.var)
+        return found
+
+    def sets_on_every_way(self, choice: Choice, node: Node, name: str) -> bool:
+        """Whether every way on from this choice sets `name` before an ending (or never ends)."""
+        escapes = self.escapes.get(name)
+        if escapes is None:
+            escapes = self.escapes[name] = self._escapes(name)
+        return not any(target in escapes for target in _live_targets(choice, node))
+
+    def _escapes(self, name: str) -> set[str]:
+        """The nodes from which some way reaches an ending without setting `name`: from the endings back."""
+        nodes = self.story.nodes
+        if self.into is None:
+            self.into = {node_id: [] for node_id in nodes}
+            for node_id, node in nodes.items():
+                for choice in node.choices:
+                    for target in _live_targets(choice, node):
+                        if target in self.into:
+                            self.into[target].append((node_id, choice))
+        escapes = {n for n, node in nodes.items() if node.ending is not None and name not in self.node_sets(node)}
+        queue = deque(escapes)
+        while queue:
+            for source, choice in self.into[queue.popleft()]:
+                if source in escapes:
+                    continue
+                node = nodes[source]
+                if name not in self.node_sets(node) and name not in self.choice_sets(choice, node):
+                    escapes.add(source)
+                    queue.append(source)
+        return escapes
 
 
 _BOOL_TEST = re.compile(r"\s*(not\s+)?([A-Za-z_]\w*)\s*\Z")
