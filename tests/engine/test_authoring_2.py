@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from kuzbass_game.engine.load.loader import load_story
 
-from conftest import STORY_DIR, TINY_MANIFEST
+from conftest import STORY_DIR, TINY_MANIFEST, TINY_NODES
 
 
 SIDES_MANIFEST = """\
@@ -169,3 +169,50 @@ def test_minus_equals_glued_is_warned_in_a_layer_manifest_routine(make_story, tm
         "over/manifest.yaml:5:16: warning: in routine 'spend': '=-' sets 'gold' to minus the value; did you mean '-='? "
         "(to set a negative value, write 'gold = -...')"
     ]
+
+
+# ---------------------------------------------------------------- the same layer twice; a broken manifest
+
+NIGHT_MANIFEST = 'id: night_shift\nextends: tiny\ntitle: "The night shift"\nvariables:\n  shift:\n    type: bool\n'
+NIGHT_NODES = (
+    "extend:\n  start:\n    choices:\n      - text: Work the night\n        goto: night\n        effects: shift = true\n"
+    "nodes:\n  night:\n    text: Dark.\n    choices:\n      - text: Home\n        goto: end\n        if: shift\n"
+    "      - text: Home by the river\n        goto: end\n"
+)
+
+
+def night_layer(tmp_path, manifest: str = NIGHT_MANIFEST):
+    layer = tmp_path / "night"
+    layer.mkdir(exist_ok=True)
+    (layer / "manifest.yaml").write_text(manifest)
+    (layer / "night.yaml").write_text(NIGHT_NODES)
+    return layer
+
+
+def test_the_same_layer_given_twice_is_said_once(make_story, tmp_path):
+    root = make_story()
+    layer = night_layer(tmp_path)
+    assert problems(load_story([root, layer])) == []
+    assert problems(load_story([root, layer, tmp_path / "night" / ".." / "night"])) == [
+        "night:1:1: error: the same folder was given twice: give the story's folder, then each layer's, once"
+    ]
+    assert problems(load_story([root, root])) == [
+        "story:1:1: error: the same folder was given twice: give the story's folder, then each layer's, once"
+    ]
+
+
+def test_a_tab_in_a_layer_manifest_is_its_one_error(make_story, tmp_path):
+    root = make_story()
+    layer = night_layer(tmp_path, NIGHT_MANIFEST.replace("    type: bool", "\ttype: bool"))
+    # Not read as the story's files ("'extend' adds to the nodes of the story a layer is laid
+    # over"), and nothing that uses its undeclared variable is reported after it.
+    assert problems(load_story([root, layer])) == [
+        "night/manifest.yaml:6:1: error: YAML syntax error: a tab character: indent with spaces (YAML does not allow tabs for indentation)"
+    ]
+    (layer / "night.yaml").write_text(NIGHT_NODES + "  broken: [\n")
+    assert [p.split(": error: ")[0] for p in problems(load_story([root, layer]))] == ["night/manifest.yaml:6:1", "night/night.yaml:17:1"]
+
+
+def test_after_a_broken_story_manifest_nothing_that_depends_on_it_is_reported(make_story):
+    root = make_story({"nodes.yaml": TINY_NODES.replace("goto: end", "goto: end\n        effects: gold += 1")}, manifest=TINY_MANIFEST + "  x: [\n")
+    assert [p.split(": error: ")[0] for p in problems(load_story(root))] == ["story/manifest.yaml:22:1"]

@@ -105,6 +105,15 @@ def _discover(roots: list[Path], sink: DiagnosticSink) -> Layered | None:
             sink.error(Mark(str(folder), 1, 1), f"story folder {what}")
     if sink.has_errors:
         return None
+    seen: dict[str, Path] = {}
+    for folder in roots:
+        real = os.path.realpath(folder)
+        if real in seen:  # its every name would be declared twice: say it once, and read nothing
+            first = display_path(seen[real])
+            again = "" if display_path(folder) == first else f" (as {first} first)"
+            sink.error(Mark(display_path(folder), 1, 1), f"the same folder was given twice{again}: give the story's folder, then each layer's, once")
+            return None
+        seen[real] = folder
     return [(folder, find_story_files(folder, sink)) for folder in roots]
 
 
@@ -136,21 +145,21 @@ def _parse_declaring_files(
     """Read every file; parse each folder's manifest (the story's, then each layer's, which names
     the layer) and every file that declares names (nodes may use them wherever they are declared),
     then define those names; the files of nodes are returned to be compiled after, with their layer.
-    Returns how many files were read, and the files of nodes."""
+    Returns how many files were read, and the files of nodes.
+
+    A manifest or a file of declarations that cannot be parsed (a YAML syntax error) leaves its
+    names undeclared: every file of its folder and of the layers above it is then only read for
+    its own syntax errors, so nothing that depends on the broken file is reported after it."""
     read = 0
-    declaring: list[ParsedFile] = []
-    node_files: list[tuple[SourceFile, str | None]] = []
+    declaring: list[tuple[int, ParsedFile]] = []
+    node_files: list[tuple[int, SourceFile, str | None]] = []
+    broken = len(layered)  # the first folder with a broken manifest or file of declarations
     for depth, (folder, found) in enumerate(layered):
         manifest_path = folder / MANIFEST_NAME
         ordered = sorted(found, key=lambda item: item[0] != manifest_path)
         has_manifest = bool(ordered) and ordered[0][0] == manifest_path
         if not has_manifest:
-            what = (
-                "the story has no {0}: it declares the title, the start node and the variables"
-                if depth == 0
-                else "this layer has no {0}: it gives the layer's id and the story it extends"
-            )
-            sink.error(Mark(display_path(manifest_path), 1, 1), what.format(MANIFEST_NAME))
+            _no_manifest(manifest_path, depth, sink)
         layer: str | None = builder.unnamed_layer(folder.name) if depth and not has_manifest else None
         for path, display in ordered:
             source = read_source(path, display, sink)
@@ -162,19 +171,65 @@ def _parse_declaring_files(
             file_digests[f"{depth}/" * bool(depth) + _relative(path, folder)] = hashlib.sha256(source.text.encode()).digest()
             is_manifest = path == manifest_path
             if not is_manifest and not builder.declares(source):
-                node_files.append((source, layer))
+                node_files.append((depth, source, layer))
+                continue
+            if depth >= broken:
+                _syntax_only(source, builder, sink)
                 continue
             parsed = builder.parse(source, True, layer_manifest=depth > 0) if is_manifest else builder.parse(source, False, layer)
             if parsed is not None:
                 if is_manifest:
                     layer = parsed.layer
-                declaring.append(parsed)
-    for parsed in declaring:
-        builder.define(parsed)
+                declaring.append((depth, parsed))
+                continue
+            if is_manifest and depth:  # still a layer's files, not the story's
+                layer = builder.unnamed_layer(folder.name)
+            broken = min(broken, depth)
+    return read, _declare(builder, declaring, node_files, broken, sink)
+
+
+def _no_manifest(manifest_path: Path, depth: int, sink: DiagnosticSink) -> None:
+    what = (
+        "the story has no {0}: it declares the title, the start node and the variables"
+        if depth == 0
+        else "this layer has no {0}: it gives the layer's id and the story it extends"
+    )
+    sink.error(Mark(display_path(manifest_path), 1, 1), what.format(MANIFEST_NAME))
+
+
+def _declare(
+    builder: StoryBuilder,
+    declaring: list[tuple[int, ParsedFile]],
+    node_files: list[tuple[int, SourceFile, str | None]],
+    broken: int,
+    sink: DiagnosticSink,
+) -> list[tuple[SourceFile, str | None]]:
+    """Define every name declared in the folders below `broken`, then read those files' codex,
+    tests and extensions; the files of nodes to compile (those of folders from `broken` up are
+    only read for their syntax)."""
+    for depth, parsed in declaring:
+        if depth < broken:
+            builder.define(parsed)
     builder.seal_declarations()
-    for parsed in declaring:
-        builder.collect(parsed)
-    return read, node_files
+    for depth, parsed in declaring:
+        if depth < broken:
+            builder.collect(parsed)
+    kept: list[tuple[SourceFile, str | None]] = []
+    for depth, source, layer in node_files:
+        if depth >= broken:
+            _syntax_only(source, builder, sink)
+        else:
+            kept.append((source, layer))
+    return kept
+
+
+def _syntax_only(source: SourceFile, builder: StoryBuilder, sink: DiagnosticSink) -> None:
+    """A file that depends on a broken one: its own syntax errors are reported, nothing else."""
+    # launch time: on a cache miss only, with the compiler (this module imports neither at the top)
+    from kuzbass_game.engine.format.yaml_source import compose
+
+    builder.incomplete = True
+    compose(source, sink)
 
 
 def _compile_node_files(builder: StoryBuilder, node_files: list[tuple[SourceFile, str | None]]) -> None:

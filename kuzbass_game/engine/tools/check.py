@@ -215,10 +215,8 @@ class SiblingSets:
         return found
 
     def choice_sets(self, choice: Choice, node: Node) -> dict[str, set[object]]:
-        found = self.effects_set(choice.effects)
-        if choice.ballot is not None and node.vote is not None and node.vote.record is not None:
-            found.setdefault(node.vote.record, set()).add(_VARIES)
-        return found
+        # A vote's `record` is not counted: leaving the hall without voting is what a record's default means.
+        return self.effects_set(choice.effects)
 
     def node_sets(self, node: Node) -> set[str]:
         found = set(self.effects_set(node.effects))
