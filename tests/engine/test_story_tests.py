@@ -95,3 +95,20 @@ def test_a_checkpoint_names_a_real_node_and_a_visit_from_one(tmp_path):
     assert any("visit" in p and "counts from 1" in p and ":6:" in p for p in found), found
     assert any("'shows' of checkpoint 1 of story test 'typo' is empty" in p for p in found), found
     assert any("wating" in p and "did you mean 'waiting'" in p for p in found), found
+
+
+def test_a_checkpoint_reads_the_vote_count_on_screen(tmp_path):
+    story = shutil.copytree(FERRY_DIR, tmp_path / "ferry")
+    route = (
+        'tests:\n  counted:\n    steps: ["Anna", 1, 5, 1]\n    checkpoints:\n'
+        "      - at: crossing\n        shows: ['Miners going to the shift: 6 for, 0 against', '8 for, 4 against: PASSED']\n"
+        "        lacks: 'you tipped'\n"
+    )
+    (story / "scenes" / "checkpoints.yaml").write_text(route, encoding="utf-8")
+    assert problems(load_story(story)) == []
+    (story / "scenes" / "checkpoints.yaml").write_text(route.replace("lacks: 'you tipped'", "lacks: 'the mood of the hall'"), encoding="utf-8")
+    found = [p.replace(f"{tmp_path}/", "") for p in problems(load_story(story))]
+    assert found == [
+        "ferry/scenes/checkpoints.yaml:7:16: error: story test 'counted', checkpoint at 'crossing' (after step 4): "
+        'the scene shows "the mood of the hall", which it should not'
+    ]

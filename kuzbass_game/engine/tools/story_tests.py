@@ -31,6 +31,7 @@ from kuzbass_game.engine.core.text import strip_markup
 from kuzbass_game.engine.format.story_tests import Checkpoint, StoryTest
 from kuzbass_game.engine.play.game import Game
 from kuzbass_game.engine.play.stepper import InvalidAction, StoryRuntimeError
+from kuzbass_game.engine.play.votes import describe_moves
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.core.expr import Condition
@@ -107,7 +108,7 @@ class _Route:
             problem = self._fails(condition)
             if problem is not None:
                 yield problem, mark
-        shown = _plain(" ".join((*view.paragraphs, view.reply or "", *(c.text + " " + (c.reason or "") for c in view.choices))))
+        shown = _plain(" ".join((*view.paragraphs, view.reply or "", *_tally_lines(view), *(c.text + " " + (c.reason or "") for c in view.choices))))
         for text, mark in checkpoint.texts.get("shows", ()):
             if _plain(text) not in shown:
                 yield f'the scene does not show "{text}"; it reads: {_excerpt(view)}', mark
@@ -158,6 +159,15 @@ class _Route:
                 self.sink.error(mark, f"{self.what}: at the end (node '{state.node}') {problem}")
         if self.test.ending is not None and state.node != self.test.ending[0]:
             self.sink.error(self.test.ending[1], f"{self.what}: the route ends at '{state.node}', not at '{self.test.ending[0]}'")
+
+
+def _tally_lines(view: SceneView) -> list[str]:
+    """The count of the vote the last choice was a ballot in, as the faces show it: each faction and what moved it."""
+    tally = view.tally
+    if tally is None:
+        return []
+    rows = [f"{row.name}: {row.yes} for, {row.no} against ({describe_moves(row)})" for row in tally.rows]
+    return [*rows, f"In all {tally.yes} for, {tally.no} against: {tally.verdict}"]
 
 
 def _state_of(choice: ChoiceView) -> str:
