@@ -533,10 +533,10 @@ _COMPARE = ("==", "!=", "<", "<=", ">", ">=")
 
 
 def _suggest(name: str, choices: Iterable[str]) -> str:
-    import difflib
+    # launch time: only an expression with a mistake in it needs a suggestion (and difflib)
+    from kuzbass_game.engine.core.suggest import did_you_mean
 
-    close = difflib.get_close_matches(name, list(choices), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(name, choices)
 
 
 def _require(item: Typed, wanted: str, where: str, offset: int) -> None:

@@ -7,12 +7,12 @@ after reporting a problem, so loading goes on and the author sees every error at
 from __future__ import annotations
 
 import bisect
-import difflib
 import re
 from collections.abc import Iterable
 
 import yaml
 
+from kuzbass_game.engine.core import suggest
 from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.format.yaml_source import BOOL, INT, NULL, STR, describe, mark_of
 
@@ -23,8 +23,7 @@ _LOCATE_WINDOW = 512  # how far `locate` looks for the next character (past inde
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return suggest.did_you_mean(word, options)  # only a close name (core/suggest.py)
 
 
 class Suggester:
