@@ -103,8 +103,15 @@ def grouped_changes(changes: Iterable[Change]) -> list[tuple[str, list[Change]]]
 
 
 def changes_text(changes: Iterable[Change], separator: str = " · ") -> str:
-    """ "Food −1 · Soap +1 · Makhorka +1, the monthly issue · Soap −1, a month's washing" (markup, as the values are)."""
-    return separator.join(separator.join(c.text for c in run) + (f", {cause}" if cause else "") for cause, run in grouped_changes(changes))
+    """ "Food −1 · Soap +1, Makhorka +1 (the monthly issue) · Soap −1 (a month's washing)": the choice's own
+    changes each on its own, then each cause's run of changes with the cause after it (markup, as the values are)."""
+    parts = []
+    for cause, run in grouped_changes(changes):
+        if cause:
+            parts.append(", ".join(c.text for c in run) + f" ({cause})")
+        else:
+            parts += [c.text for c in run]
+    return separator.join(parts)
 
 
 class SceneView(NamedTuple):

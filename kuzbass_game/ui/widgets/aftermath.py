@@ -23,6 +23,7 @@ from kuzbass_game.ui.widgets.tally import TallyVisual
 
 CHOSEN_MARK = Content.styled("› ", "dim")
 DOT = Content.styled(" · ", "dim")
+COMMA = Content(", ")
 NEWLINE = Content("\n")
 BLANK_LINE = Content("\n\n")
 
@@ -38,13 +39,16 @@ def lead(scene: SceneView) -> Content:
 
 
 def changes(items: tuple[Change, ...]) -> Content:
-    """ "Food −2 · Soap +1 · Makhorka +1, the monthly issue · Soap −1, a month's washing": each run of
-    changes with its cause (dimmed) after it; the choice's own come first, with none."""
-    runs = []
+    """ "Food −2 · Soap +1, Makhorka +1 (the monthly issue) · Soap −1 (a month's washing)": the choice's
+    own changes first, then each cause's run of changes with the cause (dimmed) after it."""
+    parts = []
     for cause, run in grouped_changes(items):
-        content = DOT.join(markup.story(change.text).stylize_before("$accent") for change in run)
-        runs.append(content + Content.styled(f", {cause}", "dim") if cause else content)
-    return DOT.join(runs)
+        shown = [markup.story(change.text).stylize_before("$accent") for change in run]
+        if cause:
+            parts.append(COMMA.join(shown) + Content.styled(f" ({cause})", "dim"))
+        else:
+            parts += shown
+    return DOT.join(parts)
 
 
 def codex_news(titles: tuple[str, ...]) -> Content:
