@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from collections.abc import Iterable
 
-from kuzbass_game.commands._story import add_story_options, checked_story, load, story_dirs
+from kuzbass_game.commands._story import add_story_options, checked_story, load, shown_dirs, story_dirs
 from kuzbass_game.engine import tools  # the package: its modules load when a name is first used, not at launch
 from kuzbass_game.engine.core import Story
 
@@ -102,7 +102,7 @@ def run_explore(
             report = _explore(story, dirs, runs, seed, max_steps, jobs, lambda n: progress.update(task, completed=n))
     if report is None:
         return 1
-    data = report.to_json(story)
+    data = report.to_json(story, [shown_dirs([folder]) for folder in dirs[1:]])  # each layer's folder, as its files' marks name it
     if as_json:
         print(json.dumps(data, indent=2))
     else:

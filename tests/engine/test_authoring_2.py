@@ -248,3 +248,32 @@ def test_an_invented_node_of_a_layer_over_the_campaign_gets_no_unrelated_suggest
         "choice 1 that layer 'cage' adds to node 'ch1_ship_evening' goes to 'ch1_night_cagee', which does not exist",
         "layer 'cage' extends node 'ch1_night_cage', which does not exist",
     ]
+
+
+# ---------------------------------------------------------------- explore --json: per node, per entry, per layer
+
+
+def test_explore_json_counts_each_node_each_codex_entry_and_each_layer(capsys, monkeypatch):
+    import json
+
+    from kuzbass_game import cli
+
+    from conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    assert cli.main(["explore", "docs/examples/ferry", "docs/examples/ferry_tea", "--runs", "60", "--seed", "2", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    visits, runs = data["node_visits"], data["node_runs"]
+    assert set(visits) == set(runs) == {*data["unvisited_nodes"], *(n for n, v in visits.items() if v)}
+    assert all(runs[n] <= visits[n] for n in visits) and runs["bank"] == 60  # the start: every run, once at least
+    assert set(data["choice_counts"]) >= set(data["untaken_choices"]) and all(data["choice_counts"][k] == 0 for k in data["untaken_choices"])
+    assert set(data["codex_unlocks"]) == {"kipyatok", "kopek", "tom_ferry"} and all(0 < n <= 60 for n in data["codex_unlocks"].values())
+    tea = data["layers"]["ferry_tea"]
+    assert set(tea) == {"nodes", "choices", "votes", "codex"}
+    assert tea["nodes"] == {"tea_hut": visits["tea_hut"]}
+    assert set(tea["choices"]) == {"tea_hut#0", "waiting#6"}  # its node's choice, and the one it added below
+    assert tea["choices"]["waiting#6"] == data["choice_counts"]["waiting#6"] > 0
+    assert tea["codex"] == {"kipyatok": data["codex_unlocks"]["kipyatok"]} and tea["votes"] == {}
+    # the same report from several processes
+    assert cli.main(["explore", "docs/examples/ferry", "docs/examples/ferry_tea", "--runs", "60", "--seed", "2", "--json", "--jobs", "2"]) == 0
+    assert json.loads(capsys.readouterr().out) == data

@@ -15,7 +15,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.core import dice as rng
@@ -49,6 +49,15 @@ class CodexCoverage(TypedDict):
     never_unlocked: list[str]
 
 
+class LayerJSON(TypedDict):
+    """What one layer added, with its counts: what the author of a layer wants to see of it."""
+
+    nodes: dict[str, int]  # its own nodes -> visits over all runs
+    choices: dict[str, int]  # "node#index" of its choices (on its nodes, and added to nodes below) -> times taken
+    votes: dict[str, dict[str, int]]  # the votes held in its nodes -> outcome -> runs
+    codex: dict[str, int]  # its codex entries -> runs that unlocked them
+
+
 class PathLength(TypedDict):
     """Runs' lengths in choices."""
 
@@ -70,6 +79,9 @@ class ReportJSON(TypedDict):
     choices_total: int
     choices_taken: int
     untaken_choices: list[str]  # "node#index" (index from 0) of each choice no run took
+    node_visits: dict[str, int]  # node id -> visits over all runs (every node, 0 included)
+    node_runs: dict[str, int]  # node id -> runs that visited it at least once (every node)
+    choice_counts: dict[str, int]  # "node#index" -> times taken over all runs (every choice)
     endings: dict[str, int]  # ending node id -> runs
     endings_unreached: list[str]
     ending_titles: dict[str, str]
@@ -78,7 +90,9 @@ class ReportJSON(TypedDict):
     unfinished: int
     votes: dict[str, dict[str, int]]  # vote id -> outcome -> runs
     codex: CodexCoverage
+    codex_unlocks: dict[str, int]  # entry id -> runs that unlocked it (every entry, 0 included)
     path_length: PathLength
+    layers: dict[str, LayerJSON]  # layer id -> what it added, with counts (absent layers: none)
 
 
 @dataclass
@@ -88,14 +102,16 @@ class ExploreReport:
     nodes_total: int
     choices_total: int
     endings: Counter[str] = field(default_factory=Counter)  # ending node id -> runs
-    node_hits: Counter[str] = field(default_factory=Counter)
-    choices_taken: set[str] = field(default_factory=set)
+    node_hits: Counter[str] = field(default_factory=Counter)  # node id -> visits
+    node_runs: Counter[str] = field(default_factory=Counter)  # node id -> runs that visited it
+    choices_taken: Counter[str] = field(default_factory=Counter)  # choice key -> times taken
     dead_ends: Counter[str] = field(default_factory=Counter)
     errors: list[RunError] = field(default_factory=list)
     unfinished: int = 0  # runs that hit the step limit
     lengths: list[int] = field(default_factory=list)
     votes: dict[str, Counter[str]] = field(default_factory=dict)  # vote id -> outcome -> runs
     codex_unlocked: set[str] = field(default_factory=set)  # entries unlocked in at least one run
+    codex_runs: Counter[str] = field(default_factory=Counter)  # entry id -> runs that unlocked it
 
     @property
     def ok(self) -> bool:
@@ -107,8 +123,12 @@ class ExploreReport:
     def unreached_endings(self, story: Story) -> list[str]:
         return sorted(set(story.endings) - set(self.endings))
 
-    def to_json(self, story: Story) -> ReportJSON:
+    def to_json(self, story: Story, layer_folders: Sequence[str] = ()) -> ReportJSON:
+        """The report as one object. `layer_folders`: each layer's folder as its files' marks name
+        it (the story's folders after the first), so what a layer added to nodes below it and its
+        codex entries are counted in its section; without them, a section holds the layer's nodes."""
         lengths = self.lengths or [0]
+        choices = [c.key for n in story.nodes.values() for c in n.choices]
         return {
             "story": story.id,
             "runs": self.runs,
@@ -118,7 +138,10 @@ class ExploreReport:
             "unvisited_nodes": self.unvisited_nodes(story),
             "choices_total": self.choices_total,
             "choices_taken": len(self.choices_taken),
-            "untaken_choices": sorted({c.key for n in story.nodes.values() for c in n.choices} - self.choices_taken),
+            "untaken_choices": sorted(set(choices) - set(self.choices_taken)),
+            "node_visits": {node_id: self.node_hits.get(node_id, 0) for node_id in sorted(story.nodes)},
+            "node_runs": {node_id: self.node_runs.get(node_id, 0) for node_id in sorted(story.nodes)},
+            "choice_counts": {key: self.choices_taken.get(key, 0) for key in sorted(choices)},
             "endings": dict(sorted(self.endings.items())),
             "endings_unreached": self.unreached_endings(story),
             "ending_titles": {node_id: node.ending.title for node_id, node in sorted(story.endings.items()) if node.ending is not None},
@@ -131,13 +154,39 @@ class ExploreReport:
                 "unlocked": len(self.codex_unlocked & set(story.codex)),
                 "never_unlocked": sorted(set(story.codex) - self.codex_unlocked),
             },
+            "codex_unlocks": {entry: self.codex_runs.get(entry, 0) for entry in sorted(story.codex)},
             "path_length": {
                 "min": min(lengths),
                 "max": max(lengths),
                 "mean": round(statistics.fmean(lengths), 2),
                 "median": statistics.median(lengths),
             },
+            "layers": {layer: self._layer_json(story, layer, folder) for layer, folder in _layer_folders(story, layer_folders)},
         }
+
+    def _layer_json(self, story: Story, layer: str, folder: str | None) -> LayerJSON:
+        """One layer's own nodes, its choices (on its nodes and added below), its votes and codex entries, with counts."""
+        inside = (folder.rstrip("/") + "/") if folder else None
+        own = sorted(node_id for node_id, owner in story.node_layer.items() if owner == layer and node_id in story.nodes)
+        choices = sorted(
+            c.key
+            for node in story.nodes.values()
+            for c in node.choices
+            if story.node_layer.get(node.id) == layer or (inside and c.mark is not None and c.mark.path.startswith(inside))
+        )
+        votes = sorted(story.nodes[n].vote.id for n in own if story.nodes[n].vote is not None)  # type: ignore[union-attr]  # (not None: filtered)
+        entries = sorted(e for e, entry in story.codex.items() if inside and entry.mark is not None and entry.mark.path.startswith(inside))
+        return {
+            "nodes": {node_id: self.node_hits.get(node_id, 0) for node_id in own},
+            "choices": {key: self.choices_taken.get(key, 0) for key in choices},
+            "votes": {vote_id: dict(sorted(self.votes.get(vote_id, Counter()).items())) for vote_id in votes},
+            "codex": {entry: self.codex_runs.get(entry, 0) for entry in entries},
+        }
+
+
+def _layer_folders(story: Story, folders: Sequence[str]) -> list[tuple[str, str | None]]:
+    """Each layer of the story with its folder, when known (the folders are given in the layers' order)."""
+    return [(layer, folders[number] if number < len(folders) else None) for number, layer in enumerate(story.layers)]
 
 
 # Runs are seeded by blocks: seeding Python's generator costs about as much as a short
@@ -176,21 +225,22 @@ def explore(
             scratch = ExploreReport(0, seed, len(story.nodes), story.choice_count)
             for run in range(first - first % BLOCK, first):
                 _one_run(story, run, picker, max_steps, scratch, scratch.node_hits)
+        unlocking = {node_id: node.unlocks for node_id, node in story.nodes.items() if node.unlocks} if story.codex else {}
         for number in range(runs):
             run = first + number
             if run % BLOCK == 0:
                 picker.seed(run_seed(seed, run // BLOCK))
-            if each_run is None:
-                _one_run(story, run, picker, max_steps, report, report.node_hits)
-            else:
-                hits: Counter[str] = Counter()
-                _one_run(story, run, picker, max_steps, report, hits)
-                report.node_hits.update(hits)
+            hits: Counter[str] = Counter()
+            _one_run(story, run, picker, max_steps, report, hits)
+            report.node_hits.update(hits)
+            report.node_runs.update(hits.keys())
+            if unlocking:  # a node's unlocks are for every visitor: the run unlocked what its nodes do
+                report.codex_runs.update({entry for node_id in hits if node_id in unlocking for entry in unlocking[node_id]})
+            if each_run is not None:
                 each_run(hits, report.lengths[-1])
             if on_run is not None:
                 on_run(number + 1)
-    if story.codex:  # unlocked entries follow from the nodes visited (a node's unlocks are for every visitor)
-        report.codex_unlocked = {entry for node_id in report.node_hits for entry in story.nodes[node_id].unlocks}
+    report.codex_unlocked = set(report.codex_runs)
     return report
 
 
@@ -203,7 +253,8 @@ def merge(parts: list[ExploreReport]) -> ExploreReport:
     for part in parts:
         merged.endings.update(part.endings)
         merged.node_hits.update(part.node_hits)
-        merged.choices_taken |= part.choices_taken
+        merged.node_runs.update(part.node_runs)
+        merged.choices_taken.update(part.choices_taken)
         merged.dead_ends.update(part.dead_ends)
         merged.errors.extend(part.errors)
         merged.unfinished += part.unfinished
@@ -211,6 +262,7 @@ def merge(parts: list[ExploreReport]) -> ExploreReport:
         for vote_id, outcomes in part.votes.items():
             merged.votes.setdefault(vote_id, Counter()).update(outcomes)
         merged.codex_unlocked |= part.codex_unlocked
+        merged.codex_runs.update(part.codex_runs)
     return merged
 
 
@@ -222,7 +274,8 @@ def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, repo
     # `_randbelow(n)` is exactly what `randrange(n)` returns for n > 0 (the same numbers from the
     # same seed), without randrange's argument checks, a fifth of each step's overhead.
     randbelow = getattr(picker, "_randbelow", picker.randrange)
-    open_choices, take, taken = stepper.open_choices, stepper.take, report.choices_taken.add
+    chosen: list[str] = []  # the keys of the choices taken, counted once the run is over (faster than counting each)
+    open_choices, take, taken = stepper.open_choices, stepper.take, chosen.append
     steps = 0
     try:
         cursor = stepper.start(story, picker.getrandbits(63))
@@ -256,4 +309,5 @@ def _one_run(story: Story, run: int, picker: random.Random, max_steps: int, repo
     except (StoryRuntimeError, InvalidAction) as err:
         where = cursor.node if cursor is not None else story.start
         report.errors.append({"run": run, "node": where, "message": str(err)})
+    report.choices_taken.update(chosen)
     report.lengths.append(steps)
