@@ -180,6 +180,45 @@ def test_choices_that_do_not_lead_to_the_saved_state_are_refused(store, ferry):
         store.load("forged")
 
 
+# Each field of the saved state forged alone, every value still valid for its declaration, the
+# story's fingerprint unchanged: the choices replayed lead elsewhere, so the save is refused. (A
+# check that compared only some fields would let the others be set by hand: issue 23's planted bug.)
+FORGERIES = {
+    "node": lambda s: s.update(node="bank"),
+    "name": lambda s: s["variables"].update(name="Boris"),
+    "kopeks": lambda s: s["variables"].update(kopeks=4),
+    "warmth": lambda s: s["variables"].update(warmth=9),
+    "has_tobacco": lambda s: s["variables"].update(has_tobacco=False),
+    "tips": lambda s: s["variables"].update(tips=2),
+    "coat": lambda s: s["variables"].update(coat="sheepskin"),
+    "crossing_vote": lambda s: s["variables"].update(crossing_vote="passed"),
+    "visits": lambda s: s["visits"].update(waiting=5),
+    "a visit never made": lambda s: s["visits"].update(crossing=1),
+    "rng": lambda s: s.update(rng=s["rng"] + 1),
+    "used_once": lambda s: s.update(used_once=["bank:0"]),
+    "turn": lambda s: s.update(turn=s["turn"] + 1),
+}
+
+
+def test_every_variable_of_the_story_has_a_forgery(ferry):
+    assert set(ferry.variables) <= set(FORGERIES)
+
+
+@pytest.mark.parametrize("field", FORGERIES)
+def test_each_state_field_forged_alone_with_the_same_fingerprint_is_refused(store, ferry, field):
+    path = _valid(store, ferry, "forged")
+    assert json.loads(path.read_text())["story"]["fingerprint"] == ferry.fingerprint
+    _edit(path, lambda d: FORGERIES[field](d["game"]["state"]))
+    with pytest.raises(SaveError, match="do not lead to its saved state|saved scene"):
+        store.load("forged")
+
+
+def test_the_unforged_save_of_the_forgery_tests_loads(store, ferry):
+    path = _valid(store, ferry, "honest")
+    _edit(path, lambda d: None)  # the same round trip through json, nothing changed
+    assert store.load("honest").game.state == played(ferry).state
+
+
 def test_node_that_no_longer_exists_with_same_fingerprint_is_damage(store, ferry):
     path = _valid(store, ferry, "ghost")
     _edit(path, lambda d: d["game"]["state"].update(node="no_such_node"))
