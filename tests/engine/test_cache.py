@@ -76,8 +76,14 @@ def test_a_damaged_cache_file_is_ignored(make_story):
 def test_garbage_in_the_cache_file_is_ignored(make_story):
     root = make_story()
     load_story(root, cache=True)
+    fresh = load_story(root).story
     cache.cache_path(root).write_bytes(b"KZC2\x00\x00\x00\x00not marshal at all")
-    assert load_story(root, cache=True).story is not None
+    result = load_story(root, cache=True)
+    assert result.story is not None and not result.diagnostics
+    assert not isinstance(result.story.nodes, cache.LazyNodes)  # compiled afresh, the garbage not read as a story
+    assert (result.story.id, result.story.start, sorted(result.story.nodes)) == (fresh.id, fresh.start, sorted(fresh.nodes))
+    again = load_story(root, cache=True)  # and the garbage was replaced by a good image
+    assert isinstance(again.story.nodes, cache.LazyNodes) and sorted(again.story.nodes) == sorted(fresh.nodes)
 
 
 def test_an_unwritable_cache_folder_is_not_an_error(make_story, monkeypatch, tmp_path):
@@ -86,6 +92,7 @@ def test_an_unwritable_cache_folder_is_not_an_error(make_story, monkeypatch, tmp
     monkeypatch.setenv(cache.CACHE_ENV, str(blocker / "cache"))
     result = load_story(make_story(), cache=True)
     assert result.story is not None and not result.errors
+    assert not isinstance(result.story.nodes, cache.LazyNodes) and blocker.read_text() == "x"
 
 
 def test_stories_with_errors_are_not_cached(make_story, private_story_cache):

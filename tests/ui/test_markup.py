@@ -38,8 +38,16 @@ def test_markup_renders_and_broken_markup_shows_as_written():
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab[]/\\=$ #\n")), max_size=40))
-def test_any_text_renders_without_error(text):
-    markup.story(text)
+def test_any_text_renders_and_never_loses_or_invents_a_letter(text):
+    rendered = markup.story(text)
+    if not text:
+        assert rendered.plain == ""
+    elif "[" not in text:
+        assert rendered.plain == text  # nothing to read as markup: shown as written
+    # Tags are taken out, never words: every letter shown was typed, and no letter typed outside a tag is lost.
+    outside = "".join(part.split("]", 1)[-1] for part in text.split("["))
+    for letter in "ab#$=":
+        assert outside.count(letter) <= rendered.plain.count(letter) <= text.count(letter)
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab[]/\\=$ #\n")), max_size=40))
