@@ -3,6 +3,8 @@ tiny throwaway stories (a manifest plus node files given as text) in a private f
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from collections.abc import Callable
 
@@ -96,3 +98,25 @@ def ferry_story():
     result = load_and_check(FERRY_DIR)
     assert result.story is not None, [d.format() for d in result.diagnostics]
     return result.story
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's (`CI=true`, as .ci/run is run): there a test never skips for a missing tool."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def tool_or_skip(program: str, package: str) -> None:
+    """Skip the calling test when `program` is not on PATH, saying why and how to get it; fail instead under
+    CI=true, where .ci/run installs it (Debian's `package`): a missing tool there is a broken CI, not a pass."""
+    if shutil.which(program) is not None:
+        return
+    why = f"'{program}' is not on PATH (Debian's {package}: apt-get install {package})"
+    if in_ci():
+        pytest.fail(f"{why}; .ci/run installs it, and under CI=true a missing tool fails rather than skips", pytrace=False)
+    pytest.skip(f"{why}; CI installs it and runs this test")
+
+
+@pytest.fixture
+def graphviz() -> None:
+    """For a test that runs Graphviz's `dot`: skipped where it is not installed, failed in CI."""
+    tool_or_skip("dot", "graphviz")

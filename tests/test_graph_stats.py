@@ -16,7 +16,6 @@ from kuzbass_game.engine.tools.stats import node_words, story_stats, words
 
 from conftest import REPO, TINY_MANIFEST
 
-HAS_DOT = shutil.which("dot") is not None
 
 # Ids with '.' and '-', titles and chapters with quotes, brackets, backslashes and Mermaid's specials.
 ODD_NODES = r"""
@@ -115,9 +114,8 @@ def test_dot_escapes_ids_and_titles(odd_story):
     assert dot_string('a"b\\c\nd') == '"a\\"b\\\\c\\nd"'
 
 
-@pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot is not installed")
 @pytest.mark.parametrize("story_name", ["odd", "ferry"])
-def test_graphviz_reads_the_dot(odd_story, ferry_story, story_name):
+def test_graphviz_reads_the_dot(graphviz, odd_story, ferry_story, story_name):
     story = odd_story if story_name == "odd" else ferry_story
     done = subprocess.run(["dot", "-Tsvg"], input=to_dot(build_graph(story)), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
@@ -196,8 +194,7 @@ def test_graph_svg_without_graphviz_says_so(capsys, monkeypatch):
     assert "apt install graphviz" in err and "--format dot" in err
 
 
-@pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot is not installed")
-def test_graph_svg_and_png_with_graphviz(capsys, monkeypatch, tmp_path):
+def test_graph_svg_and_png_with_graphviz(graphviz, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(REPO)
     code, out, err = run_cli(capsys, "graph", "docs/examples/ferry", "--format", "svg")
     assert code == 0 and err == "" and "<svg" in out and "Across the Tom" in out

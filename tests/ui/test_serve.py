@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shlex
 import socket
@@ -16,7 +17,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,44 +34,147 @@ START_SECONDS = 20
 
 
 def free_port() -> int:
+    """A port free a moment ago: only a proposal, since another process may take it before a server binds it
+    (`start_serving` tries the next one then, and checks that the server holds the port it answers on)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
+def listening_inodes(port: int) -> set[str]:
+    """The socket inodes listening on 127.0.0.1:`port` (Linux's /proc/net/tcp; state 0A is LISTEN)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        address, state, inode = fields[1], fields[3], fields[9]
+        if state == "0A" and address == f"0100007F:{port:04X}":
+            found.add(inode)
+    return found
+
+
+def holds_port(pid: int, port: int) -> bool:
+    """Whether process `pid` itself holds the socket listening on `port` (not some other process)."""
+    inodes = listening_inodes(port)
+    if not inodes:
+        return False
+    try:
+        links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+    except OSError:
+        return False
+    return any(f"socket:[{inode}]" in links for inode in inodes)
+
+
+ADDRESS_TAKEN = ("address already in use", "errno 98", "[errno 48]")  # Linux, and macOS's errno
+
+
+def start_serving(command: Callable[[int], list[str]], attempts: int = 5, **popen: Any) -> tuple[subprocess.Popen[bytes], int]:
+    """Start a server (`command(port)`) that binds and holds its own port, and wait until it listens there.
+
+    The port is proposed free; if another process takes it first, the server cannot bind it and ends
+    saying so, and the next proposal is tried. Ready means this very process holds the listening
+    socket (read from /proc), so a test never talks to a stranger that took the port.
+    """
+    for _ in range(attempts):
+        port = free_port()
+        process = subprocess.Popen(command(port), stdin=subprocess.DEVNULL, **popen)
+        deadline = time.monotonic() + START_SECONDS
+        while process.poll() is None and not holds_port(process.pid, port):
+            if time.monotonic() > deadline:
+                process.kill()
+                process.wait(timeout=10)
+                pytest.fail(f"kuzbass serve did not listen on port {port} within {START_SECONDS} s")
+            time.sleep(0.1)
+        if process.poll() is None:
+            return process, port
+        said = process.stdout.read().decode(errors="replace") if process.stdout else ""
+        if not any(sign in said.lower() for sign in ADDRESS_TAKEN):
+            pytest.fail(f"kuzbass serve ended early: {said}")
+    pytest.fail(f"kuzbass serve found no free port in {attempts} tries")
+
+
+def end(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @pytest.fixture
 def server(tmp_path: Path):
-    """`kuzbass serve` on a free port, ended (by its own handle) however the test ends."""
-    port = free_port()
+    """`kuzbass serve` on a port it holds itself, ended (by its own handle) however the test ends."""
     saves = tmp_path / "saves"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "kuzbass_game", "serve", "--host", "127.0.0.1", "--port", str(port), "--saves", str(saves), "--story", str(FERRY)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "kuzbass_game",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--saves",
+            str(saves),
+            "--story",
+            str(FERRY),
+        ]
+
+    process, port = start_serving(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + START_SECONDS
         while True:
-            if process.poll() is not None:
-                pytest.fail(f"kuzbass serve ended early: {process.stdout.read().decode(errors='replace')}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     page = (response.status, response.headers.get_all("Set-Cookie") or [], response.read().decode())
                 break
             except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("kuzbass serve did not answer within 30 s")
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"kuzbass serve did not answer within {START_SECONDS} s")
                 time.sleep(0.2)
+        assert holds_port(process.pid, port)  # the page came from our server, which still holds its port
         yield url, saves, page
     finally:
-        process.terminate()
+        end(process)
+
+
+def test_a_server_is_started_again_when_its_proposed_port_is_taken(tmp_path: Path, monkeypatch):
+    """The race `free_port` cannot close: another process takes the port before the server binds it."""
+    with socket.socket() as taker:
+        taker.bind(("127.0.0.1", 0))
+        taker.listen()
+        taken = taker.getsockname()[1]
+        proposals = iter([taken])
+        real_free_port = free_port
+        monkeypatch.setitem(globals(), "free_port", lambda: next(proposals, None) or real_free_port())
+        tried = []
+
+        def command(port: int) -> list[str]:
+            tried.append(port)
+            return [
+                sys.executable,
+                "-m",
+                "kuzbass_game",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--story",
+                str(FERRY),
+                "--saves",
+                str(tmp_path),
+            ]
+
+        process, port = start_serving(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+            assert tried[0] == taken and port != taken and holds_port(process.pid, port)
+            assert not holds_port(process.pid, taken) and not holds_port(os.getpid(), port)
+        finally:
+            end(process)
 
 
 def test_the_page_loads_and_names_the_game(server):
