@@ -104,7 +104,7 @@ def test_a_layer_choice_on_the_campaign_first_scene_that_sets_no_gender_is_warne
         "    text: The stokers do not ask your name.\n"
         "    choices:\n"
         "      - text: Up again\n"
-        "        goto: ch1_register_origin\n"
+        "        goto: ch1_ship_evening\n"
     )
     result = load_story([STORY_DIR, layer])
     assert [w.message for w in result.warnings] == [
@@ -277,3 +277,33 @@ def test_explore_json_counts_each_node_each_codex_entry_and_each_layer(capsys, m
     # the same report from several processes
     assert cli.main(["explore", "docs/examples/ferry", "docs/examples/ferry_tea", "--runs", "60", "--seed", "2", "--json", "--jobs", "2"]) == 0
     assert json.loads(capsys.readouterr().out) == data
+
+
+# ---------------------------------------------------------------- stable nodes
+
+
+def test_the_campaign_marks_its_stable_nodes_and_check_tells_a_layer_of_any_other(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    layer = tmp_path / "porch"
+    layer.mkdir()
+    (layer / "manifest.yaml").write_text('id: porch\nextends: kuzbass\ntitle: "Porch"\n')
+    (layer / "porch.yaml").write_text(
+        "extend:\n  ch1_ship_evening:\n    choices:\n      - text: Out to the porch\n        goto: porch\n"
+        "nodes:\n  porch:\n    text: Cold.\n    choices:\n      - text: In\n        goto: ch1_ship_evening\n"
+        "      - text: To the office\n        goto: ch1_office_rats\n        if: 'visited(\"ch1_mothers\")'\n"
+    )
+    result = load_story([STORY_DIR, layer])
+    assert result.errors == []
+    tail = (
+        "of the story, which the story does not keep stable: a later version may rename or remove it "
+        "(the story's manifest lists the nodes a layer may rely on under 'stable')"
+    )
+    assert [d.format() for d in result.warnings] == [
+        f"porch/porch.yaml:13:15: warning: layer 'porch' names node 'ch1_office_rats' {tail}",
+        f"porch/porch.yaml:14:22: warning: layer 'porch' names node 'ch1_mothers' {tail}",
+    ]
+
+
+def test_a_stable_node_that_is_not_there_is_an_error(make_story):
+    result = load_story(make_story(manifest=TINY_MANIFEST + "stable: [start, strat]\n"))
+    assert problems(result) == ["story/manifest.yaml:21:17: error: the stable node 'strat' is not a node of the story; did you mean 'start'?"]

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import yaml
 
 from kuzbass_game.engine.core import expr
-from kuzbass_game.engine.format import codex, votes
+from kuzbass_game.engine.format import codex, stable, votes
 from kuzbass_game.engine.format.declarations import Declarations
 from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
 from kuzbass_game.engine.core.model import BALLOTS, Branch, Choice, CodexEntry, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
@@ -28,7 +28,7 @@ from kuzbass_game.engine.format.story_tests import StoryTest, read_tests
 from kuzbass_game.engine.format.yaml_source import compose
 
 DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
-MANIFEST_KEYS = ("id", "title", "start", "author", "description", "introduction", "afterword", *DECLARATION_KEYS)
+MANIFEST_KEYS = ("id", "title", "start", "author", "description", "introduction", "afterword", "stable", *DECLARATION_KEYS)
 LAYER_MANIFEST_KEYS = ("id", "title", "extends", "author", "description", *DECLARATION_KEYS)
 FILE_KEYS = ("nodes", "extend", *DECLARATION_KEYS)
 EXTEND_KEYS = ("text", "choices", "unlocks")
@@ -117,6 +117,8 @@ class StoryBuilder:
         self.layer_marks: dict[str, Mark] = {}
         self.node_layer: dict[str, str] = {}  # node id -> the layer that added it (absent: the story itself)
         self.extensions: list[Extension] = []
+        self.stable: dict[str, Mark] | None = None  # the story's stable nodes (format/stable.py); None: it lists none
+        self.file_layer: dict[str, str] = {}  # a layer's file (as marks name it) -> the layer
         # The same expression text compiles once per story: (kind, source) -> what compiling it gave,
         # a Condition ("if"), Effects ("effects"), (Typed, names read) ("int") or the ExprError raised.
         self.memo: dict[tuple[str, str], Any] = {}
@@ -218,6 +220,8 @@ class StoryBuilder:
                             problem = self.markup_check(paragraph)
                             if problem is not None:
                                 reader.error(entries[key][1], f"broken markup in the manifest's '{key}': {problem[1]}")
+        if "stable" in entries:
+            self.stable = stable.read_stable(reader, entries["stable"][1])
         if "id" in self.meta and not IDENTIFIER.match(self.meta["id"]):
             reader.error(entries["id"][1], f"the story id may hold only letters, digits and underscores; try '{_identifier(self.meta['id'])}'")
             self.meta.pop("id")
@@ -247,6 +251,8 @@ class StoryBuilder:
     def collect(self, parsed: ParsedFile) -> None:
         """A file's codex entries, story tests, extensions and nodes."""
         reader, entries = parsed.reader, parsed.entries
+        if parsed.layer is not None:
+            self.file_layer[reader.display] = parsed.layer
         if not parsed.declared:
             self._report_late_declarations(parsed)
         if "codex" in entries:
@@ -420,6 +426,7 @@ class StoryBuilder:
             self.seal_declarations()
         self.apply_extensions()
         self.check_references()
+        stable.check_stable(self)
         self.check_declarations()
         nodes = self.nodes
         start = self.meta.get("start")

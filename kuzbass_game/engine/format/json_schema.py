@@ -90,6 +90,11 @@ def story_schema() -> Schema:
                 "description": _text("Free text."),
                 "introduction": _text("Paragraphs a player may read before a new game (a blank line between them)."),
                 "afterword": _text("Paragraphs shown after an ending: what became of it all."),
+                "stable": {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": NODE_ID},
+                    "description": "The nodes the story keeps (never renames or removes): those a layer may name safely.",
+                },
                 **declarations,
             },
             ("id", "title", "start"),
