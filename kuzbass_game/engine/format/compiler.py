@@ -325,7 +325,9 @@ class StoryBuilder:
                 extension.choices_mark = reader.mark(spec["choices"][0])
                 items = reader.sequence(spec["choices"][1], f"the choices {parsed.layer} adds to node '{node_id}'") or []
                 for number, item in enumerate(items):
-                    choice = compiler.choice(node_id, number, item, what=f"choice {number + 1} that layer '{parsed.layer}' adds to node '{node_id}'")
+                    what = f"choice {number + 1} that layer '{parsed.layer}' adds to node '{node_id}'"
+                    ballot = isinstance(item, yaml.MappingNode) and any(getattr(key, "value", None) == "ballot" for key, _ in item.value)
+                    choice = compiler.choice(node_id, number, item, ballot, what)  # a ballot: its node's vote is checked when applied
                     if choice is not None:
                         extension.choices.append(choice)
             self.extensions.append(extension)
@@ -367,6 +369,12 @@ class StoryBuilder:
             if extension.choices:
                 if node.ending is not None:
                     self.sink.error(extension.choices_mark or extension.mark, f"node '{node_id}' is an ending: a layer cannot add choices to it")
+                    continue
+                ballots = [c for c in extension.choices if c.ballot is not None]
+                if ballots and node.vote is None:
+                    self.sink.error(
+                        ballots[0].mark or extension.mark, f"layer '{extension.layer}' adds a ballot to node '{node_id}', which holds no vote"
+                    )
                     continue
                 start = len(node.choices)
                 added = tuple(replace(choice, index=start + number) for number, choice in enumerate(extension.choices))
