@@ -149,3 +149,17 @@ def test_a_routine_label_is_checked_like_any_mapping(make_story):
     manifest = MANIFEST.replace('    label: "the monthly issue"', '    lable: "the monthly issue"')
     found = [d.format() for d in load_story(make_story({"nodes.yaml": NODES}, manifest=manifest)).diagnostics]
     assert any("lable" in p and "label" in p for p in found), found
+
+
+def test_a_value_that_leaves_the_status_still_shows_its_change(make_story):
+    manifest = MANIFEST.replace("ledger: {type: int}", 'ledger: {type: int, label: "Ledger", show_if: "ledger > 0"}')
+    nodes = NODES.replace(
+        'effects: "food -= 1; bookkeeping"',
+        'effects: "food -= 1; bookkeeping"\n      - text: "Burn the ledger"\n        goto: away\n        effects: "ledger = 0"',
+    )
+    story = load_story(make_story({"nodes.yaml": nodes}, manifest=manifest)).story
+    game = Game(story, seed=1)
+    game.choose(0)
+    game.choose(0)  # the ledger shows 1
+    scene = game.choose(1)  # burnt: 0, and no longer shown
+    assert [(c.text, c.cause) for c in scene.changes] == [("Ledger −1", "")]

@@ -545,11 +545,11 @@ class Game:
                 spans = groups.setdefault(credit.cause, {})
                 spans.setdefault(credit.name, [credit.before, credit.after])[1] = credit.after
         others = {name for cause, spans in groups.items() if cause for name in spans}
-        if not others:
-            return changes
+        listed = {change.name for change in changes}
         own = groups.pop("", {})
+        # the choice's own: the status's changes, and what it changed that the status no longer shows (a value gone to 0)
         result = [change for change in changes if change.name not in others]
-        result += self._spans("", {name: span for name, span in own.items() if name in others}, labels)
+        result += self._spans("", {name: span for name, span in own.items() if name in others or name not in listed}, labels)
         for cause, spans in groups.items():
             result += self._spans(cause, spans, labels)
         return tuple(result)
