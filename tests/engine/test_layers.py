@@ -145,5 +145,8 @@ def test_a_save_records_its_layers_and_loading_without_them_says_which(tmp_path)
 
     from kuzbass_game.engine.storage.save_format import SaveError
 
-    with pytest.raises(SaveError, match="made with the layer 'ferry_tea' over the story, which is not loaded now"):
+    with pytest.raises(
+        SaveError,
+        match=r"made with the layer 'ferry_tea' \(\"Tea on the landing\"\) over the story, which is not loaded now: load it from its folder",
+    ):
         alone.load("tea")

@@ -232,6 +232,8 @@ class Story:
     ending_ids: tuple[str, ...] | None = None  # known without building nodes (a cached story)
     node_layer: Mapping[str, str] = field(default_factory=dict)  # node id -> the layer that added it
     extended: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # node id -> layers that added to it
+    layer_titles: Mapping[str, str] = field(default_factory=dict)  # layer id -> its title, as its manifest gives it
+    layer_folders: tuple[str, ...] = ()  # each layer's folder (absolute), in the order of `layers`: saves name it
 
     def defaults(self) -> dict[str, Value]:
         return {name: var.default for name, var in self.variables.items()}

@@ -119,6 +119,8 @@ class StoryBuilder:
         self.extensions: list[Extension] = []
         self.stable: dict[str, Mark] | None = None  # the story's stable nodes (format/stable.py); None: it lists none
         self.file_layer: dict[str, str] = {}  # a layer's file (as marks name it) -> the layer
+        self.layer_titles: dict[str, str] = {}  # layer id -> its title
+        self.layer_folders: tuple[str, ...] = ()  # each layer's folder, set by the loader
         # The same expression text compiles once per story: (kind, source) -> what compiling it gave,
         # a Condition ("if"), Effects ("effects"), (Typed, names read) ("int") or the ExprError raised.
         self.memo: dict[tuple[str, str], Any] = {}
@@ -193,6 +195,9 @@ class StoryBuilder:
             return self.unnamed_layer(display)
         self.layers.append(layer_id)
         self.layer_marks[layer_id] = reader.mark(entries["id"][1])
+        title = reader.text(entries["title"][1], "the layer's 'title'") if "title" in entries else None
+        if title is not None:
+            self.layer_titles[layer_id] = title.strip()
         return layer_id
 
     def unnamed_layer(self, hint: str) -> str:
@@ -460,6 +465,8 @@ class StoryBuilder:
             codex=dict(self.codex),
             layers=tuple(self.layers),
             node_layer=dict(self.node_layer),
+            layer_titles=dict(self.layer_titles),
+            layer_folders=self.layer_folders,
             extended={e.target: tuple(x.layer for x in self.extensions if x.target == e.target) for e in self.extensions},
         )
 

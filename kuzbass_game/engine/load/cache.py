@@ -242,6 +242,8 @@ STORY = Layout(
     ending_ids=PLAIN,  # written from `Story.endings`, so a cached story knows its endings without building nodes
     node_layer=PAIRS,
     extended=PAIRS,
+    layer_titles=PAIRS,
+    layer_folders=PLAIN,
 )
 LAYOUTS = (MARKS, DIAGNOSTIC, VARIABLE, COMPUTED, ROUTINE, CODEX_ENTRY, PARAGRAPH, BRANCH, CHOICE, MOVE, FACTION, VOTE, INPUT, ENDING, NODE, STORY)
 

@@ -77,6 +77,7 @@ def _load_story(roots: list[Path], check_graph: bool, cache: bool, markup_check:
     from kuzbass_game.engine.format.compiler import StoryBuilder
 
     builder = StoryBuilder(sink, markup_check)
+    builder.layer_folders = tuple(os.path.abspath(folder) for folder in roots[1:])
     file_digests: dict[str, bytes] = {}
     read, node_files = _parse_declaring_files(builder, layered, file_digests, sink)
     _compile_node_files(builder, node_files)

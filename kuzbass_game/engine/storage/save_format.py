@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, UTC
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 from collections.abc import Callable
@@ -89,6 +89,8 @@ class Decoded:
     snapshot: JSONObject
     summary: Summary
     layers: tuple[str, ...] = ()  # the layers over the story it was made with (see docs: Layers)
+    layer_titles: Mapping[str, str] = field(default_factory=dict)  # layer id -> its title (only shown: plain text)
+    layer_folders: Mapping[str, str] = field(default_factory=dict)  # layer id -> the folder it was loaded from
 
     @property
     def game_id(self) -> str:
@@ -122,7 +124,14 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
     head = {
         "format": FORMAT,
         "version": VERSION,
-        "story": {"id": game.story.id, "title": game.story.title, "fingerprint": game.story.fingerprint, "layers": list(game.story.layers)},
+        "story": {
+            "id": game.story.id,
+            "title": game.story.title,
+            "fingerprint": game.story.fingerprint,
+            "layers": list(game.story.layers),
+            # What a player without the layers is told to load: each one's title and folder (optional, shown only).
+            **_layer_names(game.story),
+        },
         "slot": {
             "name": meta.name,
             "kind": meta.kind,
@@ -275,7 +284,30 @@ def decode(data: bytes) -> Decoded:
         _get(game, "state", dict, "the game"),
         summary,
         tuple(layers),
+        _shown_names(story.get("layer_titles"), 200),
+        _shown_names(story.get("layer_folders"), 4096),
     )
+
+
+def _layer_names(story: Story) -> dict[str, dict[str, str]]:
+    """The layers' titles and folders, for a save made with layers (a story's own saves hold none)."""
+    if not story.layers:
+        return {}
+    return {
+        "layer_titles": {layer: title for layer, title in story.layer_titles.items() if layer in story.layers},
+        "layer_folders": dict(zip(story.layers, story.layer_folders, strict=False)),
+    }
+
+
+def _shown_names(raw: Any, longest: int) -> dict[str, str]:
+    """A layer id -> text mapping that is only ever shown: what has the right shape, as plain text (an odd one costs the message, never the game)."""
+    if not isinstance(raw, dict) or len(raw) > 100:
+        return {}
+    return {
+        plain_text(key)[:200]: plain_text(value)[:longest]
+        for key, value in raw.items()
+        if isinstance(key, str) and isinstance(value, str) and 0 < len(value) <= longest
+    }
 
 
 def _summary(raw: Any) -> Summary:
@@ -376,17 +408,32 @@ def state_from_json(data: JSONObject, story: Story, strict: bool) -> GameState:
     return GameState(node, variables, visits, rng_state, used, chapter, date, max(0, turn), awaiting)
 
 
+def missing_layers(decoded: Decoded, story: Story) -> str | None:
+    """What a save made with layers not loaded now needs, named by title and folder; None when none is missing."""
+    missing = [layer for layer in decoded.layers if layer not in story.layers]
+    if not missing:
+        return None
+    named = ", ".join(f"'{layer}'" + (f' ("{decoded.layer_titles[layer]}")' if layer in decoded.layer_titles else "") for layer in missing)
+    several = len(missing) > 1
+    folders = [decoded.layer_folders[layer] for layer in missing if layer in decoded.layer_folders]
+    how = (
+        f"load {'them' if several else 'it'} from {'their folders' if several else 'its folder'} after the story's: "
+        f"--story {' --story '.join(folders)}"
+        if len(folders) == len(missing)
+        else f"give {'their folders' if several else 'its folder'} with --story after the story's"
+    )
+    return (
+        f"the save was made with the layer{'s' if several else ''} {named} over the story, which {'are' if several else 'is'} not loaded now: {how}"
+    )
+
+
 def restore(decoded: Decoded, story: Story) -> Restored:
     """Rebuild the game: replay its actions; if the story changed, say what happened to the game."""
     if decoded.story_id != story.id:
         raise SaveError(f"the save belongs to another story ('{decoded.story_id}', not '{story.id}')")
-    missing = [layer for layer in decoded.layers if layer not in story.layers]
+    missing = missing_layers(decoded, story)
     if missing:
-        names = ", ".join(f"'{layer}'" for layer in missing)
-        raise SaveError(
-            f"the save was made with the layer{'s' if len(missing) > 1 else ''} {names} over the story, "
-            f"which {'are' if len(missing) > 1 else 'is'} not loaded now: give its folder with --story after the story's"
-        )
+        raise SaveError(missing)
     same_story = decoded.fingerprint == story.fingerprint
     snapshot = state_from_json(decoded.snapshot, story, strict=same_story) if decoded.snapshot.get("node") in story.nodes else None
     try:
@@ -492,8 +539,9 @@ def verify(data: bytes, story: Story) -> tuple[str, str]:
         decoded = decode(data)
         if decoded.story_id != story.id:
             return "other", f"a save of another story ('{plain_text(decoded.story_id)[:80]}'), not checked against '{story.id}'"
-        if any(layer not in story.layers for layer in decoded.layers):
-            return "other", "a save made with a layer over the story that is not loaded now, not checked (give its folder after the story's)"
+        missing = missing_layers(decoded, story)
+        if missing:
+            return "other", f"not checked: {missing}"
         restored = restore(decoded, story)
     except SaveError as err:
         return "broken", str(err)

@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from kuzbass_game.engine.files import atomic
 from kuzbass_game.engine.files.locks import FolderLocks, LockBusy
 from kuzbass_game.engine.core.model import Story
-from kuzbass_game.engine.core.text import is_plain, plain_text
+from kuzbass_game.engine.core.text import escape_markup, is_plain, plain_text
 from kuzbass_game.engine.play.game import Game
 from kuzbass_game.engine.files.bounded import NotRegular, Refused, TooLarge, inside, open_regular, read_fd
 from kuzbass_game.engine.storage.save_format import (
@@ -506,7 +506,26 @@ class SaveStore:
             problem = str(err)
         except Exception as err:
             problem = f"the save cannot be read ({type(err).__name__}: {plain_text(str(err))[:200]})"
-        return SlotInfo(name, kind, path, problem=plain_text(problem), game_id=game_id, stamp=stamp)
+        if decoded is None:
+            return SlotInfo(name, kind, path, problem=plain_text(problem), game_id=game_id, stamp=stamp)
+        # Read, but not playable here (a layer not loaded, a story changed past replaying): what the
+        # file says of itself still tells the slots apart: its kind, when, its turn, where it stood.
+        summary = decoded.summary
+        turn = summary.get("turn")
+        return SlotInfo(
+            name,
+            decoded.meta.kind,
+            path,
+            _plain_or_none(_text_or_none(summary.get("chapter"))),
+            _plain_or_none(_text_or_none(summary.get("date"))),
+            plain_text(str(summary.get("excerpt", ""))),
+            turn if isinstance(turn, int) else 0,
+            decoded.meta.play_seconds,
+            decoded.meta.saved_at,
+            problem=plain_text(problem),
+            game_id=game_id,
+            stamp=stamp,
+        )
 
     def slot_files(self) -> list[Path]:
         """The slot files, most recently written first (at most MAX_LISTED); SaveError if the folder cannot be read."""
@@ -574,6 +593,11 @@ def _newest_first(infos: Iterable[SlotInfo]) -> list[SlotInfo]:
 
 def _plain_or_none(text: str | None) -> str | None:
     return None if text is None else plain_text(text)
+
+
+def _text_or_none(value: object) -> str | None:
+    """A summary's chapter or date, as the file gives it: shown as written, never read as markup."""
+    return escape_markup(value[:400]) if isinstance(value, str) else None
 
 
 def _restore(decoded: Decoded, story: Story) -> Restored:
