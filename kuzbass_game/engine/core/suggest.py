@@ -1,4 +1,4 @@
-""""Did you mean": a known name offered for a misspelt one, only when it is close.
+"""A known name offered ("did you mean") for a misspelt one, only when it is close.
 
 difflib's ratio alone praised names that merely share a long prefix ('ch1_night_cage' ->
 'ch1_dining_hall', 0.62): many ids of one story begin alike. A name is offered only when it is
@@ -54,6 +54,6 @@ def closest(word: str, options: Iterable[str]) -> str | None:
 
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
-    """"; did you mean 'x'?" for the closest known name, or nothing."""
+    """The words "; did you mean 'x'?" for the closest known name, or nothing."""
     found = closest(word, options)
     return f"; did you mean '{found}'?" if found is not None else ""
