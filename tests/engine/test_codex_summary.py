@@ -58,6 +58,10 @@ def test_a_story_without_a_codex_unlocks_nothing():
         ("ikl colony", ["ikl"]),  # the title and the text together
         ("the", ["artel", "ikl"]),
         ("  team   works ", ["artel"]),
+        # a word is never found across the title and the text, or across two paragraphs
+        ("payoka", []),
+        ("together.its", []),
+        ("xx", []),
     ],
 )
 def test_search_finds_entries_that_hold_every_word(query, found):
