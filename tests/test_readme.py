@@ -27,12 +27,12 @@ NOT_RUN = {
     "kuzbass": "the full-screen app: tests/ui",
     "kuzbass play --load NAME": "the full-screen app (loading is tested in tests/ui/test_saves_ui.py)",
     "kuzbass play --seed 7": "the full-screen app: tests/ui",
-    "kuzbass play --story DIR": "the full-screen app: tests/ui",
+    "kuzbass play DIR": "the full-screen app: tests/ui",
     "python -m kuzbass_game": "the full-screen app: tests/ui",
     ".venv/bin/pip install -e '.[web]'": "installs a package: tests/test_packaging.py",
     "kuzbass serve --port 8000": "a web server: tests/ui/test_serve.py",
-    "kuzbass play --story story --story branches/stokehold": "the full-screen app: tests/ui",
-    "kuzbass play --story story --story branches/stokehold --watch": "the full-screen app: tests/ui/test_watch.py",
+    "kuzbass play story branches/stokehold": "the full-screen app: tests/ui",
+    "kuzbass play story branches/stokehold --watch": "the full-screen app: tests/ui/test_watch.py",
 }
 FILLED = {"NODE": "ch1_arrival"}
 NEEDS_GRAPHVIZ = "--format svg"

@@ -15,7 +15,7 @@ DESCRIPTION = "Play the game in the terminal."
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--plain", action="store_true", help="line mode on stdin/stdout, without the full-screen app")
-    _story.add_story_options(parser, "the story folder to play")
+    _story.add_story_options(parser, "the story folder to play", positional=True)  # as check and explore take it
     parser.add_argument(
         "--watch", action="store_true", help="re-check and reload the story when one of its files changes, keeping your game (for authors)"
     )

@@ -398,3 +398,23 @@ def test_a_save_whose_layer_is_missing_names_its_title_and_folder_and_lists_its_
     forged["story"]["layer_folders"] = {"night_shift": 5, "z": ["x"]}
     decoded = decode(json.dumps(forged).encode())
     assert decoded.layer_titles == {} and decoded.layer_folders == {}
+
+
+# ---------------------------------------------------------------- play takes its folders as check and explore do
+
+
+def test_play_takes_the_story_and_its_layers_as_positional_folders_like_check_and_explore(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    def play(*folders: str) -> str:
+        argv = [sys.executable, "-m", "kuzbass_game", "play", "--plain", "--seed", "1", "--saves", str(tmp_path / "saves"), *folders]
+        done = subprocess.run(argv, cwd=REPO, input="Olga\n1\n", capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in done.stderr, done.stderr
+        return done.stdout
+
+    positional = play("docs/examples/ferry", "docs/examples/ferry_tea")
+    assert "Warm yourself in the tea hut on the landing" in positional
+    assert play("--story", "docs/examples/ferry", "--story", "docs/examples/ferry_tea") == positional
