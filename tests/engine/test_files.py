@@ -23,6 +23,11 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(atomic.TEMP_SUFFIX))
 
 
+def assert_target_exists(err: TargetExists, path: Path) -> None:
+    assert (err.errno, err.strerror, err.filename) == (errno.EEXIST, "a file of this name already exists", str(path))
+    assert str(err) == f"[Errno 17] a file of this name already exists: '{path}'"
+
+
 @pytest.fixture
 def old(tmp_path) -> Path:
     path = tmp_path / "slot.json"
@@ -47,7 +52,7 @@ def test_a_write_makes_its_folder(tmp_path):
 def test_no_clobber_never_overwrites(old):
     with pytest.raises(TargetExists) as err:
         write_atomic(old, b"new", no_clobber=True)
-    assert err.value.errno == errno.EEXIST and err.value.filename == str(old)
+    assert_target_exists(err.value, old)
     assert old.read_bytes() == b"old" and leftovers(old.parent) == []
 
 
@@ -56,12 +61,14 @@ def test_the_temporary_file_is_hidden_beside_the_target(old, monkeypatch):
     real_replace = os.replace
 
     def replace(source, target):
-        seen.append(Path(source).name)
+        seen.append(Path(source))
         real_replace(source, target)
 
     monkeypatch.setattr(os, "replace", replace)
     write_atomic(old, b"new")
-    [name] = seen
+    [temp] = seen
+    name = temp.name
+    assert temp.parent == old.parent  # the same folder, so the rename is atomic (one file system)
     assert name.startswith(".slot.json.") and name.endswith(".tmp") and atomic.temp_prefix(old) == ".slot.json."
 
 
@@ -117,8 +124,9 @@ def test_where_hard_links_are_refused_no_clobber_checks_then_renames(tmp_path, m
     path = tmp_path / "slot.json"
     write_atomic(path, b"new", no_clobber=True)
     assert path.read_bytes() == b"new" and leftovers(tmp_path) == []
-    with pytest.raises(TargetExists):  # the name is taken now: the check refuses, nothing is renamed
+    with pytest.raises(TargetExists) as err:  # the name is taken now: the check refuses, nothing is renamed
         write_atomic(path, b"newer", no_clobber=True)
+    assert_target_exists(err.value, path)
     assert path.read_bytes() == b"new" and leftovers(tmp_path) == []
 
 
