@@ -51,7 +51,8 @@ class PlainSession:
         self.quitting = False
 
     def say(self, text: str = "") -> None:
-        self.out.write(text + "\n")
+        """One or more lines out, each made plain: error lines repeat what was typed or read from a file."""
+        self.out.write(plain_lines(text) + "\n")
 
     def wrap(self, text: str, indent: str = "") -> str:
         return textwrap.fill(text, self.width, initial_indent=indent, subsequent_indent=indent + "   " if indent else "")
@@ -252,6 +253,27 @@ class PlainSession:
             self.say(f"Could not {command} '{name}': {err}")
 
 
+def plain_lines(text: str) -> str:
+    """`text` with its line breaks kept and each line through `plain_text` (no escape codes, no bidi controls)."""
+    return text if text.isprintable() else "\n".join(plain_text(line) for line in text.split("\n"))
+
+
+def survive_any_locale(*streams: TextIO) -> None:
+    """Standard streams that never raise on a character the locale cannot hold.
+
+    Under `PYTHONIOENCODING=ascii` the first dash would end the game with UnicodeEncodeError, and
+    under `utf-8:strict` a typed byte that is not UTF-8 would end it at `readline`: such a character
+    is shown, or read, as a replacement instead.
+    """
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="replace")
+            except (ValueError, OSError):  # a stream already read from in a way that cannot change: leave it
+                pass
+
+
 class SlotTaken(Exception):
     """`save NAME` found a slot of that name: the player is asked before it is overwritten."""
 
@@ -269,6 +291,8 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
     import sys
     import time
 
+    if lines is None or out is None:
+        survive_any_locale(sys.stdin, sys.stdout)
     lines = lines or sys.stdin
     out = out or sys.stdout
     store = SaveStore(saves_dir, story)
@@ -302,11 +326,14 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
         except AutosaveFailed as err:
             if err.first:  # once, not after every choice
                 out.write(
-                    f"(Your game could not be autosaved: {err}. You can play on; 'save NAME' tries again, "
-                    f"and you will hear again only when autosaving works once more.)\n"
+                    plain_lines(
+                        f"(Your game could not be autosaved: {err}. You can play on; 'save NAME' tries again, "
+                        f"and you will hear again only when autosaving works once more.)"
+                    )
+                    + "\n"
                 )
         except SaveError as err:
-            out.write(f"(autosave failed: {err})\n")
+            out.write(plain_lines(f"(autosave failed: {err})") + "\n")
 
     def ended(game: Game) -> str | None:
         """The ending goes into the profile, as the app records it: the gallery shows it either way."""
@@ -322,7 +349,7 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
         try:
             game, message = load_slot(load)
         except ValueError as err:
-            out.write(f"Could not load '{load}': {err}\n")
+            out.write(plain_lines(f"Could not load '{load}': {err}") + "\n")
             return 1
         out.write(message + "\n")
     width = shutil.get_terminal_size((80, 24)).columns - 2

@@ -6,6 +6,8 @@ import re
 
 from textual.markup import MarkupError, to_content
 
+from kuzbass_game.engine.core import acting_tag
+
 _TAG_END = re.compile(r"\]")
 # Each probe parses a prefix, so a longer text is placed at its start (the message still names
 # the tag): a hostile 16 MB paragraph must not cost minutes of checking.
@@ -20,18 +22,13 @@ def markup_to_plain(markup: str) -> str:
         return markup.replace("\\[", "[")
 
 
-# Tags that do something rather than style: `[@click=app.screenshot(...)]` would call an app
-# action when clicked, `[link=...]` opens a browser. Story text may only style.
-_ACTING_TAG = re.compile(r"(?<!\\)\[\s*/?\s*(@[\w.-]*|link\b)[^\[\]]*\]")
-
-
 def markup_problem(markup: str) -> str | None:
     """Why this markup would fail to render or is not allowed, or None when it is fine (used by `kuzbass check`)."""
     if "[" not in markup:
         return None
-    acting = _ACTING_TAG.search(markup)
+    acting = acting_tag(markup)
     if acting is not None:
-        return f"'{acting.group(0)}' is an action or a link; story markup may only style text ([b], [i], [dim], colours)"
+        return f"'{acting}' is an action or a link; story markup may only style text ([b], [i], [dim], colours)"
     try:
         to_content(markup)
     except (MarkupError, ValueError, KeyError) as err:

@@ -8,11 +8,18 @@ writes the scenes in between, checking as they go.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from kuzbass_game.commands._story import add_story_options, load, print_errors, shown_dirs, story_dirs
+from kuzbass_game.engine.core import Story, plain_line
+
+MAX_ID = 40  # characters of the layer's id (and so of its file's name)
+MAX_TITLE = 80
 
 VERB = "new-branch"
 HELP = "make a new layer (a branch) over the story, ready to write in"
@@ -76,6 +83,16 @@ nodes:
 """
 
 
+def branch_names(name: str) -> tuple[str, str]:
+    """(id, title) from the name an author typed: an id of letters, digits and underscores, and a
+    title that is plain text (no escape codes, no markup, no quote that would end its YAML string)."""
+    title = plain_line(name, MAX_TITLE).replace('"', "'").replace("\\", "/").replace("[", "(").replace("]", ")")
+    layer_id = re.sub(r"[^A-Za-z0-9_]+", "_", title).strip("_").lower()[:MAX_ID].rstrip("_") or "branch"
+    if layer_id[0].isdigit():
+        layer_id = f"branch_{layer_id}"[:MAX_ID]
+    return layer_id, title or layer_id
+
+
 def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | None, into: Path | None) -> int:
     dirs = story_dirs(story_dir)
     result = load(dirs, cache=False)
@@ -86,35 +103,25 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
         print(f"{story_dir}: the story has errors; a branch needs a story that checks clean", file=sys.stderr)
         return 1
     story = result.story
-    layer_id = re.sub(r"[^A-Za-z0-9_]+", "_", name.strip()).strip("_").lower() or "branch"
-    if layer_id[0].isdigit():
-        layer_id = f"branch_{layer_id}"
+    layer_id, title = branch_names(name)
     node = from_node or story.start
-    if node not in story.nodes:
-        from kuzbass_game.engine.format import Suggester  # the compiler's package, only for a mistyped node
-
-        print(f"there is no node '{node}' in {story_dir}{Suggester(story.nodes)(node)}", file=sys.stderr)
-        return 1
-    if story.nodes[node].ending is not None:
-        print(f"'{node}' is an ending: a branch must start from a scene that has choices", file=sys.stderr)
-        return 1
-    if len(story.nodes[node].choices) >= 9:
-        print(f"'{node}' already has 9 choices, as many as the number keys allow: pick another scene", file=sys.stderr)
+    problem = _start_problem(story, node, str(story_dir))
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 1
     into = into or Path(layer_id)
-    if into.exists() and any(into.iterdir()):
-        print(f"{into} already exists and is not empty: give --into a new folder", file=sys.stderr)
-        return 1
     first = f"{layer_id}_start"
     if first in story.nodes:
         first = f"{layer_id}_branch_start"
-    title = name.strip().replace('"', "'").replace("\\", "/") or layer_id
-    into.mkdir(parents=True, exist_ok=True)
     below = story.layers[-1] if story.layers else story.id
-    (into / "manifest.yaml").write_text(
-        MANIFEST.format(story_id=below, layer_id=layer_id, title=title, story_arg=story_dir, story_args=story_args, into=into), encoding="utf-8"
-    )
-    (into / f"{layer_id}.yaml").write_text(NODES.format(node=node, first=first, choice_text=f"Follow the branch: {title}"), encoding="utf-8")
+    files = {
+        "manifest.yaml": MANIFEST.format(story_id=below, layer_id=layer_id, title=title, story_arg=story_dir, story_args=story_args, into=into),
+        f"{layer_id}.yaml": NODES.format(node=node, first=first, choice_text=f"Follow the branch: {title}"),
+    }
+    problem = write_layer(into, files)
+    if problem is not None:
+        print(f"kuzbass new-branch: {plain_line(problem)}", file=sys.stderr)
+        return 1
     check = load([*dirs, into], cache=False)
     for diagnostic in check.diagnostics:
         print(diagnostic.format())
@@ -127,3 +134,50 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
     print(f"  kuzbass check {story_dir} {into}")
     print(f"  kuzbass play {story_args} --story {into}")
     return 0
+
+
+def _start_problem(story: Story, node: str, story_dir: str) -> str | None:
+    """Why the branch cannot start from `node`, or None."""
+    if node not in story.nodes:
+        from kuzbass_game.engine.format import Suggester  # the compiler's package, only for a mistyped node
+
+        return plain_line(f"there is no node '{node}' in {story_dir}{Suggester(story.nodes)(node)}")
+    if story.nodes[node].ending is not None:
+        return f"'{node}' is an ending: a branch must start from a scene that has choices"
+    if len(story.nodes[node].choices) >= 9:
+        return f"'{node}' already has 9 choices, as many as the number keys allow: pick another scene"
+    return None
+
+
+def write_layer(into: Path, files: dict[str, str]) -> str | None:
+    """Write the layer's files into a new folder `into`, all or nothing; what went wrong, or None.
+
+    The files are written into a temporary folder beside `into`, then renamed into place in one
+    step; on any failure the temporary folder, and any parent folder made for it, are removed.
+    """
+    if into.exists() and (not into.is_dir() or any(into.iterdir())):
+        return f"{into} already exists and is not an empty folder: give --into a new folder"
+    made: list[Path] = []
+    staging: str | None = None
+    try:
+        for parent in reversed(into.absolute().parents):
+            if not parent.exists():
+                parent.mkdir()
+                made.append(parent)
+        staging = tempfile.mkdtemp(prefix=".new-branch-", dir=into.absolute().parent)
+        for file_name, text in files.items():
+            Path(staging, file_name).write_text(text, encoding="utf-8")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # a folder like any the author makes (mkdtemp's is private)
+        os.replace(staging, into)  # onto nothing, or onto an empty folder: one step either way
+    except OSError as err:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+        for parent in reversed(made):
+            try:
+                parent.rmdir()
+            except OSError:
+                pass
+        return f"could not create {into}: {err.strerror or err}"
+    return None

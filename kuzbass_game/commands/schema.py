@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 
 from kuzbass_game.engine import format as story_format  # the package: its modules load when a name is first used
 
@@ -25,5 +27,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_schema() -> int:
-    print(json.dumps(story_format.story_schema(), indent=2, ensure_ascii=False))
+    """The schema on stdout; a full disk or a closed output is one line on stderr, not a traceback."""
+    text = json.dumps(story_format.story_schema(), indent=2, ensure_ascii=False) + "\n"
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise  # `| head`: the CLI ends quietly
+    except OSError as err:
+        print(f"kuzbass schema: the schema could not be written: {err.strerror or err}", file=sys.stderr)
+        try:  # what is left in the buffer would fail again, with a traceback, when Python flushes at exit
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 1
     return 0

@@ -187,8 +187,11 @@ def test_the_page_loads_and_names_the_game(server):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-async def play_over_the_websocket(url: str, visitor: str) -> str:
-    """Do what the page does: open the websocket, read the screen, start a game and sign a name."""
+async def play_over_the_websocket(url: str, visitor: str, saved: Path | None = None) -> str:
+    """Do what the page does: open the websocket, read the screen, start a game and sign a name.
+
+    With `saved`, the page stays open until an autosave is in that folder: closing it stops the
+    game (asked to quit, then killed), as a visitor's closed tab does."""
     screen = ""
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar, cookies={"kuzbass_visitor": visitor}) as session:
@@ -215,6 +218,9 @@ async def play_over_the_websocket(url: str, visitor: str) -> str:
             await read_until("Give your name to the ferryman")
             await socket_.send_str(json.dumps(["stdin", "Vera\r"]))
             await read_until("Vera")
+            deadline = time.monotonic() + START_SECONDS
+            while saved is not None and not any(saved.glob("autosave-*.json")) and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
     return screen
 
 
@@ -222,11 +228,8 @@ async def play_over_the_websocket(url: str, visitor: str) -> str:
 def test_a_visitor_plays_in_a_folder_of_their_own(server):
     url, saves, _page = server
     visitor = "0123456789abcdef0123456789abcdef"
-    asyncio.run(play_over_the_websocket(url, visitor))
     folder = saves / VISITORS_FOLDER / visitor
-    deadline = time.monotonic() + 10
-    while not any(folder.glob("autosave-*.json")) and time.monotonic() < deadline:
-        time.sleep(0.2)
+    asyncio.run(play_over_the_websocket(url, visitor, saved=folder))
     assert any(folder.glob("autosave-*.json")), sorted(p.name for p in saves.rglob("*"))
     assert [p.name for p in (saves / VISITORS_FOLDER).iterdir()] == [visitor]  # nobody else's
 

@@ -17,6 +17,7 @@ _HOMES = {
     "Severity": "diagnostics",
     "Story": "model",
     "Variable": "model",
+    "acting_tag": "text",
     "escape_markup": "text",
     "plain_line": "text",
     "plain_text": "text",
@@ -31,6 +32,7 @@ __all__ = [
     "Severity",
     "Story",
     "Variable",
+    "acting_tag",
     "escape_markup",
     "plain_line",
     "plain_text",
@@ -42,4 +44,4 @@ __getattr__, __dir__ = exports(__name__, _HOMES)
 if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.core.diagnostics import Diagnostic, DiagnosticSink, Mark, Severity
     from kuzbass_game.engine.core.model import CodexEntry, Story, Variable
-    from kuzbass_game.engine.core.text import escape_markup, plain_line, plain_text, play_time, strip_markup
+    from kuzbass_game.engine.core.text import acting_tag, escape_markup, plain_line, plain_text, play_time, strip_markup

@@ -114,6 +114,19 @@ def clean_player_text(text: str, max_length: int) -> str:
 
 _TAG = re.compile(r"(?<!\\)\[(?:/|[a-zA-Z#@$])[^\[\]]*\]")
 
+# Tags that do something rather than style: `[@click=app.screenshot(...)]` would call an app
+# action when clicked, `[link=...]` opens a browser. Story text may only style: the compiler
+# refuses them (through the face's markup check) and so does the cache, for a crafted entry.
+_ACTING_TAG = re.compile(r"(?<!\\)\[\s*/?\s*(@[\w.-]*|link\b)[^\[\]]*\]")
+
+
+def acting_tag(markup: str) -> str | None:
+    """The first tag in `markup` that acts (an `@` action or a link) rather than styles, or None."""
+    if "[" not in markup:
+        return None
+    found = _ACTING_TAG.search(markup)
+    return found.group(0) if found else None
+
 
 def strip_markup(text: str) -> str:
     """Rough plain text of author markup, for save-slot excerpts (the faces render the real thing)."""

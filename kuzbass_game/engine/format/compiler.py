@@ -467,8 +467,15 @@ class StoryBuilder:
             node_layer=dict(self.node_layer),
             layer_titles=dict(self.layer_titles),
             layer_folders=self.layer_folders,
-            extended={e.target: tuple(x.layer for x in self.extensions if x.target == e.target) for e in self.extensions},
+            extended=self._extended(),
         )
+
+    def _extended(self) -> dict[str, tuple[str, ...]]:
+        """Each extended node -> the layers that extend it, in order: one pass over the extensions."""
+        layers: dict[str, list[str]] = {}
+        for extension in self.extensions:
+            layers.setdefault(extension.target, []).append(extension.layer)
+        return {target: tuple(found) for target, found in layers.items()}
 
 
 class NodeCompiler:

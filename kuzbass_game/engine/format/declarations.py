@@ -38,17 +38,30 @@ class Declarations:
         self.reads: set[str] = set()  # names read by computed values, routines and show_if conditions
         # show_if conditions wait until every variable and computed value is known.
         self.pending_show_if: list[tuple[str, yaml.Node, Reader]] = []
+        # What a scope needs of them, kept up to date as each name is declared: a scope is a view
+        # of these, so 5,000 computed values over 50,000 variables build no 5,000 copies of them.
+        self._types: dict[str, str] = {}
+        self._bounds: dict[str, tuple[int | None, int | None]] = {}
+        self._enums: dict[str, tuple[str, ...]] = {}
+        self._computed_typed: dict[str, expr.Typed] = {}
+        self._routines_run: dict[str, expr.Effects] = {}
+        self._scopes: dict[frozenset[str] | None, expr.Scope] = {}
 
     # ---------------------------------------------------------------- scope
     def scope(self, nodes: frozenset[str] | None = None) -> expr.Scope:
-        return expr.Scope(
-            {name: var.type for name, var in self.variables.items()},
-            nodes,
-            {name: (var.minimum, var.maximum) for name, var in self.variables.items() if var.type == "int"},
-            {name: var.values for name, var in self.variables.items() if var.values},
-            {name: expr.Typed(c.type, c.run) for name, c in self.computed.items()},
-            {name: r.effects for name, r in self.routines.items()},
-        )
+        """What an expression may name: every name declared so far (a live view, grown as names are declared)."""
+        found = self._scopes.get(nodes)
+        if found is None:
+            found = self._scopes[nodes] = expr.Scope(self._types, nodes, self._bounds, self._enums, self._computed_typed, self._routines_run)
+        return found
+
+    def _add_variable(self, var: Variable) -> None:
+        self.variables[var.name] = var
+        self._types[var.name] = var.type
+        if var.type == "int":
+            self._bounds[var.name] = (var.minimum, var.maximum)
+        if var.values:
+            self._enums[var.name] = var.values
 
     def _claim(self, reader: Reader, key_node: yaml.Node, name: str, kind: str) -> bool:
         """Take a name for a declaration; False (after reporting) when it cannot be used."""
@@ -70,7 +83,7 @@ class Declarations:
                 continue
             var = self._variable(reader, name, key_node, spec_node)
             if var is not None:
-                self.variables[name] = var
+                self._add_variable(var)
 
     def _variable(self, reader: Reader, name: str, key_node: yaml.Node, spec_node: yaml.Node) -> Variable | None:
         what = f"variable '{name}'"
@@ -179,6 +192,7 @@ class Declarations:
             if "show_if" in spec:
                 self.pending_show_if.append((name, spec["show_if"][1], reader))
             self.computed[name] = Computed(name, typed.type, source, typed.run, label, description, None, reader.mark(key_node))
+            self._computed_typed[name] = expr.Typed(typed.type, typed.run)
 
     def read_routines(self, reader: Reader, node: yaml.Node) -> None:
         entries = reader.mapping(node, "'routines'")
@@ -199,6 +213,7 @@ class Declarations:
             if effects is not None:
                 self.reads |= effects.reads
                 self.routines[name] = Routine(name, effects, reader.mark(key_node), label)
+                self._routines_run[name] = effects
 
     def _routine_effects(self, reader: Reader, body: yaml.Node, what: str) -> expr.Effects | None:
         """A routine's effects: a string of them, or a list of strings."""

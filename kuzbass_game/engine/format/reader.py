@@ -76,6 +76,7 @@ class Suggester:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def control_character(text: str) -> str | None:
@@ -167,6 +168,12 @@ class Reader:
                 f"{what} contains the control character U+{ord(bad):04X}; terminal escape codes are not allowed in story text",
             )
             return None
+        if (bidi := BIDI_CONTROLS.search(value)) is not None:
+            self.sink.warning(
+                self.locate(node, bidi.start()),
+                f"{what} contains the bidirectional control U+{ord(bidi.group()):04X}, which reorders how a line is shown; it is removed",
+            )
+            value = BIDI_CONTROLS.sub("", value)
         if not allow_empty and not value.strip():
             self.error(node, f"{what} is empty")
             return None

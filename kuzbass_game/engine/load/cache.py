@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from kuzbass_game import __version__
 from kuzbass_game.engine.files.atomic import write_atomic
 from kuzbass_game.engine.core.diagnostics import Diagnostic, Mark, Severity
+from kuzbass_game.engine.core.text import acting_tag
 from kuzbass_game.engine.core.model import (
     Branch,
     Choice,
@@ -749,7 +750,8 @@ def _rare_value(data: bytes | memoryview, pos: int, code: int, left: int, counts
 
 
 def _check_texts(value: object, budget: int = 10_000_000) -> None:
-    """Every string in a (marshalled, so acyclic) image passes the compiler's control-character rule."""
+    """Every string in a (marshalled, so acyclic) image passes the compiler's control-character rule,
+    and its markup rule that a tag may style but never act (`[@click=app.quit]`, `[link=...]`)."""
     stack = [value]
     for _ in range(budget):
         if not stack:
@@ -758,6 +760,8 @@ def _check_texts(value: object, budget: int = 10_000_000) -> None:
         if type(item) is str:
             if not item.isprintable() and _CONTROL.search(item):
                 raise CacheError("a text holds a control character the compiler refuses")
+            if "[" in item and acting_tag(item) is not None:
+                raise CacheError("a text holds a tag that acts, which the compiler refuses")
         elif isinstance(item, (tuple, list, frozenset, set)):
             stack.extend(item)
         elif isinstance(item, dict):

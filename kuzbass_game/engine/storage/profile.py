@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kuzbass_game.engine.files.atomic import write_atomic
+from kuzbass_game.engine.files.locks import FolderLocks, LockBusy
 from kuzbass_game.engine.core.text import plain_text
 from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.files.bounded import NotRegular, TooLarge, read_regular
@@ -52,11 +53,27 @@ class Profile:
         return self.endings.get(story.id, {})
 
     def record(self, story: Story, ending_id: str, run_name: str, when: datetime | None = None) -> EndingRecord:
-        """Note an ending reached (first time or again) and save the profile; returns its record."""
+        """Note an ending reached (first time or again) and save the profile; returns its record.
+
+        Another copy of the game may have recorded endings since this profile was read (two
+        windows, line mode beside the app): under the folder's lock, the file is read again and
+        merged with what this copy knows before the one new ending is added, so no copy's ending
+        is lost. If the lock stays busy, the ending is still recorded, merged without it.
+        """
         when = when or datetime.now(UTC)
-        found = self.endings.setdefault(story.id, {})
         node = story.nodes[ending_id]
         title = node.ending.title if node.ending else ending_id
+        try:
+            with FolderLocks(self.path.parent).replacing():
+                return self._record(story.id, ending_id, title, run_name, when)
+        except LockBusy:
+            return self._record(story.id, ending_id, title, run_name, when)
+
+    def _record(self, story_id: str, ending_id: str, title: str, run_name: str, when: datetime) -> EndingRecord:
+        on_disk = load_profile(self.path.parent)
+        self.merge(on_disk)
+        self.notice = self.notice or on_disk.notice
+        found = self.endings.setdefault(story_id, {})
         existing = found.get(ending_id)
         if existing is None:
             existing = found[ending_id] = EndingRecord(ending_id, title, when.date().isoformat(), _clean(run_name, 60))
@@ -64,6 +81,19 @@ class Profile:
             existing.times += 1
         self.save()
         return existing
+
+    def merge(self, other: Profile) -> None:
+        """Every ending `other` knows into this profile: the earlier first find, the larger count."""
+        for story_id, theirs in other.endings.items():
+            ours = self.endings.setdefault(story_id, {})
+            for ending_id, record in theirs.items():
+                mine = ours.get(ending_id)
+                if mine is None:
+                    ours[ending_id] = record
+                elif record.first_found < mine.first_found:
+                    ours[ending_id] = EndingRecord(ending_id, record.title, record.first_found, record.run, max(record.times, mine.times))
+                else:
+                    mine.times = max(mine.times, record.times)
 
     def gallery(self, story: Story) -> list[tuple[str, str, EndingRecord | None, str | None]]:
         """Every ending of the story: (id, title or "???", its record if found, a hint: its chapter)."""
