@@ -44,7 +44,21 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "changes": True,  # the change line ("Food −2 · Soap +1") above each scene
     "introduction_offered": False,  # a first New game opens the story's introduction first
 }
+NOTHING_TO_CONTINUE = {  # c with no game to go back to: whether there are saves (of finished games) or none
+    False: "There is no saved game to continue yet: n starts a new game.",
+    True: "There is no game in progress to continue: your saved games have ended. l loads one; n starts a new game.",
+}
 NO_QUICKSAVE = "There is no quicksave yet: F5 makes one during a game."
+
+
+def quickload_note(before: Game, after: Game) -> str:
+    """What F9 took back: the choices since the quicksave, kept in the autosaves as a run of their own."""
+    since, kept = len(before.actions) - len(after.actions), "they stay in the autosaves as a game of their own (l, Load)"
+    if since > 0 and tuple(before.actions[: len(after.actions)]) == tuple(after.actions):
+        return f"Back at your quicksave: the {since} choice{'s' if since > 1 else ''} made since are undone here; {kept}."
+    if since == 0 and tuple(before.actions) == tuple(after.actions):
+        return "Back at your quicksave: nothing was undone (it was made at this very choice)."
+    return f"Back at your quicksave: the game you were playing is not lost; {kept}."
 
 
 class KuzbassApp(App[int]):
@@ -266,7 +280,7 @@ class KuzbassApp(App[int]):
     def continue_game(self) -> None:
         latest = self.saves.latest()
         if latest is None:
-            self.notify("There is no saved game to continue yet.", markup=False)
+            self.notify(NOTHING_TO_CONTINUE[self.saves.has_slots()], title="Continue", markup=False)
             return
         self.use_loaded(self.saves.load(latest.name))
 
@@ -303,7 +317,12 @@ class KuzbassApp(App[int]):
         if not self.saves.has_quicksave():
             self.notify(NO_QUICKSAVE, severity="warning", markup=False)
             return
-        self.use_loaded(self.saves.quickload())
+        current = self.story_screen
+        before = current.game if current is not None else None
+        loaded = self.saves.quickload()
+        self.use_loaded(loaded)
+        if before is not None and not isinstance(loaded, str):
+            self.notify(quickload_note(before, loaded.game), title="Quickloaded", markup=False, timeout=8)
 
     # ------------------------------------------------------------ app-wide actions
     def action_help(self) -> None:

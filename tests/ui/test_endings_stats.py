@@ -137,12 +137,13 @@ async def test_the_ending_sums_up_the_run_and_counts_the_endings_found(make_app,
         assert isinstance(ending, EndingScreen)
         assert text(ending.query_one("#ending-found")) == "Ending 1 of 3 found. g shows them all."
         summary = text(ending.query_one("#ending-summary"))
-        assert "5 choices, from November 1922 to April 1923." in summary
-        decided = summary.split("What decided this ending")[1].split("Where you stood")[0]
+        assert "You made 5 choices, from November 1922 to April 1923." in summary
+        decided = summary.split("What decided this ending")[1].split("What you came with")[0]
         assert "› Speak for the colony" in decided and "Faith +2" in decided  # stay reads faith
         assert "spoke" not in decided  # a hidden value stays hidden
         assert "Trade your bread" not in decided
-        assert "Food: 2 · Faith: 8 · Coat: sheepskin" in summary
+        kept = summary.split("What you came with, and what you kept")[1]  # the run told, not a flat list of values
+        assert "Faith: 6 at the start, 8 at the end (+2)." in kept, kept
     record = load_profile(saves_dir / PLAYER_FOLDER).found(winter)["stay"]
     assert (record.title, record.run, record.times) == ("The Stayer", "Vera", 1)
 

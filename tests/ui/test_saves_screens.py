@@ -61,8 +61,9 @@ async def test_the_load_screen_shows_named_saves_then_each_game_s_automatic_save
         shown = rows(saves)
         headings = [text for heading, text in shown if heading]
         assert headings[0] == "Your saves"
-        assert headings[1].startswith("Game 1, last saved") and headings[1].endswith(": autosaves")  # B, the latest
-        assert headings[2].startswith("Game 2, last saved") and headings[2].endswith(": autosaves and quicksave")  # A
+        # The latest game first, each numbered in the order the games were begun (a number never shifts).
+        assert headings[1].startswith("Game 2, last saved") and headings[1].endswith(": autosaves")  # B, the latest
+        assert headings[2].startswith("Game 1, last saved") and headings[2].endswith(": autosaves and quicksave")  # A
         assert shown == [
             (True, "Your saves"),
             (False, "Boris waits"),

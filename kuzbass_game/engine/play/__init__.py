@@ -17,6 +17,7 @@ _HOMES = {
     "InputView": "game",
     "InvalidAction": "stepper",
     "JournalEntry": "game",
+    "Kept": "summary",
     "RunSummary": "summary",
     "SceneView": "game",
     "StatusItem": "game",
@@ -24,10 +25,12 @@ _HOMES = {
     "Tally": "votes",
     "TimelineStep": "summary",
     "ValueChange": "summary",
+    "VoteTaken": "summary",
     "changes_text": "game",
     "describe_moves": "votes",
     "grouped_changes": "game",
     "search_codex": "codex",
+    "run_sections": "summary",
     "summarize": "summary",
     "timeline": "summary",
 }
@@ -39,6 +42,7 @@ __all__ = [
     "InputView",
     "InvalidAction",
     "JournalEntry",
+    "Kept",
     "RunSummary",
     "SceneView",
     "StatusItem",
@@ -46,9 +50,11 @@ __all__ = [
     "Tally",
     "TimelineStep",
     "ValueChange",
+    "VoteTaken",
     "changes_text",
     "describe_moves",
     "grouped_changes",
+    "run_sections",
     "search_codex",
     "summarize",
     "timeline",
@@ -59,5 +65,5 @@ if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.play.codex import search_codex
     from kuzbass_game.engine.play.game import Change, ChoiceView, Game, InputView, JournalEntry, SceneView, StatusItem, changes_text, grouped_changes
     from kuzbass_game.engine.play.stepper import InvalidAction, StoryRuntimeError
-    from kuzbass_game.engine.play.summary import RunSummary, TimelineStep, ValueChange, summarize, timeline
+    from kuzbass_game.engine.play.summary import Kept, RunSummary, TimelineStep, ValueChange, VoteTaken, run_sections, summarize, timeline
     from kuzbass_game.engine.play.votes import FactionTally, Tally, describe_moves

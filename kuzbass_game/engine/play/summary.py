@@ -11,9 +11,12 @@ from dataclasses import dataclass
 
 from kuzbass_game.engine.core.expr import EvalError
 from kuzbass_game.engine.core.model import Story
+from kuzbass_game.engine.core.text import escape_markup
 from kuzbass_game.engine.play.game import Game
 from kuzbass_game.engine.play.state import GameState
-from kuzbass_game.engine.play.stepper import Credit
+from kuzbass_game.engine.play import stepper
+from kuzbass_game.engine.play.stepper import Credit, Cursor, InvalidAction, StoryRuntimeError
+from kuzbass_game.engine.play.votes import Tally
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,28 @@ class TimelineStep:
 
 
 @dataclass(frozen=True)
+class VoteTaken:
+    """A vote the player cast a ballot in, as the run remembers it."""
+
+    question: str  # markup, as the story asks it
+    ballot: str  # for | against | abstain
+    verdict: str  # PASSED, FAILED, TIED, TIED: NOT CARRIED (Tally.verdict)
+    yes: int
+    no: int
+    swung: bool  # cast the other way, the player's own ballot would have turned the result
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A shown value at the start of the run and at its end: what the player earned, kept or lost."""
+
+    label: str
+    start: str  # the value as shown (escaped text)
+    end: str
+    delta: int | None  # end − start, for numbers
+
+
+@dataclass(frozen=True)
 class RunSummary:
     turns: int
     first_date: str | None
@@ -50,6 +75,48 @@ class RunSummary:
     ending: str | None
     decisive: tuple[TimelineStep, ...]  # the steps that last set what the ending's way in reads
     final: tuple[tuple[str, str], ...]  # the status at the end (label, value)
+    votes: tuple[VoteTaken, ...] = ()  # every vote the player cast a ballot in, oldest first
+    kept: tuple[Kept, ...] = ()  # the shown values the run changed, start to end, in the status's order
+
+
+def swung(tally: Tally) -> bool:
+    """Whether the player's ballot, cast the other way, would have turned the count (an abstention turns nothing)."""
+    if tally.ballot not in ("for", "against"):
+        return False
+    shift = -1 if tally.ballot == "for" else 1
+    return (tally.yes > tally.no) != (tally.yes + shift > tally.no - shift)
+
+
+def votes_taken(game: Game, states: tuple[GameState, ...]) -> tuple[VoteTaken, ...]:
+    """Each vote of the run, counted again from the state before the ballot (tallies are not saved)."""
+    taken = []
+    for index, action in enumerate(game.actions):
+        node = game.story.nodes.get(action.node)
+        if action.choice is None or node is None or node.vote is None or index >= len(states):
+            continue
+        cursor = Cursor.thaw(states[index])
+        try:
+            stepper.choose(game.story, cursor, action.choice)
+        except (InvalidAction, StoryRuntimeError):
+            continue
+        tally = cursor.tally
+        if tally is not None:
+            taken.append(VoteTaken(tally.question, tally.ballot, tally.verdict, tally.yes, tally.no, swung(tally)))
+    return tuple(taken)
+
+
+def kept(game: Game, first: GameState) -> tuple[Kept, ...]:
+    """The shown values that differ between the start of the run and its end."""
+    start = {item.name: item for item in game.status(first)}
+    typed = {escape_markup(action.text) for action in game.actions if action.text is not None}
+    changed = []
+    for item in game.status():
+        before = start.get(item.name)
+        if before is None or before.value == item.value or item.value in typed:
+            continue  # unchanged, or what the player typed (a name is not earned)
+        delta = item.number - before.number if item.number is not None and before.number is not None else None
+        changed.append(Kept(item.label, before.value, item.value, delta))
+    return tuple(changed)
 
 
 def _values(story: Story, state: GameState) -> dict[str, object]:
@@ -144,6 +211,7 @@ def summarize(game: Game) -> RunSummary:
             step = last_change[name]
             decisive[step.step] = step
     view = game.view()
+    states = game.states
     return RunSummary(
         len(game.actions),
         dates[0] if dates else None,
@@ -151,4 +219,46 @@ def summarize(game: Game) -> RunSummary:
         view.ending,
         tuple(decisive[k] for k in sorted(decisive)),
         view.status,
+        votes_taken(game, states),
+        kept(game, states[0]),
     )
+
+
+BALLOTS = {"for": "you voted for", "against": "you voted against", "abstain": "you abstained"}
+
+
+def choices_made(summary: RunSummary) -> str:
+    """ "You made 40 choices, from July 1922 to May 1923." (markup: the dates are the story's)."""
+    turns = "one choice" if summary.turns == 1 else f"{summary.turns} choices"
+    dates = list(dict.fromkeys(d for d in (summary.first_date, summary.last_date) if d))
+    if len(dates) == 2:
+        return f"You made {turns}, from {dates[0]} to {dates[1]}."
+    if dates:
+        return f"You made {turns}; the story's date: {dates[0]}."
+    return f"You made {turns}."
+
+
+def vote_line(vote: VoteTaken) -> str:
+    """ "Shall the artel accept piece rates? You voted for; PASSED, 41 to 39: your vote turned it." """
+    question, ballot = vote.question.rstrip(), BALLOTS.get(vote.ballot, vote.ballot)
+    asked = f"{question} {ballot.capitalize()}" if question.endswith(("?", ".", "!")) else f"{question}: {ballot}"
+    line = f"{asked}; {vote.verdict}, {vote.yes} to {vote.no}"
+    return line + (": your vote turned it." if vote.swung else ".")
+
+
+def kept_line(value: Kept) -> str:
+    """ "Dollars: 30 at the start, 112 at the end (+82)." """
+    delta = f" ({value.delta:+d})".replace("-", "−") if value.delta is not None else ""
+    return f"{value.label}: {value.start} at the start, {value.end} at the end{delta}."
+
+
+def run_sections(summary: RunSummary) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The run told in sections (heading, lines of markup) that both faces show: how long it was,
+    the votes the player cast and which their ballot turned, and what they came with and kept.
+    (What decided the ending is drawn by each face from `summary.decisive`.)"""
+    sections: list[tuple[str, tuple[str, ...]]] = [("Your run", (choices_made(summary),))]
+    if summary.votes:
+        sections.append(("The votes you cast", tuple(vote_line(vote) for vote in summary.votes)))
+    if summary.kept:
+        sections.append(("What you came with, and what you kept", tuple(kept_line(value) for value in summary.kept)))
+    return tuple(sections)

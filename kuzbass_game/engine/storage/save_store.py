@@ -463,7 +463,9 @@ class SaveStore:
         decoded = _decode_file(path, self.folder)
         restored = _restore(decoded, self.story)
         set_game_id(restored.game, decoded.game_id)
-        self._known[decoded.game_id] = datetime.now(UTC)
+        # Known as of the slot: a game played on from an older slot than its newest autosave becomes
+        # a game of its own at its first autosave, and the run it was loaded from keeps its saves.
+        self._known[decoded.game_id] = decoded.meta.saved_at
         return LoadedGame(restored.game, decoded.meta.play_seconds, restored.notice, name, decoded.game_id, decoded.meta.saved_at)
 
     def quickload(self) -> LoadedGame:
@@ -567,7 +569,8 @@ class SaveStore:
 
     def latest(self) -> SlotInfo | None:
         """What "Continue" resumes: the most recently saved slot (by the time in the file, not the
-        file's date) that loads and has not ended, i.e. the latest game where it was left.
+        file's date) that loads and has not ended, and not an automatic save of a game that has
+        ended since: the latest game where it was left (a finished game stays finished).
 
         Reads only the head of each file to order them; loads them in that order until one works.
         """
@@ -577,9 +580,14 @@ class SaveStore:
         except SaveError:
             return None
         ordered = sorted(((_saved_at_of(path, self.folder), path) for path in paths), key=lambda item: item[0], reverse=True)
+        ended: set[str | None] = set()  # games whose newest slot is an ending: their automatic saves are not resumed
         for _when, path in ordered:
             info = self.info(path)
-            if info.loadable and info.ending is None:
+            if info.kind != "manual" and info.game_id is not None and info.game_id in ended:
+                continue  # a finished game stays finished; a save the player named is theirs to go back to
+            if info.ending is not None:
+                ended.add(info.game_id)
+            elif info.loadable:
                 return info
         return None
 

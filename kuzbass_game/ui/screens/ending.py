@@ -5,8 +5,8 @@ It returns the player's pick to the story screen ("title", "new", "back" or "qui
 of acting itself, so it never needs to know about games or saves. Above the text it shows what
 the last choice did (a vote's count, say), and `x` and `v` ask the story screen for the codex
 and the whole count, as they do in play. Below the text: how many endings the player has found,
-the run in a few lines (turns, the story's dates, the choices that decided the ending, the final
-state) and, when the story has one, the afterword (`a`).
+the run told (how long, the votes cast and which the player's ballot turned, the choices that
+decided the ending, what the player came with and kept) and, when the story has one, the afterword (`a`).
 
 It opens at the top with the text focused, so the arrows, PgUp/PgDn and Home/End scroll it at any
 size; the letters pick from the menu at the bottom.
@@ -26,7 +26,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kuzbass_game.engine.play import SceneView
-from kuzbass_game.engine.play import RunSummary
+from kuzbass_game.engine.play import RunSummary, run_sections
 from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.aftermath import SceneVisual
 from kuzbass_game.ui.widgets.footer import KeyFooter
@@ -40,7 +40,7 @@ OPTIONS = (
     ("quit", "q", "Quit"),
 )
 NEWLINE = Content("\n")
-DOT = Content.styled(" · ", "dim")
+SEMI = Content.styled("; ", "dim")
 
 
 def heading(text: str) -> Content:
@@ -48,39 +48,39 @@ def heading(text: str) -> Content:
 
 
 def run_summary(summary: RunSummary, shown: frozenset[str] | None = None) -> Content:
-    """The run in a few lines: how long, what decided it, where the player stood at the end.
+    """The run told: how long, the votes cast (and which the player's ballot turned), what decided
+    the ending, and what the player came with and kept (the engine words them: `run_sections`).
 
     `shown`: the names of the values the story shows; a decisive choice lists only their changes
     (the story's hidden bookkeeping stays hidden)."""
-    turns = "one choice" if summary.turns == 1 else f"{summary.turns} choices"
-    span = [markup.story(date) for date in dict.fromkeys(d for d in (summary.first_date, summary.last_date) if d)]
-    line = Content(f"{turns[0].upper()}{turns[1:]}")
-    if len(span) == 2:
-        line += Content(", from ") + span[0] + Content(" to ") + span[1]
-    elif span:
-        line += Content(", in ") + span[0]
-    lines = [heading("Your run"), line + Content(".")]
-    if summary.decisive:
-        lines += [Content(""), heading("What decided this ending")]
-        for step in summary.decisive:
-            when = [markup.story(part) for part in (step.date, step.chapter) if part]
-            choice = Content("› ") + markup.story(step.text)
-            if when:
-                choice += Content.styled("  (", "dim") + Content(", ").join(when).stylize("dim") + Content.styled(")", "dim")
-            lines.append(choice)
-            changed = [
-                markup.story(c.label)
-                + Content(f" {c.delta:+d}".replace("-", "−") if c.delta is not None else "")
-                + (Content.styled(f" ({c.cause})", "dim") if c.cause else Content(""))
-                for c in step.changes
-                if shown is None or c.name in shown
-            ]
-            if changed:
-                lines.append(Content("  ") + DOT.join(changed).stylize("dim"))
-    if summary.final:
-        lines += [Content(""), heading("Where you stood at the end")]
-        lines.append(DOT.join(Content.assemble((f"{label}: ", "dim"), markup.story(value)) for label, value in summary.final))
+    sections = run_sections(summary)
+    lines: list[Content] = []
+    for index, (title, told) in enumerate(sections):
+        lines += ([Content("")] if lines else []) + [heading(title)] + [markup.story(line) for line in told]
+        if index == 0 and summary.decisive:
+            lines += [Content(""), heading("What decided this ending"), *decisive_lines(summary, shown)]
     return NEWLINE.join(lines)
+
+
+def decisive_lines(summary: RunSummary, shown: frozenset[str] | None) -> list[Content]:
+    """Each choice that decided the ending, when it was made, and what it changed of the shown values."""
+    lines = []
+    for step in summary.decisive:
+        when = [markup.story(part) for part in (step.date, step.chapter) if part]
+        choice = Content("› ") + markup.story(step.text)
+        if when:
+            choice += Content.styled("  (", "dim") + Content(", ").join(when).stylize("dim") + Content.styled(")", "dim")
+        lines.append(choice)
+        changed = [
+            markup.story(c.label)
+            + Content(f" {c.delta:+d}".replace("-", "−") if c.delta is not None else "")
+            + (Content.styled(f" ({c.cause})", "dim") if c.cause else Content(""))
+            for c in step.changes
+            if shown is None or c.name in shown
+        ]
+        if changed:
+            lines.append(Content("  ") + SEMI.join(changed).stylize("dim"))
+    return lines
 
 
 if TYPE_CHECKING:

@@ -6,6 +6,8 @@ It dismisses with True when the player goes on (Enter) and False when they skip 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -39,6 +41,10 @@ class ReadingScreen(Screen[bool]):
         self.paragraphs = paragraphs
         self.go_on_label = go_on
         self.skip_label = skip
+        # The footer names Enter and Esc as the lines above the text do ("Enter Begin the story").
+        named = {"go_on": go_on, "skip": skip or "Skip", "close": "Close"}
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [replace(b, description=named[b.action]) if b.action in named else b for b in bindings]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reading-scroll"):

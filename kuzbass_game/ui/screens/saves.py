@@ -50,6 +50,17 @@ def describe(slot: SlotInfo) -> Content:
     return Content("\n").join(lines)
 
 
+def game_numbers(games: list[GameGroup]) -> dict[str | None, int]:
+    """Each game's number, in the order the games were begun (their oldest slot first), so a game
+    keeps its number as others are played after it: the first game stays "Game 1"."""
+
+    def begun(group: GameGroup) -> float:
+        return min((slot.saved_at.timestamp() for slot in group.slots if slot.saved_at is not None), default=float("inf"))
+
+    known = sorted((group for group in games if group.game_id is not None), key=begun)
+    return {group.game_id: number for number, group in enumerate(known, 1)}
+
+
 def group_slots(games: list[GameGroup], playing: str | None = None) -> list[tuple[str, list[SlotInfo]]]:
     """The slots in the groups the list shows, each with its heading: the named saves (newest
     first), then each game's autosaves and quicksave (the game `playing` first, then the most
@@ -58,7 +69,7 @@ def group_slots(games: list[GameGroup], playing: str | None = None) -> list[tupl
     named.sort(key=lambda slot: slot.saved_at.timestamp() if slot.saved_at else float("-inf"), reverse=True)
     groups: list[tuple[str, list[SlotInfo]]] = [("Your saves", named)] if named else []
     ordered = sorted(games, key=lambda group: group.game_id is None or group.game_id != playing)  # stable
-    number = 0
+    numbers = game_numbers(games)
     for group in ordered:
         automatic = [slot for slot in group.slots if slot.kind != "manual"]
         if not automatic:
@@ -70,10 +81,9 @@ def group_slots(games: list[GameGroup], playing: str | None = None) -> list[tupl
         elif group.game_id == playing:
             heading = f"This game: {kinds}"
         else:
-            number += 1
             when = group.saved_at
             last = f", last saved {when.astimezone():%Y-%m-%d %H:%M}" if when else ""
-            heading = f"Game {number}{last}: {kinds}"
+            heading = f"Game {numbers[group.game_id]}{last}: {kinds}"
         groups.append((heading, automatic))
     return groups
 

@@ -40,6 +40,16 @@ if TYPE_CHECKING:
     from kuzbass_game.ui.saving import Loaded
 
 MORE = "▼ more text: PgDn"
+MIN_TEXT = 5  # the story's lines kept above a long list of choices (the choices come first)
+
+
+def more_choices(hidden: int) -> str:
+    """The list's note of the choices below its last line: "▼ 2 more choices: ↓ or End"."""
+    if not hidden:
+        return ""
+    return f"▼ {hidden} more choice{'s' if hidden > 1 else ''}: ↓ or End"
+
+
 STUCK = "The story has nowhere to go from here. This is a fault in the story, not something you did.\n"
 STUCK_BACK = "Press b to step back and choose differently."
 STUCK_QUIT = "Press q to quit; please tell the story's authors."
@@ -224,6 +234,7 @@ class StoryScreen(Screen):
         elif self.focused is not None:
             self.set_focus(None)
         self.fit_text()
+        self.call_after_refresh(self.mark_more)  # the new list may hide choices below its edge
         self.refresh_bindings_if_changed()
 
     def stuck_text(self) -> str:
@@ -249,7 +260,12 @@ class StoryScreen(Screen):
         width = self.choices.content_size.width or max(1, self.main.content_size.width - 4)
         below = 0
         if self.choices.display:
-            below += min(1 + self.choices.rows_height(width), height // 2)
+            # The choices first: all of them when the text keeps MIN_TEXT lines, else as many as
+            # leave it that, the list's edge saying how many more there are.
+            shown = min(1 + self.choices.rows_height(width), max(height // 2, height - MIN_TEXT))
+            below += shown
+            if self.choices.styles.max_height is None or self.choices.styles.max_height.value != shown:
+                self.choices.styles.max_height = shown
         if self.answer is not None and self.answer.display:
             below += self.answer.height_for(width)
         if self.stuck is not None and self.stuck.display:
@@ -274,11 +290,21 @@ class StoryScreen(Screen):
             self.bindings_state = state
             self.refresh_bindings()
 
-    def mark_more(self, more: bool) -> None:
-        """Say on the edge below the text that it goes on (PgDn), when it does."""
+    def mark_more(self, more: bool | None = None) -> None:
+        """Say on the edge below the text that it goes on (PgDn), and how many choices are below
+        the list's last line (arrows or End reach them), when either is so."""
+        more = self.pane.more if more is None else more
+        hidden = self.choices.hidden_below() if self.choices.display else 0
+        choices = more_choices(hidden)
         for widget in (self.choices, self.answer, self.stuck):
             if widget is not None:
-                widget.border_title = MORE if more else None
+                notes = [MORE] if more else []
+                if widget is self.choices and choices:
+                    notes.append(choices)
+                widget.border_title = " · ".join(notes) or None
+
+    def on_choice_list_scrolled(self) -> None:
+        self.mark_more()
 
     # ------------------------------------------------------------ intents
     def act(self, step: Callable[[], SceneView], reach: bool = True) -> None:

@@ -124,7 +124,7 @@ class TitleScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue_game":
-            return self.has_latest or None
+            return True  # with nothing to continue, c says so (a key that does nothing seems broken)
         if action == "load_game":
             return self.has_slots or None
         return True

@@ -115,6 +115,28 @@ class ChoiceList(OptionList, inherit_bindings=False):
             self.refresh()
         self.scroll_to_highlight()
 
+    def hidden_below(self) -> int:
+        """How many choices end below the list's visible lines (the list says so on its edge)."""
+        width = self.scrollable_content_region.width
+        seen = self.scroll_offset.y + self.scrollable_content_region.height
+        if width <= 0 or seen <= 0:
+            return 0
+        bottom, hidden = 0, 0
+        for row in self.rows:
+            bottom += row.get_height(self.styles, width)  # type: ignore[arg-type]  # styles serve as the rules map
+            hidden += bottom > seen
+        return hidden
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.post_message(self.Scrolled())
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.post_message, self.Scrolled())
+
+    class Scrolled(Message):
+        """The visible choices changed (a scroll, a resize): the screen retells how many are below."""
+
     def rows_height(self, width: int) -> int:
         """The lines the choices take at `width` (known before the layout: the screen fits the text)."""
         return sum(row.get_height(self.styles, width) for row in self.rows)  # type: ignore[arg-type, misc]  # styles serve as the rules map

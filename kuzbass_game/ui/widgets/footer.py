@@ -2,7 +2,8 @@
 
 Textual's `Footer` rebuilds all its key widgets whenever the screen says its bindings *may* have
 changed (every focus change, every `refresh_bindings()`), often several times in a row. This
-one coalesces those requests and rebuilds only when what it would show is different.
+one coalesces those requests and rebuilds only when what it would show is different, and shows
+the keys of a screen opened while the app is not focused (a browser page before its first click).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ class KeyFooter(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         self._bindings_ready = True
-        if not screen.app.app_focus or self._pending:
+        # While the app is not focused Textual's footer keeps what it shows (a blur drops the
+        # focused widget's keys); but an empty footer is filled: a page in a browser starts
+        # unfocused, and its keys should be there before the first click.
+        if (not screen.app.app_focus and self._shown is not None) or self._pending:
             return
         if self.is_attached and screen is self.screen:
             self._pending = True

@@ -46,6 +46,11 @@ def pair(label: str, value: str, changed: bool = False) -> Content:
     return Content.assemble((f"{label}: ", "dim"), pair_value(value, changed))
 
 
+def more_values(count: int) -> Content:
+    """The bar's last piece when the values do not all fit in it: where to see them."""
+    return Content.styled(f"+{count} more: t", "dim italic")
+
+
 def tip(item: StatusItem) -> Content | None:
     """The tooltip of a shown value: its label and the author's description of it."""
     if not item.description:
@@ -57,6 +62,7 @@ class StatusLine(LaidOutText):
     """Pieces separated by bars, wrapped between pieces and never inside one ("Trade: miner")."""
 
     MIN_HEIGHT = 1
+    MAX_LINES = 2  # the bar never takes more of the story's lines; what does not fit is in the stats (t)
 
     def __init__(self, pieces: list[Content]) -> None:
         self.pieces = pieces
@@ -69,10 +75,22 @@ class StatusLine(LaidOutText):
         """The text for `width`, and where each piece is: (line, first cell, end cell, piece)."""
         if self._lines is not None and self._lines[0] == width:
             return self._lines
+        shown = len(self.pieces)
+        lines, places = self._wrap(self.pieces, width)
+        while len(lines) > self.MAX_LINES and shown > 1:
+            shown -= 1  # fewer pieces, and a last one that says where the rest are
+            lines, places = self._wrap([*self.pieces[:shown], more_values(len(self.pieces) - shown)], width)
+            places = places[:shown]  # the "+N more" piece has no tooltip of its own
+        text = NEWLINE.join(lines)
+        self._lines = (width, text, places)
+        return self._lines
+
+    @staticmethod
+    def _wrap(pieces: list[Content], width: int) -> tuple[list[Content], list[tuple[int, int, int, int]]]:
         lines: list[Content] = []
         places: list[tuple[int, int, int, int]] = []
         line = Content("")
-        for index, piece in enumerate(self.pieces):
+        for index, piece in enumerate(pieces):
             joined = line + SEPARATOR + piece if line else piece
             if line and joined.cell_length > width:
                 lines.append(line)
@@ -80,9 +98,7 @@ class StatusLine(LaidOutText):
             else:
                 line = joined
             places.append((len(lines), line.cell_length - piece.cell_length, line.cell_length, index))
-        text = NEWLINE.join(lines + [line] if line else lines)
-        self._lines = (width, text, places)
-        return self._lines
+        return (lines + [line] if line else lines), places
 
     def locate(self, x: int, y: int, width: int) -> int | None:
         """The piece drawn at (x, y), if any."""
@@ -150,7 +166,10 @@ def value_row(item: StatusItem, width: int, label_width: int, value_width: int, 
     label = Content.styled(f"{item.label}:", "dim")
     label = label.pad_right(max(1, label_width - label.cell_length))
     if not has_scale(item):
-        return label + pair_value(item.value, changed)
+        value = pair_value(item.value, changed)
+        if label.cell_length + value.cell_length > width:  # a long value ("Finnish-American") keeps to the label's line
+            label = Content.styled(f"{item.label}: ", "dim")
+        return label + value
     shown = pair_value(scaled(item), changed)
     shown = shown.pad_left(max(0, value_width - shown.cell_length))
     room = width - label.cell_length - shown.cell_length - 1

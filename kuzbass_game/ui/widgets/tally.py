@@ -70,10 +70,12 @@ class TallyVisual(LaidOutText):
         total = Content(BALLOTS.get(tally.ballot, "In all"))
         counts_width = counts(0, 0).cell_length
         room = width - INDENT.cell_length - GAP.cell_length - counts_width
-        if room - GAP.cell_length - len(tally.verdict) >= ROOMY_NAMES:  # room for the result beside the totals
-            room -= GAP.cell_length + len(tally.verdict)
+        longest = max([total.cell_length, *(n.cell_length for n in names)])
+        beside = room - GAP.cell_length - len(tally.verdict)
+        if beside >= max(ROOMY_NAMES, longest):  # the result beside the totals, unless a name would wrap for it
+            room = beside
         room = max(MIN_NAME_WIDTH, room)
-        name_width = min(room, max([total.cell_length, *(n.cell_length for n in names)]))
+        name_width = min(room, longest)
         for row, name in zip(tally.rows, names):
             if folded:
                 parts = [name.truncate(name_width, ellipsis=True)]
