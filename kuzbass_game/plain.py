@@ -14,14 +14,21 @@ from collections.abc import Callable
 from kuzbass_game.engine.play import search_codex
 from kuzbass_game.engine.core import plain_text
 from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError, changes_text
-from kuzbass_game.engine.play import Tally, describe_moves
+from kuzbass_game.engine.play import Tally, describe_moves, run_sections, summarize
 from kuzbass_game.text import markup_to_plain
 from kuzbass_game.engine.storage import SaveError
 from kuzbass_game.engine.storage import PLAYER_FOLDER, AutosaveFailed, SaveStore, SlotExists, load_profile
 
-HELP = """Type the number of a choice and press Enter.
-Other commands: status, codex (what you have learned; 'codex N' or 'codex WORD' to read an entry),
-back (undo the last choice), save NAME, load NAME, help, quit."""
+HELP = """Type the number of a choice and press Enter. An empty line repeats the choices.
+Other commands:
+  look: the scene again, and its choices
+  status: where and when you are, and your values
+  vote: the last vote's whole count, group by group
+  codex: what you have learned; codex N or codex WORD reads an entry
+  intro: the story's introduction; afterword: what became of it all, after an ending
+  back: undo the last choice
+  save NAME, load NAME, help, quit"""
+END_HELP = "The story has ended. Type afterword, back to undo your last choice, look, or quit."
 
 
 class PlainSession:
@@ -46,6 +53,8 @@ class PlainSession:
         self.autosave = autosave
         self.autosaved = autosaved  # whether the game is safely autosaved now (not after a failure)
         self.ended = ended  # records an ending reached in the profile; says "Ending 3 of 26 found."
+        self.introduction = game.story.introduction
+        self.afterword = game.story.afterword
         self.pending_overwrite: str | None = None  # a slot name awaiting "overwrite it?" from the player
         self._last_heading: tuple[str | None, str | None] = (None, None)
         self.quitting = False
@@ -54,6 +63,10 @@ class PlainSession:
         """One or more lines out, each made plain: error lines repeat what was typed or read from a file."""
         self.out.write(plain_lines(text) + "\n")
 
+    def tell(self, text: str) -> None:
+        """A sentence to the player, wrapped at the terminal's width (messages, errors, hints)."""
+        self.say(self.wrap(text))
+
     def wrap(self, text: str, indent: str = "") -> str:
         return textwrap.fill(text, self.width, initial_indent=indent, subsequent_indent=indent + "   " if indent else "")
 
@@ -61,36 +74,41 @@ class PlainSession:
         heading = (scene.chapter, scene.date)
         if heading != self._last_heading and any(heading):
             self.say("")
-            self.say(" — ".join(markup_to_plain(h) for h in heading if h))
+            self.tell(", ".join(markup_to_plain(h) for h in heading if h) + ".")
             self._last_heading = heading
-        if scene.paragraphs and scene.chosen is not None:
-            self.say("")
-            self.say(self.wrap(f"You chose: {markup_to_plain(scene.chosen)}"))
-        if scene.paragraphs and scene.reply is not None:
-            self.say(self.wrap(markup_to_plain(scene.reply)))
-        if scene.paragraphs and scene.tally is not None:
-            self.say("")
-            self.tally(scene.tally)
-        if scene.paragraphs and scene.changes:
-            self.say(self.wrap("(" + markup_to_plain(changes_text(scene.changes, "; ")) + ")"))
-        if scene.paragraphs and scene.unlocked:
-            self.say(self.wrap("New in the codex: " + ", ".join(markup_to_plain(t) for t in scene.unlocked) + " (type 'codex')"))
+        if scene.paragraphs:
+            self.aftermath(scene)
         self.say("")
         for paragraph in scene.paragraphs:
             self.say(self.wrap(markup_to_plain(paragraph)))
             self.say("")
         if scene.fault is not None:
-            self.say(
-                self.wrap(
-                    f"(A fault in the story: {markup_to_plain(scene.fault)}. Your game is kept; "
-                    f"type 'back' to undo your last choice, or choose again.)"
-                )
-            )
+            fault = markup_to_plain(scene.fault)
+            self.tell(f"A fault in the story: {fault}. Your game is kept; type back to undo your last choice, or choose again.")
         if scene.ending is not None:
-            self.say(f"*** THE END: {markup_to_plain(scene.ending)} ***")
+            self.tell(f"The end: {markup_to_plain(scene.ending)}.")
             return
+        self.choices(scene)
+
+    def aftermath(self, scene: SceneView) -> None:
+        """What the last choice did, above the new scene: the choice, its reply, a vote, the changes, new codex entries."""
+        if scene.chosen is not None:
+            self.say("")
+            self.tell(f"You chose: {markup_to_plain(scene.chosen)}")
+        if scene.reply is not None:
+            self.tell(markup_to_plain(scene.reply))
+        if scene.tally is not None:
+            self.say("")
+            self.tally(scene.tally)
+        if scene.changes:
+            self.tell("Changes: " + markup_to_plain(changes_text(scene.changes, "; ")) + ".")
+        if scene.unlocked:
+            self.tell("New in the codex: " + "; ".join(markup_to_plain(t) for t in scene.unlocked) + ". Type codex to read.")
+
+    def choices(self, scene: SceneView) -> None:
+        """The scene's question or its numbered choices (a locked one says why)."""
         if scene.input is not None:
-            self.say(markup_to_plain(scene.input.prompt) + f" (up to {scene.input.max_length} letters)")
+            self.tell(markup_to_plain(scene.input.prompt) + f" Type up to {scene.input.max_length} letters.")
             return
         for choice in scene.choices:
             text = markup_to_plain(choice.text)
@@ -98,37 +116,38 @@ class PlainSession:
                 self.say(self.wrap(f"{choice.number}. {text}", "  "))
             else:
                 reason = markup_to_plain(choice.reason or "not available")
-                self.say(self.wrap(f"{choice.number}. [locked: {reason}] {text}", "  "))
+                self.say(self.wrap(f"{choice.number}. Locked: {reason}. {text}", "  "))
         if scene.stuck:
-            self.say("The story has nowhere to go from here (a fault in the story). Type 'back' to undo your last choice.")
+            self.tell("The story has nowhere to go from here: a fault in the story. Type back to undo your last choice.")
 
-    def tally(self, tally: Tally) -> None:
-        """The vote as a small table: each faction's count, and what moved it."""
-        self.say(self.wrap(f"The vote: {markup_to_plain(tally.question)}"))
-        width = max((len(markup_to_plain(row.name)) for row in tally.rows), default=0)
+    def tally(self, tally: Tally, detail: bool = False) -> None:
+        """A vote in one line per group ("Hewers: 30 for, 12 against."), the total and the verdict;
+        `detail` adds what moved each group (the vote command)."""
+        self.tell(f"The vote: {markup_to_plain(tally.question)}")
         for row in tally.rows:
-            name = markup_to_plain(row.name).ljust(width)
-            self.say(f"  {name}  {row.yes:>4} for {row.no:>4} against")
-            self.say(self.wrap(f"({markup_to_plain(describe_moves(row))})", "      "))
-        ballot = {"for": "for", "against": "against", "abstain": "you abstained"}[tally.ballot]
-        self.say(f"  {'Your vote'.ljust(width)}  {ballot}")
-        self.say(f"  {'In all'.ljust(width)}  {tally.yes:>4} for {tally.no:>4} against: {tally.verdict}")
+            self.say(self.wrap(f"{markup_to_plain(row.name)}: {row.yes} for, {row.no} against.", "  "))
+            if detail:
+                self.say(self.wrap(f"{markup_to_plain(describe_moves(row))}.", "    "))
+        ballot = {"for": "You voted for", "against": "You voted against", "abstain": "You abstained"}[tally.ballot]
+        self.tell(f"In all: {tally.yes} for, {tally.no} against: {tally.verdict}. {ballot}.")
+        if not detail:
+            self.tell("Type vote for what moved each group.")
 
     def codex(self, query: str) -> None:
         entries = self.game.codex()
         if not entries:
-            self.say("Your codex is empty: entries are added as you meet what they explain.")
+            self.tell("Your codex is empty: entries are added as you meet what they explain.")
             return
         if not query:
             for number, entry in enumerate(entries, 1):
                 self.say(f"  {number:>2}. {markup_to_plain(entry.title)}")
-            self.say("Type 'codex N' to read an entry, or 'codex WORD' to search.")
+            self.tell("Type codex N to read an entry, or codex WORD to search.")
             return
         found = (
             [entries[int(query) - 1]] if query.isdecimal() and len(query) < 5 and 1 <= int(query) <= len(entries) else search_codex(entries, query)
         )
         if not found:
-            self.say(f"No entry you have unlocked mentions '{query}'.")
+            self.tell(f"No entry you have unlocked mentions {query}.")
             return
         if len(found) > 1:
             for entry in found:
@@ -136,26 +155,29 @@ class PlainSession:
             return
         entry = found[0]
         self.say("")
-        self.say(markup_to_plain(entry.title).upper())
+        self.tell(markup_to_plain(entry.title) + ".")
         for paragraph in entry.text:
             self.say(self.wrap(markup_to_plain(paragraph)))
             self.say("")
         if entry.sources:
-            self.say("Sources: " + "; ".join(markup_to_plain(src) for src in entry.sources))
+            self.tell("Sources: " + "; ".join(markup_to_plain(src) for src in entry.sources) + ".")
 
     def status(self) -> None:
         scene = self.game.view()
         parts = [f"{label}: {value}" for label, value in scene.status]
-        where = " — ".join(h for h in (scene.chapter, scene.date) if h)
-        self.say(markup_to_plain(where) if where else "")
-        self.say(", ".join(markup_to_plain(p) for p in parts) or "(nothing to show)")
+        where = ", ".join(h for h in (scene.chapter, scene.date) if h)
+        if where:
+            self.tell(markup_to_plain(where) + ".")
+        self.tell("; ".join(markup_to_plain(p) for p in parts) + "." if parts else "The story shows no values.")
 
     def run(self, lines: TextIO) -> int:
         # Piped input is not echoed by a terminal: print each line read after its prompt, so a
         # transcript reads as the game was played (control characters are left out).
         echo = not _is_terminal(lines)
+        if self.introduction and not self.game.actions:
+            self.tell("This story has an introduction: type intro to read it, or choose to begin.")
         self.show(self.game.view())
-        while not self.game.finished and not self.quitting:
+        while not self.quitting:
             self.out.write("> ")
             self.out.flush()
             line = lines.readline()
@@ -173,70 +195,132 @@ class PlainSession:
             if line.strip().lower() in ("y", "yes"):
                 self.save_or_load("save", name, overwrite=True)
             else:
-                self.say(f"Not saved; '{name}' is unchanged.")
+                self.tell(f"Not saved; '{name}' is unchanged.")
             return
-        scene = self.game.view()
         word, _, rest = line.partition(" ")
-        command = word.lower()
-        if command in ("quit", "q", "exit"):
-            safe = self.autosave is not None and (self.autosaved is None or self.autosaved())
-            self.say("Goodbye." + (" Your game is autosaved." if safe else ""))
-            self.quitting = True
-            return
-        if command in ("help", "?", "h"):
-            self.say(HELP)
-            return
-        if command == "status":
-            self.status()
-            return
-        if command == "codex":
-            self.codex(rest.strip())
-            return
-        if command == "back":
-            if not self.game.can_rewind:
-                self.say("There is nothing to undo yet.")
-                return
-            self.show(self.game.rewind(1))
-            return
-        if command in ("save", "load"):
-            self.save_or_load(command, rest.strip())
-            return
-        if scene.input is not None:
+        command = COMMANDS.get(word.lower())
+        scene = self.game.view()
+        if command is not None and (scene.input is None or word.lower() not in NOT_WHILE_TYPING):
+            command(self, rest.strip())
+        elif scene.input is not None and line:
             self.act(lambda: self.game.submit(line), repeat_text=False)
+        elif scene.ending is not None:
+            self.tell(END_HELP)
+        elif not line:
+            self.choices(scene)
+        elif line.isascii() and line.isdigit():  # not '²' or '①', which isdigit() accepts and int() refuses
+            self.pick(line, scene)
+        else:
+            self.tell(f"There is no command {plain_text(word)[:20]}. Type a choice number, 1 to {len(scene.choices)}, or help.")
+
+    def pick(self, line: str, scene: SceneView) -> None:
+        if len(line) > 2 or not 1 <= int(line) <= len(scene.choices):
+            self.tell(f"There is no choice {line[:12]}{'…' if len(line) > 12 else ''}. Type a number from 1 to {len(scene.choices)}.")
             return
-        if line.isascii() and line.isdigit():  # not '²' or '①', which isdigit() accepts and int() refuses
-            if len(line) > 2 or not 1 <= int(line) <= 9:
-                self.say(f"There is no choice {line[:12]}{'…' if len(line) > 12 else ''}.")
-                return
-            self.act(lambda: self.game.choose_number(int(line)))
+        self.act(lambda: self.game.choose_number(int(line)))
+
+    # ------------------------------------------------------------ the commands
+    def do_quit(self, _rest: str) -> None:
+        safe = self.autosave is not None and (self.autosaved is None or self.autosaved())
+        self.tell("Goodbye." + (" Your game is autosaved." if safe else ""))
+        self.quitting = True
+
+    def do_help(self, _rest: str) -> None:
+        self.say(HELP if not self.game.finished else f"{HELP}\n{END_HELP}")
+
+    def do_look(self, _rest: str) -> None:
+        self._last_heading = (None, None)
+        self.show(self.game.view()._replace(chosen=None, reply=None, tally=None, changes=(), unlocked=()))
+
+    def do_back(self, _rest: str) -> None:
+        if not self.game.can_rewind:
+            self.tell("There is nothing to undo yet.")
             return
-        if line:
-            self.say(f"Type a choice number (1-{len(scene.choices)}) or 'help'.")
+        journal = self.game.journal()
+        undone = markup_to_plain(journal[-1].text) if journal else "your last choice"
+        scene = self.game.rewind(1)
+        self.tell(f"Undone: {undone}.")
+        self.show(scene._replace(chosen=None, reply=None, tally=None, changes=(), unlocked=()))
+
+    def do_vote(self, _rest: str) -> None:
+        scene = self.game.view()
+        tally = scene.tally or self.game.last_vote()
+        if tally is None:
+            self.tell("There has been no vote yet.")
+            return
+        self.tally(tally, detail=True)
+
+    def do_intro(self, _rest: str) -> None:
+        self.reading("Introduction", self.introduction, "The story has no introduction.")
+
+    def do_afterword(self, _rest: str) -> None:
+        if not self.game.finished:
+            self.tell("The afterword is read after an ending.")
+            return
+        self.reading("Afterword", self.afterword, "The story has no afterword.")
+
+    def reading(self, heading: str, paragraphs: tuple[str, ...], none: str) -> None:
+        if not paragraphs:
+            self.tell(none)
+            return
+        self.say("")
+        self.tell(f"{heading}.")
+        self.say("")
+        for paragraph in paragraphs:
+            self.say(self.wrap(markup_to_plain(paragraph)))
+            self.say("")
+        self.tell(f"End of the {heading.lower()}.")
+        if not self.game.finished:
+            self.choices(self.game.view())  # back to where the player was: the question, or the choices
+
+    def do_status(self, _rest: str) -> None:
+        self.status()
+
+    def do_codex(self, rest: str) -> None:
+        self.codex(rest)
+
+    def do_save(self, rest: str) -> None:
+        self.save_or_load("save", rest)
+
+    def do_load(self, rest: str) -> None:
+        self.save_or_load("load", rest)
 
     def act(self, step: Callable[[], SceneView], repeat_text: bool = True) -> None:
         try:
             scene = step()
         except InvalidAction as err:
-            self.say(f"({markup_to_plain(str(err))})")
+            self.tell(sentence(markup_to_plain(str(err))))
             return
         except StoryRuntimeError as err:
-            self.say(f"The story hit a fault and could not go on: {err}. Type 'back' or choose again.")
+            self.tell(f"The story hit a fault and could not go on: {err}. Type back, or choose again.")
             return
         if self.autosave is not None:
             self.autosave(self.game)
         self.show(scene if repeat_text else scene._replace(paragraphs=()))
-        if scene.ending is not None and self.ended is not None:
+        if scene.ending is not None:
+            self.after_ending()
+
+    def after_ending(self) -> None:
+        """Which ending of how many, the run told, and what can be done now."""
+        if self.ended is not None:
             found = self.ended(self.game)
             if found:
-                self.say(found)
+                self.tell(found)
+        for heading, lines in run_sections(summarize(self.game)):
+            self.say("")
+            self.tell(f"{heading}.")
+            for line in lines:
+                self.say(self.wrap(markup_to_plain(line), "  "))
+        self.say("")
+        self.tell(("Type afterword to read what became of it all. " if self.afterword else "") + "Type back to undo your last choice, or quit.")
 
     def save_or_load(self, command: str, name: str, overwrite: bool = False) -> None:
         handler = self.save if command == "save" else self.load
         if handler is None:
-            self.say(f"{command} is not available in this session.")
+            self.tell(f"{command.capitalize()} is not available in this session.")
             return
         if not name:
-            self.say(f"Give the slot a name: {command} NAME")
+            self.tell(f"Give the slot a name: {command} NAME.")
             return
         try:
             if command == "save":
@@ -248,9 +332,9 @@ class PlainSession:
                 self.show(self.game.view())
         except SlotTaken:
             self.pending_overwrite = name
-            self.say(f"There is already a save named '{name}'. Overwrite it? (yes/no)")
+            self.tell(f"There is already a save named '{name}'. Overwrite it? Type yes or no.")
         except (OSError, ValueError) as err:
-            self.say(f"Could not {command} '{name}': {err}")
+            self.tell(sentence(f"Could not {command} {name}: {err}"))
 
 
 def plain_lines(text: str) -> str:
@@ -272,6 +356,31 @@ def survive_any_locale(*streams: TextIO) -> None:
                 reconfigure(errors="replace")
             except (ValueError, OSError):  # a stream already read from in a way that cannot change: leave it
                 pass
+
+
+def sentence(text: str) -> str:
+    """Every message in one form: a capital, and a full stop at the end ("There is no choice 9.")."""
+    text = text.strip().strip("()").strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
+COMMANDS: dict[str, Callable[[PlainSession, str], None]] = {
+    **dict.fromkeys(("quit", "q", "exit"), PlainSession.do_quit),
+    **dict.fromkeys(("help", "?", "h"), PlainSession.do_help),
+    **dict.fromkeys(("look", "l", "again", "repeat"), PlainSession.do_look),
+    "back": PlainSession.do_back,
+    "undo": PlainSession.do_back,
+    **dict.fromkeys(("vote", "count"), PlainSession.do_vote),
+    **dict.fromkeys(("intro", "introduction"), PlainSession.do_intro),
+    "afterword": PlainSession.do_afterword,
+    "status": PlainSession.do_status,
+    "codex": PlainSession.do_codex,
+    "save": PlainSession.do_save,
+    "load": PlainSession.do_load,
+}
+NOT_WHILE_TYPING = ("look", "l", "again", "repeat", "undo", "vote", "count", "afterword")  # typed as a name
 
 
 class SlotTaken(Exception):
@@ -343,7 +452,7 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
         found = f"Ending {len(profile.found(story))} of {len(story.endings)} found."
         return found + (f" ({profile.notice})" if profile.notice else "")
 
-    out.write(f"{markup_to_plain(story.title)}\n(type 'help' for commands)\n")
+    out.write(f"{markup_to_plain(story.title)}.\nType help for the commands.\n")
     game = Game(story, seed=seed)
     if load is not None:
         try:

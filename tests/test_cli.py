@@ -284,7 +284,7 @@ def test_plain_save_asks_before_overwriting_and_autosave_failures_are_told_once(
     out = io.StringIO()
     run_plain(story, tmp_path / "saves", seed=1, out=out, lines=io.StringIO("Anna\nsave one\n1\nsave one\nno\nsave one\nyes\nquit\n"))
     text = out.getvalue()
-    assert text.count("There is already a save named 'one'. Overwrite it? (yes/no)") == 2
+    assert text.count("There is already a save named 'one'. Overwrite it? Type yes or no.") == 2
     assert "Not saved; 'one' is unchanged." in text and text.count("Saved as 'one'.") == 2
     assert "Goodbye. Your game is autosaved." in text
     blocked = tmp_path / "not_a_folder"
@@ -356,7 +356,7 @@ def test_an_ending_in_line_mode_is_recorded_for_the_gallery(tmp_path):
     story = load_story(FERRY_DIR).story
     out = io.StringIO()
     run_plain(story, tmp_path / "saves", seed=1, out=out, lines=io.StringIO("Mikko\n1\n4\n"))
-    assert "THE END" in out.getvalue() and "Ending 1 of 2 found." in out.getvalue()
+    assert "The end: " in out.getvalue() and "Ending 1 of 2 found." in out.getvalue()
     record = load_profile(tmp_path / "saves" / PLAYER_FOLDER).found(story)
     assert set(record) == {"walk_home"} and record["walk_home"].run == "Mikko"
 

@@ -56,7 +56,7 @@ def replay_input(printed: str) -> tuple[str, int, list[str]]:
     [
         ("waiting_out", "The vote goes against crossing."),  # behind a vote: needs another seed than 0
         ("soaked", "Your boots fill with river."),  # behind a random branch
-        ("far_bank", "*** THE END: Across the Tom ***"),
+        ("far_bank", "The end: Across the Tom."),
     ],
 )
 def test_the_printed_path_replays_in_plain_mode(capsys, monkeypatch, tmp_path, target, reached):
@@ -179,7 +179,7 @@ def test_past_the_cap_a_random_playthrough_that_got_there_is_offered(capsys, mon
         timeout=60,
         env=subprocess_env(tmp_path / "cache"),
     )
-    assert done.returncode == 0 and "*** THE END: Across the Tom ***" in done.stdout
+    assert done.returncode == 0 and "The end: Across the Tom." in done.stdout
 
 
 def test_path_to_an_unknown_node(capsys, monkeypatch):
@@ -263,7 +263,7 @@ def test_plain_mode_echoes_lines_read_from_a_pipe(ferry_story):
     out = io.StringIO()
     PlainSession(Game(ferry_story, seed=1), out).run(io.StringIO("Vera\n1\nstatus\nquit\n"))
     transcript = out.getvalue()
-    assert "(up to 20 letters)\n> Vera\n" in transcript
+    assert "Type up to 20 letters.\n> Vera\n" in transcript
     assert "  1. Wait for the ferry\n> 1\n" in transcript
     assert "> status\n" in transcript and "> quit\nGoodbye." in transcript
 
@@ -291,7 +291,7 @@ def test_piped_plain_play_as_a_subprocess_reads_as_played(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "> Vera\n" in done.stdout and "> 1\n" in done.stdout and "> 4\n" in done.stdout
     assert "\x1b" not in done.stdout  # what is echoed is cleaned of control characters
-    assert "*** THE END: The Long Way Round ***" in done.stdout
+    assert "The end: The Long Way Round." in done.stdout
 
 
 def test_ranges_of_runs_cut_anywhere_give_the_one_process_report(ferry_story):

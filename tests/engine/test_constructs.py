@@ -346,15 +346,16 @@ def test_a_cached_story_plays_exactly_as_a_freshly_compiled_one(make_story):
 
 def test_plain_mode_prints_the_tally_and_the_codex(make_story, capsys, monkeypatch, tmp_path):
     make_story({"nodes.yaml": NODES}, manifest=MANIFEST)
-    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1\ncodex\ncodex payok\nquit\n"))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("1\nvote\ncodex\ncodex payok\nquit\n"))
     code = main(["play", "--story", "story", "--plain", "--seed", "3", "--saves", str(tmp_path / "saves")])
     out = capsys.readouterr().out
     assert code == 0
     assert "The vote: Nine hours for the office" in out
-    assert "Pit " in out and "(50% leaning for, +10 you spoke" in out
+    assert "  Pit: " in out and "Type vote for what moved each group." in out  # a line per group; the detail on request
+    assert "50% leaning for, +10 you spoke" in out.split("> vote")[1]
     assert "You chose: Speak for it" in out and "They listen. You have 1 left." in out
-    assert "(Food −2; Grade: 1; Pay: 20)" in out
-    assert "PAYOK" in out and "Sources: Kuzbass State Archive note (1924)" in out
+    assert "Changes: Food −2; Grade: 1; Pay: 20." in out
+    assert "\nPayok.\n" in out and "Sources: Kuzbass State Archive note (1924)." in out  # the title in its own case
 
 
 # ---------------------------------------------------------------- mistakes check reports, with their places
