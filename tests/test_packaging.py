@@ -51,5 +51,6 @@ def test_the_wheel_carries_the_story_and_the_styles(tmp_path):
     story_files = {p.relative_to(REPO / "story").as_posix() for p in (REPO / "story").rglob("*.yaml")}
     assert {f"kuzbass_game/_bundled_story/{name}" for name in story_files} <= names
     assert "kuzbass_game/ui/app.tcss" in names
+    assert "kuzbass_game/commands/web/app_index.html" in names  # the page `kuzbass serve` gives a browser
     assert "kuzbass_game/engine/load/loader.py" in names
     assert not [n for n in names if n.startswith(("tests/", "saves/", "benchmarks/"))]

@@ -38,6 +38,7 @@ from kuzbass_game.commands.serve import (
 )
 
 log = logging.getLogger("kuzbass.serve")
+PAGE_FOLDER = Path(__file__).resolve().parent / "web"  # app_index.html, the page every visitor loads
 
 
 class Game(AppService):
@@ -95,6 +96,7 @@ class VisitorServer(Server):
             port=settings.port,
             title=settings.title,
             public_url=settings.public_url,
+            templates_path=PAGE_FOLDER,  # our page: a title, an icon, the font from this server, no margin
         )
         self.settings = settings
         self.games = 0
