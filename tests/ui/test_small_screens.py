@@ -115,3 +115,26 @@ async def test_a_list_longer_than_the_screen_says_how_many_more_and_how(make_app
         await pilot.pause()
         await pilot.pause()
         assert choices.hidden_below() == 0 and "more choice" not in (choices.border_title or "")
+
+
+async def test_pop_up_messages_sit_at_the_top_not_over_the_choices(make_app, campaign):
+    from textual.widgets._toast import Toast
+
+    app = make_app(campaign)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await to_birthplace(pilot)
+        await pilot.press("v")  # no vote yet: a message says so
+        await pilot.pause(0.3)
+        toasts = list(screen.query(Toast))
+        choices = screen.query_one(ChoiceList)
+        assert toasts and all(toast.region.bottom <= choices.region.y for toast in toasts), [t.region for t in toasts]
+
+
+def test_a_long_group_name_is_not_wrapped_to_put_the_result_beside_the_totals():
+    from kuzbass_game.engine.play import FactionTally, Tally
+    from kuzbass_game.ui.widgets.tally import TallyVisual
+
+    row = FactionTally("Women of the laundry and screens", 12, 50, (), 0, 50, 6, 6)
+    tally = Tally("v", "Soap for the laundry", (row,), "for", 7, 6, "passed")
+    lines = TallyVisual(tally).text(68).plain.splitlines()
+    assert any(line.startswith("  Women of the laundry and screens  ") for line in lines), lines
