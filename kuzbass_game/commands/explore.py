@@ -300,6 +300,17 @@ def _print_untaken(console, untaken: list[str], story: Story, escape, markup_to_
         console.print(f"  ... and {len(untaken) - limit} more (--json lists them all)")
 
 
+def _print_layers(console, layers: dict, escape) -> None:
+    """A line for each layer: what it added, as its author wants it (--json counts each)."""
+    for layer, part in layers.items():
+        seen = sum(1 for visits in part["nodes"].values() if visits)
+        taken = sum(1 for times in part["choices"].values() if times)
+        line = f"layer {escape(layer)}: its nodes visited {seen}/{len(part['nodes'])}, choices taken {taken}/{len(part['choices'])}"
+        if part["codex"]:
+            line += f", codex {sum(1 for runs in part['codex'].values() if runs)}/{len(part['codex'])}"
+        console.print(line)
+
+
 def _print_table(data: dict, story: Story) -> None:
     from rich.console import Console  # Rich and Textual's markup only for a table on a terminal, never for --json
     from rich.markup import escape  # (as above)
@@ -350,6 +361,7 @@ def _print_table(data: dict, story: Story) -> None:
         console.print(f"codex entries unlocked in some run: {codex['unlocked']}/{codex['entries']}")
         if codex["never_unlocked"]:
             console.print("[yellow]never unlocked:[/yellow] " + escape(", ".join(codex["never_unlocked"])))
+    _print_layers(console, data["layers"], escape)
     if data["unvisited_nodes"]:
         console.print("[yellow]never visited:[/yellow] " + escape(", ".join(data["unvisited_nodes"])))
     for dead in data["dead_ends"]:

@@ -498,3 +498,13 @@ def test_authoring_md_tells_an_outside_author_each_point():
         'its own section under `"layers"`',  # explore --json per layer
     ):
         assert said in text, said
+
+
+def test_explore_table_gives_each_layer_a_line(capsys, monkeypatch):
+    from kuzbass_game import cli
+
+    from conftest import REPO
+
+    monkeypatch.chdir(REPO)
+    cli.main(["explore", "docs/examples/ferry", "docs/examples/ferry_tea", "--runs", "60", "--seed", "2"])
+    assert "layer ferry_tea: its nodes visited 1/1, choices taken 2/2, codex 1/1" in capsys.readouterr().out
