@@ -256,9 +256,10 @@ async def test_a_big_meeting_folds_on_a_short_screen_and_v_unfolds_it(make_app, 
         screen = await new_game(pilot, "1")
         assert folded(screen)
         lines = count(screen).splitlines()
-        assert lines[0].startswith("The vote: That the colony") and lines[0].endswith("…" + FOLDED_HINT)
-        assert len(lines) == 1 + len(FACTIONS) + 1 and "leaning for" not in count(screen)
-        assert all(" for " in line and line.rstrip().endswith("against") for line in lines[1:-1])
+        # The question whole, in two lines (not cut), pointing to v; a line per group; the result.
+        assert lines[0].startswith("The vote: That the colony") and lines[1].endswith("seventeen grades" + FOLDED_HINT)
+        assert len(lines) == 2 + len(FACTIONS) + 1 and "leaning for" not in count(screen)
+        assert all(" for " in line and line.rstrip().endswith("against") for line in lines[2:-1])
         assert lines[-1].split()[-1] == "PASSED" or lines[-1].split()[-1] == "FAILED"
         assert_scene_starts_on_screen(screen, "The tellers go home.")
         await pilot.press("v")
@@ -300,6 +301,11 @@ def test_the_tally_wraps_long_names_and_folds_past_its_budget():
     lines = folded.text(40).plain.splitlines()
     assert folded.folded(40) and len(lines) == 1 + len(FACTIONS) + 2  # question, rows, the total on two lines
     assert lines[0].endswith(FOLDED_HINT)
+    long = Tally(
+        "v", "That the colony's members be paid on a narrow scale instead of the seventeen grades of the Labour Code", rows, "for", 31, 29, "passed"
+    )
+    heading = TallyVisual(long, budget=10).text(40).plain.splitlines()[:2]
+    assert heading[0].startswith("The vote: That the") and heading[1].endswith("…" + FOLDED_HINT)  # cut only past two lines
     assert any("…" in line for line in lines)  # long names are cut, not wrapped
     assert not TallyVisual(tally, budget=100).folded(40)
 

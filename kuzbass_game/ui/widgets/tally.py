@@ -2,8 +2,8 @@
 
 The tally is drawn to the width it is given, with the counts in aligned columns. When the full
 count would take more than its share of a short screen (a meeting of six factions at 80x24),
-it folds: the question on one line that points to `v` (which shows the whole count), then one
-line per faction without what moved it, then the result.
+it folds: the question in at most two lines that point to `v` (which shows the whole count), then
+one line per faction without what moved it, then the result.
 """
 
 from __future__ import annotations
@@ -43,6 +43,18 @@ def moved(row: FactionTally) -> Content:
     return markup.story(describe_moves(row)).stylize_before("dim")
 
 
+def folded_heading(heading: Content, width: int) -> list[Content]:
+    """The question of a folded count in at most two lines, the pointer to `v` after it: a long
+    question is read whole when it fits in two lines, and cut at the end of the second if not."""
+    hint = Content.styled(FOLDED_HINT, "dim italic")
+    room = max(10, width - hint.cell_length)
+    lines = heading.wrap(room)
+    if len(lines) > 2:
+        rest = Content(" ").join(lines[1:])
+        lines = [lines[0], rest.truncate(room, ellipsis=True)]
+    return lines[:-1] + [lines[-1] + hint]
+
+
 class TallyVisual(LaidOutText):
     """The tally's lines for a width: full, or folded to one line a faction past `budget` lines."""
 
@@ -56,8 +68,7 @@ class TallyVisual(LaidOutText):
         width = max(width, 20)
         heading = Content.styled("The vote: ", "bold") + markup.story(tally.question)
         if folded:
-            hint = Content.styled(FOLDED_HINT, "dim italic")
-            lines = [heading.truncate(max(10, width - hint.cell_length), ellipsis=True) + hint]
+            lines = folded_heading(heading, width)
         else:
             lines = heading.wrap(width)
         digits_yes = len(str(max([tally.yes, *(r.yes for r in tally.rows)])))
