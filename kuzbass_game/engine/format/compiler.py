@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal, TypedDict, overload
+from typing import Any, Literal, TypedDict, TypeVar, overload
 from collections.abc import Callable
 
 import yaml
@@ -26,6 +26,8 @@ from kuzbass_game.engine.format.reader import IDENTIFIER, NODE_ID, Entries, Read
 from kuzbass_game.engine.format.sources import SourceFile
 from kuzbass_game.engine.format.story_tests import StoryTest, read_tests
 from kuzbass_game.engine.format.yaml_source import compose
+
+_Part = TypeVar("_Part", Choice, Branch)  # what `_with_otherwise` builds: choices or random branches
 
 DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", "introduction", "afterword", "stable", *DECLARATION_KEYS)
@@ -577,17 +579,12 @@ class NodeCompiler:
         """A node's `choices:` list, with its `otherwise` choice (at most one) given its condition."""
         r = self.reader
         items = r.sequence(node, f"the choices of node '{node_id}'")
-        choices: list[Choice] = []
-        fallback: tuple[int, yaml.Node] | None = None
-        for index, item in enumerate(items or ()):
-            choice = self.choice(node_id, index, item, in_vote)
-            if choice is None:
-                continue
-            choices.append(choice)
-            if self._otherwise_flag(item, f"choice {index + 1} of node '{node_id}'"):
-                if fallback is not None:
-                    r.error(item, f"node '{node_id}' has two 'otherwise' choices; one is shown when no other is open")
-                fallback = (len(choices) - 1, item)
+        choices, fallback = self._with_otherwise(
+            items or [],
+            lambda index, item: self.choice(node_id, index, item, in_vote),
+            lambda index: f"choice {index + 1} of node '{node_id}'",
+            f"node '{node_id}' has two 'otherwise' choices; one is shown when no other is open",
+        )
         if fallback is not None:
             choices = self._otherwise_choice(node_id, choices, fallback)
         if items is not None and len(items) > MAX_CHOICES:
@@ -733,17 +730,12 @@ class NodeCompiler:
         """A choice's `random:` list, with its `otherwise` branch (at most one) given its condition."""
         r = self.reader
         items = r.sequence(node, f"the random branches of {what}") or []
-        branches: list[Branch] = []
-        fallback: tuple[int, yaml.Node] | None = None
-        for item in items:
-            branch = self.branch(item, what)
-            if branch is None:
-                continue
-            branches.append(branch)
-            if self._otherwise_flag(item, f"a random branch of {what}"):
-                if fallback is not None:
-                    r.error(item, f"{what} has two 'otherwise' branches; one is taken when no other holds")
-                fallback = (len(branches) - 1, item)
+        branches, fallback = self._with_otherwise(
+            items,
+            lambda _index, item: self.branch(item, what),
+            lambda _index: f"a random branch of {what}",
+            f"{what} has two 'otherwise' branches; one is taken when no other holds",
+        )
         if fallback is not None:
             branches = self._otherwise_branch(branches, fallback, what)
         if not items and isinstance(node, yaml.SequenceNode):
@@ -756,6 +748,23 @@ class NodeCompiler:
         if "if" not in spec:
             self.reader.warning(spec["locked"][0], f"{what} has a 'locked' reason but no 'if', so it is never locked")
         return locked
+
+    def _with_otherwise(
+        self, items: list[yaml.Node], build: Callable[[int, yaml.Node], _Part | None], what: Callable[[int], str], twice: str
+    ) -> tuple[list[_Part], tuple[int, yaml.Node] | None]:
+        """Choices or random branches, each built from its item, and the one marked `otherwise` (at most one)."""
+        built: list[_Part] = []
+        fallback: tuple[int, yaml.Node] | None = None
+        for index, item in enumerate(items):
+            part = build(index, item)
+            if part is None:
+                continue
+            built.append(part)
+            if self._otherwise_flag(item, what(index)):
+                if fallback is not None:
+                    self.reader.error(item, twice)
+                fallback = (len(built) - 1, item)
+        return built, fallback
 
     def _otherwise_flag(self, node: yaml.Node, what: str) -> bool:
         """`otherwise: true` on a choice or a branch (read again here: the mapping was checked already)."""
