@@ -163,3 +163,23 @@ def test_a_fault_in_a_vote_names_the_vote_and_the_count_reads_the_visits(story):
     game.choose(7)
     with pytest.raises(StoryRuntimeError, match=r"^node 'meeting', the vote '[^']+': .*zero"):
         game.choose(0)
+
+
+def test_the_choices_open_now_are_those_whose_conditions_hold(story):
+    game = Game(story, seed=1)
+    assert game.enabled_choices() == []  # the door asks for a name first
+    game.submit("Vera")
+    assert [c.index for c in game.enabled_choices()] == [0]
+    game.choose(0)
+    with pytest.raises(StoryRuntimeError, match=r"^node 'hall', choice 5: division by zero$"):
+        game.enabled_choices()  # a condition that cannot be worked out is a fault, not a closed choice
+    game.choose(7)
+    assert [c.index for c in game.enabled_choices()] == [0]
+
+
+def test_a_fault_in_the_start_node_s_effects_is_shown_and_the_game_begins_all_the_same(make_story):
+    nodes = NODES.replace('    input: {var: name, prompt: "Name?", max_length: 10}\n', '    effects: "gold = gold / zero"\n')
+    story = load_story(make_story({"nodes.yaml": nodes}, manifest=MANIFEST)).story
+    view = Game(story, seed=1).view()
+    assert view.node_id == "door" and view.turn == 0
+    assert view.fault is not None and view.fault.startswith("node 'door'") and "zero" in view.fault
