@@ -183,3 +183,36 @@ def test_a_fault_in_the_start_node_s_effects_is_shown_and_the_game_begins_all_th
     view = Game(story, seed=1).view()
     assert view.node_id == "door" and view.turn == 0
     assert view.fault is not None and view.fault.startswith("node 'door'") and "zero" in view.fault
+
+
+def test_the_scene_shows_each_choice_open_locked_or_closed_by_a_fault_and_names_the_fault(story):
+    view = in_hall(story).view()
+    assert view.fault == "node 'hall', choice 5: division by zero"
+    shown = [(c.number, c.index, c.enabled, c.reason) for c in view.choices]
+    assert shown == [
+        (1, 0, True, None),
+        (2, 1, False, "You have 2; pay would be 4."),  # locked, with its reason; index 2 is hidden
+        (3, 3, True, None),
+        (4, 4, False, "a fault in the story keeps this closed"),
+        (5, 5, True, None),
+        (6, 6, True, None),  # a random branch's fault is met only when it is taken
+        (7, 7, True, None),
+        (8, 8, True, None),
+    ]
+
+
+def test_a_second_answer_to_the_same_question_is_refused(story):
+    game = Game(story, seed=1)
+    game.submit("Vera")
+    with pytest.raises(InvalidAction, match="^nothing is asking for text here$"):
+        game.submit("Olga")
+    assert game.state.variables["name"] == "Vera" and game.view().turn == 1
+
+
+def test_a_replayed_game_runs_each_node_s_effects_as_the_game_did(story):
+    game = in_hall(story)
+    game.choose(0)
+    game.choose(7)  # the meeting's effects read its visits
+    again = Game(story, seed=1)
+    assert again.replay(game.actions) == len(game.actions)
+    assert again.state == game.state and again.state.variables["seen"] == 3
