@@ -52,6 +52,7 @@ TESTS = [
     "tests/engine/test_stepper_rules.py",
     "tests/engine/test_story_tests.py",
     "tests/saves/test_saves.py",
+    "tests/saves/test_save_format_rules.py",
     "tests/saves/test_hostile_saves.py",
     "tests/saves/test_durability.py",
     "tests/saves/test_fuzz.py",
