@@ -207,6 +207,7 @@ class Game:
             )
             for shown in story.shown
         )
+        self._labels = {item[0]: item[1] for item in self._plan}  # shown name -> its label, for credited changes
         self._actions: list[Action] = []
         self._tally_cache: tuple[int, Tally | None] | None = None
         self._credits_cache: tuple[int, tuple[Credit, ...]] | None = None
@@ -538,15 +539,17 @@ class Game:
         """The status's changes split by cause: first what the choice did (in the status's order, with
         what no effect wrote: a computed value, a value newly shown), then each other cause's changes
         in the order they happened, never netted across causes."""
-        labels = {item[0]: item[1] for item in self._plan}
+        labels = self._labels
         groups: dict[str, dict[str, list[Value]]] = {}
         for credit in credits:
             if credit.name in labels:
                 spans = groups.setdefault(credit.cause, {})
                 spans.setdefault(credit.name, [credit.before, credit.after])[1] = credit.after
-        others = {name for cause, spans in groups.items() if cause for name in spans}
-        listed = {change.name for change in changes}
         own = groups.pop("", {})
+        listed = {change.name for change in changes}
+        if not groups and all(name in listed for name in own):  # one cause, all shown: the status's own changes
+            return changes
+        others = {name for spans in groups.values() for name in spans}
         # the choice's own: the status's changes, and what it changed that the status no longer shows (a value gone to 0)
         result = [change for change in changes if change.name not in others]
         result += self._spans("", {name: span for name, span in own.items() if name in others or name not in listed}, labels)
