@@ -34,20 +34,25 @@ def report(campaign):
 def conditions(story):
     """Every condition of the story with where it sits (choices, branches, paragraphs, vote moves)."""
     for node in story.nodes.values():
-        for paragraph in node.paragraphs:
-            if paragraph.condition is not None:
-                yield paragraph.condition
-        for choice in node.choices:
-            if choice.condition is not None:
-                yield choice.condition
-            for branch in choice.branches:
-                if branch.condition is not None:
-                    yield branch.condition
-        if node.vote is not None:
-            for faction in node.vote.factions:
-                for move in faction.moves:
-                    if move.condition is not None:
-                        yield move.condition
+        yield from node_conditions(node)
+
+
+def node_conditions(node):
+    """One node's conditions: its paragraphs', choices', random branches' and vote moves'."""
+    for paragraph in node.paragraphs:
+        if paragraph.condition is not None:
+            yield paragraph.condition
+    for choice in node.choices:
+        if choice.condition is not None:
+            yield choice.condition
+        for branch in choice.branches:
+            if branch.condition is not None:
+                yield branch.condition
+    if node.vote is not None:
+        for faction in node.vote.factions:
+            for move in faction.moves:
+                if move.condition is not None:
+                    yield move.condition
 
 
 def test_the_campaign_is_large_enough(campaign):
@@ -121,22 +126,10 @@ def test_rations_and_pay_still_press_in_the_last_chapters(campaign):
         condition
         for node in campaign.nodes.values()
         if node.mark is not None and any(part in node.mark.path for part in LATE)
-        for condition in _node_conditions(node)
+        for condition in node_conditions(node)
         if PRESSING & condition.reads
     ]
     assert len(late) >= 15
-
-
-def _node_conditions(node):
-    for paragraph in node.paragraphs:
-        if paragraph.condition is not None:
-            yield paragraph.condition
-    for choice in node.choices:
-        if choice.condition is not None:
-            yield choice.condition
-        for branch in choice.branches:
-            if branch.condition is not None:
-                yield branch.condition
 
 
 def test_at_least_ten_persona_routes_each_with_eight_checkpoints(campaign):
