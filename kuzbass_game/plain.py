@@ -115,8 +115,9 @@ class PlainSession:
             if choice.enabled:
                 self.say(self.wrap(f"{choice.number}. {text}", "  "))
             else:
-                reason = markup_to_plain(choice.reason or "not available")
-                self.say(self.wrap(f"{choice.number}. Locked: {reason}. {text}", "  "))
+                reason = markup_to_plain(choice.reason or "not available").rstrip()
+                stop = "" if reason.endswith((".", "!", "?", "…")) else "."  # a reason that ends a sentence keeps its own stop
+                self.say(self.wrap(f"{choice.number}. Locked: {reason}{stop} {text}", "  "))
         if scene.stuck:
             self.tell("The story has nowhere to go from here: a fault in the story. Type back to undo your last choice.")
 
