@@ -14,6 +14,7 @@ _HOMES = {
     "EndingRecord": "profile",
     "GameGroup": "save_store",
     "PLAYER_FOLDER": "profile",
+    "PendingAutosave": "save_store",
     "Profile": "profile",
     "SaveError": "save_format",
     "SaveStore": "save_store",
@@ -33,6 +34,7 @@ __all__ = [
     "EndingRecord",
     "GameGroup",
     "PLAYER_FOLDER",
+    "PendingAutosave",
     "Profile",
     "SaveError",
     "SaveStore",
@@ -55,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.storage.save_store import (
         AutosaveFailed,
         GameGroup,
+        PendingAutosave,
         SaveStore,
         SlotChanged,
         SlotExists,

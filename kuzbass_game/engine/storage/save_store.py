@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import builtins
 import errno
+import threading
+from collections import deque
 import os
 import re
 import secrets
@@ -40,6 +42,7 @@ from kuzbass_game.engine.storage.save_format import (
     Restored,
     SaveError,
     SaveMeta,
+    Summary,
     _parse_time,
     decode,
     encode,
@@ -208,6 +211,53 @@ def _stamp(info: os.stat_result) -> Stamp:
     return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_dev)
 
 
+@dataclass(frozen=True)
+class _Encoded:
+    """A slot ready to write: its file, its bytes, and what it is listed as."""
+
+    path: Path
+    data: bytes
+    meta: SaveMeta
+    summary: Summary
+    game_id: str
+
+
+class PendingAutosave:
+    """One autosave, prepared (the game read and encoded) on the thread that plays the game.
+
+    `write()` does the disk work and may run on any thread. Autosaves are written in the order they
+    were prepared: writing one first writes each one prepared before it and not yet written; writing
+    one again returns what it wrote, or raises what it raised (AutosaveFailed).
+    """
+
+    def __init__(self, store: SaveStore, seq: int, slot: _Encoded) -> None:
+        self.seq = seq
+        self._store = store
+        self._slot = slot
+        self._done = False
+        self._info: SlotInfo | None = None
+        self._error: AutosaveFailed | None = None
+
+    @property
+    def name(self) -> str:
+        return self._slot.meta.name
+
+    def write(self) -> SlotInfo:
+        if not self._done:
+            self._store._flush(self)
+        if self._error is not None:
+            raise self._error
+        assert self._info is not None
+        return self._info
+
+    def _run(self) -> None:
+        try:
+            self._info = self._store._write_autosave(self._slot)
+        except AutosaveFailed as err:
+            self._error = err
+        self._done = True
+
+
 class SaveStore:
     def __init__(self, folder: Path, story: Story) -> None:
         self.folder = Path(folder)
@@ -219,6 +269,10 @@ class SaveStore:
         self._next_auto: dict[str, int] = {}
         self._current_game: str | None = None
         self._known: dict[str, datetime] = {}  # game id -> when this store last loaded or wrote it
+        self._queue: deque[PendingAutosave] = deque()  # prepared autosaves not yet written, oldest first
+        self._prepared = 0  # autosaves prepared so far (each pending one's place in the order)
+        self._order = threading.Lock()  # guards the queue
+        self._writing = threading.Lock()  # one writer of autosaves at a time, in order
 
     # ---------------------------------------------------------------- paths
     def _path(self, name: str) -> Path:
@@ -301,40 +355,51 @@ class SaveStore:
         self._start()
         if kind == "manual":
             name = check_slot_name(name)
-        game_id = game_id if game_id is not None and GAME_ID.match(game_id) else self.game_id(game)
-        meta = SaveMeta(name, kind, saved_at or datetime.now(UTC), play_seconds, game_id)
-        path = self._path(name)
-        text, summary = encode(game, meta)
-        # A lone surrogate (undecodable bytes typed at a terminal) cannot be UTF-8: written as the
-        # JSON escape it stands for, which reads back as the same string (then as plain text).
-        data = text.encode("utf-8", "backslashreplace")
+        slot = self._encoded(game, name, play_seconds, kind, game_id, saved_at)
         if expect is not None:
             try:
                 with self._locks.replacing():
-                    if self._stamp_of(path) != expect.stamp:
+                    if self._stamp_of(slot.path) != expect.stamp:
                         raise SlotChanged(
                             f"the save '{name}' was changed by another copy of the game since it was listed; look at it again before you replace it"
                         )
-                    self._write(path, data)
+                    self._write(slot.path, slot.data)
             except LockBusy as err:
                 raise SaveError(f"could not save: {err}; try again") from None
         else:
-            self._write(path, data, no_clobber=not overwrite)
+            self._write(slot.path, slot.data, no_clobber=not overwrite)
+        return self._written(slot)
+
+    def _encoded(
+        self, game: Game, name: str, play_seconds: float, kind: str, game_id: str | None = None, saved_at: datetime | None = None
+    ) -> _Encoded:
+        """The slot's bytes and what it will be listed as: everything that reads the game, done on
+        the thread that plays it (`_written` then needs only the file)."""
+        game_id = game_id if game_id is not None and GAME_ID.match(game_id) else self.game_id(game)
         set_game_id(game, game_id)
+        meta = SaveMeta(name, kind, saved_at or datetime.now(UTC), play_seconds, game_id)
+        text, summary = encode(game, meta)
+        # A lone surrogate (undecodable bytes typed at a terminal) cannot be UTF-8: written as the
+        # JSON escape it stands for, which reads back as the same string (then as plain text).
+        return _Encoded(self._path(name), text.encode("utf-8", "backslashreplace"), meta, summary, game_id)
+
+    def _written(self, slot: _Encoded) -> SlotInfo:
+        """What a slot just written is listed as; the game is known as saved at its time."""
+        meta, summary, game_id = slot.meta, slot.summary, slot.game_id
         self._known[game_id] = max(meta.saved_at, self._known.get(game_id, meta.saved_at))
         return SlotInfo(
-            name,
-            kind,
-            path,
+            meta.name,
+            meta.kind,
+            slot.path,
             summary["chapter"],
             summary["date"],
             summary["excerpt"],
             summary["turn"],
-            play_seconds,
+            meta.play_seconds,
             meta.saved_at,
             summary["ending"],
             game_id=game_id,
-            stamp=self._stamp_of(path),
+            stamp=self._stamp_of(slot.path),
         )
 
     def _write(self, path: Path, data: bytes, no_clobber: bool = False) -> None:
@@ -349,26 +414,53 @@ class SaveStore:
             return None
 
     def autosave(self, game: Game, play_seconds: float = 0.0) -> SlotInfo:
-        """Write into the oldest of this game's three rotating autosaves.
+        """Write into the oldest of this game's three rotating autosaves, now (see `prepare_autosave`).
 
         Raises AutosaveFailed (a SaveError) when it cannot; `first` tells whether to tell the player.
         """
+        return self.prepare_autosave(game, play_seconds).write()
+
+    def prepare_autosave(self, game: Game, play_seconds: float = 0.0) -> PendingAutosave:
+        """An autosave of the game as it is now, read and encoded on this thread; `write()` on the
+        result does the disk work (a face calls it from a worker thread, so that a key press draws
+        the next scene before any write). AutosaveFailed if it cannot even be prepared."""
         try:
             self._start()
             game_id = self._claim(game)
             index = self._next_autosave(game_id)
-            info = self.save(game, f"{AUTO_PREFIX}{game_id}-{index}", play_seconds, kind="auto", game_id=game_id)
-        except SaveError as err:
-            first = self.autosave_problem is None
-            self.autosave_problem = str(err)
-            raise AutosaveFailed(str(err), first) from None
-        except OSError as err:
-            first = self.autosave_problem is None
-            self.autosave_problem = f"could not save ({err.strerror or err})"
-            raise AutosaveFailed(self.autosave_problem, first) from None
+            slot = self._encoded(game, f"{AUTO_PREFIX}{game_id}-{index}", play_seconds, "auto", game_id)
+        except (SaveError, OSError) as err:
+            raise self._autosave_failed(err) from None
         self._next_auto[game_id] = index % AUTOSAVES + 1
+        with self._order:
+            self._prepared += 1
+            pending = PendingAutosave(self, self._prepared, slot)
+            self._queue.append(pending)
+        return pending
+
+    def _flush(self, upto: PendingAutosave) -> None:
+        """Write every pending autosave prepared up to `upto`, oldest first, one writer at a time."""
+        with self._writing:
+            while True:
+                with self._order:
+                    if not self._queue or self._queue[0].seq > upto.seq:
+                        return
+                    pending = self._queue.popleft()
+                pending._run()
+
+    def _write_autosave(self, slot: _Encoded) -> SlotInfo:
+        try:
+            self._write(slot.path, slot.data)
+        except (SaveError, OSError) as err:
+            raise self._autosave_failed(err) from None
         self.autosave_problem = None
-        return info
+        return self._written(slot)
+
+    def _autosave_failed(self, err: SaveError | OSError) -> AutosaveFailed:
+        """The failure to raise, told to the player only if the last autosave worked."""
+        first = self.autosave_problem is None
+        self.autosave_problem = str(err) if isinstance(err, SaveError) else f"could not save ({err.strerror or err})"
+        return AutosaveFailed(self.autosave_problem, first)
 
     def _next_autosave(self, game_id: str) -> int:
         """This game's autosave to write next: the one after the last we wrote, else a free one, else the oldest."""
@@ -711,6 +803,7 @@ __all__ = [
     "AutosaveFailed",
     "GameGroup",
     "LoadedGame",
+    "PendingAutosave",
     "QUICK_NAME",
     "SUFFIX",
     "SaveError",
