@@ -86,14 +86,11 @@ def record(
 
 
 def step_back(cursor: Cursor, undo: Undo) -> None:
-    """Undo one action on a cursor (which must hold copies, not a frozen state's dicts)."""
+    """Undo one action on a cursor (which must hold copies of a frozen state's variables; its visits are persistent)."""
     if undo.variables:
         cursor.variables.update(undo.variables)
     if undo.entered is not None:
-        if undo.visits_before:
-            cursor.visits[undo.entered] = undo.visits_before
-        else:
-            cursor.visits.pop(undo.entered, None)
+        cursor.visits = cursor.visits.with_count(undo.entered, undo.visits_before)
     if undo.once_added is not None:
         cursor.used_once.discard(undo.once_added)
     cursor.node = undo.node

@@ -16,7 +16,7 @@ from kuzbass_game.engine.core.expr import Assignment, Effects, EvalError, Value
 from kuzbass_game.engine.core.text import clean_player_text
 from kuzbass_game.engine.core.model import Branch, Choice, Node, Story
 from kuzbass_game.engine.play.render import Values, render
-from kuzbass_game.engine.play.state import GameState
+from kuzbass_game.engine.play.state import GameState, Visits
 
 
 class StoryRuntimeError(Exception):
@@ -73,7 +73,7 @@ class Cursor:
         self,
         node: str,
         variables: dict[str, Value],
-        visits: dict[str, int],
+        visits: Mapping[str, int],
         rng_state: int,
         used_once: set[str],
         chapter: str | None,
@@ -83,7 +83,7 @@ class Cursor:
     ) -> None:
         self.node = node
         self.variables = variables
-        self.visits = visits
+        self.visits = Visits.of(visits)  # persistent: a step makes a new version, no copy (state.Visits)
         self.rng = rng_state
         self.used_once = used_once
         self.chapter = chapter
@@ -100,7 +100,7 @@ class Cursor:
         return cls(
             state.node,
             dict(state.variables),
-            dict(state.visits),
+            state.visits,
             state.rng,
             set(state.used_once),
             state.chapter,
@@ -133,8 +133,7 @@ def enter(story: Story, cursor: Cursor, node_id: str) -> Node:
     """Move the cursor into a node and run its effects; returns the node (callers loop on it)."""
     node = story.nodes[node_id]
     cursor.node = node_id
-    visits = cursor.visits
-    visits[node_id] = visits.get(node_id, 0) + 1
+    cursor.visits = visits = cursor.visits.counted(node_id)
     if node.effects is not None:
         try:
             if cursor.credits is None:  # the hot path: one closure
