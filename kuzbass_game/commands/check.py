@@ -58,7 +58,7 @@ def run_check(story_dir: Path | list[Path], saves_dir: Path | None = None) -> in
 def check_saves(story: Story, saves_dir: Path) -> int:
     """Print one line per save; returns how many would break. One bad file never stops the others,
     and no string from a file or a file name reaches the terminal as a control code."""
-    from kuzbass_game.engine.storage import SaveError, SaveStore, read_save_file  # the save store only with --saves
+    from kuzbass_game.engine.storage import SaveError, SaveStore, read_journal, read_save_file  # the save store only with --saves
 
     try:
         paths = sorted(SaveStore(saves_dir, story).slot_files(), key=lambda p: p.name)
@@ -68,7 +68,7 @@ def check_saves(story: Story, saves_dir: Path) -> int:
     counts = {"ok": 0, "changed": 0, "broken": 0, "other": 0}
     for path in paths:
         try:
-            verdict, message = storage.verify(read_save_file(path, saves_dir), story)
+            verdict, message = storage.verify(read_save_file(path, saves_dir), story, read_journal(path, saves_dir))
         except SaveError as err:
             verdict, message = "broken", str(err)
         except Exception as err:

@@ -37,6 +37,13 @@ def store(tmp_path, ferry):
     return SaveStore(tmp_path / "saves", ferry)
 
 
+@pytest.fixture
+def rotating_store(tmp_path, ferry):
+    """A store whose every autosave is a whole snapshot (no journal), into the game's next slot:
+    the rotation through a game's three autosaves, at every call."""
+    return SaveStore(tmp_path / "saves", ferry, journal_bytes=0)
+
+
 def played(story, seed=7, name="Anna"):
     """A game a few choices in: typed a name, waited, stamped feet once."""
     game = Game(story, seed=seed)

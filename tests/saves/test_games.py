@@ -27,21 +27,21 @@ def _game(ferry, name="Anna", seed=None):
     return game
 
 
-def test_each_game_keeps_its_own_three_autosaves(store, ferry):
+def test_each_game_keeps_its_own_three_autosaves(rotating_store, ferry):
     """The 73-turn game of the issue: a New game (or a second copy) never rotates it out."""
     long_game = played(ferry)
     for _ in range(5):
-        store.autosave(long_game)
+        rotating_store.autosave(long_game)
     first_id = game_id_of(long_game)
-    mine = {s.path.read_bytes() for s in store.list() if s.game_id == first_id}
+    mine = {s.path.read_bytes() for s in rotating_store.list() if s.game_id == first_id}
     newcomer = _game(ferry, "Boris")
     for _ in range(10):
-        store.autosave(newcomer)
+        rotating_store.autosave(newcomer)
     assert game_id_of(newcomer) != first_id
-    groups = {g.game_id: g for g in store.games()}
+    groups = {g.game_id: g for g in rotating_store.games()}
     assert len(groups[first_id].autosaves) == AUTOSAVES == len(groups[game_id_of(newcomer)].autosaves)
     assert {s.path.read_bytes() for s in groups[first_id].slots} == mine  # untouched
-    resumed = store.load(groups[first_id].resume.name)
+    resumed = rotating_store.load(groups[first_id].resume.name)
     assert resumed.game.state == long_game.state and resumed.game_id == first_id
 
 
@@ -60,14 +60,14 @@ def test_a_loaded_game_autosaves_into_its_own_group(store, ferry):
     assert group.newest.name == info.name
 
 
-def test_rotation_overwrites_the_oldest_of_the_game(store, ferry):
+def test_rotation_overwrites_the_oldest_of_the_game(rotating_store, ferry):
     game = played(ferry)
-    names = [store.autosave(game).name for _ in range(AUTOSAVES + 2)]
+    names = [rotating_store.autosave(game).name for _ in range(AUTOSAVES + 2)]
     assert len(set(names[:AUTOSAVES])) == AUTOSAVES
     assert names[AUTOSAVES] == names[0] and names[AUTOSAVES + 1] == names[1]
-    # a fresh store (the next launch) goes on with the oldest file, not always the first
-    later = SaveStore(store.folder, ferry)
-    loaded = later.load(store.latest().name)
+    # a fresh rotating_store (the next launch) goes on with the oldest file, not always the first
+    later = SaveStore(rotating_store.folder, ferry, journal_bytes=0)
+    loaded = later.load(rotating_store.latest().name)
     oldest = min((s for s in later.list()), key=lambda s: s.stamp[0]).name
     assert later.autosave(loaded.game).name == oldest
 
@@ -174,10 +174,10 @@ def test_a_temp_file_of_a_write_in_flight_is_kept(store, ferry):
 
 
 @pytest.mark.parametrize("code", [errno.EROFS, errno.ENOSPC, errno.EACCES])
-def test_a_failing_autosave_is_reported_once_and_never_claims_success(store, ferry, monkeypatch, code):
+def test_a_failing_autosave_is_reported_once_and_never_claims_success(rotating_store, ferry, monkeypatch, code):
     game = played(ferry)
-    store.autosave(game)
-    before = {p.name: p.read_bytes() for p in store.folder.iterdir() if p.suffix == ".json"}
+    rotating_store.autosave(game)
+    before = {p.name: p.read_bytes() for p in rotating_store.folder.iterdir() if p.suffix == ".json"}
 
     def refuse(*args, **kwargs):
         raise OSError(code, os.strerror(code))
@@ -187,17 +187,17 @@ def test_a_failing_autosave_is_reported_once_and_never_claims_success(store, fer
     for _ in range(3):
         game.choose(1) if game.view().choices else None
         with pytest.raises(AutosaveFailed) as caught:
-            store.autosave(game)
+            rotating_store.autosave(game)
         failures.append(caught.value)
     assert [f.first for f in failures] == [True, False, False]  # tell the player once
-    assert store.autosave_problem and "could not save" in store.autosave_problem
-    assert {p.name: p.read_bytes() for p in store.folder.iterdir() if p.suffix == ".json"} == before
+    assert rotating_store.autosave_problem and "could not save" in rotating_store.autosave_problem
+    assert {p.name: p.read_bytes() for p in rotating_store.folder.iterdir() if p.suffix == ".json"} == before
     monkeypatch.undo()
-    store.autosave(game)
-    assert store.autosave_problem is None
+    rotating_store.autosave(game)
+    assert rotating_store.autosave_problem is None
     monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     with pytest.raises(AutosaveFailed) as again:
-        store.autosave(game)
+        rotating_store.autosave(game)
     assert again.value.first  # a new run of failures is told again
 
 

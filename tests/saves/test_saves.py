@@ -43,15 +43,15 @@ def test_save_file_is_readable_json_with_version_fingerprint_seed_and_choices(st
     assert data["game"]["state"]["node"] == "waiting"
 
 
-def test_autosaves_rotate_through_three_slots_and_latest_is_newest(store, ferry):
+def test_autosaves_rotate_through_three_slots_and_latest_is_newest(rotating_store, ferry):
     game = played(ferry)
     names = []
     for _ in range(5):
-        names.append(store.autosave(game).name)
+        names.append(rotating_store.autosave(game).name)
         game.choose(3) if game.state.node == "waiting" and len(names) == 4 else None
     assert names[:3] == sorted(set(names[:3])) and len(set(names)) == 3
     assert names[3] == names[0]  # the oldest is overwritten first
-    autos = [s for s in store.list() if s.kind == "auto"]
+    autos = [s for s in rotating_store.list() if s.kind == "auto"]
     assert len(autos) == 3
 
 

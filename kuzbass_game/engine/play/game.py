@@ -225,6 +225,17 @@ class Game:
     def actions(self) -> tuple[Action, ...]:
         return tuple(self._actions)
 
+    def actions_after(self, known: Sequence[Action]) -> tuple[int, tuple[Action, ...]]:
+        """How many of `known` (an earlier copy of `actions`) the history still begins with, and the
+        actions after them: what changed since, in time that grows with the change, not the history.
+        (The history only grows at its end and is cut back from it by a rewind, and a new action is
+        a new object: the newest action it still shares with `known` ends the part it kept.)"""
+        mine = self._actions
+        kept = min(len(mine), len(known))
+        while kept and mine[kept - 1] is not known[kept - 1]:
+            kept -= 1
+        return kept, tuple(mine[kept:])
+
     @property
     def states(self) -> tuple[GameState, ...]:
         """Every state from the first to the newest (rebuilt from the undo records: for tests and tools)."""

@@ -25,6 +25,7 @@ _HOMES = {
     "game_id_of": "save_store",
     "load_profile": "profile",
     "load_settings": "profile",
+    "read_journal": "journal",
     "read_save_file": "save_store",
     "save_settings": "profile",
     "verify": "save_format",
@@ -45,6 +46,7 @@ __all__ = [
     "game_id_of",
     "load_profile",
     "load_settings",
+    "read_journal",
     "read_save_file",
     "save_settings",
     "verify",
@@ -52,6 +54,7 @@ __all__ = [
 __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from kuzbass_game.engine.storage.journal import read_journal
     from kuzbass_game.engine.storage.profile import EndingRecord, PLAYER_FOLDER, Profile, load_profile, load_settings, save_settings
     from kuzbass_game.engine.storage.save_format import SaveError, verify
     from kuzbass_game.engine.storage.save_store import (

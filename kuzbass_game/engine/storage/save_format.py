@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, UTC
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 from collections.abc import Callable
@@ -69,6 +69,7 @@ class SaveMeta:
     saved_at: datetime
     play_seconds: float
     game_id: str | None = None  # None when encoding: derived from the game's seed
+    journal: str | None = None  # an autosave's token, which its journal's lines name (journal.py)
 
 
 def seed_game_id(seed: object) -> str:
@@ -91,6 +92,8 @@ class Decoded:
     layers: tuple[str, ...] = ()  # the layers over the story it was made with (see docs: Layers)
     layer_titles: Mapping[str, str] = field(default_factory=dict)  # layer id -> its title (only shown: plain text)
     layer_folders: Mapping[str, str] = field(default_factory=dict)  # layer id -> the folder it was loaded from
+    journal: str | None = None  # the token its journal's lines name (an autosave's), if any
+    journaled: bool = False  # lines of its journal were applied: `actions` go past `snapshot`
 
     @property
     def game_id(self) -> str:
@@ -107,13 +110,13 @@ class Restored:
 # ---------------------------------------------------------------- encoding
 
 
-def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
-    """The file's text, and the summary it holds (what a save screen shows)."""
+def summarize(game: Game) -> Summary:
+    """What a save screen shows of the game as it is now."""
     view = game.view()
     excerpt = strip_markup(view.paragraphs[-1]) if view.paragraphs else ""
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = "…" + excerpt[-(EXCERPT_CHARS - 1) :].lstrip()
-    summary: Summary = {
+    return {
         "chapter": view.chapter,
         "date": view.date,
         "turn": view.turn,
@@ -121,6 +124,11 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
         "excerpt": excerpt,
         "ending": view.ending,
     }
+
+
+def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
+    """The file's text, and the summary it holds (what a save screen shows)."""
+    summary = summarize(game)
     head = {
         "format": FORMAT,
         "version": VERSION,
@@ -138,6 +146,7 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
             "saved_at": meta.saved_at.astimezone(UTC).isoformat(timespec="microseconds"),
             "play_seconds": round(meta.play_seconds, 1),
             "game_id": meta.game_id if meta.game_id and GAME_ID.match(meta.game_id) else seed_game_id(game.seed),
+            **({"journal": meta.journal} if meta.journal else {}),
         },
         "summary": summary,
     }
@@ -286,7 +295,51 @@ def decode(data: bytes) -> Decoded:
         tuple(layers),
         _shown_names(story.get("layer_titles"), 200),
         _shown_names(story.get("layer_folders"), 4096),
+        _token(slot.get("journal")),
     )
+
+
+def _token(value: object) -> str | None:
+    return value if isinstance(value, str) and GAME_ID.match(value) else None
+
+
+def apply_journal(decoded: Decoded, data: bytes) -> Decoded:
+    """The save as its journal leaves it: each whole line of this snapshot applied in order; the
+    first line that is cut short, damaged, of another snapshot or out of place ends the journal."""
+    token = decoded.journal
+    if token is None or not data:
+        return decoded
+    actions = list(decoded.actions)
+    meta, summary, applied = decoded.meta, decoded.summary, False
+    for raw in data.split(b"\n")[:-1]:  # the last piece has no newline: a line being written, or nothing
+        line = _journal_line(raw, token)
+        if line is None or line[0] > len(actions) or line[0] + len(line[1]) > MAX_ACTIONS:
+            break
+        at, added, saved_at, play_seconds, line_summary = line
+        del actions[at:]
+        actions.extend(added)
+        meta = replace(meta, saved_at=saved_at, play_seconds=play_seconds)
+        summary, applied = line_summary, True
+    if not applied:
+        return decoded
+    return replace(decoded, meta=meta, actions=actions, summary=summary, journaled=True)
+
+
+def _journal_line(raw: bytes, token: str) -> tuple[int, list[Any], datetime, float, Summary] | None:
+    """One journal line, checked; None if it is not a whole, sound line of this snapshot."""
+    try:
+        obj = _loads(raw.decode("utf-8"))
+        if not isinstance(obj, dict) or obj.get("of") != token:
+            return None
+        plain_tree(obj)
+        at, added, seconds, saved_at = obj.get("at"), obj.get("add"), obj.get("play_seconds"), obj.get("saved_at")
+        if not (type(at) is int and at >= 0 and type(added) is list and isinstance(saved_at, str)):
+            return None
+        if not (isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds < 10**9):
+            return None
+        return at, [_action(item) for item in added], _parse_time(saved_at), float(seconds), _summary(obj.get("summary"))
+    except (SaveError, UnicodeDecodeError, ValueError, TypeError, AttributeError):
+        return None
 
 
 def _layer_names(story: Story) -> dict[str, dict[str, str]]:
@@ -435,7 +488,9 @@ def restore(decoded: Decoded, story: Story) -> Restored:
     if missing:
         raise SaveError(missing)
     same_story = decoded.fingerprint == story.fingerprint
-    snapshot = state_from_json(decoded.snapshot, story, strict=same_story) if decoded.snapshot.get("node") in story.nodes else None
+    # A journal's actions go past the snapshot's state: that state then checks nothing, and is no place to resume.
+    has_snapshot = decoded.snapshot.get("node") in story.nodes and not decoded.journaled
+    snapshot = state_from_json(decoded.snapshot, story, strict=same_story) if has_snapshot else None
     try:
         base = state_from_json(decoded.base, story, strict=same_story) if decoded.base is not None else None
     except SaveError:
@@ -453,13 +508,7 @@ def restore(decoded: Decoded, story: Story) -> Restored:
         raise SaveError(f"the save cannot be replayed on this story: {plain_text(str(err))[:300] or type(err).__name__}") from err
     total = len(decoded.actions)
     if done == total:
-        if same_story:
-            if snapshot is not None and not _same_state(game.state, snapshot):
-                raise SaveError("the save is damaged: its choices do not lead to its saved state")
-            if snapshot is None:
-                raise SaveError("the save is damaged: its saved scene does not exist")
-            return Restored(game, None, exact=True)
-        return Restored(game, f"The story was updated since this save; all {total} of your choices still apply.", exact=False)
+        return _replayed_whole(game, decoded, snapshot, same_story)
     if same_story:
         raise SaveError(f"the save is damaged: choice {done + 1} of {total} cannot be replayed")
     if snapshot is not None:
@@ -481,6 +530,26 @@ def restore(decoded: Decoded, story: Story) -> Restored:
         ),
         exact=False,
     )
+
+
+def _replayed_whole(game: Game, decoded: Decoded, snapshot: GameState | None, same_story: bool) -> Restored:
+    """A save whose every action replayed: checked against where it says it ends, on its own story."""
+    total = len(decoded.actions)
+    if not same_story:
+        return Restored(game, f"The story was updated since this save; all {total} of your choices still apply.", exact=False)
+    if decoded.journaled:
+        if not _journal_ends_where_it_says(game, decoded.summary):
+            raise SaveError("the save is damaged: its journal's choices do not lead where it says")
+    elif snapshot is None:
+        raise SaveError("the save is damaged: its saved scene does not exist")
+    elif not _same_state(game.state, snapshot):
+        raise SaveError("the save is damaged: its choices do not lead to its saved state")
+    return Restored(game, None, exact=True)
+
+
+def _journal_ends_where_it_says(game: Game, summary: Summary) -> bool:
+    """A journaled save holds no state to compare: its last line's scene and turn are checked instead."""
+    return summary.get("node") == game.state.node and summary.get("turn") == game.state.turn
 
 
 def _same_state(a: GameState, b: GameState) -> bool:
@@ -530,13 +599,13 @@ def _choices(count: int) -> str:
     return "1 choice" if count == 1 else f"{count} choices"
 
 
-def verify(data: bytes, story: Story) -> tuple[str, str]:
+def verify(data: bytes, story: Story, journal: bytes = b"") -> tuple[str, str]:
     """How a save fares on `story`: ("ok" | "changed" | "broken" | "other", explanation). For `kuzbass check --saves`.
 
     "other": a save of another story (or of this story with a layer not loaded now), which this
     story cannot break; it is named and left alone."""
     try:
-        decoded = decode(data)
+        decoded = apply_journal(decode(data), journal)
         if decoded.story_id != story.id:
             return "other", f"a save of another story ('{plain_text(decoded.story_id)[:80]}'), not checked against '{story.id}'"
         missing = missing_layers(decoded, story)
