@@ -25,7 +25,7 @@ from kuzbass_game.engine.format.json_schema import KEYS_AT, PARTS_AT, story_sche
 
 from conftest import REPO
 
-ENGINE_MODULES = ("format.compiler", "format.declarations", "format.votes", "format.codex", "format.story_tests", "core.model")
+ENGINE_MODULES = ("format.compiler", "format.declarations", "format.votes", "format.codex", "format.people", "format.story_tests", "core.model")
 KEYWORDS = {
     "$schema",
     "$id",

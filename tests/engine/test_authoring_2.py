@@ -470,6 +470,9 @@ def test_story_format_tables_name_every_manifest_variable_and_codex_key():
     assert table_keys(text, "## The manifest") == set(MANIFEST_KEYS)  # introduction, afterword and stable among them
     assert table_keys(text, "A variable declaration:") == set(VARIABLE_KEYS)  # values, description and show_if too
     assert table_keys(text, "## Codex") == set(CODEX_KEYS)  # sources, not only by example
+    from kuzbass_game.engine.format.people import PERSON_LINE_KEYS
+
+    assert table_keys(text, "## People: who stayed with you") == set(PERSON_LINE_KEYS)
 
 
 def test_a_vote_rounds_each_faction_as_the_docs_say(make_story):

@@ -430,7 +430,7 @@ variables:
     assert problems(load(make_story(manifest=manifest))) == [
         "story/manifest.yaml:1:5: error: the story id may hold only letters, digits and underscores; try 'my_story'",
         "story/manifest.yaml:2:8: error: the manifest's 'title' is empty",
-        "story/manifest.yaml:4:1: error: unknown key 'colour' in the manifest; allowed keys: id, title, start, author, description, introduction, afterword, stable, variables, computed, routines, codex, tests",
+        "story/manifest.yaml:4:1: error: unknown key 'colour' in the manifest; allowed keys: id, title, start, author, description, introduction, afterword, stable, variables, computed, routines, codex, tests, people",
         "story/manifest.yaml:7:11: error: unknown type 'integer' for variable 'gold'; did you mean 'int'?; use int, bool or text",
         "story/manifest.yaml:8:3: error: 'and' cannot be a variable name: use letters, digits and underscores, not a reserved word",
         "story/manifest.yaml:13:10: error: 'max' of variable 'hp' (5) is below its 'min' (10)",

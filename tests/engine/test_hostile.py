@@ -47,7 +47,7 @@ def test_alias_bomb_in_a_node_file_is_refused_quickly(make_story):
     found = problems(result)
     assert len(found) < 40  # nothing was expanded 9^9 times
     assert (
-        "story/bomb.yaml:1:1: error: unknown key 'l0' in a story file; allowed keys: nodes, extend, variables, computed, routines, codex, tests"
+        "story/bomb.yaml:1:1: error: unknown key 'l0' in a story file; allowed keys: nodes, extend, variables, computed, routines, codex, tests, people"
         in found
     )
     # each alias points at its anchor: l9 is written on line 10, l8 on line 9

@@ -88,6 +88,25 @@ class VarRef:
 TextPart = str | VarRef
 
 
+@dataclass(frozen=True, eq=False)
+class PersonLine:
+    """One line the run summary may say of a person: shown when its condition holds at the end."""
+
+    text: tuple[TextPart, ...]  # author markup, with `{name}` holes
+    condition: Condition | None = None  # None: always (a person's last word, after the lines with an `if`)
+    mark: Mark | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Person:
+    """Someone the run may have kept or lost: the run summary's "Who stayed with you" shows the
+    first of their lines whose condition holds at the end of the run, or none."""
+
+    id: str
+    lines: tuple[PersonLine, ...]
+    mark: Mark | None = None
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Paragraph:
     """One paragraph of node text, shown only while its condition (if any) holds."""
@@ -234,6 +253,7 @@ class Story:
     extended: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # node id -> layers that added to it
     layer_titles: Mapping[str, str] = field(default_factory=dict)  # layer id -> its title, as its manifest gives it
     layer_folders: tuple[str, ...] = ()  # each layer's folder (absolute), in the order of `layers`: saves name it
+    people: Mapping[str, Person] = field(default_factory=dict)  # person id -> the lines the run summary may say of them
 
     def defaults(self) -> dict[str, Value]:
         return {name: var.default for name, var in self.variables.items()}

@@ -18,10 +18,24 @@ from collections.abc import Callable
 import yaml
 
 from kuzbass_game.engine.core import expr
-from kuzbass_game.engine.format import codex, stable, votes
+from kuzbass_game.engine.format import codex, people, stable, votes
 from kuzbass_game.engine.format.declarations import Declarations
 from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
-from kuzbass_game.engine.core.model import BALLOTS, Branch, Choice, CodexEntry, Ending, InputSpec, Node, Paragraph, Story, TextPart, Variable, VarRef
+from kuzbass_game.engine.core.model import (
+    BALLOTS,
+    Branch,
+    Choice,
+    CodexEntry,
+    Ending,
+    InputSpec,
+    Node,
+    Paragraph,
+    Person,
+    Story,
+    TextPart,
+    Variable,
+    VarRef,
+)
 from kuzbass_game.engine.format.reader import IDENTIFIER, NODE_ID, Entries, Reader, Suggester, did_you_mean
 from kuzbass_game.engine.format.sources import SourceFile
 from kuzbass_game.engine.format.story_tests import StoryTest, read_tests
@@ -29,7 +43,7 @@ from kuzbass_game.engine.format.yaml_source import compose
 
 _Part = TypeVar("_Part", Choice, Branch)  # what `_with_otherwise` builds: choices or random branches
 
-DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests")
+DECLARATION_KEYS = ("variables", "computed", "routines", "codex", "tests", "people")
 MANIFEST_KEYS = ("id", "title", "start", "author", "description", "introduction", "afterword", "stable", *DECLARATION_KEYS)
 LAYER_MANIFEST_KEYS = ("id", "title", "extends", "author", "description", *DECLARATION_KEYS)
 FILE_KEYS = ("nodes", "extend", *DECLARATION_KEYS)
@@ -107,6 +121,7 @@ class StoryBuilder:
         self.declarations = Declarations()
         self.variables: dict[str, Variable] = self.declarations.variables
         self.codex: dict[str, CodexEntry] = {}
+        self.people: dict[str, Person] = {}  # the run summary's "Who stayed with you" (format/people.py), in the order declared
         self.nodes: dict[str, Node] = {}
         self.node_marks: dict[str, Mark] = {}
         # Whatever names another node is checked once all are known:
@@ -264,6 +279,8 @@ class StoryBuilder:
             self._report_late_declarations(parsed)
         if "codex" in entries:
             codex.read_entries(reader, entries["codex"][1], self.codex, self.markup_check)
+        if "people" in entries:
+            people.read_people(NodeCompiler(reader, self.scope(), self.variables, self), entries["people"][1], self.people)
         if "tests" in entries:
             read_tests(NodeCompiler(reader, self.scope(), self.variables, self), entries["tests"][1], self.tests)
         if "extend" in entries:
@@ -470,6 +487,7 @@ class StoryBuilder:
             layer_titles=dict(self.layer_titles),
             layer_folders=self.layer_folders,
             extended=self._extended(),
+            people=dict(self.people),
         )
 
     def _extended(self) -> dict[str, tuple[str, ...]]:

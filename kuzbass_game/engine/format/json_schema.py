@@ -2,8 +2,8 @@
 
 `kuzbass schema` prints it. It is written out by hand, key by key, beside the loader, and a test
 keeps the two in step: every story and example file must validate against it, and each mapping
-the loader reads (the `*_KEYS` tuples of the format package: compiler.py, declarations.py, votes.py, codex.py and
-story_tests.py, and the vote OUTCOMES of core/model.py) must allow exactly the keys the schema allows at the place `KEYS_AT` names.
+the loader reads (the `*_KEYS` tuples of the format package: compiler.py, declarations.py, votes.py, codex.py,
+people.py and story_tests.py, and the vote OUTCOMES of core/model.py) must allow exactly the keys the schema allows at the place `KEYS_AT` names.
 
 The schema describes shapes (which keys, which types, which ranges); what needs the whole story
 (does a `goto` exist, is a variable declared, does an expression type-check) is `kuzbass check`'s.
@@ -38,6 +38,7 @@ KEYS_AT = {
     "declarations.COMPUTED_KEYS": "computedSpec",
     "declarations.ROUTINE_KEYS": "routine",
     "codex.CODEX_KEYS": "codexEntry",
+    "people.PERSON_LINE_KEYS": "personLine",
     "votes.VOTE_KEYS": "vote",
     "votes.FACTION_KEYS": "faction",
     "votes.MOVE_KEYS": "move",
@@ -77,6 +78,7 @@ def story_schema() -> Schema:
         "routines": _ref("routines"),
         "codex": _ref("codex"),
         "tests": _ref("storyTests"),
+        "people": _ref("people"),
     }
     defs = {
         # ------------------------------------------------------------ the three kinds of file
@@ -220,6 +222,23 @@ def story_schema() -> Schema:
                 "sources": {"type": "array", "items": {"type": "string"}, "maxItems": 20, "description": "Where it comes from."},
             },
             ("title", "text"),
+        ),
+        "people": {
+            "type": "object",
+            "description": "Person id -> what the run summary says of them under 'Who stayed with you': the first line whose 'if' holds at the end.",
+            "propertyNames": {"pattern": NODE_ID},
+            "additionalProperties": {
+                "anyOf": [_ref("personLine"), {"type": "array", "minItems": 1, "maxItems": 20, "items": _ref("personLine")}],
+                "description": "One line, or a list of lines (the first whose 'if' holds is said).",
+            },
+        },
+        "personLine": _object(
+            "A line the run summary may say of a person.",
+            {
+                "text": _text("The line (markup, {name} holes), in the summary's voice."),
+                "if": {**_ref("condition"), "description": "When it is said: a condition on the state at the end of the run (no 'if': always)."},
+            },
+            ("text",),
         ),
         "storyTests": {
             "type": "object",

@@ -45,6 +45,8 @@ from kuzbass_game.engine.core.model import (
     Move,
     Node,
     Paragraph,
+    Person,
+    PersonLine,
     Routine,
     Story,
     TextPart,
@@ -58,7 +60,7 @@ if TYPE_CHECKING:  # the expression compiler is imported only once a node needs 
     from kuzbass_game.engine.core.expr import Condition, Effects, Evaluator, Scope, Typed
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 11  # bump when the loader's checks change (the layouts' fields are part of every key already)
+FORMAT = 12  # bump when the loader's checks change (the layouts' fields are part of every key already)
 MAGIC = b"KZC3"
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of a marshalled image; ours nest fewer than ten levels
@@ -186,6 +188,8 @@ COMPUTED = Layout(Computed, name=PLAIN, type=DERIVED, source=PLAIN, run=DERIVED,
 ROUTINE = Layout(Routine, name=PLAIN, effects=FX, mark=MARK, label=PLAIN)
 CODEX_ENTRY = Layout(CodexEntry, id=PLAIN, title=PLAIN, text=PLAIN, sources=PLAIN, mark=MARK)
 PARAGRAPH = Layout(Paragraph, parts=PARTS, condition=IF)
+PERSON_LINE = Layout(PersonLine, text=PARTS, condition=IF, mark=MARK)
+PERSON = Layout(Person, id=PLAIN, lines=Nested(PERSON_LINE, "many"), mark=MARK)
 BRANCH = Layout(Branch, target=PLAIN, weight=PLAIN, condition=IF, mark=MARK)
 CHOICE = Layout(
     Choice,
@@ -245,8 +249,28 @@ STORY = Layout(
     extended=PAIRS,
     layer_titles=PAIRS,
     layer_folders=PLAIN,
+    people=Nested(PERSON, "values"),
 )
-LAYOUTS = (MARKS, DIAGNOSTIC, VARIABLE, COMPUTED, ROUTINE, CODEX_ENTRY, PARAGRAPH, BRANCH, CHOICE, MOVE, FACTION, VOTE, INPUT, ENDING, NODE, STORY)
+LAYOUTS = (
+    MARKS,
+    DIAGNOSTIC,
+    VARIABLE,
+    COMPUTED,
+    ROUTINE,
+    CODEX_ENTRY,
+    PERSON_LINE,
+    PERSON,
+    PARAGRAPH,
+    BRANCH,
+    CHOICE,
+    MOVE,
+    FACTION,
+    VOTE,
+    INPUT,
+    ENDING,
+    NODE,
+    STORY,
+)
 
 
 def check_layouts(layouts: Iterable[Layout] = LAYOUTS) -> None:
@@ -385,6 +409,7 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
         computed=computed,
         routines=routines,
         codex=reader.keyed(CODEX_ENTRY, kept["codex"], "id"),
+        people=reader.keyed(PERSON, kept["people"], "id"),  # after the declarations: a line's `if` may read a computed value
     )
     diagnostics = [reader.record(DIAGNOSTIC, raw) for raw in _records(raw_notes)]
     return story, diagnostics

@@ -13,6 +13,7 @@ from kuzbass_game.engine.core.expr import EvalError
 from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.core.text import escape_markup
 from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.play.render import Values, render
 from kuzbass_game.engine.play.state import GameState
 from kuzbass_game.engine.play import stepper
 from kuzbass_game.engine.play.stepper import Credit, Cursor, InvalidAction, StoryRuntimeError
@@ -77,6 +78,7 @@ class RunSummary:
     final: tuple[tuple[str, str], ...]  # the status at the end (label, value)
     votes: tuple[VoteTaken, ...] = ()  # every vote the player cast a ballot in, oldest first
     kept: tuple[Kept, ...] = ()  # the shown values the run changed, start to end, in the status's order
+    people: tuple[str, ...] = ()  # what the story says of each person the run kept or lost (markup), in the order declared
 
 
 def swung(tally: Tally) -> bool:
@@ -117,6 +119,22 @@ def kept(game: Game, first: GameState) -> tuple[Kept, ...]:
         delta = item.number - before.number if item.number is not None and before.number is not None else None
         changed.append(Kept(item.label, before.value, item.value, delta))
     return tuple(changed)
+
+
+def people_told(story: Story, state: GameState) -> tuple[str, ...]:
+    """For each person the story declares, the first of their lines whose condition holds in `state` (markup, values escaped)."""
+    values = Values(state.variables, state.visits, story.computed)
+    told = []
+    for person in story.people.values():
+        for line in person.lines:
+            try:
+                holds = line.condition is None or line.condition.run(state.variables, state.visits)
+            except EvalError:  # a fault in one line's condition (a division by zero): that line is not said
+                continue
+            if holds:
+                told.append(render(line.text, values))
+                break
+    return tuple(told)
 
 
 def _values(story: Story, state: GameState) -> dict[str, object]:
@@ -221,6 +239,7 @@ def summarize(game: Game) -> RunSummary:
         view.status,
         votes_taken(game, states),
         kept(game, states[0]),
+        people_told(story, game.state),
     )
 
 
@@ -254,11 +273,14 @@ def kept_line(value: Kept) -> str:
 
 def run_sections(summary: RunSummary) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The run told in sections (heading, lines of markup) that both faces show: how long it was,
-    the votes the player cast and which their ballot turned, and what they came with and kept.
-    (What decided the ending is drawn by each face from `summary.decisive`.)"""
+    the votes the player cast and which their ballot turned, what they came with and kept, and who
+    stayed with them (the story's `people:`). (What decided the ending is drawn by each face from
+    `summary.decisive`.)"""
     sections: list[tuple[str, tuple[str, ...]]] = [("Your run", (choices_made(summary),))]
     if summary.votes:
         sections.append(("The votes you cast", tuple(vote_line(vote) for vote in summary.votes)))
     if summary.kept:
         sections.append(("What you came with, and what you kept", tuple(kept_line(value) for value in summary.kept)))
+    if summary.people:
+        sections.append(("Who stayed with you", summary.people))
     return tuple(sections)
