@@ -132,7 +132,7 @@ def test_a_failed_append_is_told_once_and_the_next_autosave_is_a_snapshot(store,
     game.choose(0)
     with pytest.raises(AutosaveFailed) as caught:
         store.autosave(game)
-    assert caught.value.first and "No space left" in str(caught.value)
+    assert caught.value.first and "the disk is full" in str(caught.value)
     monkeypatch.undo()
     game.choose(0)
     info = store.autosave(game)

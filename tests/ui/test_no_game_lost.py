@@ -76,7 +76,8 @@ async def test_yes_starts_a_new_game_and_both_games_keep_their_autosaves(make_ap
         await pilot.pause()
         first_id = game_id_of(first.game)
         first_autosaves = autosaves_by_game(saves_dir, ferry)[first_id]
-        assert len(first_autosaves) == 3
+        assert len(first_autosaves) == 1  # a snapshot; the choices after it are lines of its journal
+        first_files = {path.name: path.read_bytes() for path in saves_dir.glob(f"autosave-{first_id}-*")}
         app.show_title()
         await pilot.pause()
         await pilot.press("n")
@@ -92,7 +93,9 @@ async def test_yes_starts_a_new_game_and_both_games_keep_their_autosaves(make_ap
         assert second_id != first_id
         autosaves = autosaves_by_game(saves_dir, ferry)
         assert autosaves[first_id] == first_autosaves  # the first game's autosaves were not rotated out
-        assert len(autosaves[second_id]) == 3
+        assert {path.name: path.read_bytes() for path in saves_dir.glob(f"autosave-{first_id}-*")} == first_files  # nor written
+        assert len(autosaves[second_id]) == 1
+        assert SaveStore(saves_dir, ferry).load(next(iter(autosaves[second_id]))).game.state == second.game.state
         await pilot.press("s")  # the Load screen shows both games
         await pilot.pause()
         saves = app.screen
@@ -134,7 +137,7 @@ async def test_in_a_game_the_question_says_whether_it_was_autosaved(make_app, mo
         assert "The game in play stays saved" in question_text(app.screen)
         await pilot.press("n")
         await pilot.pause()
-        monkeypatch.setattr(atomic, "write_atomic", disk_full)
+        full_disk(monkeypatch)
         await pilot.press("1")
         await pilot.pause()
         start_new_game(app)
@@ -145,6 +148,12 @@ async def test_in_a_game_the_question_says_whether_it_was_autosaved(make_app, mo
 
 def disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def full_disk(monkeypatch) -> None:
+    """Every write fails: a whole save's, and a line appended to an autosave's journal."""
+    monkeypatch.setattr(atomic, "write_atomic", disk_full)
+    monkeypatch.setattr("kuzbass_game.engine.storage.save_store.append_line", disk_full)
 
 
 async def test_continue_resumes_the_most_recently_saved_game_not_the_newest_file(make_app, ferry, saves_dir):
@@ -164,7 +173,7 @@ async def test_a_failing_autosave_is_told_once_not_after_every_choice(make_app, 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
-        monkeypatch.setattr(atomic, "write_atomic", disk_full)
+        full_disk(monkeypatch)
         for key in ("1", "3", "b"):  # three choices, three failed autosaves
             await pilot.press(key)
             await pilot.pause()
@@ -175,7 +184,7 @@ async def test_a_failing_autosave_is_told_once_not_after_every_choice(make_app, 
         await pilot.press("3")  # works again: the problem is cleared...
         await pilot.pause()
         assert app.saves.autosave_problem is None
-        monkeypatch.setattr(atomic, "write_atomic", disk_full)
+        full_disk(monkeypatch)
         await pilot.press("b")  # ...so a new failure is told again, once
         await pilot.pause()
         told = [n.message for n in app._notifications if n.message.startswith("Autosave failed")]

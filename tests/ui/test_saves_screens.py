@@ -33,8 +33,8 @@ def rows(saves: SavesScreen) -> list[tuple[bool, str]]:
 
 def two_games(ferry, saves_dir) -> None:
     """Game A: two autosaves, the quicksave and a named save; game B, saved later: three autosaves
-    and a named save."""
-    store = SaveStore(saves_dir, ferry)
+    and a named save. (Every autosave a whole snapshot, as when a journal has grown: the rotation.)"""
+    store = SaveStore(saves_dir, ferry, journal_bytes=0)
     a = played(ferry, "Anna")
     store.autosave(a)
     store.save(a, "before the ferry")

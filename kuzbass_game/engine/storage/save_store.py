@@ -518,7 +518,7 @@ class SaveStore:
                 append_line(path, line)
             except OSError as err:
                 journal.broken = True
-                raise self._autosave_failed(err) from None
+                raise self._autosave_failed(_write_failed(err)) from None
             self.autosave_problem = None
             self._known[game_id] = max(saved_at, self._known.get(game_id, saved_at))
             return SlotInfo(
@@ -883,15 +883,20 @@ def write_atomic(path: Path, data: bytes, *, no_clobber: bool = False) -> None:
     except NotADirectoryError as err:
         raise SaveError(f"cannot create the saves folder {path.parent}: {err.strerror or err}") from None
     except OSError as err:
-        if err.errno in (errno.ENOSPC, errno.EDQUOT):
-            reason = "the disk is full"
-        elif err.errno in (errno.EROFS,):
-            reason = "the saves folder is read-only"
-        elif err.errno in (errno.EACCES, errno.EPERM):
-            reason = "no permission to write in the saves folder"
-        else:
-            reason = err.strerror or str(err)
-        raise SaveError(f"could not save ({reason}); your previous save is untouched") from None
+        raise _write_failed(err) from None
+
+
+def _write_failed(err: OSError) -> SaveError:
+    """A failed write, in the player's words."""
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = "the disk is full"
+    elif err.errno in (errno.EROFS,):
+        reason = "the saves folder is read-only"
+    elif err.errno in (errno.EACCES, errno.EPERM):
+        reason = "no permission to write in the saves folder"
+    else:
+        reason = err.strerror or str(err)
+    return SaveError(f"could not save ({reason}); your previous save is untouched")
 
 
 def _scan(folder: Path) -> Iterator[os.DirEntry[str]]:
