@@ -76,6 +76,33 @@ def build(nodes: int, seed: int = 1) -> dict:
     return {"manifest": manifest, "nodes": story_nodes}
 
 
+def build_ring(nodes: int, seed: int = 1) -> dict:
+    """A ring of `nodes` distinct nodes (about 60 words each, the same two variables and choices):
+    the first two choices lead on to the next node, so a game of up to `nodes` steps that takes them
+    visits a new node at every step; the third (`food > 2`) leads to the one ending."""
+    rnd = random.Random(seed)
+    ids = [f"r{i}" for i in range(nodes)]
+    story_nodes = {}
+    for i, node_id in enumerate(ids):
+        after = ids[(i + 1) % nodes]
+        story_nodes[node_id] = {
+            "text": " ".join(rnd.choice(WORDS) for _ in range(60)).capitalize() + ".",
+            "choices": [
+                {"text": "Eat", "goto": after, "effects": "food += 1"},
+                {"text": "Trade", "goto": after, "effects": "gold += 1"},
+                {"text": "Sell food", "goto": "end", "if": "food > 2", "effects": "food -= 2; gold += 2"},
+            ],
+        }
+    story_nodes["end"] = {"text": "The ring is left.", "ending": {"title": "Out"}}
+    manifest = {
+        "id": "ring",
+        "title": f"Ring {nodes}",
+        "start": "r0",
+        "variables": {"food": {"type": "int", "label": "Food"}, "gold": {"type": "int", "label": "Gold"}},
+    }
+    return {"manifest": manifest, "nodes": story_nodes}
+
+
 def write_yaml(data: dict, folder: Path) -> list[Path]:
     """Write the story in the project's format, 500 nodes to a file; returns the files."""
     import yaml

@@ -1,4 +1,5 @@
-"""The two user-interface figures: launch to the first screen, and CPU time per key press.
+"""The user-interface figures: launch to the first screen (the campaign, or a generated story),
+and CPU time and wall time per key press (after 0, 1,000 or 10,000 steps of history).
 
 Each is measured beside a bare Textual app with the same widgets, in the same run.
 """
@@ -26,7 +27,7 @@ KUZBASS_LAUNCH = textwrap.dedent("""
         return original_run(self, headless=True, size=(100, 30))
     KuzbassApp.run = run_headless
     from kuzbass_game.cli import main
-    sys.exit(main(["play", "--saves", sys.argv[1]]))
+    sys.exit(main(["play", "--saves", sys.argv[1], *sys.argv[2:]]))
 """)
 
 # A bare Textual app with the same widgets as the title screen: header, menu, footer.
@@ -51,12 +52,14 @@ def _wall(args: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def bench_launch(repeat: int) -> dict:
+def bench_launch(repeat: int, story: Path | None = None) -> dict:
+    """`kuzbass play` (the campaign, or `story`: its cache filled by a first launch) to the title
+    screen, against the bare app; `nodes` is left to the caller."""
     # Byte-compiled, as after `pip install` or `scripts/setup` (Textual's own modules are too):
     # otherwise PYTHONDONTWRITEBYTECODE, set on some machines, makes every launch compile the game.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kuzbass_game")], check=True, capture_output=True)
     with tempfile.TemporaryDirectory() as saves:
-        kuzbass = [sys.executable, "-c", KUZBASS_LAUNCH, saves]
+        kuzbass = [sys.executable, "-c", KUZBASS_LAUNCH, saves, *([str(story)] if story else [])]
         bare = [sys.executable, "-c", BARE_LAUNCH]
         _wall(kuzbass)  # warm the story cache and the OS file cache once for both
         _wall(bare)
@@ -106,26 +109,49 @@ def _loop_story(folder: Path) -> Path:
     return folder
 
 
-async def _kuzbass_cpu_per_key(presses: int) -> float:
+async def _presses(pilot, presses: int) -> tuple[float, float]:
+    """CPU time per key press through Pilot, then wall time per key press (the autosave's fsync
+    included) with the key sent straight to the app and its screen's messages awaited: Pilot's own
+    press and pause sleep for idleness in 20 ms steps, which would swamp a wall-time figure."""
+    from textual import events
+
+    cpu = time.process_time()
+    for _ in range(presses):
+        await pilot.press("1")
+        await pilot.pause()
+    cpu = (time.process_time() - cpu) / presses
+    driver = pilot.app._driver
+    wall = time.perf_counter()
+    for _ in range(presses):
+        driver.send_message(events.Key("1", "1"))
+        await pilot._wait_for_screen()
+        await pilot._wait_for_screen()  # what the key's handler posted (the new scene's widgets)
+    wall = (time.perf_counter() - wall) / presses
+    await pilot.pause()
+    return cpu, wall
+
+
+async def _kuzbass_per_key(presses: int, history: int = 0) -> tuple[float, float]:
+    """The app's story screen on a game with `history` steps already played (as after a load)."""
     from kuzbass_game.authoring import load_and_check
+    from kuzbass_game.engine.play import Game
     from kuzbass_game.ui.app import KuzbassApp
 
     with tempfile.TemporaryDirectory() as tmp:
         story = load_and_check(_loop_story(Path(tmp) / "story")).story
+        game = Game(story, seed=1)
+        for _ in range(history):
+            game.choose(0)
         app = KuzbassApp(story, saves_dir=Path(tmp) / "saves", seed=1)
         async with app.run_test(size=(100, 30)) as pilot:
-            app.new_game()
+            app.open_game(game)
             await pilot.pause()
             await pilot.press("1")
             await pilot.pause()
-            start = time.process_time()
-            for _ in range(presses):
-                await pilot.press("1")
-                await pilot.pause()
-            return (time.process_time() - start) / presses
+            return await _presses(pilot, presses)
 
 
-async def _bare_cpu_per_key(presses: int) -> float:
+async def _bare_per_key(presses: int) -> tuple[float, float]:
     from textual.app import App
     from textual.binding import Binding
     from textual.containers import VerticalScroll
@@ -155,17 +181,25 @@ async def _bare_cpu_per_key(presses: int) -> float:
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("1")
         await pilot.pause()
-        start = time.process_time()
-        for _ in range(presses):
-            await pilot.press("1")
-            await pilot.pause()
-        return (time.process_time() - start) / presses
+        return await _presses(pilot, presses)
 
 
-def bench_keypress(repeat: int, presses: int = 40) -> dict:
+def bench_keypress(repeat: int, presses: int = 40, history: int = 0) -> dict:
+    """CPU (process time) and wall time (autosave's fsync included) per key press, after `history`
+    steps, against the bare app; the two apps in turn, `repeat` times."""
     kuzbass, bare = [], []
     for _ in range(repeat):
-        kuzbass.append(asyncio.run(_kuzbass_cpu_per_key(presses)))
-        bare.append(asyncio.run(_bare_cpu_per_key(presses)))
-    k, b = statistics.median(kuzbass), statistics.median(bare)
-    return {"kuzbass_ms": k * 1000, "bare_ms": b * 1000, "ratio": k / b, "presses": presses}
+        kuzbass.append(asyncio.run(_kuzbass_per_key(presses, history)))
+        bare.append(asyncio.run(_bare_per_key(presses)))
+    k_cpu, b_cpu = statistics.median(k[0] for k in kuzbass), statistics.median(b[0] for b in bare)
+    k_wall, b_wall = statistics.median(k[1] for k in kuzbass), statistics.median(b[1] for b in bare)
+    return {
+        "history": history,
+        "presses": presses,
+        "kuzbass_ms": k_cpu * 1000,
+        "bare_ms": b_cpu * 1000,
+        "ratio": k_cpu / b_cpu,
+        "kuzbass_wall_ms": k_wall * 1000,
+        "bare_wall_ms": b_wall * 1000,
+        "wall_ratio": k_wall / b_wall,
+    }
