@@ -16,7 +16,7 @@ from kuzbass_game.engine.play import codex
 from kuzbass_game.engine.play import history
 from kuzbass_game.engine.play import stepper
 from kuzbass_game.engine.core.expr import Condition, EvalError, Value
-from kuzbass_game.engine.core.text import escape_markup
+from kuzbass_game.engine.core.text import escape_markup, plain_text
 from kuzbass_game.engine.core.model import Choice, CodexEntry, Node, Story, TextPart, Variable
 from kuzbass_game.engine.play.render import Values, format_value, render
 from kuzbass_game.engine.play.votes import Tally
@@ -163,6 +163,19 @@ def _step_credits(story: Story, before: GameState, action: Action) -> tuple[Cred
     return tuple(cursor.credits)
 
 
+def _same_state(replayed: GameState, read: GameState) -> bool:
+    """A state replayed and one read from a save (whose texts went through plain_text: so do the replayed one's here)."""
+    played = {name: plain_text(value) if isinstance(value, str) else value for name, value in replayed.variables.items()}
+    return (replayed.node, played, replayed.visits, replayed.rng, replayed.used_once, replayed.turn) == (
+        read.node,
+        dict(read.variables),
+        read.visits,
+        read.rng,
+        read.used_once,
+        read.turn,
+    )
+
+
 def _fixed(parts: Iterable[TextPart]) -> bool:
     """Whether a text reads the same for every player (no {hole} to fill)."""
     return all(type(part) is str for part in parts)
@@ -187,7 +200,11 @@ class Game:
             base = stepper.start(story, self.seed, self._faults).freeze()
         self.base: GameState = base
         self._state: GameState = base
-        self._undo: list[history.Undo] = []  # one per action, while keep_history
+        self._undo: list[history.Undo] = []  # one per action after the first `_unrecorded`, while keep_history
+        # A long save resumed from its checkpoint (`resumed`): its first actions have no undo records
+        # until the history before the checkpoint is first asked for (`_history`).
+        self._unrecorded = 0
+        self._checkpoint: GameState | None = None
         self._previous: tuple[int, GameState] | None = None  # (actions, the state before the last) cached
         self._status_cache: list[tuple[GameState, tuple[StatusItem, ...]]] = []
         self._pairs_cache: tuple[tuple[StatusItem, ...], tuple[tuple[str, str], ...]] | None = None
@@ -225,6 +242,47 @@ class Game:
     def actions(self) -> tuple[Action, ...]:
         return tuple(self._actions)
 
+    @classmethod
+    def resumed(cls, story: Story, seed: int, prefix: Sequence[Action], checkpoint: GameState, base: GameState | None = None) -> Game:
+        """A game whose actions `prefix` led to `checkpoint` (a long save's, checked as any saved
+        state is), resumed there without replaying them: `replay` the actions after it. The undo
+        records of `prefix` are rebuilt the first time the history before the checkpoint is asked
+        for (a rewind past it, the journal, the run summary); if the prefix then does not lead to the
+        checkpoint, the game is rebased there, as a save whose story changed (see `rebased`)."""
+        game = cls(story, seed, base=base)
+        game._actions = list(prefix)
+        game._state = checkpoint
+        game._unrecorded = len(prefix)
+        game._checkpoint = checkpoint
+        return game
+
+    def _history(self) -> list[history.Undo]:
+        """Every undo record, the ones before a resumed checkpoint rebuilt first if they are not yet."""
+        if self._unrecorded:
+            count, checkpoint = self._unrecorded, self._checkpoint
+            assert checkpoint is not None
+            again = Game(self.story, self.seed, base=self.base if self.rebased else None)
+            if again.replay(self._actions[:count]) == count and _same_state(again._state, checkpoint):
+                self._undo[:0] = again._undo
+            else:  # the choices before the checkpoint do not lead to it: the game begins there
+                self.base, self.rebased = checkpoint, True
+                del self._actions[:count]
+            self._unrecorded, self._checkpoint = 0, None
+            self._previous = None
+        return self._undo
+
+    def state_at(self, count: int) -> GameState:
+        """The state after the first `count` actions (walked back from the newest: cheap near the end)."""
+        count = max(0, min(count, len(self._actions)))
+        back = len(self._actions) - count
+        undo = self._undo if back <= len(self._undo) else self._history()
+        if back > len(undo):  # (a rebase just dropped the actions before the checkpoint)
+            return self.base
+        cursor = Cursor.thaw(self._state)
+        for record in reversed(undo[len(undo) - back :]):
+            history.step_back(cursor, record)
+        return cursor.freeze()
+
     def actions_after(self, known: Sequence[Action]) -> tuple[int, tuple[Action, ...]]:
         """How many of `known` (an earlier copy of `actions`) the history still begins with, and the
         actions after them: what changed since, in time that grows with the change, not the history.
@@ -243,14 +301,14 @@ class Game:
             return (self._state,)
         result = [self._state]
         cursor = Cursor.thaw(self._state)
-        for undo in reversed(self._undo):
+        for undo in reversed(self._history()):
             history.step_back(cursor, undo)
             result.append(Cursor.thaw(cursor.freeze()).freeze())
         return tuple(reversed(result))
 
     def _state_before_last(self) -> GameState | None:
         """The state just before the newest action (the view reads it for what changed)."""
-        if not self._actions or not self._undo:
+        if not self._actions or not (self._undo or self._history()):
             return None
         cached = self._previous
         if cached is not None and cached[0] == len(self._actions):
@@ -268,7 +326,7 @@ class Game:
         entries = []
         befores: list[GameState] = []
         cursor = Cursor.thaw(self._state)
-        for undo in reversed(self._undo):  # the state before each action, newest first
+        for undo in reversed(self._history()):  # the state before each action, newest first
             history.step_back(cursor, undo)
             befores.append(
                 GameState(
@@ -642,6 +700,8 @@ class Game:
         steps = max(0, min(steps, len(self._actions)))
         self._tally_cache = self._credits_cache = None
         if steps and self.keep_history:
+            if steps > len(self._undo):
+                steps = min(steps, len(self._history()))
             cursor = Cursor.thaw(self._state)
             for undo in reversed(self._undo[-steps:]):
                 history.step_back(cursor, undo)

@@ -37,6 +37,7 @@ MAX_ACTIONS = 200_000
 MAX_INT_DIGITS = 100  # more than any seed, counter or variable needs; Python refuses 4,300
 MAX_NAME_CHARS = 1000  # a node name in an action
 EXCERPT_CHARS = 200
+CHECKPOINT_EVERY = 1000  # a save of this many actions or more keeps the state after the last multiple of it
 GAME_ID = re.compile(r"[0-9a-f]{16}\Z")
 EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
@@ -92,6 +93,7 @@ class Decoded:
     layers: tuple[str, ...] = ()  # the layers over the story it was made with (see docs: Layers)
     layer_titles: Mapping[str, str] = field(default_factory=dict)  # layer id -> its title (only shown: plain text)
     layer_folders: Mapping[str, str] = field(default_factory=dict)  # layer id -> the folder it was loaded from
+    checkpoint: tuple[int, JSONObject] | None = None  # (actions before it, the state they led to): a long save's
     journal: str | None = None  # the token its journal's lines name (an autosave's), if any
     journaled: bool = False  # lines of its journal were applied: `actions` go past `snapshot`
 
@@ -150,12 +152,16 @@ def encode(game: Game, meta: SaveMeta) -> tuple[str, Summary]:
         },
         "summary": summary,
     }
+    actions = game.actions
+    at = len(actions) - len(actions) % CHECKPOINT_EVERY
     game_part = {
         "seed": game.seed,
         "base": game.base.to_json() if game.rebased else None,
+        # A load replays only the actions after the checkpoint (fewer than CHECKPOINT_EVERY).
+        "checkpoint": {"at": at, "state": game.state_at(at).to_json()} if at else None,
         "state": game.state.to_json(),
     }
-    return _layout(head, game_part, [a.to_json() for a in game.actions]), summary
+    return _layout(head, game_part, [a.to_json() for a in actions]), summary
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False)
@@ -278,6 +284,7 @@ def decode(data: bytes) -> Decoded:
     _need(base is None or isinstance(base, dict), "the save is damaged: 'base' has the wrong type")
     summary = _summary(obj.get("summary"))
     _get(_get(game, "state", dict, "the game"), "node", str, "the saved state")
+    checkpoint = _checkpoint(game.get("checkpoint"), len(actions))
     layers = story.get("layers", [])
     _need(
         isinstance(layers, list) and len(layers) <= 100 and all(isinstance(layer, str) and len(layer) <= 200 for layer in layers),
@@ -295,8 +302,20 @@ def decode(data: bytes) -> Decoded:
         tuple(layers),
         _shown_names(story.get("layer_titles"), 200),
         _shown_names(story.get("layer_folders"), 4096),
+        checkpoint,
         _token(slot.get("journal")),
     )
+
+
+def _checkpoint(raw: object, actions: int) -> tuple[int, JSONObject] | None:
+    """A long save's checkpoint, checked for shape (its state is checked against the story by `restore`)."""
+    if raw is None:
+        return None
+    at = _get(raw, "at", int, "the checkpoint")
+    _need(0 < at <= actions, "the save is damaged: its checkpoint is out of place")
+    state = _get(raw, "state", dict, "the checkpoint")
+    _get(state, "node", str, "the checkpoint's state")
+    return at, state
 
 
 def _token(value: object) -> str | None:
@@ -310,19 +329,21 @@ def apply_journal(decoded: Decoded, data: bytes) -> Decoded:
     if token is None or not data:
         return decoded
     actions = list(decoded.actions)
-    meta, summary, applied = decoded.meta, decoded.summary, False
+    meta, summary, applied, lowest = decoded.meta, decoded.summary, False, len(actions)
     for raw in data.split(b"\n")[:-1]:  # the last piece has no newline: a line being written, or nothing
         line = _journal_line(raw, token)
         if line is None or line[0] > len(actions) or line[0] + len(line[1]) > MAX_ACTIONS:
             break
         at, added, saved_at, play_seconds, line_summary = line
+        lowest = min(lowest, at)
         del actions[at:]
         actions.extend(added)
         meta = replace(meta, saved_at=saved_at, play_seconds=play_seconds)
         summary, applied = line_summary, True
     if not applied:
         return decoded
-    return replace(decoded, meta=meta, actions=actions, summary=summary, journaled=True)
+    checkpoint = decoded.checkpoint if decoded.checkpoint is not None and decoded.checkpoint[0] <= lowest else None
+    return replace(decoded, meta=meta, actions=actions, summary=summary, journaled=True, checkpoint=checkpoint)
 
 
 def _journal_line(raw: bytes, token: str) -> tuple[int, list[Any], datetime, float, Summary] | None:
@@ -498,8 +519,7 @@ def restore(decoded: Decoded, story: Story) -> Restored:
             raise
         base = None
     try:
-        game = Game(story, decoded.seed, base=base)
-        done = game.replay(decoded.actions)
+        game, done = _replayed(decoded, story, base, same_story)
     except SaveError:
         raise
     except (RecursionError, MemoryError) as err:
@@ -530,6 +550,19 @@ def restore(decoded: Decoded, story: Story) -> Restored:
         ),
         exact=False,
     )
+
+
+def _replayed(decoded: Decoded, story: Story, base: GameState | None, same_story: bool) -> tuple[Game, int]:
+    """The game replayed from its save, and how many of its actions applied: from its checkpoint
+    (checked as any saved state is) when it has one and the story is the one it was made on."""
+    if decoded.checkpoint is None or not same_story:
+        game = Game(story, decoded.seed, base=base)
+        return game, game.replay(decoded.actions)
+    at, raw = decoded.checkpoint
+    _need(raw.get("node") in story.nodes, "the save is damaged: its checkpoint's scene does not exist")
+    checkpoint = state_from_json(raw, story, strict=True)
+    game = Game.resumed(story, decoded.seed, decoded.actions[:at], checkpoint, base=base)
+    return game, at + game.replay(decoded.actions[at:])
 
 
 def _replayed_whole(game: Game, decoded: Decoded, snapshot: GameState | None, same_story: bool) -> Restored:
