@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from kuzbass_game.ui.saving import Saves
 from kuzbass_game.ui.screens.title import TitleScreen
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
     from kuzbass_game.engine.storage import Profile
     from kuzbass_game.engine.play import Game  # launch: the game's modules when a game starts, not at the title
-    from kuzbass_game.ui.saving import Loaded
+    from kuzbass_game.engine.storage import PendingAutosave
+    from kuzbass_game.ui.saving import Loaded, Problem
     from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
 # Only the title screen is imported at start-up; the other screens (and what they need) are
@@ -348,11 +350,51 @@ class KuzbassApp(App[int]):
             markup=False,
         )
 
-    def action_quit(self) -> None:  # type: ignore[override]  # sync, so screens can call it
+    async def action_quit(self) -> None:
+        """Quit once the game in play is autosaved: no autosave is left half written."""
         current = self.story_screen
         if current is not None:
-            current.autosave()
+            self.autosave(current.game, current.clock.seconds, later=False)
+        await self.autosaves_written()
         self.exit(0)
+
+    # ------------------------------------------------------------ autosaves, written in a worker
+    def autosave(self, game: Game, seconds: float, later: bool = True) -> None:
+        """Autosave `game`: read and encoded now, written by a thread worker (`later`: once the
+        screen has been refreshed, so the next scene is drawn before any disk write)."""
+        from kuzbass_game.ui.saving import Problem  # launch: the save store's modules on first use
+
+        prepared = self.saves.prepare_autosave(game, seconds)
+        if isinstance(prepared, Problem):
+            self.tell_autosave_problem(prepared)
+        elif later:
+            self.call_after_refresh(self.write_autosave, prepared)
+        else:
+            self.write_autosave(prepared)
+
+    @work(thread=True, group="autosave", description="Writing an autosave")
+    def write_autosave(self, pending: PendingAutosave) -> Problem | None:
+        return self.saves.write_autosave(pending)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "autosave" and event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self.tell_autosave_problem(event.worker.result)
+
+    def tell_autosave_problem(self, problem: Problem) -> None:
+        if problem.first and self.saves.available:  # told once, not after every choice
+            self.notify(
+                f"Autosave failed: {problem}. The game goes on, unsaved; this is said once, until an autosave works again.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
+    async def autosaves_written(self) -> None:
+        """Wait for the autosave workers; then every autosave prepared so far is on disk."""
+        writing = [worker for worker in self.workers if worker.group == "autosave"]
+        if writing:
+            await self.workers.wait_for_complete(writing)
+        self.saves.flush()  # one still waiting for a refresh to start its worker
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown

@@ -388,11 +388,11 @@ class StoryScreen(Screen):
     def action_help_typing(self) -> None:
         self.app.action_help()
 
-    def action_quit(self) -> None:
-        self.app.action_quit()
+    async def action_quit(self) -> None:
+        await self.app.run_action("app.quit")
 
-    def action_quit_typing(self) -> None:
-        self.app.action_quit()
+    async def action_quit_typing(self) -> None:
+        await self.app.run_action("app.quit")
 
     def action_toggle_changes(self) -> None:
         self.app.toggle_changes()
@@ -424,7 +424,7 @@ class StoryScreen(Screen):
 
         self.app.push_screen(JournalScreen(self.game), chosen)
 
-    def after_ending(self, result: str | None) -> None:
+    async def after_ending(self, result: str | None) -> None:
         if result == "back":
             self.action_rewind()
         elif result == "title":
@@ -432,7 +432,7 @@ class StoryScreen(Screen):
         elif result == "new":
             self.app.new_game()
         elif result == "quit":
-            self.app.action_quit()
+            await self.app.run_action("app.quit")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         scene = self.scene
@@ -451,14 +451,8 @@ class StoryScreen(Screen):
 
     # ------------------------------------------------------------ saves
     def autosave(self) -> None:
-        problem = self.app.saves.autosave(self.game, self.clock.seconds)
-        if problem and problem.first and self.app.saves.available:  # told once, not after every choice
-            self.notify(
-                f"Autosave failed: {problem}. The game goes on, unsaved; this is said once, until an autosave works again.",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
+        """Autosave the game in play (the app writes it in a worker)."""
+        self.app.autosave(self.game, self.clock.seconds)
 
     def action_quicksave(self) -> None:
         problem = self.app.saves.quicksave(self.game, self.clock.seconds)
