@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import Header, Static
 
 from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError
 from kuzbass_game.text import markup_to_plain
@@ -342,14 +342,14 @@ class StoryScreen(Screen):
             return
         self.act(lambda: self.game.choose(choice.index))
 
-    @on(OptionList.OptionSelected, "#choices")
-    def picked(self, event: OptionList.OptionSelected) -> None:
+    @on(ChoiceList.Picked)
+    def picked(self, event: ChoiceList.Picked) -> None:
         scene = self.scene
-        if scene is None or getattr(event, "turn", None) != scene.turn or event.option_index >= len(scene.choices):
+        if scene is None or event.turn != scene.turn or event.index >= len(scene.choices):
             return
-        if not getattr(event, "armed", True):
+        if not event.armed:
             return  # Enter pressed before this scene was drawn
-        choice = scene.choices[event.option_index]
+        choice = scene.choices[event.index]
         if choice.enabled:
             self.act(lambda: self.game.choose(choice.index))
 
