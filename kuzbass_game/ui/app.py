@@ -69,7 +69,7 @@ class KuzbassApp(App[int]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, tooltip="switch between dark and light theme (remembered)"),
         Binding("f9", "quickload", "Quickload", show=False),
         # Title-screen keys kept here (the title screen asks the app for everything it does);
         # check_action shows them on the title screen only.
@@ -97,17 +97,7 @@ class KuzbassApp(App[int]):
         self.settings, self.settings_notice = self.read_settings()
         for theme in THEMES:
             self.register_theme(theme)
-        self.start_in_theme(self.available_themes.get(str(self.settings["theme"]), COAL))
-
-    def start_in_theme(self, theme: Theme) -> None:
-        """Start in `theme` without what setting `App.theme` does once the app runs: re-parse
-        every stylesheet and restyle every widget. Nothing is parsed or styled yet, so the theme's
-        variables can simply replace the default theme's (as `App._watch_theme` would, later)."""
-        self.set_reactive(App.theme, theme.name)
-        self.stylesheet.set_variables(self.get_css_variables())
-        self.set_class(True, f"-theme-{theme.name}", update=False)
-        self.set_class(theme.dark, "-dark-mode", update=False)
-        self.set_class(not theme.dark, "-light-mode", update=False)
+        self.theme = self.available_themes.get(str(self.settings["theme"]), COAL).name
 
     def get_default_screen(self) -> Screen:
         return TitleScreen()
@@ -266,8 +256,7 @@ class KuzbassApp(App[int]):
             if then_play:  # read or skipped, the game begins
                 self.start_new_game()
 
-        action = "Begin the story" if then_play else "Back to the title screen"
-        self.push_screen(ReadingScreen("Introduction", self.story.introduction, action, skip="Skip" if then_play else None), done)
+        self.push_screen(ReadingScreen("Introduction", self.story.introduction, "begin" if then_play else "title", skip=then_play), done)
 
     def action_introduction(self) -> None:
         if self.story.introduction:
@@ -331,7 +320,8 @@ class KuzbassApp(App[int]):
         from kuzbass_game.ui.screens.help import HelpScreen  # launch: a screen is imported the first time it is shown
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            current = self.story_screen
+            self.push_screen(HelpScreen(current.scene if current is not None else None))
 
     def action_toggle_theme(self) -> None:
         self.theme = other_theme(self.theme)
@@ -399,7 +389,9 @@ class KuzbassApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
-        yield from super().get_system_commands(screen)
+        # Of Textual's own commands only Quit serves a player (the game's Help, Toggle theme and
+        # saving stand for Keys, the list of every Textual theme, Screenshot and Maximize).
+        yield from (command for command in super().get_system_commands(screen) if command.title == "Quit")
         yield SystemCommand("New game", "Start the story from the beginning", self.ask_new_game)
         if isinstance(screen, StoryScreen):
             yield SystemCommand("Save", "Save the game in play into a named slot", lambda: self.open_saves(True))

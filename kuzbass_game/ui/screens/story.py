@@ -73,6 +73,10 @@ DYNAMIC_ACTIONS = (
 )
 TYPING_ONLY = {"rewind_typing", "help_typing", "quit_typing"}
 NOT_WHILE_TYPING = {"rewind", "codex", "journal", "saves", "stats", "help", "quit", "toggle_changes"}
+REWIND = "step back one choice (^z while you type an answer)"
+SCROLL = "scroll the story text"
+HELP = "this help (f1 while you type an answer)"
+QUIT = "quit (the game is saved automatically)"
 WARNING_SECONDS = 4.0  # how long a warning toast stays up; the same warning is not stacked meanwhile
 
 
@@ -96,26 +100,28 @@ class StoryScreen(Screen):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    # Each tooltip is also the key's line in the help screen (screens/help.py), in this order.
     BINDINGS = [
-        Binding("1", "choose(1)", "Choose", key_display="1-9"),
+        Binding("1", "choose(1)", "Choose", key_display="1-9", tooltip="take the choice with that number"),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(2, 10)),
-        Binding("b,backspace", "rewind", "Back"),
-        Binding("ctrl+z", "rewind_typing", "Back"),  # b and Backspace type into the answer box
-        Binding("j", "journal", "Journal"),
-        Binding("x", "codex", "Codex"),
-        Binding("t", "stats", "Stats"),
-        Binding("v", "tally", "Count", show=False),  # the folded count says so; 80 columns hold no more keys
-        Binding("s", "saves", "Save"),
-        Binding("c", "toggle_changes", "Changes", show=False),
-        Binding("f5", "quicksave", "Quicksave", show=False),
-        Binding("f9", "app.quickload", "Quickload", show=False),
-        Binding("pageup", "scroll_story(-1)", "Scroll up", show=False),
-        Binding("pagedown", "scroll_story(1)", "Scroll down", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("f1", "help", "Help", show=False),
-        Binding("f1", "help_typing", "Help"),
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+q", "quit_typing", "Quit", priority=True),
+        Binding("b,backspace", "rewind", "Back", tooltip=REWIND),
+        Binding("ctrl+z", "rewind_typing", "Back", tooltip=REWIND),  # b and Backspace type into the answer box
+        Binding("pageup", "scroll_story(-1)", "Scroll up", show=False, tooltip=SCROLL),
+        Binding("pagedown", "scroll_story(1)", "Scroll down", show=False, tooltip=SCROLL),
+        Binding("j", "journal", "Journal", tooltip="journal: the choices so far; go back to any of them"),
+        Binding("x", "codex", "Codex", tooltip="codex: what you have learned; type to search it"),
+        Binding("t", "stats", "Stats", tooltip="stats: each value, what it means, which choices changed it"),
+        # v: the folded count says so; 80 columns hold no more keys
+        Binding("v", "tally", "Count", show=False, tooltip="the whole count of the last vote and what swayed it"),
+        Binding("c", "toggle_changes", "Changes", show=False, tooltip="turn the change line above each scene off or on"),
+        Binding("s", "saves", "Save", tooltip="saved games: save, load, rename, delete"),
+        Binding("f5", "quicksave", "Quicksave", show=False, tooltip="quicksave (F9 loads it)"),
+        Binding("f9", "app.quickload", "Quickload", show=False, tooltip="quickload: back to the quicksave"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip=HELP),
+        Binding("f1", "help", "Help", show=False, tooltip=HELP),
+        Binding("f1", "help_typing", "Help", tooltip=HELP),
+        Binding("q", "quit", "Quit", tooltip=QUIT),
+        Binding("ctrl+q", "quit_typing", "Quit", priority=True, tooltip=QUIT),
     ]
 
     def __init__(self, game: Game, play_seconds: float = 0.0, notice: str | None = None) -> None:

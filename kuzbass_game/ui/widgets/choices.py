@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from textual.style import Style
     from textual.visual import RenderOptions
 
+MOVE = "move between choices and take one (or click it)"  # the keys' line in the help screen
 NUMBER_WIDTH = 4  # "1." and room to breathe; the text wraps to the right of it
 
 
@@ -102,11 +103,11 @@ class ChoiceList(OptionList, inherit_bindings=False):
 
     # The list's own keys; PgUp/PgDn are left to the screen, which scrolls the story with them.
     BINDINGS = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
+        Binding("up", "cursor_up", "Up", show=False, tooltip=MOVE),
+        Binding("down", "cursor_down", "Down", show=False, tooltip=MOVE),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Select", show=False),
+        Binding("enter", "select", "Select", show=False, tooltip=MOVE),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
