@@ -359,10 +359,11 @@ def main() -> int:
         results["broken_links"] = bench_broken_links(Path(tmp) / "links", args.repeat)
         results["layers"] = bench_layers(Path(tmp) / "layers", args.repeat)
         if not args.skip_ui:
-            from ui_bench import bench_launch, bench_keypress
+            from ui_bench import bench_launch, bench_keypress, bench_keypress_wall
 
             results["launch"] = bench_launch(args.repeat)
             results["keypress"] = bench_keypress(args.repeat)
+            results["keypress_wall"] = bench_keypress_wall(args.repeat)
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
