@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
 
-def key_rows(app: App, *sources: Iterable[Binding]) -> list[tuple[str, str]]:
+def key_rows(app: App, *sources: Iterable[BindingType]) -> list[tuple[str, str]]:
     """Every key with a tooltip in `sources`, named as the footer names it, one row per meaning
     (the tooltip), in the order bound: the help's table is the bindings themselves."""
     rows: dict[str, list[str]] = {}

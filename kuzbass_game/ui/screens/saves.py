@@ -133,8 +133,10 @@ class SavesScreen(ModalScreen[Loaded | None]):
         return self.saves.games(), select
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "scan" and event.state == WorkerState.SUCCESS:
-            self.show_slots(*event.worker.result)
+        result = event.worker.result
+        if event.worker.group == "scan" and event.state == WorkerState.SUCCESS and result is not None:
+            games, select = result
+            self.show_slots(games, select)
 
     def show_slots(self, games: list[GameGroup], select: str | None = None) -> None:
         playing = game_id_of(self.game) if self.game is not None else None
