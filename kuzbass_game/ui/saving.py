@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from kuzbass_game.engine.storage import GameGroup, PendingAutosave, SaveStore, SlotInfo  # launch: the save store's modules on first use
 
 SLOT_SUFFIX = ".json"  # the engine's saves.SUFFIX, here so the title screen need not import the store (a test keeps them equal)
+QUICKSAVE_FILE = "quicksave" + SLOT_SUFFIX  # the engine's QUICK_NAME + SUFFIX (the same test; the engine does not export them)
 
 
 class Problem(str):
@@ -158,10 +159,8 @@ class Saves:
         return bool(files)
 
     def has_quicksave(self) -> bool:
-        from kuzbass_game.engine.storage.save_store import QUICK_NAME, SUFFIX  # launch: the save store's modules on first use
-
         self.flush()
-        return not self._broken and (self.folder / (QUICK_NAME + SUFFIX)).is_file()
+        return not self._broken and (self.folder / QUICKSAVE_FILE).is_file()
 
     def latest(self) -> SlotInfo | None:
         """What Continue resumes: the most recently saved game where it was left (the newest slot,

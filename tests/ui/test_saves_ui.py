@@ -275,6 +275,7 @@ def test_ui_and_engine_agree_on_the_slot_file_suffix():
     from kuzbass_game.ui import saving
 
     assert saving.SLOT_SUFFIX == engine_saves.SUFFIX
+    assert saving.QUICKSAVE_FILE == engine_saves.QUICK_NAME + engine_saves.SUFFIX
 
 
 def test_latest_reads_newest_files_first_and_skips_broken_and_ended(ferry, saves_dir):
