@@ -394,7 +394,7 @@ def measure_issue20(results: dict, tmp: Path, args: argparse.Namespace) -> None:
 def measure_ui(results: dict, tmp: Path, sizes: list[int], repeat: int, histories: tuple[int, ...]) -> None:
     """Launch (the campaign, and each generated story but the smallest) and key presses after
     0, 1,000 and 10,000 steps, each against the bare Textual app."""
-    from ui_bench import bench_keypress, bench_launch
+    from ui_bench import bench_keypress, bench_keypress_wall, bench_launch
 
     results["launch"] = bench_launch(repeat)
     results["launch_sizes"] = [
@@ -402,6 +402,8 @@ def measure_ui(results: dict, tmp: Path, sizes: list[int], repeat: int, historie
     ]
     results["keypress_history"] = [bench_keypress(repeat, history=history) for history in histories]
     results["keypress"] = results["keypress_history"][0]
+    # To the scene drawn and to its autosave on disk (the worker awaited), fsync included (issue 21).
+    results["keypress_wall"] = bench_keypress_wall(repeat, histories)
 
 
 def describe_machine() -> str:

@@ -203,3 +203,156 @@ def bench_keypress(repeat: int, presses: int = 40, history: int = 0) -> dict:
         "bare_wall_ms": b_wall * 1000,
         "wall_ratio": k_wall / b_wall,
     }
+
+
+# ---------------------------------------------------------------- wall time per key press, fsync included
+# From the key press to the next scene drawn AND its autosave on disk (the thread worker awaited), in
+# a game with `history` choices behind it; the bare app draws the same widgets and writes a file of
+# the same size the same way (temporary file, fsync, rename, fsync of the folder) in a thread worker.
+
+
+def _played(story, history: int):
+    from kuzbass_game.engine.play import Game
+
+    game = Game(story, seed=1)
+    for _ in range(history):
+        game.choose(0)  # "Another shift": the loop never ends
+    return game
+
+
+async def _kuzbass_wall_per_key(history: int, presses: int) -> tuple[float, float]:
+    """(to the scene drawn, to the autosave written) per key press, in seconds."""
+    from kuzbass_game.authoring import load_and_check
+    from kuzbass_game.ui.app import KuzbassApp
+
+    with tempfile.TemporaryDirectory() as tmp:
+        story = load_and_check(_loop_story(Path(tmp) / "story")).story
+        app = KuzbassApp(story, saves_dir=Path(tmp) / "saves", seed=1)
+        async with app.run_test(size=(100, 30)) as pilot:
+            app.open_game(_played(story, history))
+            await pilot.pause()
+            await pilot.press("1")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            drawn = written = 0.0
+            for _ in range(presses):
+                start = time.perf_counter()
+                await pilot.press("1")
+                await pilot.pause()
+                drawn += time.perf_counter() - start
+                await app.workers.wait_for_complete()
+                written += time.perf_counter() - start
+            return drawn / presses, written / presses
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    import os
+
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(temporary, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+async def _bare_wall_per_key(size: int, presses: int) -> tuple[float, float]:
+    from textual import work
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.containers import VerticalScroll
+    from textual.widgets import Footer, Header, OptionList, Static
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "save.json"
+
+        class Bare(App):
+            BINDINGS = [Binding("1", "next", "Next")]
+            turn = 0
+
+            def compose(self):
+                yield Header()
+                with VerticalScroll():
+                    yield Static(LOOP_TEXT, id="text")
+                yield Static("Shifts: 0", id="status")
+                yield OptionList("Another shift", "Stop")
+                yield Footer()
+
+            def action_next(self) -> None:
+                self.turn += 1
+                self.query_one("#text", Static).update(LOOP_TEXT + " " * (self.turn % 2))
+                self.query_one("#status", Static).update(f"Shifts: {self.turn}")
+                options = self.query_one(OptionList)
+                options.clear_options()
+                options.add_options(["Another shift", "Stop"])
+                self.save(b"x" * size)
+
+            @work(thread=True)
+            def save(self, data: bytes) -> None:
+                _write_synced(target, data)
+
+        app = Bare()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("1")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            drawn = written = 0.0
+            for _ in range(presses):
+                start = time.perf_counter()
+                await pilot.press("1")
+                await pilot.pause()
+                drawn += time.perf_counter() - start
+                await app.workers.wait_for_complete()
+                written += time.perf_counter() - start
+            return drawn / presses, written / presses
+
+
+def _autosave_size(history: int) -> int:
+    """The bytes one key press's autosave writes in a game `history` choices long (after its first
+    autosave, a line of the journal), for the bare app to write as many, the same durable way."""
+    from kuzbass_game.authoring import load_and_check
+    from kuzbass_game.engine.storage import SaveStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        story = load_and_check(_loop_story(Path(tmp) / "story")).story
+        store = SaveStore(Path(tmp) / "saves", story)
+        game = _played(story, history)
+        first = store.autosave(game)
+        journal = first.path.with_suffix(".journal")
+        game.choose(0)
+        store.autosave(game)
+        return journal.stat().st_size if journal.exists() else first.path.stat().st_size
+
+
+def bench_keypress_wall(repeat: int = 3, histories: tuple[int, ...] = (0, 1_000, 10_000), presses: int = 20) -> list[dict]:
+    """Wall time per key press at each length of history: to the next scene drawn, and to its
+    autosave on disk (fsync included), beside the bare app writing as much."""
+    rows = []
+    for history in histories:
+        size = _autosave_size(history)
+        kuzbass = [asyncio.run(_kuzbass_wall_per_key(history, presses)) for _ in range(repeat)]
+        bare = [asyncio.run(_bare_wall_per_key(size, presses)) for _ in range(repeat)]
+        k_drawn, k_written = (statistics.median(run[i] for run in kuzbass) for i in (0, 1))
+        b_drawn, b_written = (statistics.median(run[i] for run in bare) for i in (0, 1))
+        rows.append(
+            {
+                "history": history,
+                "save_bytes": size,
+                "kuzbass_drawn_ms": k_drawn * 1000,
+                "kuzbass_written_ms": k_written * 1000,
+                "bare_drawn_ms": b_drawn * 1000,
+                "bare_written_ms": b_written * 1000,
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(bench_keypress_wall(repeat=int(sys.argv[1]) if len(sys.argv) > 1 else 3), indent=2))

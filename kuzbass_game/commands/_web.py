@@ -113,7 +113,9 @@ class VisitorServer(Server):
         response = await super().handle_index(request)
         visitor = request.cookies.get(COOKIE, "")
         if not VISITOR_ID.match(visitor):
-            response.set_cookie(COOKIE, secrets.token_hex(16), max_age=COOKIE_AGE, httponly=True, samesite="Lax", path="/")
+            # Secure behind https (the page's own, or the --public-url a proxy serves it at): never sent in clear.
+            secure = request.secure or (self.settings.public_url or "").lower().startswith("https://")
+            response.set_cookie(COOKIE, secrets.token_hex(16), max_age=COOKIE_AGE, httponly=True, samesite="Lax", path="/", secure=secure)
         return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:

@@ -2,7 +2,7 @@
 
 Each browser connection runs its own `kuzbass play` process (textual-serve's model: one app
 process per visitor, its screen streamed over a websocket). Each visitor keeps their own saves:
-the first page load gives the browser a random visitor id in a cookie (HttpOnly, SameSite=Lax),
+the first page load gives the browser a random visitor id in a cookie (HttpOnly, SameSite=Lax, Secure behind https),
 and that visitor's game is started with `--saves SAVES/visitors/ID`. So a visitor who reloads
 the page, or comes back after the server restarted, finds their game under Continue, and never
 sees anyone else's. A browser that refuses the cookie plays in a fresh folder each time.

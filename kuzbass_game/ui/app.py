@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.worker import Worker, WorkerState
 
 from kuzbass_game.ui.saving import Saves
 from kuzbass_game.ui.screens.title import TitleScreen
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
     from kuzbass_game.engine.storage import Profile
     from kuzbass_game.engine.play import Game  # launch: the game's modules when a game starts, not at the title
-    from kuzbass_game.ui.saving import Loaded
+    from kuzbass_game.engine.storage import PendingAutosave
+    from kuzbass_game.ui.saving import Loaded, Problem
     from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
 # Only the title screen is imported at start-up; the other screens (and what they need) are
@@ -67,7 +69,7 @@ class KuzbassApp(App[int]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False, tooltip="switch between dark and light theme (remembered)"),
         Binding("f9", "quickload", "Quickload", show=False),
         # Title-screen keys kept here (the title screen asks the app for everything it does);
         # check_action shows them on the title screen only.
@@ -95,17 +97,7 @@ class KuzbassApp(App[int]):
         self.settings, self.settings_notice = self.read_settings()
         for theme in THEMES:
             self.register_theme(theme)
-        self.start_in_theme(self.available_themes.get(str(self.settings["theme"]), COAL))
-
-    def start_in_theme(self, theme: Theme) -> None:
-        """Start in `theme` without what setting `App.theme` does once the app runs: re-parse
-        every stylesheet and restyle every widget. Nothing is parsed or styled yet, so the theme's
-        variables can simply replace the default theme's (as `App._watch_theme` would, later)."""
-        self.set_reactive(App.theme, theme.name)
-        self.stylesheet.set_variables(self.get_css_variables())
-        self.set_class(True, f"-theme-{theme.name}", update=False)
-        self.set_class(theme.dark, "-dark-mode", update=False)
-        self.set_class(not theme.dark, "-light-mode", update=False)
+        self.theme = self.available_themes.get(str(self.settings["theme"]), COAL).name
 
     def get_default_screen(self) -> Screen:
         return TitleScreen()
@@ -264,8 +256,7 @@ class KuzbassApp(App[int]):
             if then_play:  # read or skipped, the game begins
                 self.start_new_game()
 
-        action = "Begin the story" if then_play else "Back to the title screen"
-        self.push_screen(ReadingScreen("Introduction", self.story.introduction, action, skip="Skip" if then_play else None), done)
+        self.push_screen(ReadingScreen("Introduction", self.story.introduction, "begin" if then_play else "title", skip=then_play), done)
 
     def action_introduction(self) -> None:
         if self.story.introduction:
@@ -329,7 +320,8 @@ class KuzbassApp(App[int]):
         from kuzbass_game.ui.screens.help import HelpScreen  # launch: a screen is imported the first time it is shown
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            current = self.story_screen
+            self.push_screen(HelpScreen(current.scene if current is not None else None))
 
     def action_toggle_theme(self) -> None:
         self.theme = other_theme(self.theme)
@@ -348,16 +340,58 @@ class KuzbassApp(App[int]):
             markup=False,
         )
 
-    def action_quit(self) -> None:  # type: ignore[override]  # sync, so screens can call it
+    async def action_quit(self) -> None:
+        """Quit once the game in play is autosaved: no autosave is left half written."""
         current = self.story_screen
         if current is not None:
-            current.autosave()
+            self.autosave(current.game, current.clock.seconds, later=False)
+        await self.autosaves_written()
         self.exit(0)
+
+    # ------------------------------------------------------------ autosaves, written in a worker
+    def autosave(self, game: Game, seconds: float, later: bool = True) -> None:
+        """Autosave `game`: read and encoded now, written by a thread worker (`later`: once the
+        screen has been refreshed, so the next scene is drawn before any disk write)."""
+        from kuzbass_game.ui.saving import Problem  # launch: the save store's modules on first use
+
+        prepared = self.saves.prepare_autosave(game, seconds)
+        if isinstance(prepared, Problem):
+            self.tell_autosave_problem(prepared)
+        elif later:
+            self.call_after_refresh(self.write_autosave, prepared)
+        else:
+            self.write_autosave(prepared)
+
+    @work(thread=True, group="autosave", description="Writing an autosave")
+    def write_autosave(self, pending: PendingAutosave) -> Problem | None:
+        return self.saves.write_autosave(pending)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "autosave" and event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            self.tell_autosave_problem(event.worker.result)
+
+    def tell_autosave_problem(self, problem: Problem) -> None:
+        if problem.first and self.saves.available:  # told once, not after every choice
+            self.notify(
+                f"Autosave failed: {problem}. The game goes on, unsaved; this is said once, until an autosave works again.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
+    async def autosaves_written(self) -> None:
+        """Wait for the autosave workers; then every autosave prepared so far is on disk."""
+        writing = [worker for worker in self.workers if worker.group == "autosave"]
+        if writing:
+            await self.workers.wait_for_complete(writing)
+        self.saves.flush()  # one still waiting for a refresh to start its worker
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
-        yield from super().get_system_commands(screen)
+        # Of Textual's own commands only Quit serves a player (the game's Help, Toggle theme and
+        # saving stand for Keys, the list of every Textual theme, Screenshot and Maximize).
+        yield from (command for command in super().get_system_commands(screen) if command.title == "Quit")
         yield SystemCommand("New game", "Start the story from the beginning", self.ask_new_game)
         if isinstance(screen, StoryScreen):
             yield SystemCommand("Save", "Save the game in play into a named slot", lambda: self.open_saves(True))

@@ -27,10 +27,10 @@ from kuzbass_game.text import markup_to_plain
 if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
     from kuzbass_game.engine.play import Game
-    from kuzbass_game.engine.storage import GameGroup, SaveStore, SlotInfo  # launch: the save store's modules on first use
+    from kuzbass_game.engine.storage import GameGroup, PendingAutosave, SaveStore, SlotInfo  # launch: the save store's modules on first use
 
-SLOT_SUFFIX = ".json"  # the engine's saves.SUFFIX (a test keeps them equal)
-QUICKSAVE_FILE = "quicksave" + SLOT_SUFFIX  # the engine's QUICK_NAME + SUFFIX (the same test)
+SLOT_SUFFIX = ".json"  # the engine's saves.SUFFIX, here so the title screen need not import the store (a test keeps them equal)
+QUICKSAVE_FILE = "quicksave" + SLOT_SUFFIX  # the engine's QUICK_NAME + SUFFIX (the same test; the engine does not export them)
 
 
 class Problem(str):
@@ -76,6 +76,7 @@ class Saves:
         self.problem: str | None = None
         self._store: SaveStore | None = None
         self._broken = False
+        self._pending: PendingAutosave | None = None  # the last autosave prepared (written in a worker)
 
     @property
     def store(self) -> SaveStore | None:
@@ -96,7 +97,9 @@ class Saves:
 
     @property
     def autosave_problem(self) -> str | None:
-        """Why the last autosave failed (None once one works, or before any was tried)."""
+        """Why the last autosave failed (None once one works, or before any was tried), once those
+        being written are written."""
+        self.flush()
         return self._store.autosave_problem if self._store is not None else None
 
     def slots(self) -> list[SlotInfo]:
@@ -106,6 +109,7 @@ class Saves:
         store = self.store
         if store is None:
             return []
+        self.flush()
         try:
             slots = list(store.list())
         except (OSError, SaveError) as err:
@@ -121,6 +125,7 @@ class Saves:
         store = self.store
         if store is None:
             return []
+        self.flush()
         try:
             groups = list(store.games())
         except (OSError, SaveError) as err:
@@ -146,6 +151,7 @@ class Saves:
         """Whether there is any slot (even one that cannot be loaded), without reading one."""
         if self._broken:
             return False
+        self.flush()
         files = self._slot_files()
         if files is None:
             return bool(self.slots())  # the engine words the problem
@@ -153,6 +159,7 @@ class Saves:
         return bool(files)
 
     def has_quicksave(self) -> bool:
+        self.flush()
         return not self._broken and (self.folder / QUICKSAVE_FILE).is_file()
 
     def latest(self) -> SlotInfo | None:
@@ -160,7 +167,10 @@ class Saves:
         by the time stored in it, that loads and has not ended); None when there is none."""
         from kuzbass_game.engine.storage import SaveError  # launch: the save store's modules on first use
 
-        if self._broken or not self._slot_files() or self.store is None:
+        if self._broken:
+            return None
+        self.flush()
+        if not self._slot_files() or self.store is None:
             return None
         try:
             return self.store.latest()
@@ -190,8 +200,31 @@ class Saves:
         return self._attempt(lambda store: store.quicksave(game, seconds))
 
     def autosave(self, game: Game, seconds: float) -> Problem | None:
-        """None when autosaved; else the reason, with `first` False if the player was already told."""
-        return self._attempt(lambda store: store.autosave(game, seconds))
+        """Autosave now, on this thread: None when autosaved; else the reason, with `first` False
+        if the player was already told."""
+        prepared = self.prepare_autosave(game, seconds)
+        return prepared if isinstance(prepared, Problem) else self.write_autosave(prepared)
+
+    def prepare_autosave(self, game: Game, seconds: float) -> PendingAutosave | Problem:
+        """The game read and encoded on this (the UI) thread; `write_autosave` does the disk work
+        on any thread. Autosaves are written in the order they were prepared."""
+        prepared: list[PendingAutosave] = []
+        problem = self._attempt(lambda store: prepared.append(store.prepare_autosave(game, seconds)), settle=False)
+        if problem is not None:
+            return problem
+        self._pending = prepared[0]
+        return prepared[0]
+
+    def write_autosave(self, pending: PendingAutosave) -> Problem | None:
+        """Write a prepared autosave (and every one prepared before it), on any thread."""
+        return self._attempt(lambda _store: pending.write(), settle=False)
+
+    def flush(self) -> None:
+        """Finish writing every autosave prepared so far (a failure is told by whoever wrote it):
+        a list, a load or the latest game then see the game as it was last played."""
+        pending = self._pending
+        if pending is not None:
+            self.write_autosave(pending)
 
     def rename(self, old: str, new: str) -> Problem | None:
         """Rename a slot; never over another one (kind "exists")."""
@@ -208,12 +241,16 @@ class Saves:
     def quickload(self) -> Loaded | str:
         return self._read(lambda store: store.quickload())
 
-    def _attempt(self, action: Callable[[SaveStore], Any]) -> Problem | None:
+    def _attempt(self, action: Callable[[SaveStore], Any], settle: bool = True) -> Problem | None:
+        """`settle`: first finish the autosaves being written (a save, rename or delete then sees
+        the folder as the game in play left it)."""
         from kuzbass_game.engine.storage import AutosaveFailed, SaveError, SlotChanged, SlotExists  # launch: the save store's modules on first use
 
         store = self.store
         if store is None:
             return Problem(self.problem or "Saving is not available.")
+        if settle:
+            self.flush()
         try:
             action(store)
         except AutosaveFailed as err:
@@ -232,6 +269,7 @@ class Saves:
         store = self.store
         if store is None:
             return self.problem or "Saving is not available."
+        self.flush()
         try:
             loaded = action(store)
         except (OSError, SaveError, ValueError) as err:

@@ -61,6 +61,14 @@ nodes:
 """
 
 
+async def settle(pilot) -> None:
+    """Wait as Textual's own tests do: for every worker (a palette search, the saves being read,
+    an autosave being written) to complete, then for the screen to be refreshed."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def load(story_dir: Path) -> Story:
     result = load_and_check(story_dir)
     assert result.story is not None, [d.format() for d in result.diagnostics]

@@ -18,6 +18,7 @@ from kuzbass_game.ui.screens.stats import StatsScreen
 from kuzbass_game.ui.screens.story import StoryScreen
 from kuzbass_game.ui.screens.title import TitleScreen
 from tests.ui.test_play import story_text, text_of
+from tests.ui.conftest import settle
 
 SIZE = (80, 24)
 WIDE = (120, 40)
@@ -227,7 +228,7 @@ async def test_a_first_new_game_offers_the_introduction_then_never_again(make_ap
         assert isinstance(app.screen, StoryScreen) and app.screen.scene.node_id == "arrive"
         await play(pilot, "ctrl+p")
         await pilot.press(*"new game")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette searches in a worker
         await play(pilot, "enter")
         assert isinstance(app.screen, StoryScreen) and app.screen.scene.node_id == "arrive"  # no second offer
         assert not app.screen.game.actions

@@ -20,6 +20,7 @@ from kuzbass_game.ui.screens.story import StoryScreen
 from kuzbass_game.ui.screens.title import TitleScreen
 
 from .test_play import SIZE, start
+from tests.ui.conftest import settle
 
 
 def played(ferry, name="Vera", *choices: int) -> Game:
@@ -73,7 +74,7 @@ async def test_yes_starts_a_new_game_and_both_games_keep_their_autosaves(make_ap
     async with app.run_test(size=SIZE) as pilot:
         first = await start(pilot, "Vera")  # no game yet: no question
         await pilot.press("1", "3")
-        await pilot.pause()
+        await settle(pilot)  # the autosaves are written by workers
         first_id = game_id_of(first.game)
         first_autosaves = autosaves_by_game(saves_dir, ferry)[first_id]
         assert len(first_autosaves) == 1  # a snapshot; the choices after it are lines of its journal
@@ -91,6 +92,7 @@ async def test_yes_starts_a_new_game_and_both_games_keep_their_autosaves(make_ap
             await pilot.pause()
         second_id = game_id_of(second.game)
         assert second_id != first_id
+        await settle(pilot)
         autosaves = autosaves_by_game(saves_dir, ferry)
         assert autosaves[first_id] == first_autosaves  # the first game's autosaves were not rotated out
         assert {path.name: path.read_bytes() for path in saves_dir.glob(f"autosave-{first_id}-*")} == first_files  # nor written

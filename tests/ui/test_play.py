@@ -11,6 +11,7 @@ from kuzbass_game.ui.screens.story import StoryScreen
 from kuzbass_game.ui.screens.title import TitleScreen
 from kuzbass_game.ui.screens.too_small import TooSmallScreen
 from kuzbass_game.ui.widgets.choices import ChoiceList
+from tests.ui.conftest import settle
 
 SIZE = (80, 24)
 
@@ -29,7 +30,7 @@ async def start(pilot, name: str = "Anna") -> StoryScreen:
     await pilot.press("n")
     await pilot.pause()
     await pilot.press(*name, "enter")
-    await pilot.pause()
+    await settle(pilot)  # its autosave is written by a worker
     assert isinstance(pilot.app.screen, StoryScreen)
     return pilot.app.screen
 
@@ -223,7 +224,7 @@ async def test_too_small_terminal_asks_to_enlarge(make_app):
         await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert isinstance(app.screen, TitleScreen)
 
 
@@ -247,7 +248,7 @@ async def test_command_palette_offers_the_game_commands(make_app):
         await pilot.pause()
         assert app.screen.__class__.__name__ == "CommandPalette"
         await pilot.press(*"toggle theme")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette searches in a worker
         before = app.theme
         await pilot.press("enter")
         await pilot.pause()

@@ -15,6 +15,7 @@ from kuzbass_game.ui.screens.story import StoryScreen
 from kuzbass_game.ui.screens.title import TitleScreen
 
 from .test_play import SIZE, start
+from tests.ui.conftest import settle
 
 
 def played(ferry, name: str, *choices: int) -> Game:
@@ -48,7 +49,7 @@ def two_games(ferry, saves_dir) -> None:
 
 async def open_load_screen(pilot) -> SavesScreen:
     await pilot.press("l")
-    await pilot.pause()
+    await settle(pilot)  # the slots are read in a worker
     assert isinstance(pilot.app.screen, SavesScreen)
     return pilot.app.screen
 
@@ -268,7 +269,6 @@ async def test_renaming_keeps_the_saved_time(make_app, ferry, saves_dir):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_load_screen(pilot)
-        await pilot.pause(0.05)
         await pilot.press("r")
         await pilot.pause()
         app.screen.query_one(Input).value = ""

@@ -262,10 +262,10 @@ async def test_load_option_in_a_tiny_terminal_waits_behind_the_size_message(make
     saved_game(ferry, saves_dir)
     app = make_app(load="kept")
     async with app.run_test(size=(40, 10)) as pilot:
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert isinstance(app.screen, TooSmallScreen)
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert isinstance(app.screen, StoryScreen)
         assert not any(isinstance(s, TooSmallScreen) for s in app.screen_stack)
 

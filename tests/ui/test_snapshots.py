@@ -6,6 +6,15 @@ the SVGs under __snapshots__ before committing.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
+import pytest
+
+from kuzbass_game.engine.play import Game
+from kuzbass_game.engine.storage import GameGroup, SaveStore
+from tests.ui.conftest import settle
+
 NAME = ["A", "n", "n", "a", "enter"]
 
 
@@ -110,3 +119,105 @@ def test_gallery_80x24(snap_compare, make_app, winter, saves_dir):
 def test_gallery_120x40(snap_compare, make_app, winter, saves_dir):
     write_gallery_profile(saves_dir)
     assert snap_compare(make_app(winter), press=["g"], terminal_size=(120, 40))
+
+
+# ---------------------------------------------------------------- issue 21: the screens and dialogs not pictured yet
+# Each at 80x24 and 120x40. A slot's time of saving is the clock's: the saves screen is shown
+# again with a fixed one (and a fixed play time in the saves themselves).
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+SAVED_AT = datetime(2026, 1, 2, 3, 4)  # naive: shown as it is, whatever the machine's time zone
+
+
+def played(story, name: str, *choices: int) -> Game:
+    game = Game(story, seed=1)
+    game.submit(name)
+    for choice in (0, *choices):
+        game.choose(choice)
+    return game
+
+
+def two_saves(story, saves_dir) -> None:
+    store = SaveStore(saves_dir, story)
+    store.save(played(story, "Vera", 1), "before the bank", play_seconds=75)
+    store.autosave(played(story, "Vera", 1, 0), 97)
+
+
+async def fixed_times(pilot) -> None:
+    """The saves screen shown again as listed, every slot saved at SAVED_AT."""
+    await settle(pilot)
+    screen = pilot.app.screen
+    games = [GameGroup(g.game_id, tuple(replace(s, saved_at=SAVED_AT) for s in g.slots)) for g in screen.saves.games()]
+    screen.show_slots(games, screen.current.name if screen.current else None)
+    await pilot.pause()
+
+
+@SIZES
+def test_saves_screen(snap_compare, make_app, ferry, saves_dir, size):
+    """The named save first, then this game's autosaves; each with where, how long and when."""
+    two_saves(ferry, saves_dir)
+
+    async def open_saves(pilot) -> None:
+        await pilot.press("l")
+        await fixed_times(pilot)
+
+    assert snap_compare(make_app(), run_before=open_saves, terminal_size=size)
+
+
+@SIZES
+def test_name_dialog_with_a_refused_name(snap_compare, make_app, ferry, saves_dir, size):
+    """Save as: a name the engine refuses, and why, under the box as it is typed."""
+    two_saves(ferry, saves_dir)
+
+    async def name_it(pilot) -> None:
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("s")
+        await fixed_times(pilot)
+        await pilot.press("s", *"../bank")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), run_before=name_it, terminal_size=size)
+
+
+@SIZES
+def test_confirm_dialog(snap_compare, make_app, ferry, saves_dir, size):
+    """New game with a game in progress: what becomes of it, "No" first."""
+    SaveStore(saves_dir, ferry).autosave(played(ferry, "Vera"), 97)
+    assert snap_compare(make_app(), press=["n"], terminal_size=size)
+
+
+@SIZES
+def test_journal(snap_compare, make_app, size):
+    assert snap_compare(make_app(), press=["n", *NAME, "1", "j"], terminal_size=size)
+
+
+@SIZES
+def test_help(snap_compare, make_app, size):
+    """Every key, from the bindings, and what the values of the game in play mean."""
+    assert snap_compare(make_app(), press=["n", *NAME, "question_mark"], terminal_size=size)
+
+
+@SIZES
+def test_reading_the_introduction(snap_compare, make_app, winter, size):
+    assert snap_compare(make_app(winter), press=["n"], terminal_size=size)
+
+
+@SIZES
+def test_typed_answer_scene(snap_compare, make_app, size):
+    """The ferry opens on a question: the answer box under the text, typed into at once."""
+    assert snap_compare(make_app(), press=["n", "A", "n"], terminal_size=size)
+
+
+@SIZES
+def test_stuck_scene(snap_compare, make_app, locks, size):
+    """A scene the story left with no way on: said so, and what to do."""
+    assert snap_compare(make_app(locks), press=["n", "3"], terminal_size=size)
+
+
+@SIZES
+def test_paper_theme(snap_compare, make_app, size):
+    assert snap_compare(make_app(), press=["n", *NAME, "1", "ctrl+t"], terminal_size=size)
+
+
+def test_too_small_screen(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=(50, 15))

@@ -15,6 +15,7 @@ from kuzbass_game.ui.screens.story import StoryScreen
 from kuzbass_game.ui.screens.tally import TallyScreen
 from kuzbass_game.ui.screens.title import TitleScreen
 from kuzbass_game.ui.widgets.tally import FOLDED_HINT, TallyVisual
+from tests.ui.conftest import settle
 
 SIZE = (80, 24)
 WIDE = (120, 40)
@@ -377,7 +378,7 @@ async def test_codex_from_the_command_palette_but_not_from_the_title(make_app, m
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"codex")
-        await pilot.pause(0.3)
+        await settle(pilot)  # the palette searches in a worker
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, CodexScreen)

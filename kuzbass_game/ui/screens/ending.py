@@ -178,7 +178,7 @@ class EndingScreen(Screen[str]):
         if pick == "afterword":
             from kuzbass_game.ui.screens.reading import ReadingScreen  # launch: a screen is imported the first time it is shown
 
-            self.app.push_screen(ReadingScreen("Afterword", self.afterword, "Back to the ending"))
+            self.app.push_screen(ReadingScreen("Afterword", self.afterword, "ending"))
         elif pick == "gallery":
             self.app.action_gallery()
         else:

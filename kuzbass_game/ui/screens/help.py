@@ -3,33 +3,46 @@ playing) what each value in the status means, in the author's words."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.binding import Binding
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kuzbass_game.ui import markup
+
+if TYPE_CHECKING:
+    from kuzbass_game.engine.play import SceneView
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
-KEYS = (
-    ("1 – 9", "take the choice with that number"),
-    ("↑ ↓, Enter", "move between choices and take one (or click it)"),
-    ("b, Backspace", "step back one choice (Ctrl+Z while typing)"),
-    ("PgUp PgDn", "scroll the story text"),
-    ("j", "journal: the choices so far; go back to any of them"),
-    ("x", "codex: what you have learned; type to search it"),
-    ("t", "stats: each value, what it means, which choices changed it"),
-    ("v", "the whole count of the last vote and what swayed it"),
-    ("c", "turn the change line above each scene off or on"),
-    ("s", "saved games: save, load, rename, delete"),
-    ("F5 / F9", "quicksave / quickload"),
-    ("Ctrl+P", "command palette: new game, save, load, endings, theme…"),
-    ("Ctrl+T", "switch between dark and light theme (remembered)"),
-    ("? or F1", "this help (F1 while you type an answer)"),
-    ("q, Ctrl+Q", "quit (the game is saved automatically)"),
-)
+
+def key_rows(app: App, *sources: Iterable[BindingType]) -> list[tuple[str, str]]:
+    """Every key with a tooltip in `sources`, named as the footer names it, one row per meaning
+    (the tooltip), in the order bound: the help's table is the bindings themselves."""
+    rows: dict[str, list[str]] = {}
+    for source in sources:
+        for binding in Binding.make_bindings(source):
+            if binding.tooltip:
+                keys = rows.setdefault(binding.tooltip, [])
+                shown = app.get_key_display(binding)
+                if shown not in keys:
+                    keys.append(shown)
+    return [(", ".join(keys), meaning) for meaning, keys in rows.items()]
+
+
+def game_keys(app: App) -> list[tuple[str, str]]:
+    """The keys of a game in play (the story screen's, its list's, the app's), then the palette's."""
+    from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
+    from kuzbass_game.ui.widgets.choices import ChoiceList  # (as above)
+
+    rows = key_rows(app, StoryScreen.BINDINGS[:1], ChoiceList.BINDINGS, StoryScreen.BINDINGS[1:], app.BINDINGS)
+    palette = Binding(app.COMMAND_PALETTE_BINDING, "command_palette", "palette")
+    return [*rows, (app.get_key_display(palette), "command palette: new game, save, load, endings, theme…")]
+
 
 ELSEWHERE = (
     ("i, g", "on the title screen: the introduction; the endings found"),
@@ -67,11 +80,16 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,f1,question_mark,enter", "close", "Close"),
     ]
 
+    def __init__(self, scene: SceneView | None = None) -> None:
+        """`scene`: the scene in play, whose values the help explains."""
+        super().__init__()
+        self.scene = scene
+
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog") as box:
             box.border_title = "Help"
             with VerticalScroll(id="help-body"):
-                for keys, meaning in KEYS + ELSEWHERE:
+                for keys, meaning in [*game_keys(self.app), *ELSEWHERE]:
                     with Horizontal(classes="help-key"):  # two columns: a long meaning wraps under itself
                         yield Static(Content.styled(keys, "bold"), classes="help-keys")
                         yield Static(meaning, classes="help-meaning", markup=False)
@@ -88,8 +106,7 @@ class HelpScreen(ModalScreen[None]):
 
     def meanings(self) -> Content | None:
         """While playing: each shown value the author described, and what it means."""
-        story_screen = getattr(self.app, "story_screen", None)
-        scene = story_screen.scene if story_screen is not None else None
+        scene = self.scene
         described = [item for item in (scene.items if scene else ()) if item.description]
         if not described:
             return None

@@ -6,8 +6,6 @@ It dismisses with True when the player goes on (Enter) and False when they skip 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -19,13 +17,18 @@ from kuzbass_game.ui import markup
 from kuzbass_game.ui.widgets.footer import KeyFooter
 
 PARAGRAPH_BREAK = Content("\n\n")
+GO_ON = {  # where Enter goes on to, as the footer and the lines above the text name it
+    "begin": "Begin the story",
+    "title": "Back to the title screen",
+    "ending": "Back to the ending",
+}
 
 
 class ReadingScreen(Screen[bool]):
     """A heading and paragraphs; Enter goes on, Esc skips (or closes), PgUp/PgDn/Home/End scroll."""
 
     BINDINGS = [
-        Binding("enter", "go_on", "Go on", key_display="Enter"),
+        *(Binding("enter", f"go_on('{where}')", label, key_display="Enter") for where, label in GO_ON.items()),
         Binding("escape", "skip", "Skip"),
         Binding("escape", "close", "Close"),
         Binding("pageup", "scroll('page_up')", "Scroll up", show=False),
@@ -35,16 +38,14 @@ class ReadingScreen(Screen[bool]):
         Binding("f1,question_mark", "app.help", "Help", key_display="?"),
     ]
 
-    def __init__(self, heading: str, paragraphs: tuple[str, ...], go_on: str, skip: str | None = None) -> None:
+    def __init__(self, heading: str, paragraphs: tuple[str, ...], go_on: str, skip: bool = False) -> None:
+        """`go_on`: where Enter leads, a key of `GO_ON`; `skip`: Esc skips (else it closes)."""
         super().__init__()
         self.heading = heading
         self.paragraphs = paragraphs
-        self.go_on_label = go_on
-        self.skip_label = skip
-        # The footer names Enter and Esc as the lines above the text do ("Enter Begin the story").
-        named = {"go_on": go_on, "skip": skip or "Skip", "close": "Close"}
-        for key, bindings in self._bindings.key_to_bindings.items():
-            self._bindings.key_to_bindings[key] = [replace(b, description=named[b.action]) if b.action in named else b for b in bindings]
+        self.go_on = go_on
+        self.go_on_label = GO_ON[go_on]
+        self.skip_label = "Skip" if skip else None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reading-scroll"):
@@ -67,12 +68,14 @@ class ReadingScreen(Screen[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("skip", "close"):
             return (action == "skip") == bool(self.skip_label)
+        if action == "go_on":
+            return parameters == (self.go_on,)
         return True
 
     def action_scroll(self, where: str) -> None:
         getattr(self.query_one("#reading-scroll", VerticalScroll), f"scroll_{where}")(animate=False)
 
-    def action_go_on(self) -> None:
+    def action_go_on(self, _where: str) -> None:
         self.dismiss(True)
 
     def action_skip(self) -> None:

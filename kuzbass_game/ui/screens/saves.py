@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from kuzbass_game.engine.play import Game
 from kuzbass_game.engine.storage import GameGroup, SlotInfo, game_id_of
@@ -117,13 +118,29 @@ class SavesScreen(ModalScreen[Loaded | None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.query_one("#saves-box").loading = True  # until the first scan is in
         self.refresh_slots()
         if self.ask_name:
             self.action_save_new()
 
     def refresh_slots(self, select: str | None = None) -> None:
+        """List the slots again, read in a thread worker (every slot is read); `select`: the slot
+        to highlight once they are shown."""
+        self.scan(select)
+
+    @work(thread=True, exclusive=True, group="scan", description="Reading the saved games")
+    def scan(self, select: str | None) -> tuple[list[GameGroup], str | None]:
+        return self.saves.games(), select
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        result = event.worker.result
+        if event.worker.group == "scan" and event.state == WorkerState.SUCCESS and result is not None:
+            games, select = result
+            self.show_slots(games, select)
+
+    def show_slots(self, games: list[GameGroup], select: str | None = None) -> None:
         playing = game_id_of(self.game) if self.game is not None else None
-        groups = group_slots(self.saves.games(), playing)
+        groups = group_slots(games, playing)
         titled = len(groups) > 1
         self.slots, self.headings = [], []
         options: list[Option | None] = []
@@ -147,6 +164,7 @@ class SavesScreen(ModalScreen[Loaded | None]):
         empty = self.saves.problem or "No saved games yet." + (" Press s to save this one." if self.game else "")
         self.query_one("#saves-empty", Static).update(empty)
         self.query_one("#saves-empty").display = not self.slots
+        self.query_one("#saves-box").loading = False
         menu.focus()
         self.refresh_bindings()
 
@@ -235,7 +253,7 @@ class SavesScreen(ModalScreen[Loaded | None]):
 
     def ask_to_replace(self, name: str) -> None:
         """The name the player typed is taken: replace that save (as it is listed now), or type another."""
-        self.refresh_slots(select=name)
+        self.show_slots(self.saves.games(), select=name)  # now, not in a worker: the question needs the slot as listed
         listed = next((slot for slot in self.slots if slot.name == name), None)
         if listed is None:  # a folder that ignores case holds it under another spelling
             listed = next((slot for slot in self.slots if slot.name.casefold() == name.casefold()), None)

@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Header, OptionList, Static
+from textual.widgets import Header, Static
 
 from kuzbass_game.engine.play import Game, InvalidAction, SceneView, StoryRuntimeError
 from kuzbass_game.text import markup_to_plain
@@ -73,6 +73,10 @@ DYNAMIC_ACTIONS = (
 )
 TYPING_ONLY = {"rewind_typing", "help_typing", "quit_typing"}
 NOT_WHILE_TYPING = {"rewind", "codex", "journal", "saves", "stats", "help", "quit", "toggle_changes"}
+REWIND = "step back one choice (^z while you type an answer)"
+SCROLL = "scroll the story text"
+HELP = "this help (f1 while you type an answer)"
+QUIT = "quit (the game is saved automatically)"
 WARNING_SECONDS = 4.0  # how long a warning toast stays up; the same warning is not stacked meanwhile
 
 
@@ -96,26 +100,28 @@ class StoryScreen(Screen):
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    # Each tooltip is also the key's line in the help screen (screens/help.py), in this order.
     BINDINGS = [
-        Binding("1", "choose(1)", "Choose", key_display="1-9"),
+        Binding("1", "choose(1)", "Choose", key_display="1-9", tooltip="take the choice with that number"),
         *(Binding(str(n), f"choose({n})", show=False) for n in range(2, 10)),
-        Binding("b,backspace", "rewind", "Back"),
-        Binding("ctrl+z", "rewind_typing", "Back"),  # b and Backspace type into the answer box
-        Binding("j", "journal", "Journal"),
-        Binding("x", "codex", "Codex"),
-        Binding("t", "stats", "Stats"),
-        Binding("v", "tally", "Count", show=False),  # the folded count says so; 80 columns hold no more keys
-        Binding("s", "saves", "Save"),
-        Binding("c", "toggle_changes", "Changes", show=False),
-        Binding("f5", "quicksave", "Quicksave", show=False),
-        Binding("f9", "app.quickload", "Quickload", show=False),
-        Binding("pageup", "scroll_story(-1)", "Scroll up", show=False),
-        Binding("pagedown", "scroll_story(1)", "Scroll down", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("f1", "help", "Help", show=False),
-        Binding("f1", "help_typing", "Help"),
-        Binding("q", "quit", "Quit"),
-        Binding("ctrl+q", "quit_typing", "Quit", priority=True),
+        Binding("b,backspace", "rewind", "Back", tooltip=REWIND),
+        Binding("ctrl+z", "rewind_typing", "Back", tooltip=REWIND),  # b and Backspace type into the answer box
+        Binding("pageup", "scroll_story(-1)", "Scroll up", show=False, tooltip=SCROLL),
+        Binding("pagedown", "scroll_story(1)", "Scroll down", show=False, tooltip=SCROLL),
+        Binding("j", "journal", "Journal", tooltip="journal: the choices so far; go back to any of them"),
+        Binding("x", "codex", "Codex", tooltip="codex: what you have learned; type to search it"),
+        Binding("t", "stats", "Stats", tooltip="stats: each value, what it means, which choices changed it"),
+        # v: the folded count says so; 80 columns hold no more keys
+        Binding("v", "tally", "Count", show=False, tooltip="the whole count of the last vote and what swayed it"),
+        Binding("c", "toggle_changes", "Changes", show=False, tooltip="turn the change line above each scene off or on"),
+        Binding("s", "saves", "Save", tooltip="saved games: save, load, rename, delete"),
+        Binding("f5", "quicksave", "Quicksave", show=False, tooltip="quicksave (F9 loads it)"),
+        Binding("f9", "app.quickload", "Quickload", show=False, tooltip="quickload: back to the quicksave"),
+        Binding("question_mark", "help", "Help", key_display="?", tooltip=HELP),
+        Binding("f1", "help", "Help", show=False, tooltip=HELP),
+        Binding("f1", "help_typing", "Help", tooltip=HELP),
+        Binding("q", "quit", "Quit", tooltip=QUIT),
+        Binding("ctrl+q", "quit_typing", "Quit", priority=True, tooltip=QUIT),
     ]
 
     def __init__(self, game: Game, play_seconds: float = 0.0, notice: str | None = None) -> None:
@@ -342,14 +348,14 @@ class StoryScreen(Screen):
             return
         self.act(lambda: self.game.choose(choice.index))
 
-    @on(OptionList.OptionSelected, "#choices")
-    def picked(self, event: OptionList.OptionSelected) -> None:
+    @on(ChoiceList.Picked)
+    def picked(self, event: ChoiceList.Picked) -> None:
         scene = self.scene
-        if scene is None or getattr(event, "turn", None) != scene.turn or event.option_index >= len(scene.choices):
+        if scene is None or event.turn != scene.turn or event.index >= len(scene.choices):
             return
-        if not getattr(event, "armed", True):
+        if not event.armed:
             return  # Enter pressed before this scene was drawn
-        choice = scene.choices[event.option_index]
+        choice = scene.choices[event.index]
         if choice.enabled:
             self.act(lambda: self.game.choose(choice.index))
 
@@ -388,11 +394,11 @@ class StoryScreen(Screen):
     def action_help_typing(self) -> None:
         self.app.action_help()
 
-    def action_quit(self) -> None:
-        self.app.action_quit()
+    async def action_quit(self) -> None:
+        await self.app.run_action("app.quit")
 
-    def action_quit_typing(self) -> None:
-        self.app.action_quit()
+    async def action_quit_typing(self) -> None:
+        await self.app.run_action("app.quit")
 
     def action_toggle_changes(self) -> None:
         self.app.toggle_changes()
@@ -424,7 +430,7 @@ class StoryScreen(Screen):
 
         self.app.push_screen(JournalScreen(self.game), chosen)
 
-    def after_ending(self, result: str | None) -> None:
+    async def after_ending(self, result: str | None) -> None:
         if result == "back":
             self.action_rewind()
         elif result == "title":
@@ -432,7 +438,7 @@ class StoryScreen(Screen):
         elif result == "new":
             self.app.new_game()
         elif result == "quit":
-            self.app.action_quit()
+            await self.app.run_action("app.quit")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         scene = self.scene
@@ -451,14 +457,8 @@ class StoryScreen(Screen):
 
     # ------------------------------------------------------------ saves
     def autosave(self) -> None:
-        problem = self.app.saves.autosave(self.game, self.clock.seconds)
-        if problem and problem.first and self.app.saves.available:  # told once, not after every choice
-            self.notify(
-                f"Autosave failed: {problem}. The game goes on, unsaved; this is said once, until an autosave works again.",
-                severity="warning",
-                markup=False,
-                timeout=10,
-            )
+        """Autosave the game in play (the app writes it in a worker)."""
+        self.app.autosave(self.game, self.clock.seconds)
 
     def action_quicksave(self) -> None:
         problem = self.app.saves.quicksave(self.game, self.clock.seconds)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from textual.style import Style
     from textual.visual import RenderOptions
 
+MOVE = "move between choices and take one (or click it)"  # the keys' line in the help screen
 NUMBER_WIDTH = 4  # "1." and room to breathe; the text wraps to the right of it
 
 
@@ -78,21 +79,35 @@ class ChoiceRow(Visual):
 
 
 class ChoiceList(OptionList, inherit_bindings=False):
-    """The current scene's choices, one option each; the screen handles `OptionList.OptionSelected`.
+    """The current scene's choices, one option each; a pick (Enter or a click) posts `Picked`.
 
     One widget draws every row, so a new scene replaces the options in place (and not even that
-    when the choices read the same). An `OptionSelected` message carries `turn`, the scene the
-    list showed when the pick was made, and `armed`, whether that scene had been drawn by then, so
-    the screen can ignore a pick that arrives after the scene changed or before it was seen.
+    when the choices read the same). `Picked` carries `turn`, the scene the list showed when the
+    pick was made, and `armed`, whether that scene had been drawn by then, so the screen can ignore
+    a pick that arrives after the scene changed or before it was seen.
     """
+
+    class Picked(Message):
+        """A choice was picked from the list: its `index` in the scene's choices, on `turn`."""
+
+        def __init__(self, choice_list: ChoiceList, index: int, turn: int | None, armed: bool) -> None:
+            super().__init__()
+            self.choice_list = choice_list
+            self.index = index
+            self.turn = turn
+            self.armed = armed
+
+        @property
+        def control(self) -> ChoiceList:
+            return self.choice_list
 
     # The list's own keys; PgUp/PgDn are left to the screen, which scrolls the story with them.
     BINDINGS = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
+        Binding("up", "cursor_up", "Up", show=False, tooltip=MOVE),
+        Binding("down", "cursor_down", "Down", show=False, tooltip=MOVE),
         Binding("home", "first", "First", show=False),
         Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Select", show=False),
+        Binding("enter", "select", "Select", show=False, tooltip=MOVE),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -110,9 +125,8 @@ class ChoiceList(OptionList, inherit_bindings=False):
             self.set_options(Option(row, disabled=not choice.enabled) for row, choice in zip(self.rows, scene.choices))
         first_open = next((i for i, c in enumerate(scene.choices) if c.enabled), None)
         if first_open != self.highlighted:
-            # Set quietly: the `OptionHighlighted` message would bubble up the screen for nobody.
-            self.set_reactive(OptionList.highlighted, first_open)
-            self.refresh()
+            with self.prevent(OptionList.OptionHighlighted):  # it would bubble up the screen for nobody
+                self.highlighted = first_open
         self.scroll_to_highlight()
 
     def hidden_below(self) -> int:
@@ -141,8 +155,8 @@ class ChoiceList(OptionList, inherit_bindings=False):
         """The lines the choices take at `width` (known before the layout: the screen fits the text)."""
         return sum(row.get_height(self.styles, width) for row in self.rows)  # type: ignore[arg-type, misc]  # styles serve as the rules map
 
-    def post_message(self, message: Message) -> bool:
-        if isinstance(message, OptionList.OptionSelected):
-            message.turn = self.turn  # type: ignore[attr-defined]
-            message.armed = self.armed  # type: ignore[attr-defined]
-        return super().post_message(message)
+    def action_select(self) -> None:
+        """Enter, or a click (which highlights first): `Picked`, with the scene as it is now."""
+        index = self.highlighted
+        if index is not None and not self.get_option_at_index(index).disabled:
+            self.post_message(self.Picked(self, index, self.turn, self.armed))
