@@ -12,6 +12,9 @@ import pytest
 from kuzbass_game.engine.storage import save_format
 from kuzbass_game.engine.storage.save_format import SaveError, SaveMeta, decode, encode, seed_game_id, verify
 
+from kuzbass_game.engine import load_story
+from kuzbass_game.engine.play.game import Game
+
 from .conftest import played
 
 
@@ -146,3 +149,269 @@ def test_check_saves_names_a_save_of_another_story_and_never_a_traceback(ferry, 
 
     monkeypatch.setattr(save_format, "decode", boom)
     assert verify(b"{}", ferry) == ("broken", f"the save cannot be read (ValueError: {'y' * 200})")
+
+
+# ---------------------------------------------------------------- what a save holds, line by line
+
+
+def test_a_save_is_laid_out_a_section_per_line_with_the_slot_on_a_line_of_its_own(ferry):
+    """The store reads a save's time from its head alone (the `"slot": {...},` line): the layout is part of the format."""
+    game = played(ferry)
+    text, summary = encode(game, SaveMeta("x", "quick", datetime(2026, 3, 1, tzinfo=UTC), 61.25, journal="0123456789abcdef"))
+    state = json.dumps(game.state.to_json(), ensure_ascii=False)
+    actions = json.dumps([a.to_json() for a in game.actions], ensure_ascii=False)
+    excerpt = (
+        '\\"Anna,\\" he repeats, and writes something that is not quite it. The fare is two kopeks; you have 3. Literal braces look like {this}.'
+    )
+    assert text.split("\n") == [
+        "{",
+        ' "format": "kuzbass-save",',
+        ' "version": 3,',
+        f' "story": {{"id": "ferry", "title": "The Ferry on the Tom", "fingerprint": "{ferry.fingerprint}", "layers": []}},',
+        ' "slot": {"name": "x", "kind": "quick", "saved_at": "2026-03-01T00:00:00.000000+00:00", "play_seconds": 61.2, '
+        '"game_id": "0000000000000007", "journal": "0123456789abcdef"},',
+        f' "summary": {{"chapter": "The Ferry", "date": "October 1922", "turn": 3, "node": "waiting", "excerpt": "{excerpt}", "ending": null}},',
+        ' "game": {',
+        '  "seed": 7,',
+        '  "base": null,',
+        '  "checkpoint": null,',
+        f'  "state": {state},',
+        f'  "actions": {actions}',
+        " }",
+        "}",
+        "",
+    ]
+    assert summary == json.loads(text)["summary"]
+    assert decode(text.encode()).journal == "0123456789abcdef"
+
+
+def _one_scene(folder, paragraph: str):
+    folder.mkdir()
+    (folder / "manifest.yaml").write_text("id: one\ntitle: One\nstart: a\n")
+    (folder / "nodes.yaml").write_text(
+        f"nodes:\n  a:\n    text: {json.dumps('First.')}\n    choices:\n      - {{text: Onwards, goto: b}}\n"
+        f"  b:\n    text: {json.dumps('Before.' + chr(10) * 2 + paragraph)}\n    ending: {{title: The end}}\n"
+    )
+    game = Game(load_story(folder).story, seed=1)
+    game.choose(0)
+    return game
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "excerpt"),
+    [
+        ("x" * 200, "x" * 200),  # exactly 200 characters: kept whole
+        ("y" * 100 + "z" * 101, "…" + "y" * 98 + "z" * 101),  # the last 199, behind an ellipsis
+        ("[b]" + "y" * 100 + "[/b]" + "z" * 98, "y" * 100 + "z" * 98),  # counted without the markup
+        ("w" * 50 + " " * 10 + "v" * 190, "…" + "v" * 190),  # the cut falls on spaces: dropped after the ellipsis
+    ],
+)
+def test_the_excerpt_is_the_last_paragraph_cut_to_200_characters_behind_an_ellipsis(tmp_path, paragraph, excerpt):
+    game = _one_scene(tmp_path / "one", paragraph)
+    assert save_format.summarize(game) == {"chapter": None, "date": None, "turn": 1, "node": "b", "excerpt": excerpt, "ending": "The end"}
+
+
+# ---------------------------------------------------------------- reading a save, field by field
+
+
+def _save_obj(ferry) -> dict:
+    return json.loads(encode(played(ferry, seed=7), SaveMeta("mine", "manual", datetime(2026, 3, 1, tzinfo=UTC), 5))[0])
+
+
+def _forged(obj: dict, path: str, value) -> bytes:
+    *parents, last = path.split(".")
+    target = obj
+    for key in parents:
+        target = target[key]
+    if value is DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return json.dumps(obj).encode()
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("format", "other", "the file is not a Kuzbass save"),
+        ("version", DELETE, "the save has no format version"),
+        ("version", True, "the save has no format version"),
+        ("version", 4, "the save was made by a newer Kuzbass (save format 4; this version reads up to 3): update the game"),
+        ("version", 999_999, "the save was made by a newer Kuzbass (save format 999999; this version reads up to 3): update the game"),
+        ("version", 10**6, "the save was made by a newer Kuzbass (save format ?; this version reads up to 3): update the game"),
+        ("version", 0, "unknown save format version 0"),
+        ("story", DELETE, "the save is damaged: the save has no 'story'"),
+        ("slot", [], "the save is damaged: 'slot' in the save has the wrong type"),
+        ("game", DELETE, "the save is damaged: the save has no 'game'"),
+        ("slot.saved_at", 5, "the save is damaged: 'saved_at' in the slot has the wrong type"),
+        ("slot.play_seconds", -0.5, "the save is damaged: negative play time"),
+        ("slot.play_seconds", "5", "the save is damaged: 'play_seconds' in the slot has the wrong type"),
+        ("slot.kind", "k" * 50, f"the save is damaged: unknown slot kind '{'k' * 40}'"),
+        ("slot.kind", DELETE, "the save is damaged: the slot has no 'kind'"),
+        ("slot.name", 3, "the save is damaged: 'name' in the slot has the wrong type"),
+        ("game.seed", "7", "the save is damaged: 'seed' in the game has the wrong type"),
+        ("game.seed", False, "the save is damaged: 'seed' in the game has the wrong type"),
+        ("game.actions", {}, "the save is damaged: 'actions' in the game has the wrong type"),
+        ("game.base", [], "the save is damaged: 'base' has the wrong type"),
+        ("game.state", DELETE, "the save is damaged: the game has no 'state'"),
+        ("game.state.node", 1, "the save is damaged: 'node' in the saved state has the wrong type"),
+        ("game.checkpoint", {"at": 1}, "the save is damaged: the checkpoint has no 'state'"),
+        ("game.checkpoint", {"at": "1", "state": {}}, "the save is damaged: 'at' in the checkpoint has the wrong type"),
+        ("game.checkpoint", {"at": 1, "state": {}}, "the save is damaged: the checkpoint's state has no 'node'"),
+        ("game.checkpoint", {"at": 4, "state": {"node": "bank"}}, "the save is damaged: its checkpoint is out of place"),
+        ("game.checkpoint", {"at": 0, "state": {"node": "bank"}}, "the save is damaged: its checkpoint is out of place"),
+        ("game.checkpoint", [], "the save is damaged: the checkpoint is not an object"),
+        ("story.id", None, "the save is damaged: 'id' in the story has the wrong type"),
+        ("story.fingerprint", DELETE, "the save is damaged: the story has no 'fingerprint'"),
+        ("story.layers", "ferry_tea", "the save is damaged: its list of layers"),
+        ("story.layers", [1], "the save is damaged: its list of layers"),
+        ("story.layers", ["x" * 201], "the save is damaged: its list of layers"),
+        ("story.layers", [str(n) for n in range(101)], "the save is damaged: its list of layers"),
+    ],
+)
+def test_each_field_of_a_save_is_checked_with_its_own_message(ferry, path, value, message):
+    with pytest.raises(SaveError) as caught:
+        decode(_forged(_save_obj(ferry), path, value))
+    assert str(caught.value) == message
+
+
+def test_what_a_save_may_hold_at_the_limits_is_read(ferry):
+    obj = _save_obj(ferry)
+    obj["story"]["id"] = "ferry" + "i" * 300
+    obj["story"]["fingerprint"] = "f" * 300
+    obj["slot"]["name"] = "n" * 300
+    obj["slot"]["play_seconds"] = 0
+    obj["game"]["checkpoint"] = {"at": 3, "state": {"node": "waiting"}}
+    obj["story"]["layers"] = ["x" * 200] * 100
+    obj["story"]["layer_titles"] = {"x" * 200: "t" * 300, "": "x", "e": ""}
+    obj["story"]["layer_folders"] = {"x" * 300: "/" * 5000, "y": "/y" * 2048}
+    decoded = decode(json.dumps(obj).encode())
+    assert (len(decoded.story_id), len(decoded.fingerprint), len(decoded.meta.name)) == (200, 200, 200)
+    assert decoded.meta.play_seconds == 0.0 and decoded.checkpoint == (3, {"node": "waiting"})
+    assert decoded.layers == ("x" * 200,) * 100
+    assert decoded.layer_titles == {"": "x"}  # a title of more than 200 characters, or none, is not shown
+    assert decoded.layer_folders == {"y": "/y" * 2048}
+    obj["story"]["layer_titles"] = {str(n): "t" for n in range(101)}
+    assert decode(json.dumps(obj).encode()).layer_titles == {}
+    obj["slot"]["journal"] = "0123456789ABCDEF"  # not a token as the game writes one: no journal
+    assert decode(json.dumps(obj).encode()).journal is None
+
+
+def test_a_save_s_summary_keeps_only_the_fields_of_the_right_type(ferry):
+    obj = _save_obj(ferry)
+    obj["summary"] = {"chapter": "c" * 500, "date": 1922, "turn": True, "node": "waiting", "excerpt": None, "ending": "The end", "extra": 1}
+    assert decode(json.dumps(obj).encode()).summary == {"chapter": "c" * 400, "node": "waiting", "ending": "The end"}
+    obj["summary"] = {"turn": 3, "date": "1922"}
+    assert decode(json.dumps(obj).encode()).summary == {"turn": 3, "date": "1922"}
+    obj["summary"] = ["not", "an", "object"]
+    assert decode(json.dumps(obj).encode()).summary == {}
+
+
+def test_a_number_may_have_100_digits_and_not_101(ferry):
+    assert save_format.parse_int("9" * 100) == int("9" * 100)
+    assert save_format.parse_int("-" + "9" * 100) == -int("9" * 100)  # the sign is no digit
+    for digits, count in (("9" * 101, 101), ("-" + "9" * 101, 101)):
+        with pytest.raises(SaveError) as caught:
+            save_format.parse_int(digits)
+        assert str(caught.value) == f"the save is damaged: it holds a number with {count} digits"
+
+
+# ---------------------------------------------------------------- a saved state on this story and on a changed one
+
+
+def _state(ferry, **changes) -> dict:
+    state = played(ferry).state.to_json()
+    state.update(changes)
+    return state
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"node": "nowhere"}, "the saved scene 'nowhere' no longer exists in the story"),
+        ({"variables": "none"}, "the save is damaged: 'variables' in the saved state has the wrong type"),
+        ({"visits": []}, "the save is damaged: 'visits' in the saved state has the wrong type"),
+        ({"used_once": {}}, "the save is damaged: 'used_once' has the wrong type"),
+        ({"rng": -1}, "the save is damaged: random state out of range"),
+        ({"rng": 2**64}, "the save is damaged: random state out of range"),
+        ({"rng": "7"}, "the save is damaged: 'rng' in the saved state has the wrong type"),
+        ({"turn": None}, "the save is damaged: 'turn' in the saved state has the wrong type"),
+        ({"chapter": 1}, "the save is damaged: chapter"),
+        ({"date": []}, "the save is damaged: date"),
+    ],
+)
+def test_a_saved_state_is_checked_field_by_field(ferry, changes, message):
+    for strict in (True, False):
+        with pytest.raises(SaveError) as caught:
+            save_format.state_from_json(_state(ferry, **changes), ferry, strict=strict)
+        assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("kopeks", 21, "the save is damaged: variable 'kopeks' is 21, outside its range 0..20"),
+        ("kopeks", -1, "the save is damaged: variable 'kopeks' is -1, outside its range 0..20"),
+        ("kopeks", True, "the save is damaged: variable 'kopeks' should be int"),
+        ("kopeks", "3", "the save is damaged: variable 'kopeks' should be int"),
+        ("has_tobacco", 1, "the save is damaged: variable 'has_tobacco' should be bool"),
+        ("name", 5, "the save is damaged: variable 'name' should be text"),
+    ],
+)
+def test_a_value_the_story_does_not_allow_is_damage_on_the_story_the_save_was_made_on(ferry, name, value, message):
+    state = _state(ferry)
+    state["variables"][name] = value
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == message
+
+
+def test_on_a_changed_story_a_state_is_fitted_to_its_declarations(ferry):
+    state = _state(ferry, visits={"bank": 1, "waiting": 0, "gone": 3, "far_bank": True, "crossing": 2.0, "soaked": 4})
+    state["variables"] = {"kopeks": 99, "warmth": -5, "has_tobacco": 1, "name": "Olga", "gold": 5, "coat": 3}
+    fitted = save_format.state_from_json(state, ferry, strict=False)
+    assert dict(fitted.variables) == {**ferry.defaults(), "kopeks": 20, "warmth": 0, "name": "Olga"}  # clamped; wrong or missing: the default
+    assert dict(fitted.visits) == {"bank": 1, "soaked": 4}
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == "the save is damaged: variable 'kopeks' is 99, outside its range 0..20"
+    state["variables"] = {"name": "Olga"}
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == "the save is damaged: variable 'kopeks' is missing"
+    assert dict(save_format.state_from_json(state, ferry, strict=False).variables) == {**ferry.defaults(), "name": "Olga"}
+    state["variables"] = {**played(ferry).state.variables, "gold": 5, "amber": 1}
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == "the save is damaged: unknown variable 'amber'"
+
+
+def test_a_text_value_may_hold_10000_characters_on_any_story(ferry):
+    state = _state(ferry)
+    state["variables"]["name"] = "n" * 10_000
+    assert save_format.state_from_json(state, ferry, strict=True).variables["name"] == "n" * 10_000
+    state["variables"]["name"] += "n"
+    for strict in (True, False):
+        with pytest.raises(SaveError) as caught:
+            save_format.state_from_json(state, ferry, strict=strict)
+        assert str(caught.value) == "the save is damaged: variable 'name' is too long"
+
+
+def test_a_saved_state_s_small_fields(ferry):
+    state = _state(ferry, used_once=["a", 3, "b"], turn=-4, chapter="[b]" + "c" * 500, date=None, awaiting_input=True)
+    restored = save_format.state_from_json(state, ferry, strict=True)
+    assert restored.used_once == frozenset({"a", "b"})
+    assert restored.turn == 0
+    assert restored.chapter == "\\[b]" + "c" * 397  # cut to 400, then shown as written, never as markup
+    assert restored.date is None
+    assert restored.awaiting_input is False  # 'waiting' asks for no typed answer
+    assert restored.rng == 7
+    at_bank = save_format.state_from_json(_state(ferry, node="bank", awaiting_input=1, date="d" * 401, chapter=None), ferry, strict=True)
+    assert at_bank.awaiting_input is True and at_bank.date == "d" * 400 and at_bank.chapter is None
+    assert save_format.state_from_json(_state(ferry, rng=2**64 - 1, turn=5), ferry, strict=True).turn == 5
+    without = _state(ferry)
+    del without["used_once"], without["chapter"], without["awaiting_input"]
+    assert save_format.state_from_json(without, ferry, strict=True).used_once == frozenset()
