@@ -5,6 +5,8 @@ the game id a seed gives, what a save's slot holds, the two migrations field by 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
@@ -15,7 +17,7 @@ from kuzbass_game.engine.storage.save_format import SaveError, SaveMeta, decode,
 from kuzbass_game.engine import load_story
 from kuzbass_game.engine.play.game import Game
 
-from .conftest import played
+from .conftest import FERRY, load, played
 
 
 @pytest.mark.parametrize(
@@ -415,3 +417,124 @@ def test_a_saved_state_s_small_fields(ferry):
     without = _state(ferry)
     del without["used_once"], without["chapter"], without["awaiting_input"]
     assert save_format.state_from_json(without, ferry, strict=True).used_once == frozenset()
+
+
+# ---------------------------------------------------------------- a save on a story edited since, and without its layers
+
+
+def _edited(ferry_copy, path: str, old: str, new: str):
+    file = ferry_copy / path
+    assert old in file.read_text()
+    file.write_text(file.read_text().replace(old, new))
+    return load(ferry_copy)
+
+
+def test_check_saves_says_which_values_a_changed_story_gives_a_save(ferry, ferry_copy):
+    colder = _edited(ferry_copy, "manifest.yaml", '"sheepskin\\", 0, 1)', '"sheepskin\\", 0, 2)')  # the chill bites harder
+    assert verify(saved(ferry, played(ferry)), colder) == ("changed", "all 3 choices replay, but 'warmth' becomes 1 instead of 3")
+
+
+def test_check_saves_names_the_scene_a_save_now_ends_at_and_five_changes_at_most(ferry):
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["story"]["fingerprint"] = "an older story"
+    obj["game"]["state"]["node"] = "crossing"
+    obj["game"]["state"]["variables"].update(kopeks=9, warmth=9, has_tobacco=False, tips=4, coat="sheepskin", crossing_vote="tied")
+    assert verify(json.dumps(obj).encode(), ferry) == (
+        "changed",
+        "all 3 choices replay, but it now ends at 'waiting' instead of 'crossing'; 'kopeks' becomes 3 instead of 9; "
+        "'warmth' becomes 3 instead of 9; 'has_tobacco' becomes True instead of False; 'tips' becomes 0 instead of 4",
+    )
+    obj["game"]["state"] = played(ferry).state.to_json()
+    del obj["game"]["state"]["variables"]["tips"]  # a value the save does not hold is no change
+    obj["game"]["state"]["variables"]["gone"] = 5
+    assert verify(json.dumps(obj).encode(), ferry) == ("ok", "the story changed, but all 3 choices replay to the same state")
+    obj["game"]["state"].update(node="nowhere", variables="not an object")  # a state no longer read: only the scene is compared
+    assert verify(json.dumps(obj).encode(), ferry) == ("changed", "all 3 choices replay, but it now ends at 'waiting' instead of 'nowhere'")
+
+
+def test_check_saves_and_a_load_on_a_story_whose_scene_was_renamed(ferry, ferry_copy):
+    for path in ("scenes/bank.yaml", "scenes/river.yaml", "manifest.yaml", "scenes/codex.yaml"):
+        file = ferry_copy / path
+        file.write_text(re.sub(r"\bwaiting\b", "queue", file.read_text()))
+    renamed = load(ferry_copy)
+    data = saved(ferry, played(ferry))
+    notice = "The story was updated and the scene you saved in is gone. You resume after choice 1 of 3, the last point that still exists ('bank')."
+    assert verify(data, renamed) == ("broken", notice)
+    restored = save_format.restore(decode(data), renamed)
+    assert (restored.notice, restored.exact, restored.game.state.node, len(restored.game.actions)) == (notice, False, "bank", 1)
+
+
+def test_a_load_on_a_story_that_replays_the_choices_only_in_part(ferry, ferry_copy):
+    data = saved(ferry, played(ferry))
+    reworded = _edited(ferry_copy, "scenes/bank.yaml", "Literal braces", "Braces")
+    restored = save_format.restore(decode(data), reworded)
+    assert (restored.notice, restored.exact) == ("The story was updated since this save; all 3 of your choices still apply.", False)
+    poorer = _edited(ferry_copy, "manifest.yaml", "    default: 5\n", "    default: 2\n")  # warmth: too cold to stamp and wait
+    restored = save_format.restore(decode(data), poorer)
+    assert restored.notice == (
+        "The story was updated since this save. Your choices replay only up to turn 2 of 3, so you resume where you saved, "
+        "with your saved state, but cannot go back past this point."
+    )
+    assert restored.game.rebased and restored.game.state.node == "waiting" and restored.game.state.variables["warmth"] == 3
+    assert verify(data, poorer) == ("broken", restored.notice)
+
+
+def test_a_save_of_another_story_or_a_choice_that_no_longer_replays(ferry):
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["story"]["id"] = "steamer"
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the save belongs to another story ('steamer', not 'ferry')"
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["game"]["actions"][2] = {"node": "waiting", "choice": 40}
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the save is damaged: choice 3 of 3 cannot be replayed"
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["game"]["state"]["variables"]["tips"] = 5
+    assert verify(json.dumps(obj).encode(), ferry) == ("broken", "the save is damaged: its choices do not lead to its saved state")
+
+
+TEA = FERRY.parent / "ferry_tea"
+
+
+def test_a_layered_save_loaded_without_its_layer_says_how_to_load_it(ferry, tmp_path):
+    layered = load_story([FERRY, TEA]).story
+    game = Game(layered, seed=1)
+    game.submit("Olga")
+    data = encode(game, SaveMeta("tea", "manual", datetime(2026, 3, 1, tzinfo=UTC), 0))[0]
+    story = json.loads(data)["story"]
+    assert (story["layers"], story["layer_titles"], story["layer_folders"]) == (
+        ["ferry_tea"],
+        {"ferry_tea": "Tea on the landing"},
+        {"ferry_tea": str(TEA)},
+    )
+    one = (
+        "the save was made with the layer 'ferry_tea' (\"Tea on the landing\") over the story, which is not loaded now: "
+        f"load it from its folder after the story's: --story {TEA}"
+    )
+    assert verify(data.encode(), ferry) == ("other", f"not checked: {one}")
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(data.encode()), ferry)
+    assert str(caught.value) == one
+    assert verify(data.encode(), layered) == ("ok", "replays exactly (1 choice)")
+    assert save_format.missing_layers(decode(data.encode()), layered) is None
+
+
+def test_the_message_for_several_missing_layers_and_for_layers_whose_folders_are_not_known(ferry):
+    decoded = decode(saved(ferry, played(ferry)))
+    two = replace(decoded, layers=("tea", "salt"), layer_titles={"tea": "Tea"}, layer_folders={"tea": "/t", "salt": "/s"})
+    assert save_format.missing_layers(two, ferry) == (
+        "the save was made with the layers 'tea' (\"Tea\"), 'salt' over the story, which are not loaded now: "
+        "load them from their folders after the story's: --story /t --story /s"
+    )
+    unknown = replace(two, layer_folders={"tea": "/t"})
+    assert save_format.missing_layers(unknown, ferry) == (
+        "the save was made with the layers 'tea' (\"Tea\"), 'salt' over the story, which are not loaded now: "
+        "give their folders with --story after the story's"
+    )
+    one = replace(decoded, layers=("salt",), layer_titles={}, layer_folders={})
+    assert save_format.missing_layers(one, ferry) == (
+        "the save was made with the layer 'salt' over the story, which is not loaded now: give its folder with --story after the story's"
+    )
+    assert save_format.missing_layers(decoded, ferry) is None
