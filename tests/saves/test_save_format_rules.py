@@ -448,7 +448,7 @@ def test_check_saves_names_the_scene_a_save_now_ends_at_and_five_changes_at_most
     del obj["game"]["state"]["variables"]["tips"]  # a value the save does not hold is no change
     obj["game"]["state"]["variables"]["gone"] = 5
     assert verify(json.dumps(obj).encode(), ferry) == ("ok", "the story changed, but all 3 choices replay to the same state")
-    obj["game"]["state"].update(node="nowhere", variables="not an object")  # a state no longer read: only the scene is compared
+    obj["game"]["state"].update(node="nowhere", variables=["name", "kopeks"])  # a state no longer read: only the scene is compared
     assert verify(json.dumps(obj).encode(), ferry) == ("changed", "all 3 choices replay, but it now ends at 'waiting' instead of 'nowhere'")
 
 
