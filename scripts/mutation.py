@@ -35,6 +35,7 @@ MODULES = {
     "codex": "kuzbass_game/engine/play/codex.py",
     "history": "kuzbass_game/engine/play/history.py",
     "save_format": "kuzbass_game/engine/storage/save_format.py",
+    "journal": "kuzbass_game/engine/storage/journal.py",
     "atomic": "kuzbass_game/engine/files/atomic.py",
 }
 
@@ -53,6 +54,9 @@ TESTS = [
     "tests/engine/test_story_tests.py",
     "tests/saves/test_saves.py",
     "tests/saves/test_save_format_rules.py",
+    "tests/saves/test_journal.py",
+    "tests/saves/test_checkpoint.py",
+    "tests/saves/test_pending_autosave.py",
     "tests/saves/test_hostile_saves.py",
     "tests/saves/test_durability.py",
     "tests/saves/test_fuzz.py",

@@ -185,3 +185,226 @@ def test_check_saves_reads_an_autosave_with_its_journal(store, ferry):
     data, journal = read_save_file(info.path, store.folder), read_journal(info.path, store.folder)
     assert verify(data, ferry, journal) == ("ok", "replays exactly (4 choices)")
     assert verify(data, ferry) == ("ok", "replays exactly (3 choices)")  # the snapshot alone
+
+
+# ---------------------------------------------------------------- the journal's file, unit by unit
+
+
+def _summary():
+    return {"chapter": None, "date": None, "turn": 1, "node": "a", "excerpt": "x", "ending": None}
+
+
+def test_a_line_is_one_json_object_in_utc_with_play_time_to_a_tenth(monkeypatch):
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    monkeypatch.setenv("TZ", "Asia/Novokuznetsk")
+    time.tzset()
+    try:
+        moment = datetime(2026, 3, 1, 12, 0, 0, 5, tzinfo=timezone(timedelta(hours=7)))
+        line = journal_module.encode_line("0123456789abcdef", 2, [{"node": "a", "choice": 0}], _summary(), moment, 12.345)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    assert line == (
+        b'{"of": "0123456789abcdef", "at": 2, "add": [{"node": "a", "choice": 0}], "saved_at": "2026-03-01T05:00:00.000005+00:00", '
+        b'"play_seconds": 12.3, "summary": {"chapter": null, "date": null, "turn": 1, "node": "a", "excerpt": "x", "ending": null}}\n'
+    )
+    odd = journal_module.encode_line("0123456789abcdef", 0, [], {**_summary(), "excerpt": "a\ud800b"}, moment, 0)
+    assert b'"excerpt": "a\\ud800b"' in odd  # a lone surrogate is written escaped, never an error at a key press
+
+
+def test_a_line_is_appended_whole_to_a_file_only_the_player_reads(tmp_path, monkeypatch):
+    path = tmp_path / "autosave.journal"
+    journal_module.append_line(path, b"one\n")
+    journal_module.append_line(path, b"two\n")
+    assert path.read_bytes() == b"one\ntwo\n"
+    assert path.stat().st_mode & 0o777 == 0o600
+    journal_module.start_journal(path)
+    assert path.read_bytes() == b"" and path.stat().st_mode & 0o777 == 0o600
+    fresh = tmp_path / "fresh.journal"
+    journal_module.start_journal(fresh)
+    assert fresh.read_bytes() == b"" and fresh.stat().st_mode & 0o777 == 0o600
+    link = tmp_path / "link.journal"
+    link.symlink_to(path)
+    for write in (journal_module.append_line, lambda p, _: journal_module.start_journal(p)):
+        with pytest.raises(OSError):
+            write(link, b"x\n")  # a journal that is a link is never followed
+    assert path.read_bytes() == b""
+    monkeypatch.setattr(os, "write", lambda fd, data: len(data) - 1)
+    with pytest.raises(OSError, match=r"^only 3 of 4 bytes written$"):
+        journal_module.append_line(path, b"abc\n")
+
+
+def test_removing_a_journal_that_is_not_there_is_no_error(tmp_path):
+    slot = tmp_path / "autosave-x-1.json"
+    journal_module.remove_journal(slot)
+    journal_path(slot).write_bytes(b"x\n")
+    journal_module.remove_journal(slot)
+    assert not journal_path(slot).exists() and journal_path(slot).name == "autosave-x-1.journal"
+
+
+def test_a_journal_is_read_only_inside_the_saves_folder_and_bounded(tmp_path, monkeypatch):
+    from kuzbass_game.engine.files.bounded import TooLarge
+    from kuzbass_game.engine.storage.save_format import SaveError
+
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    slot = folder / "autosave-x-1.json"
+    assert journal_module.read_journal(slot, folder) == b""  # none
+    outside = tmp_path / "elsewhere.journal"
+    outside.write_bytes(b"line\n")
+    journal_path(slot).symlink_to(outside)
+    assert journal_module.read_journal(slot, folder) == b""
+    assert journal_module.saved_at_of_journal(slot, folder) is None
+    journal_path(slot).unlink()
+    monkeypatch.setattr(journal_module, "MAX_SAVE_BYTES", 3000)
+    journal_path(slot).write_bytes(b"x" * 3000)
+    assert journal_module.read_journal(slot, folder) == b"x" * 3000  # as large as a save may be
+    journal_path(slot).write_bytes(b"x" * 4099)
+    with pytest.raises(SaveError, match=r"^the autosave's journal is too large \(4 KB\)$"):
+        journal_module.read_journal(slot, folder)
+
+    def grown(fd, info, limit):
+        raise TooLarge("it grew while read", None)
+
+    journal_path(slot).write_bytes(b"x\n")
+    monkeypatch.setattr(journal_module, "read_fd", grown)
+    with pytest.raises(SaveError, match=r"^the autosave's journal is too large$"):
+        journal_module.read_journal(slot, folder)
+
+    def failing(fd, info, limit):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(journal_module, "read_fd", failing)
+    with pytest.raises(SaveError, match=r"^cannot read the autosave's journal: Input/output error$"):
+        journal_module.read_journal(slot, folder)
+
+
+def test_a_journal_s_time_is_its_last_whole_line_of_the_snapshot_it_names(tmp_path):
+    from datetime import UTC, datetime
+
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    slot = folder / "autosave-x-1.json"
+    assert journal_module.saved_at_of_journal(slot, folder) is None
+
+    def line(token, minute, pad=0):
+        return journal_module.encode_line(token, 0, [{"node": "a" * pad, "choice": 0}], _summary(), datetime(2026, 3, 1, 0, minute, tzinfo=UTC), 0)
+
+    mine, other = "0123456789abcdef", "fedcba9876543210"
+    path = journal_path(slot)
+    path.write_bytes(line(mine, 1))
+    assert journal_module.saved_at_of_journal(slot, folder, mine) == datetime(2026, 3, 1, 0, 1, tzinfo=UTC)  # a single line
+    path.write_bytes(line(mine, 1) + line(mine, 2) + line(other, 3) + b"[1]\n" + b"{not json\n" + b'{"of": "0123')
+    assert journal_module.saved_at_of_journal(slot, folder, mine) == datetime(2026, 3, 1, 0, 2, tzinfo=UTC)
+    assert journal_module.saved_at_of_journal(slot, folder) == datetime(2026, 3, 1, 0, 3, tzinfo=UTC)
+    path.write_bytes(line(mine, 1, pad=9000) + line(mine, 2, pad=5000) + line(mine, 4))  # only the tail is read
+    assert journal_module.saved_at_of_journal(slot, folder, mine) == datetime(2026, 3, 1, 0, 4, tzinfo=UTC)
+    path.write_bytes(line(mine, 1, pad=9000) + line(mine, 2, pad=7800))
+    assert journal_module.saved_at_of_journal(slot, folder, mine) == datetime(2026, 3, 1, 0, 2, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- a journal's lines read onto its snapshot
+
+
+def _snapshot(ferry):
+    from datetime import UTC, datetime
+
+    from kuzbass_game.engine.storage.save_format import SaveMeta, decode, encode
+
+    game = played(ferry)
+    meta = SaveMeta("autosave", "auto", datetime(2026, 3, 1, tzinfo=UTC), 10, journal="0123456789abcdef")
+    return game, decode(encode(game, meta)[0].encode())
+
+
+def _line(**fields) -> bytes:
+    line = {
+        "of": "0123456789abcdef",
+        "at": 3,
+        "add": [{"node": "waiting", "choice": 0}],
+        "saved_at": "2026-03-01T00:01:00+00:00",
+        "play_seconds": 20.5,
+        "summary": {"node": "crossing", "turn": 4},
+    }
+    line.update(fields)
+    return (json.dumps({k: v for k, v in line.items() if v is not DROP}) + "\n").encode()
+
+
+DROP = object()
+
+
+def test_a_sound_line_moves_the_save_on(ferry):
+    from datetime import UTC, datetime
+
+    from kuzbass_game.engine.storage.save_format import apply_journal
+
+    game, decoded = _snapshot(ferry)
+    applied = apply_journal(decoded, _line() + _line(at=4, add=[], play_seconds=30, saved_at="2026-03-01T00:02:00+00:00"))
+    assert applied.journaled and len(applied.actions) == 4 and applied.actions[3].choice == 0
+    assert (applied.meta.saved_at, applied.meta.play_seconds, applied.summary) == (
+        datetime(2026, 3, 1, 0, 2, tzinfo=UTC),
+        30.0,
+        {"node": "crossing", "turn": 4},
+    )
+    assert applied.meta.name == "autosave" and applied.snapshot == decoded.snapshot
+    assert apply_journal(decoded, b"") is decoded
+    assert apply_journal(decoded, _line()[:-1]) is decoded  # no whole line
+    from dataclasses import replace
+
+    assert not apply_journal(replace(decoded, journal=None), _line()).journaled  # a save with no journal of its own
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"of": "fedcba9876543210"},
+        {"of": DROP},
+        {"at": -1},
+        {"at": True},
+        {"at": 5},  # past the actions there are (4 after the line before it)
+        {"at": "3"},
+        {"add": {"node": "waiting", "choice": 0}},
+        {"add": [{"node": "waiting"}]},
+        {"add": [{"node": "waiting", "choice": 100}]},
+        {"saved_at": 5},
+        {"saved_at": "yesterday"},
+        {"saved_at": DROP},
+        {"play_seconds": -1},
+        {"play_seconds": 10**9},
+        {"play_seconds": True},
+        {"play_seconds": "20"},
+        {"play_seconds": DROP},
+    ],
+)
+def test_a_line_with_any_field_wrong_ends_the_journal_there(ferry, fields):
+    from kuzbass_game.engine.storage.save_format import apply_journal
+
+    _, decoded = _snapshot(ferry)
+    assert apply_journal(decoded, _line(**fields)) is decoded
+    good = apply_journal(decoded, _line() + _line(**fields) + _line(at=4, add=[{"node": "crossing", "choice": 0}]))
+    assert len(good.actions) == 4 and good.summary == {"node": "crossing", "turn": 4}
+
+
+def test_a_line_at_the_limits_is_applied(ferry, monkeypatch):
+    from kuzbass_game.engine.storage import save_format
+    from kuzbass_game.engine.storage.save_format import apply_journal
+
+    _, decoded = _snapshot(ferry)
+    assert len(apply_journal(decoded, _line(at=0, add=[], play_seconds=10**9 - 0.5, summary="odd")).actions) == 0
+    assert apply_journal(decoded, _line(at=0, add=[], summary="odd")).summary == {}
+    monkeypatch.setattr(save_format, "MAX_ACTIONS", 4)
+    assert len(apply_journal(decoded, _line()).actions) == 4  # as many actions as a save may hold
+    assert apply_journal(decoded, _line(add=[{"node": "waiting", "choice": 0}] * 2)) is decoded
+
+
+def test_a_line_that_cuts_below_a_checkpoint_sets_it_aside_and_one_above_keeps_it(ferry):
+    from dataclasses import replace
+
+    from kuzbass_game.engine.storage.save_format import apply_journal
+
+    _, decoded = _snapshot(ferry)
+    with_checkpoint = replace(decoded, checkpoint=(2, {"node": "waiting"}))
+    assert apply_journal(with_checkpoint, _line(at=2, add=[])).checkpoint == (2, {"node": "waiting"})
+    assert apply_journal(with_checkpoint, _line(at=1, add=[]) + _line(at=1, add=[{"node": "waiting", "choice": 0}])).checkpoint is None
+    assert apply_journal(with_checkpoint, _line()).checkpoint == (2, {"node": "waiting"})

@@ -5,6 +5,8 @@ the game id a seed gives, what a save's slot holds, the two migrations field by 
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
@@ -12,7 +14,10 @@ import pytest
 from kuzbass_game.engine.storage import save_format
 from kuzbass_game.engine.storage.save_format import SaveError, SaveMeta, decode, encode, seed_game_id, verify
 
-from .conftest import played
+from kuzbass_game.engine import load_story
+from kuzbass_game.engine.play.game import Game
+
+from .conftest import FERRY, load, played
 
 
 @pytest.mark.parametrize(
@@ -146,3 +151,390 @@ def test_check_saves_names_a_save_of_another_story_and_never_a_traceback(ferry, 
 
     monkeypatch.setattr(save_format, "decode", boom)
     assert verify(b"{}", ferry) == ("broken", f"the save cannot be read (ValueError: {'y' * 200})")
+
+
+# ---------------------------------------------------------------- what a save holds, line by line
+
+
+def test_a_save_is_laid_out_a_section_per_line_with_the_slot_on_a_line_of_its_own(ferry):
+    """The store reads a save's time from its head alone (the `"slot": {...},` line): the layout is part of the format."""
+    game = played(ferry)
+    text, summary = encode(game, SaveMeta("x", "quick", datetime(2026, 3, 1, tzinfo=UTC), 61.25, journal="0123456789abcdef"))
+    state = json.dumps(game.state.to_json(), ensure_ascii=False)
+    actions = json.dumps([a.to_json() for a in game.actions], ensure_ascii=False)
+    excerpt = (
+        '\\"Anna,\\" he repeats, and writes something that is not quite it. The fare is two kopeks; you have 3. Literal braces look like {this}.'
+    )
+    assert text.split("\n") == [
+        "{",
+        ' "format": "kuzbass-save",',
+        ' "version": 3,',
+        f' "story": {{"id": "ferry", "title": "The Ferry on the Tom", "fingerprint": "{ferry.fingerprint}", "layers": []}},',
+        ' "slot": {"name": "x", "kind": "quick", "saved_at": "2026-03-01T00:00:00.000000+00:00", "play_seconds": 61.2, '
+        '"game_id": "0000000000000007", "journal": "0123456789abcdef"},',
+        f' "summary": {{"chapter": "The Ferry", "date": "October 1922", "turn": 3, "node": "waiting", "excerpt": "{excerpt}", "ending": null}},',
+        ' "game": {',
+        '  "seed": 7,',
+        '  "base": null,',
+        '  "checkpoint": null,',
+        f'  "state": {state},',
+        f'  "actions": {actions}',
+        " }",
+        "}",
+        "",
+    ]
+    assert summary == json.loads(text)["summary"]
+    assert decode(text.encode()).journal == "0123456789abcdef"
+
+
+def _one_scene(folder, paragraph: str):
+    folder.mkdir()
+    (folder / "manifest.yaml").write_text("id: one\ntitle: One\nstart: a\n")
+    (folder / "nodes.yaml").write_text(
+        f"nodes:\n  a:\n    text: {json.dumps('First.')}\n    choices:\n      - {{text: Onwards, goto: b}}\n"
+        f"  b:\n    text: {json.dumps('Before.' + chr(10) * 2 + paragraph)}\n    ending: {{title: The end}}\n"
+    )
+    game = Game(load_story(folder).story, seed=1)
+    game.choose(0)
+    return game
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "excerpt"),
+    [
+        ("x" * 200, "x" * 200),  # exactly 200 characters: kept whole
+        ("y" * 100 + "z" * 101, "…" + "y" * 98 + "z" * 101),  # the last 199, behind an ellipsis
+        ("[b]" + "y" * 100 + "[/b]" + "z" * 98, "y" * 100 + "z" * 98),  # counted without the markup
+        ("w" * 50 + " " * 10 + "v" * 190, "…" + "v" * 190),  # the cut falls on spaces: dropped after the ellipsis
+    ],
+)
+def test_the_excerpt_is_the_last_paragraph_cut_to_200_characters_behind_an_ellipsis(tmp_path, paragraph, excerpt):
+    game = _one_scene(tmp_path / "one", paragraph)
+    assert save_format.summarize(game) == {"chapter": None, "date": None, "turn": 1, "node": "b", "excerpt": excerpt, "ending": "The end"}
+
+
+# ---------------------------------------------------------------- reading a save, field by field
+
+
+def _save_obj(ferry) -> dict:
+    return json.loads(encode(played(ferry, seed=7), SaveMeta("mine", "manual", datetime(2026, 3, 1, tzinfo=UTC), 5))[0])
+
+
+def _forged(obj: dict, path: str, value) -> bytes:
+    *parents, last = path.split(".")
+    target = obj
+    for key in parents:
+        target = target[key]
+    if value is DELETE:
+        del target[last]
+    else:
+        target[last] = value
+    return json.dumps(obj).encode()
+
+
+DELETE = object()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("format", "other", "the file is not a Kuzbass save"),
+        ("version", DELETE, "the save has no format version"),
+        ("version", True, "the save has no format version"),
+        ("version", 4, "the save was made by a newer Kuzbass (save format 4; this version reads up to 3): update the game"),
+        ("version", 999_999, "the save was made by a newer Kuzbass (save format 999999; this version reads up to 3): update the game"),
+        ("version", 10**6, "the save was made by a newer Kuzbass (save format ?; this version reads up to 3): update the game"),
+        ("version", 0, "unknown save format version 0"),
+        ("story", DELETE, "the save is damaged: the save has no 'story'"),
+        ("slot", [], "the save is damaged: 'slot' in the save has the wrong type"),
+        ("game", DELETE, "the save is damaged: the save has no 'game'"),
+        ("slot.saved_at", 5, "the save is damaged: 'saved_at' in the slot has the wrong type"),
+        ("slot.play_seconds", -0.5, "the save is damaged: negative play time"),
+        ("slot.play_seconds", "5", "the save is damaged: 'play_seconds' in the slot has the wrong type"),
+        ("slot.kind", "k" * 50, f"the save is damaged: unknown slot kind '{'k' * 40}'"),
+        ("slot.kind", DELETE, "the save is damaged: the slot has no 'kind'"),
+        ("slot.name", 3, "the save is damaged: 'name' in the slot has the wrong type"),
+        ("game.seed", "7", "the save is damaged: 'seed' in the game has the wrong type"),
+        ("game.seed", False, "the save is damaged: 'seed' in the game has the wrong type"),
+        ("game.actions", {}, "the save is damaged: 'actions' in the game has the wrong type"),
+        ("game.base", [], "the save is damaged: 'base' has the wrong type"),
+        ("game.state", DELETE, "the save is damaged: the game has no 'state'"),
+        ("game.state.node", 1, "the save is damaged: 'node' in the saved state has the wrong type"),
+        ("game.checkpoint", {"at": 1}, "the save is damaged: the checkpoint has no 'state'"),
+        ("game.checkpoint", {"at": "1", "state": {}}, "the save is damaged: 'at' in the checkpoint has the wrong type"),
+        ("game.checkpoint", {"at": 1, "state": {}}, "the save is damaged: the checkpoint's state has no 'node'"),
+        ("game.checkpoint", {"at": 4, "state": {"node": "bank"}}, "the save is damaged: its checkpoint is out of place"),
+        ("game.checkpoint", {"at": 0, "state": {"node": "bank"}}, "the save is damaged: its checkpoint is out of place"),
+        ("game.checkpoint", [], "the save is damaged: the checkpoint is not an object"),
+        ("story.id", None, "the save is damaged: 'id' in the story has the wrong type"),
+        ("story.fingerprint", DELETE, "the save is damaged: the story has no 'fingerprint'"),
+        ("story.layers", "ferry_tea", "the save is damaged: its list of layers"),
+        ("story.layers", [1], "the save is damaged: its list of layers"),
+        ("story.layers", ["x" * 201], "the save is damaged: its list of layers"),
+        ("story.layers", [str(n) for n in range(101)], "the save is damaged: its list of layers"),
+    ],
+)
+def test_each_field_of_a_save_is_checked_with_its_own_message(ferry, path, value, message):
+    with pytest.raises(SaveError) as caught:
+        decode(_forged(_save_obj(ferry), path, value))
+    assert str(caught.value) == message
+
+
+def test_what_a_save_may_hold_at_the_limits_is_read(ferry):
+    obj = _save_obj(ferry)
+    obj["story"]["id"] = "ferry" + "i" * 300
+    obj["story"]["fingerprint"] = "f" * 300
+    obj["slot"]["name"] = "n" * 300
+    obj["slot"]["play_seconds"] = 0
+    obj["game"]["checkpoint"] = {"at": 3, "state": {"node": "waiting"}}
+    obj["story"]["layers"] = ["x" * 200] * 100
+    obj["story"]["layer_titles"] = {"x" * 200: "t" * 300, "": "x", "e": ""}
+    obj["story"]["layer_folders"] = {"x" * 300: "/" * 5000, "y": "/y" * 2048}
+    decoded = decode(json.dumps(obj).encode())
+    assert (len(decoded.story_id), len(decoded.fingerprint), len(decoded.meta.name)) == (200, 200, 200)
+    assert decoded.meta.play_seconds == 0.0 and decoded.checkpoint == (3, {"node": "waiting"})
+    assert decoded.layers == ("x" * 200,) * 100
+    assert decoded.layer_titles == {"": "x"}  # a title of more than 200 characters, or none, is not shown
+    assert decoded.layer_folders == {"y": "/y" * 2048}
+    obj["story"]["layer_titles"] = {str(n): "t" for n in range(101)}
+    assert decode(json.dumps(obj).encode()).layer_titles == {}
+    obj["slot"]["journal"] = "0123456789ABCDEF"  # not a token as the game writes one: no journal
+    assert decode(json.dumps(obj).encode()).journal is None
+
+
+def test_a_save_s_summary_keeps_only_the_fields_of_the_right_type(ferry):
+    obj = _save_obj(ferry)
+    obj["summary"] = {"chapter": "c" * 500, "date": 1922, "turn": True, "node": "waiting", "excerpt": None, "ending": "The end", "extra": 1}
+    assert decode(json.dumps(obj).encode()).summary == {"chapter": "c" * 400, "node": "waiting", "ending": "The end"}
+    obj["summary"] = {"turn": 3, "date": "1922"}
+    assert decode(json.dumps(obj).encode()).summary == {"turn": 3, "date": "1922"}
+    obj["summary"] = ["not", "an", "object"]
+    assert decode(json.dumps(obj).encode()).summary == {}
+
+
+def test_a_number_may_have_100_digits_and_not_101(ferry):
+    assert save_format.parse_int("9" * 100) == int("9" * 100)
+    assert save_format.parse_int("-" + "9" * 100) == -int("9" * 100)  # the sign is no digit
+    for digits, count in (("9" * 101, 101), ("-" + "9" * 101, 101)):
+        with pytest.raises(SaveError) as caught:
+            save_format.parse_int(digits)
+        assert str(caught.value) == f"the save is damaged: it holds a number with {count} digits"
+
+
+# ---------------------------------------------------------------- a saved state on this story and on a changed one
+
+
+def _state(ferry, **changes) -> dict:
+    state = played(ferry).state.to_json()
+    state.update(changes)
+    return state
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"node": "nowhere"}, "the saved scene 'nowhere' no longer exists in the story"),
+        ({"variables": "none"}, "the save is damaged: 'variables' in the saved state has the wrong type"),
+        ({"visits": []}, "the save is damaged: 'visits' in the saved state has the wrong type"),
+        ({"used_once": {}}, "the save is damaged: 'used_once' has the wrong type"),
+        ({"rng": -1}, "the save is damaged: random state out of range"),
+        ({"rng": 2**64}, "the save is damaged: random state out of range"),
+        ({"rng": "7"}, "the save is damaged: 'rng' in the saved state has the wrong type"),
+        ({"turn": None}, "the save is damaged: 'turn' in the saved state has the wrong type"),
+        ({"chapter": 1}, "the save is damaged: chapter"),
+        ({"date": []}, "the save is damaged: date"),
+    ],
+)
+def test_a_saved_state_is_checked_field_by_field(ferry, changes, message):
+    for strict in (True, False):
+        with pytest.raises(SaveError) as caught:
+            save_format.state_from_json(_state(ferry, **changes), ferry, strict=strict)
+        assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("kopeks", 21, "the save is damaged: variable 'kopeks' is 21, outside its range 0..20"),
+        ("kopeks", -1, "the save is damaged: variable 'kopeks' is -1, outside its range 0..20"),
+        ("kopeks", True, "the save is damaged: variable 'kopeks' should be int"),
+        ("kopeks", "3", "the save is damaged: variable 'kopeks' should be int"),
+        ("has_tobacco", 1, "the save is damaged: variable 'has_tobacco' should be bool"),
+        ("name", 5, "the save is damaged: variable 'name' should be text"),
+    ],
+)
+def test_a_value_the_story_does_not_allow_is_damage_on_the_story_the_save_was_made_on(ferry, name, value, message):
+    state = _state(ferry)
+    state["variables"][name] = value
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == message
+
+
+def test_on_a_changed_story_a_state_is_fitted_to_its_declarations(ferry):
+    state = _state(ferry, visits={"bank": 1, "waiting": 0, "gone": 3, "far_bank": True, "crossing": 2.0, "soaked": 4})
+    state["variables"] = {"kopeks": 99, "warmth": -5, "has_tobacco": 1, "name": "Olga", "gold": 5, "coat": 3}
+    fitted = save_format.state_from_json(state, ferry, strict=False)
+    assert dict(fitted.variables) == {**ferry.defaults(), "kopeks": 20, "warmth": 0, "name": "Olga"}  # clamped; wrong or missing: the default
+    assert dict(fitted.visits) == {"bank": 1, "soaked": 4}
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == "the save is damaged: variable 'kopeks' is 99, outside its range 0..20"
+    state["variables"] = {"name": "Olga"}
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == "the save is damaged: variable 'kopeks' is missing"
+    assert dict(save_format.state_from_json(state, ferry, strict=False).variables) == {**ferry.defaults(), "name": "Olga"}
+    state["variables"] = {**played(ferry).state.variables, "gold": 5, "amber": 1}
+    with pytest.raises(SaveError) as caught:
+        save_format.state_from_json(state, ferry, strict=True)
+    assert str(caught.value) == "the save is damaged: unknown variable 'amber'"
+
+
+def test_a_text_value_may_hold_10000_characters_on_any_story(ferry):
+    state = _state(ferry)
+    state["variables"]["name"] = "n" * 10_000
+    assert save_format.state_from_json(state, ferry, strict=True).variables["name"] == "n" * 10_000
+    state["variables"]["name"] += "n"
+    for strict in (True, False):
+        with pytest.raises(SaveError) as caught:
+            save_format.state_from_json(state, ferry, strict=strict)
+        assert str(caught.value) == "the save is damaged: variable 'name' is too long"
+
+
+def test_a_saved_state_s_small_fields(ferry):
+    state = _state(ferry, used_once=["a", 3, "b"], turn=-4, chapter="[b]" + "c" * 500, date=None, awaiting_input=True)
+    restored = save_format.state_from_json(state, ferry, strict=True)
+    assert restored.used_once == frozenset({"a", "b"})
+    assert restored.turn == 0
+    assert restored.chapter == "\\[b]" + "c" * 397  # cut to 400, then shown as written, never as markup
+    assert restored.date is None
+    assert restored.awaiting_input is False  # 'waiting' asks for no typed answer
+    assert restored.rng == 7
+    at_bank = save_format.state_from_json(_state(ferry, node="bank", awaiting_input=1, date="d" * 401, chapter=None), ferry, strict=True)
+    assert at_bank.awaiting_input is True and at_bank.date == "d" * 400 and at_bank.chapter is None
+    assert save_format.state_from_json(_state(ferry, rng=2**64 - 1, turn=5), ferry, strict=True).turn == 5
+    without = _state(ferry)
+    del without["used_once"], without["chapter"], without["awaiting_input"]
+    assert save_format.state_from_json(without, ferry, strict=True).used_once == frozenset()
+
+
+# ---------------------------------------------------------------- a save on a story edited since, and without its layers
+
+
+def _edited(ferry_copy, path: str, old: str, new: str):
+    file = ferry_copy / path
+    assert old in file.read_text()
+    file.write_text(file.read_text().replace(old, new))
+    return load(ferry_copy)
+
+
+def test_check_saves_says_which_values_a_changed_story_gives_a_save(ferry, ferry_copy):
+    colder = _edited(ferry_copy, "manifest.yaml", '"sheepskin\\", 0, 1)', '"sheepskin\\", 0, 2)')  # the chill bites harder
+    assert verify(saved(ferry, played(ferry)), colder) == ("changed", "all 3 choices replay, but 'warmth' becomes 1 instead of 3")
+
+
+def test_check_saves_names_the_scene_a_save_now_ends_at_and_five_changes_at_most(ferry):
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["story"]["fingerprint"] = "an older story"
+    obj["game"]["state"]["node"] = "crossing"
+    obj["game"]["state"]["variables"].update(kopeks=9, warmth=9, has_tobacco=False, tips=4, coat="sheepskin", crossing_vote="tied")
+    assert verify(json.dumps(obj).encode(), ferry) == (
+        "changed",
+        "all 3 choices replay, but it now ends at 'waiting' instead of 'crossing'; 'kopeks' becomes 3 instead of 9; "
+        "'warmth' becomes 3 instead of 9; 'has_tobacco' becomes True instead of False; 'tips' becomes 0 instead of 4",
+    )
+    obj["game"]["state"] = played(ferry).state.to_json()
+    del obj["game"]["state"]["variables"]["tips"]  # a value the save does not hold is no change
+    obj["game"]["state"]["variables"]["gone"] = 5
+    assert verify(json.dumps(obj).encode(), ferry) == ("ok", "the story changed, but all 3 choices replay to the same state")
+    obj["game"]["state"].update(node="nowhere", variables=["name", "kopeks"])  # a state no longer read: only the scene is compared
+    assert verify(json.dumps(obj).encode(), ferry) == ("changed", "all 3 choices replay, but it now ends at 'waiting' instead of 'nowhere'")
+
+
+def test_check_saves_and_a_load_on_a_story_whose_scene_was_renamed(ferry, ferry_copy):
+    for path in ("scenes/bank.yaml", "scenes/river.yaml", "manifest.yaml", "scenes/codex.yaml"):
+        file = ferry_copy / path
+        file.write_text(re.sub(r"\bwaiting\b", "queue", file.read_text()))
+    renamed = load(ferry_copy)
+    data = saved(ferry, played(ferry))
+    notice = "The story was updated and the scene you saved in is gone. You resume after choice 1 of 3, the last point that still exists ('bank')."
+    assert verify(data, renamed) == ("broken", notice)
+    restored = save_format.restore(decode(data), renamed)
+    assert (restored.notice, restored.exact, restored.game.state.node, len(restored.game.actions)) == (notice, False, "bank", 1)
+
+
+def test_a_load_on_a_story_that_replays_the_choices_only_in_part(ferry, ferry_copy):
+    data = saved(ferry, played(ferry))
+    reworded = _edited(ferry_copy, "scenes/bank.yaml", "Literal braces", "Braces")
+    restored = save_format.restore(decode(data), reworded)
+    assert (restored.notice, restored.exact) == ("The story was updated since this save; all 3 of your choices still apply.", False)
+    poorer = _edited(ferry_copy, "manifest.yaml", "    default: 5\n", "    default: 2\n")  # warmth: too cold to stamp and wait
+    restored = save_format.restore(decode(data), poorer)
+    assert restored.notice == (
+        "The story was updated since this save. Your choices replay only up to turn 2 of 3, so you resume where you saved, "
+        "with your saved state, but cannot go back past this point."
+    )
+    assert restored.game.rebased and restored.game.state.node == "waiting" and restored.game.state.variables["warmth"] == 3
+    assert verify(data, poorer) == ("broken", restored.notice)
+
+
+def test_a_save_of_another_story_or_a_choice_that_no_longer_replays(ferry):
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["story"]["id"] = "steamer"
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the save belongs to another story ('steamer', not 'ferry')"
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["game"]["actions"][2] = {"node": "waiting", "choice": 40}
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the save is damaged: choice 3 of 3 cannot be replayed"
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["game"]["state"]["variables"]["tips"] = 5
+    assert verify(json.dumps(obj).encode(), ferry) == ("broken", "the save is damaged: its choices do not lead to its saved state")
+
+
+TEA = FERRY.parent / "ferry_tea"
+
+
+def test_a_layered_save_loaded_without_its_layer_says_how_to_load_it(ferry, tmp_path):
+    layered = load_story([FERRY, TEA]).story
+    game = Game(layered, seed=1)
+    game.submit("Olga")
+    data = encode(game, SaveMeta("tea", "manual", datetime(2026, 3, 1, tzinfo=UTC), 0))[0]
+    story = json.loads(data)["story"]
+    assert (story["layers"], story["layer_titles"], story["layer_folders"]) == (
+        ["ferry_tea"],
+        {"ferry_tea": "Tea on the landing"},
+        {"ferry_tea": str(TEA)},
+    )
+    one = (
+        "the save was made with the layer 'ferry_tea' (\"Tea on the landing\") over the story, which is not loaded now: "
+        f"load it from its folder after the story's: --story {TEA}"
+    )
+    assert verify(data.encode(), ferry) == ("other", f"not checked: {one}")
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(data.encode()), ferry)
+    assert str(caught.value) == one
+    assert verify(data.encode(), layered) == ("ok", "replays exactly (1 choice)")
+    assert save_format.missing_layers(decode(data.encode()), layered) is None
+
+
+def test_the_message_for_several_missing_layers_and_for_layers_whose_folders_are_not_known(ferry):
+    decoded = decode(saved(ferry, played(ferry)))
+    two = replace(decoded, layers=("tea", "salt"), layer_titles={"tea": "Tea"}, layer_folders={"tea": "/t", "salt": "/s"})
+    assert save_format.missing_layers(two, ferry) == (
+        "the save was made with the layers 'tea' (\"Tea\"), 'salt' over the story, which are not loaded now: "
+        "load them from their folders after the story's: --story /t --story /s"
+    )
+    unknown = replace(two, layer_folders={"tea": "/t"})
+    assert save_format.missing_layers(unknown, ferry) == (
+        "the save was made with the layers 'tea' (\"Tea\"), 'salt' over the story, which are not loaded now: "
+        "give their folders with --story after the story's"
+    )
+    one = replace(decoded, layers=("salt",), layer_titles={}, layer_folders={})
+    assert save_format.missing_layers(one, ferry) == (
+        "the save was made with the layer 'salt' over the story, which is not loaded now: give its folder with --story after the story's"
+    )
+    assert save_format.missing_layers(decoded, ferry) is None
