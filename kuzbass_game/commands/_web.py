@@ -24,12 +24,14 @@ from kuzbass_game.commands.serve import (
     COOKIE,
     COOKIE_AGE,
     MAX_INPUT,
+    MAX_GAMES_PER_VISITOR,
     MAX_MESSAGE,
     MAX_STDERR,
     STOP_GRACE,
     VISITOR_ID,
     VISITORS_FOLDER,
     Settings,
+    banner,
     clamp_size,
     play_command,
     read_envelope,
@@ -102,6 +104,11 @@ class VisitorServer(Server):
         self.games = 0
         self.playing: dict[Path, int] = {}
 
+    async def on_startup(self, app: web.Application) -> None:
+        """Our banner: the page's address and the command each visitor runs (upstream's shows the
+        placeholder command this server was built with)."""
+        self.console.print(banner(self.settings), highlight=False, markup=False, soft_wrap=True)
+
     def initialize_logging(self) -> None:
         super().initialize_logging()
         for handler in logging.getLogger().handlers:
@@ -130,6 +137,9 @@ class VisitorServer(Server):
             await websocket.close(message=b"Too many games are being played here right now; try again later.")
             return websocket
         folder = visitor_folder(self.settings.saves_dir, request.cookies.get(COOKIE))
+        if self.playing.get(folder, 0) >= MAX_GAMES_PER_VISITOR:
+            await websocket.close(message=b"You have too many games open here already; close one of them first.")
+            return websocket
         self.games += 1
         self.playing[folder] = self.playing.get(folder, 0) + 1
         try:
@@ -158,14 +168,16 @@ class VisitorServer(Server):
         )
         try:
             await service.start(*size)
-            await self._process_messages(websocket, service)
+            await self.relay(websocket, service)
         except asyncio.CancelledError:
             await websocket.close()
         finally:
             await service.stop()
 
-    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
-        """Each message checked: typed input bounded per message and per second, sizes clamped, anything else ignored."""
+    async def relay(self, websocket: web.WebSocketResponse, app_service: AppService) -> None:
+        """The visitor's messages to their game, each checked: typed input bounded per message and per
+        second, sizes clamped, anything else ignored. (This replaces upstream's private message loop:
+        textual-serve has no hook to check a message, so `handle_websocket` and this are our own.)"""
         budget, since = float(MAX_INPUT), time.monotonic()
         async for message in websocket:
             envelope = read_envelope(message.data) if message.type == WSMsgType.TEXT else None

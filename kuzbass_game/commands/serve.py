@@ -9,7 +9,8 @@ sees anyone else's. A browser that refuses the cookie plays in a fresh folder ea
 
 What a visitor sends is not trusted (textual-serve trusts it; this subclass does not):
 
-- A game counts against `--max-games` until its process has exited. Closing the page asks the
+- A game counts against `--max-games` until its process has exited, and one visitor (one cookie)
+  holds at most `MAX_GAMES_PER_VISITOR` of them: a page opened in many tabs cannot take every slot. Closing the page asks the
   game to quit; one that has not ended after `STOP_GRACE` seconds is killed, with anything it
   started (each game is its own process group). Each game process is held to `--game-memory`.
 - Typed input is bounded per message and per second, a websocket message past `MAX_MESSAGE`
@@ -53,6 +54,7 @@ MAX_MESSAGE = 64 * 1024  # bytes in one websocket message; a bigger one closes t
 MAX_INPUT = 4096  # characters of typed input in one message, and per second
 SIZE_LIMITS = ((10, 400), (5, 150))  # (least, most) columns, then rows
 MAX_STDERR = 64 * 1024  # bytes of a game's error output kept for the log
+MAX_GAMES_PER_VISITOR = 3  # games one visitor may have running at once (a few tabs; not every slot)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?\Z|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?\Z")
 
@@ -97,6 +99,17 @@ def run(args: argparse.Namespace) -> int:
         max_games=args.max_games,
         max_visitors=args.max_visitors,
         game_memory=args.game_memory,
+    )
+
+
+def banner(settings: Settings) -> str:
+    """What `kuzbass serve` prints once it listens: the page's address and what each visitor runs."""
+    stories = " ".join(f"--story {shlex.quote(str(folder))}" for folder in settings.stories)
+    url = settings.public_url or f"http://{settings.host}:{settings.port}"
+    return (
+        f"Serving '{settings.title}' on {url}\n"
+        f"Each visitor plays: kuzbass play {stories} --saves {shlex.quote(str(settings.saves_dir / VISITORS_FOLDER))}/<visitor id>\n"
+        f"At most {settings.max_games} games at once, {MAX_GAMES_PER_VISITOR} per visitor. Press Ctrl+C to stop."
     )
 
 

@@ -23,10 +23,12 @@ from pathlib import Path
 import pytest
 
 from kuzbass_game.commands.serve import (
+    MAX_GAMES_PER_VISITOR,
     MAX_INPUT,
     STOP_GRACE,
     VISITORS_FOLDER,
     Settings,
+    banner,
     clamp_size,
     public_host_warning,
     read_envelope,
@@ -297,3 +299,39 @@ def test_tidy_visitors_never_removes_a_busy_folder(tmp_path: Path):
     assert sorted(p.name for p in removed) == [f"{1:032x}", f"{2:032x}", f"{3:032x}"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"{0:032x}", f"{4:032x}", "not-a-visitor"]
     assert re.fullmatch(r"[0-9a-f]{32}", f"{4:032x}")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("served", [("--max-games", "8")], indirect=True)
+def test_one_visitor_cannot_take_every_game_slot(served):
+    process, url, saves, log = served
+
+    async def scenario() -> tuple[list[str], str]:
+        jar = aiohttp.CookieJar(unsafe=True)  # (the default jar sends no cookie to an address like 127.0.0.1)
+        async with aiohttp.ClientSession(cookies={"kuzbass_visitor": VISITOR}, cookie_jar=jar) as session:
+            address = url.replace("http", "ws") + "ws?width=100&height=30"
+            playing, held = [], []  # (held: a socket let go is closed, and its game with it)
+            for _ in range(MAX_GAMES_PER_VISITOR):
+                held.append(await session.ws_connect(address, max_msg_size=0))
+                first = await held[-1].receive(timeout=60)  # the game draws: it is counted
+                playing.append(first.type.name)
+            extra = await session.ws_connect(address, max_msg_size=0)
+            refused = await extra.receive(timeout=60)
+            told = f"{refused.type.name}: {refused.extra}"
+            async with aiohttp.ClientSession() as other:  # another visitor still gets a game
+                someone = await other.ws_connect(address, max_msg_size=0)
+                playing.append((await someone.receive(timeout=60)).type.name)
+            return playing, told
+
+    playing, told = asyncio.run(scenario())
+    assert told == "CLOSE: You have too many games open here already; close one of them first."
+    assert all(kind in ("TEXT", "BINARY") for kind in playing), playing
+
+
+def test_the_banner_names_the_page_and_the_command_each_visitor_runs(tmp_path: Path):
+    settings = Settings([tmp_path / "my story"], tmp_path / "saves", "127.0.0.1", 8123, "The Ferry", max_games=7)
+    lines = banner(settings).splitlines()
+    assert lines[0] == "Serving 'The Ferry' on http://127.0.0.1:8123"
+    assert lines[1] == f"Each visitor plays: kuzbass play --story '{tmp_path / 'my story'}' --saves {tmp_path / 'saves' / 'visitors'}/<visitor id>"
+    assert lines[2] == f"At most 7 games at once, {MAX_GAMES_PER_VISITOR} per visitor. Press Ctrl+C to stop."
+    assert "ID" not in banner(settings).replace("visitor id", "")  # never the placeholder the server was built with
