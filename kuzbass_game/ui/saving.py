@@ -22,15 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kuzbass_game.engine.storage import QUICKSAVE_FILE, SLOT_SUFFIX  # file names only: the save store is not imported
 from kuzbass_game.text import markup_to_plain
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
     from kuzbass_game.engine.play import Game
     from kuzbass_game.engine.storage import GameGroup, PendingAutosave, SaveStore, SlotInfo  # launch: the save store's modules on first use
-
-SLOT_SUFFIX = ".json"  # the engine's saves.SUFFIX, here so the title screen need not import the store (a test keeps them equal)
-QUICKSAVE_FILE = "quicksave" + SLOT_SUFFIX  # the engine's QUICK_NAME + SUFFIX (the same test; the engine does not export them)
 
 
 class Problem(str):

@@ -270,12 +270,20 @@ async def test_load_option_in_a_tiny_terminal_waits_behind_the_size_message(make
         assert not any(isinstance(s, TooSmallScreen) for s in app.screen_stack)
 
 
-def test_ui_and_engine_agree_on_the_slot_file_suffix():
-    from kuzbass_game.engine.storage import save_store as engine_saves
-    from kuzbass_game.ui import saving
+def test_the_title_screen_finds_a_quicksave_by_the_engine_s_file_names_without_the_save_store(ferry, saves_dir):
+    """The names come from the engine (storage/names.py), and reading them imports no save store."""
+    import subprocess
+    import sys
 
-    assert saving.SLOT_SUFFIX == engine_saves.SUFFIX
-    assert saving.QUICKSAVE_FILE == engine_saves.QUICK_NAME + engine_saves.SUFFIX
+    game = Game(ferry, seed=1)
+    game.submit("Vera")
+    SaveStore(saves_dir, ferry).quicksave(game)
+    code = (
+        "import sys; from pathlib import Path; from kuzbass_game.ui.saving import Saves; saves = Saves(Path(sys.argv[1]), None); "
+        "print(saves.has_slots(), saves.has_quicksave(), 'kuzbass_game.engine.storage.save_store' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(saves_dir)], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out.split() == ["True", "True", "False"]
 
 
 def test_latest_reads_newest_files_first_and_skips_broken_and_ended(ferry, saves_dir):

@@ -15,6 +15,8 @@ _HOMES = {
     "GameGroup": "save_store",
     "PLAYER_FOLDER": "profile",
     "PendingAutosave": "save_store",
+    "QUICKSAVE_FILE": "names",
+    "SLOT_SUFFIX": "names",
     "Profile": "profile",
     "SaveError": "save_format",
     "SaveStore": "save_store",
@@ -37,7 +39,9 @@ __all__ = [
     "PLAYER_FOLDER",
     "PendingAutosave",
     "Profile",
+    "QUICKSAVE_FILE",
     "SaveError",
+    "SLOT_SUFFIX",
     "SaveStore",
     "SlotChanged",
     "SlotExists",
@@ -55,6 +59,7 @@ __getattr__, __dir__ = exports(__name__, _HOMES)
 
 if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.storage.journal import read_journal
+    from kuzbass_game.engine.storage.names import QUICKSAVE_FILE, SLOT_SUFFIX
     from kuzbass_game.engine.storage.profile import EndingRecord, PLAYER_FOLDER, Profile, load_profile, load_settings, save_settings
     from kuzbass_game.engine.storage.save_format import SaveError, verify
     from kuzbass_game.engine.storage.save_store import (

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from kuzbass_game.engine.files.bounded import NotRegular, Refused, TooLarge, inside, open_regular, read_fd
+from kuzbass_game.engine.storage.names import JOURNAL_SUFFIX
 from kuzbass_game.engine.storage.save_format import MAX_SAVE_BYTES, SaveError, Summary, _parse_time
 
-JOURNAL_SUFFIX = ".journal"
 TOKEN = re.compile(r"[0-9a-f]{16}\Z")
 MIN_SNAPSHOT_BYTES = 64 * 1024  # a journal may grow to its snapshot's size, and at least this, before a new snapshot
 _ENCODER = json.JSONEncoder(ensure_ascii=False)

@@ -35,6 +35,7 @@ from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.core.text import escape_markup, is_plain, plain_text
 from kuzbass_game.engine.play.game import Game
 from kuzbass_game.engine.play.state import Action
+from kuzbass_game.engine.storage.names import AUTO_PREFIX, QUICK_NAME, SUFFIX
 from kuzbass_game.engine.storage.journal import (
     MIN_SNAPSHOT_BYTES,
     append_line,
@@ -63,10 +64,7 @@ from kuzbass_game.engine.storage.save_format import (
     summarize,
 )
 
-SUFFIX = ".json"
 AUTOSAVES = 3  # per game
-AUTO_PREFIX = "autosave-"
-QUICK_NAME = "quicksave"
 MAX_LISTED = 1000  # slot files read for a listing: the most recently written
 MAX_SCANNED = 100_000  # names looked at in the saves folder
 MAX_NAME_CHARS = 200  # a file name we will try to load (a slot name we create is at most 40)
