@@ -29,7 +29,8 @@ from kuzbass_game.engine.storage import PLAYER_FOLDER, load_profile
 if TYPE_CHECKING:
     from kuzbass_game.engine.core import Story
     from kuzbass_game.engine.storage import Profile
-    from kuzbass_game.engine.play import Game  # launch: the game's modules when a game starts, not at the title
+    from kuzbass_game.engine.play import Action, Game  # launch: the game's modules when a game starts, not at the title
+    from kuzbass_game.engine.load import Reloaded
     from kuzbass_game.engine.storage import PendingAutosave
     from kuzbass_game.ui.saving import Loaded, Problem
     from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
@@ -113,30 +114,47 @@ class KuzbassApp(App[int]):
 
     # ------------------------------------------------------------ play --watch
     def check_story_edits(self) -> None:
-        """An edited story is checked; when clean, it replaces the story in play, with the game
-        replayed onto it. Errors are shown and play goes on with the story as it was."""
-        if self.watcher is None or not self.watcher.changed():
-            return
+        """An edited story is checked, in a thread worker (reading and compiling it takes the time of a
+        load); when clean, it replaces the story in play, with the game replayed onto it. Errors are
+        shown and play goes on with the story as it was."""
+        if self.watcher is not None:
+            self.reload_story_edits(*self.game_in_play())
+
+    def game_in_play(self) -> tuple[int, tuple[Action, ...]]:
+        """The seed and choices of the game in play (a new game's, at the title screen)."""
+        playing = self.story_in_play()
+        return (playing.game.seed, playing.game.actions) if playing is not None else (0, ())
+
+    def story_in_play(self) -> StoryScreen | None:
         from kuzbass_game.ui.screens.story import StoryScreen  # launch: a screen is imported the first time it is shown
 
-        playing = next((screen for screen in reversed(self.screen_stack) if isinstance(screen, StoryScreen)), None)
-        if playing is None:
-            from kuzbass_game.engine.play import Game  # launch: the game's modules when a game starts, not at the title
+        return next((screen for screen in reversed(self.screen_stack) if isinstance(screen, StoryScreen)), None)
 
-            reloaded = self.watcher.reload(Game(self.story, seed=0))
-            if reloaded.game is not None:
-                self.use_story(reloaded.game.story)
-                self.notify("The story was edited and reloaded.", title="Story", markup=False)
-        else:
-            reloaded = self.watcher.reload(playing.game)
-            if reloaded.game is not None:
-                self.use_story(reloaded.game.story)
-                playing.game = reloaded.game
-                if self.screen is playing:
-                    playing.show_game()
-                self.notify(reloaded.message, title="Story", markup=False)
+    @work(thread=True, exclusive=True, group="watch")
+    def reload_story_edits(self, seed: int, actions: tuple[Action, ...]) -> None:
+        watcher = self.watcher
+        if watcher is None or not watcher.changed():
+            return
+        reloaded = watcher.reload_from(seed, actions)
+        self.call_from_thread(self.use_reloaded, reloaded, actions)
+
+    def use_reloaded(self, reloaded: Reloaded, actions: tuple[Action, ...]) -> None:
+        """The reloaded story put in play (on the UI thread); a choice made while it was reloading is replayed too."""
         if reloaded.game is None:
             self.notify("\n".join((reloaded.message, *reloaded.errors)), title="Story errors", severity="error", markup=False, timeout=20)
+            return
+        self.use_story(reloaded.game.story)
+        playing = self.story_in_play()
+        if playing is None:
+            self.notify("The story was edited and reloaded.", title="Story", markup=False)
+            return
+        game, message = reloaded.game, reloaded.message
+        if playing.game.actions != actions and self.watcher is not None:  # played on meanwhile
+            game, message = self.watcher.replay_onto(game.story, playing.game)
+        playing.game = game
+        if self.screen is playing:
+            playing.show_game()
+        self.notify(message, title="Story", markup=False)
 
     def use_story(self, story: Story) -> None:
         self.story = story

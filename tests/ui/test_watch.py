@@ -59,11 +59,40 @@ async def test_the_app_reloads_an_edited_story_in_place(tmp_path):
         assert isinstance(screen, StoryScreen)
         bank = story_dir / "scenes" / "bank.yaml"
         touch(bank, bank.read_text().replace("Wind comes off the", "A colder wind comes off the"))
-        app.check_story_edits()
+        app.check_story_edits()  # read and compiled in a thread worker
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert "A colder wind comes off the" in screen.game.view().paragraphs[0]
         assert app.story.fingerprint == screen.game.story.fingerprint
         touch(bank, bank.read_text().replace("goto: waiting", "goto: wating"))
         app.check_story_edits()
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert "A colder wind" in screen.game.view().paragraphs[0]  # the broken edit left the game as it was
+
+
+async def test_a_choice_made_while_the_story_reloads_is_replayed_onto_it(tmp_path):
+    from kuzbass_game.ui.app import KuzbassApp
+    from kuzbass_game.ui.screens.story import StoryScreen
+
+    story_dir = tmp_path / "ferry"
+    shutil.copytree(FERRY_DIR, story_dir)
+    app = KuzbassApp(load_and_check(story_dir).story, saves_dir=tmp_path / "saves", seed=3, watch=[story_dir])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await pilot.pause()
+        if not isinstance(app.screen, StoryScreen):
+            await pilot.press("enter")
+            await pilot.pause()
+        screen = app.screen
+        screen.game.submit("Anna")
+        bank = story_dir / "scenes" / "bank.yaml"
+        touch(bank, bank.read_text().replace("Wind comes off the", "A colder wind comes off the"))
+        seed, before = app.game_in_play()
+        assert app.watcher.changed()
+        reloaded = app.watcher.reload_from(seed, before)  # what the worker does, while...
+        screen.game.choose(0)  # ...the player takes a choice on the story as it was
+        app.use_reloaded(reloaded, before)
+        await pilot.pause()
+        assert screen.game.story is app.story and app.story.fingerprint == reloaded.game.story.fingerprint
+        assert len(screen.game.actions) == len(before) + 1 and screen.game.actions[:-1] == before  # the choice kept

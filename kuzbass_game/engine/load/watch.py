@@ -18,6 +18,7 @@ from kuzbass_game.engine.format.sources import find_story_files
 from kuzbass_game.engine.load.cache import CacheKey, files_key
 from kuzbass_game.engine.load.loader import LoadResult
 from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.play.state import Action
 
 Loader = Callable[[Sequence[Path]], LoadResult]  # the face's load-and-check (it adds the markup checks)
 
@@ -53,7 +54,19 @@ class StoryWatcher:
         return True
 
     def reload(self, game: Game) -> Reloaded:
-        """Check the edited story; if it is clean, replay the game's choices onto it."""
+        """Check the edited story; if it is clean, replay the game's choices onto it.
+
+        Reads `game` only for its seed and actions (a copy of them may be given: `reload_from`),
+        so a face can reload on a worker thread while the game in play stays on its own."""
+        return self.reload_from(game.seed, game.actions)
+
+    @staticmethod
+    def replay_onto(story: Story, game: Game) -> tuple[Game, str]:
+        """`game`'s choices played again on the reloaded `story` (see the module's `replay_onto`)."""
+        return replay_onto(story, game)
+
+    def reload_from(self, seed: int, actions: Sequence[Action]) -> Reloaded:
+        """`reload` for the game of `seed` whose choices were `actions`."""
         result = self.load(self.dirs)
         if result.story is None:
             errors = tuple(d.format() for d in result.errors[: self.MAX_ERRORS_SHOWN])
@@ -64,7 +77,7 @@ class StoryWatcher:
                 f"{f' (and {more} more)' if more > 0 else ''}; you play on with the story as it was.",
                 errors,
             )
-        return Reloaded(*replay_onto(result.story, game))
+        return Reloaded(*replayed(result.story, seed, actions))
 
 
 def _stamp(folder: Path) -> CacheKey:
@@ -76,9 +89,14 @@ def _stamp(folder: Path) -> CacheKey:
 
 def replay_onto(story: Story, game: Game) -> tuple[Game, str]:
     """The game's choices played again on an edited story, as far as they still apply."""
-    fresh = Game(story, seed=game.seed)
-    total = len(game.actions)
-    done = fresh.replay(game.actions)
+    return replayed(story, game.seed, game.actions)
+
+
+def replayed(story: Story, seed: int, actions: Sequence[Action]) -> tuple[Game, str]:
+    """A game of `seed` with `actions` played again on an edited story, as far as they still apply."""
+    fresh = Game(story, seed=seed)
+    total = len(actions)
+    done = fresh.replay(actions)
     if done == total:
         return fresh, f"Story reloaded: all {total} of your choices replay."
     return fresh, (f"Story reloaded: your choices replay up to {done} of {total}; the edit changed what came after, so you continue from there.")

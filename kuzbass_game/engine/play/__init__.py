@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from kuzbass_game.engine.core.lazy import exports
 
 _HOMES = {
+    "Action": "state",
     "Change": "game",
     "ChoiceView": "game",
     "FactionTally": "votes",
@@ -35,6 +36,7 @@ _HOMES = {
     "timeline": "summary",
 }
 __all__ = [
+    "Action",
     "Change",
     "ChoiceView",
     "FactionTally",
@@ -65,5 +67,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from kuzbass_game.engine.play.codex import search_codex
     from kuzbass_game.engine.play.game import Change, ChoiceView, Game, InputView, JournalEntry, SceneView, StatusItem, changes_text, grouped_changes
     from kuzbass_game.engine.play.stepper import InvalidAction, StoryRuntimeError
+    from kuzbass_game.engine.play.state import Action
     from kuzbass_game.engine.play.summary import Kept, RunSummary, TimelineStep, ValueChange, VoteTaken, run_sections, summarize, timeline
     from kuzbass_game.engine.play.votes import FactionTally, Tally, describe_moves
