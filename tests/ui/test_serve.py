@@ -59,9 +59,15 @@ def holds_port(pid: int, port: int) -> bool:
     if not inodes:
         return False
     try:
-        links = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        fds = os.listdir(f"/proc/{pid}/fd")
     except OSError:
         return False
+    links = set()
+    for fd in fds:
+        try:
+            links.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:  # closed since it was listed (a busy server opens and closes many): not the listener
+            continue
     return any(f"socket:[{inode}]" in links for inode in inodes)
 
 

@@ -164,11 +164,11 @@ class EndingScreen(Screen[str]):
             return self.offers(str(parameters[0]))
         return True
 
-    def action_story(self, action: str) -> None:
-        """The codex or the whole count: the story screen below knows the game."""
+    async def action_story(self, action: str) -> None:
+        """The codex or the whole count: an action of the story screen below, which knows the game."""
         story = self.app.story_screen
         if story is not None:
-            getattr(story, f"action_{action}")()
+            await story.run_action(action)
 
     @on(OptionList.OptionSelected, "#ending-menu")
     def picked(self, event: OptionList.OptionSelected) -> None:

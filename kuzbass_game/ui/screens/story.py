@@ -212,8 +212,8 @@ class StoryScreen(Screen):
         self.shown += 1
         self.choices.armed = False
         self.call_after_refresh(self.mark_drawn, self.shown)
-        self.status.show(scene)
-        self.pane.show(scene)
+        self.status.scene = scene  # each widget draws what of the scene it shows, when that changed
+        self.pane.scene = scene
         self.choices.show(scene)
         self.choices.display = scene.input is None and bool(scene.choices)
         if scene.input is not None or self.answer is not None:
@@ -404,10 +404,8 @@ class StoryScreen(Screen):
         self.app.toggle_changes()
 
     def show_changes(self, shown: bool) -> None:
-        """The change line on or off (the app keeps the setting); the scene is drawn again."""
+        """The change line on or off (the app keeps the setting); the pane draws the scene again, where it was."""
         self.pane.show_changes = shown
-        if self.scene is not None:
-            self.pane.show(self.scene, again=True)
 
     def action_tally(self) -> None:
         from kuzbass_game.ui.screens.tally import TallyScreen  # launch: a screen is imported the first time it is shown

@@ -16,6 +16,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.reactive import var
 from textual.visual import Visual
 from textual.widget import Widget
 
@@ -214,9 +215,11 @@ class StatusPanel(Vertical):
     The panel (background, the border of the side panel) never changes; only its text does.
     """
 
+    scene: var[SceneView | None] = var(None)  # the scene whose status is shown (set by the story screen)
+    shown: var[tuple | None] = var(None)  # what of it this panel draws: it redraws only when that changes
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._shown: tuple | None = None
         self.text = StatusText(id="status-text")
 
     def compose(self) -> ComposeResult:
@@ -227,13 +230,18 @@ class StatusPanel(Vertical):
         """The status as one line of text (what the narrow bar shows, unwrapped)."""
         return self.text.line.plain
 
-    def show(self, scene: SceneView) -> None:
-        changed = {change.label for change in scene.changes}
+    def compute_shown(self) -> tuple | None:
+        scene = self.scene
+        if scene is None:
+            return None
         items = scene.items or tuple(StatusItem(label, label, value) for label, value in scene.status)
-        shown = (scene.chapter, scene.date, items, changed)
-        if shown == self._shown:
+        return (scene.chapter, scene.date, items, frozenset(change.label for change in scene.changes))
+
+    def watch_shown(self, shown: tuple | None) -> None:
+        scene = self.scene
+        if scene is None or shown is None:
             return
-        self._shown = shown
+        items, changed = shown[2], shown[3]
         place = where(scene)
         pairs = [pair(item.label, item.value, item.label in changed) for item in items]
         tips = [tip(item) for item in items]

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.widgets import Static
 
 from kuzbass_game.engine.play import SceneView
@@ -30,36 +30,34 @@ class StoryPane(VerticalScroll):
 
     can_focus = False
     more: reactive[bool] = reactive(False)
+    scene: var[SceneView | None] = var(None)  # the scene shown (set by the story screen)
+    show_changes: var[bool] = var(True)  # the change line ("Food −2 · Soap +1"); the player may turn it off
+    shown: var[tuple | None] = var(None)  # what of the scene this pane draws: it redraws only when that changes
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._text = Static(classes="paragraph", id="story-text")
-        self._shown: tuple | None = None
         self.visual: SceneVisual | None = None
-        self.show_changes = True  # the change line ("Food −2 · Soap +1"); the player may turn it off
 
     def compose(self) -> ComposeResult:
         yield self._text
 
-    def show(self, scene: SceneView, again: bool = False) -> None:
-        """Show `scene` from its top; `again`: the same scene redrawn (a setting changed), kept where it is."""
-        shown = (
-            scene.turn,
-            scene.paragraphs,
-            scene.chosen,
-            scene.reply,
-            scene.tally,
-            tuple(change.text for change in scene.changes),
-            scene.unlocked,
-            self.show_changes,
-        )
-        if shown == self._shown:
+    def compute_shown(self) -> tuple | None:
+        scene = self.scene
+        if scene is None:
+            return None
+        changes = tuple(change.text for change in scene.changes)
+        return (scene.turn, scene.paragraphs, scene.chosen, scene.reply, scene.tally, changes, scene.unlocked, self.show_changes)
+
+    def watch_shown(self, old: tuple | None, shown: tuple | None) -> None:
+        """Draw the scene: from its top for a new one; a setting changed, kept where it is."""
+        scene = self.scene
+        if scene is None or shown is None:
             return
-        self._shown = shown
         body = PARAGRAPH_BREAK.join(markup.story(paragraph) for paragraph in scene.paragraphs)
         self.visual = SceneVisual(scene, body, self.tally_budget, self.show_changes)
         self._text.update(self.visual)
-        if not again:
+        if old is None or old[:-1] != shown[:-1]:
             # At the top in the same frame as the new text; `more` follows from the scroll, the
             # new height or a resize.
             self.scroll_home(animate=False, immediate=True)
