@@ -32,8 +32,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
-from generate import build, write_yaml  # noqa: E402
-from ui_bench import BARE_LAUNCH  # noqa: E402
+from generate import build, write_yaml
+from ui_bench import BARE_LAUNCH
 
 LAUNCH = textwrap.dedent("""
     import sys
@@ -96,9 +96,8 @@ def launch(sizes: list[int], rounds: int) -> None:
         for nodes in sizes:
             kuzbass = [sys.executable, "-c", LAUNCH, saves, str(story_folder(nodes))]
             found = alternated({"kuzbass": kuzbass, "bare": [sys.executable, "-c", BARE_LAUNCH]}, rounds)
-            print(
-                f"launch {nodes:>6} nodes: {found['kuzbass'] * 1000:6.0f} ms, bare {found['bare'] * 1000:6.0f} ms: {found['kuzbass'] / found['bare']:.2f}x"
-            )
+            k, b = found["kuzbass"], found["bare"]
+            print(f"launch {nodes:>6} nodes: {k * 1000:6.0f} ms, bare {b * 1000:6.0f} ms: {k / b:.2f}x")
 
 
 def check(rounds: int) -> None:
@@ -118,11 +117,11 @@ def cold(sizes: list[int], rounds: int) -> None:
         folder = story_folder(nodes)
         files = sorted(folder.glob("*.yaml"))
 
-        def bare() -> None:
+        def bare(files: list[Path] = files) -> None:
             for path in files:
                 yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
-        def engine() -> None:
+        def engine(folder: Path = folder) -> None:
             assert load_story(folder, cache=False).story is not None
 
         times: dict[str, list[float]] = {"engine": [], "bare": []}
