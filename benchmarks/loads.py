@@ -90,8 +90,14 @@ def alternated(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-def launch(sizes: list[int], rounds: int) -> None:
+def byte_compile() -> None:
+    """As after `pip install` or `scripts/setup`: otherwise PYTHONDONTWRITEBYTECODE, set on some machines,
+    makes every process compile the game's modules."""
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "kuzbass_game")], check=True, capture_output=True)
+
+
+def launch(sizes: list[int], rounds: int) -> None:
+    byte_compile()
     with tempfile.TemporaryDirectory() as saves:
         for nodes in sizes:
             kuzbass = [sys.executable, "-c", LAUNCH, saves, str(story_folder(nodes))]
@@ -101,6 +107,7 @@ def launch(sizes: list[int], rounds: int) -> None:
 
 
 def check(rounds: int) -> None:
+    byte_compile()
     story = ROOT / "story"
     found = alternated(
         {"check": [sys.executable, "-m", "kuzbass_game", "check", str(story)], "parse": [sys.executable, "-c", PARSE_ONLY, str(story)]}, rounds
