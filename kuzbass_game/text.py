@@ -71,6 +71,10 @@ def _parse_errors() -> tuple[type[Exception], ...]:
 
 def markup_to_plain(markup: str) -> str:
     """The text a reader should see; broken markup is shown as written rather than crashing."""
+    if "[" not in markup:
+        return markup
+    if plainly_fine(markup):  # every tag a style: the text is what is left without them (no Textual)
+        return _PLAIN_TAG.sub("", markup)
     try:
         return _to_content(markup).plain
     except _parse_errors():

@@ -129,7 +129,9 @@ def test_markup_found_plainly_fine_without_textual_is_markup_textual_accepts(tex
     from textual.markup import to_content
 
     if markup_text.plainly_fine(text):
-        to_content(text)
+        assert markup_text.markup_to_plain(text) == to_content(text).plain
+    elif "[" not in text:
+        assert markup_text.markup_to_plain(text) == to_content(text).plain
 
 
 def test_plain_markup_is_told_fine_and_the_rest_is_left_to_the_parser():
