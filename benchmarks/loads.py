@@ -3,6 +3,7 @@
     python benchmarks/loads.py                      # every figure, stories of 1,000, 10,000, 50,000 nodes
     python benchmarks/loads.py --only launch check  # some of them
     python benchmarks/loads.py --sizes 1000 10000
+    python benchmarks/loads.py --only launch --sizes 0   # size 0: the campaign
 
 Each figure is the median of runs alternated with its baseline's (this machine is shared and noisy):
 
@@ -68,6 +69,9 @@ COLD_RSS = textwrap.dedent("""
 
 
 def story_folder(nodes: int) -> Path:
+    """The generated story of `nodes` nodes (0: the campaign)."""
+    if nodes == 0:
+        return ROOT / "story"
     folder = Path(tempfile.gettempdir()) / f"load20-{nodes}"
     if not (folder / "manifest.yaml").exists():
         write_yaml(build(nodes), folder)
