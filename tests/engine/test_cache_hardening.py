@@ -311,3 +311,63 @@ def test_a_repeated_node_id_compiles_the_story_from_its_files(make_story):
     warm = load_story(root, cache=True)
     assert isinstance(warm.story.nodes, cache.LazyNodes)
     assert sorted(warm.story.nodes) == ["end", "start"]  # the ids of the story compiled afresh
+
+
+DECLARING = """\
+id: tiny
+title: "Tiny"
+start: start
+variables:
+  gold: {type: int, default: 1, label: "Gold"}
+  grade: {type: int, label: "Grade", show_if: "grade > 0"}
+routines:
+  pay_day: "gold += wage"
+computed:
+  wage:
+    value: "5 + grade * 2"
+    label: "Wage"
+"""
+
+PAYING = """\
+nodes:
+  start:
+    text: "The wage is {wage}."
+    choices:
+      - text: Go
+        goto: end
+        effects: "pay_day"
+  end:
+    text: Bye
+    ending:
+      title: Done
+"""
+
+
+def test_a_warm_load_compiles_no_declaration_until_one_is_asked_for(make_story, monkeypatch):
+    """A launch to the title screen compiles no expression, the story's declarations included (issue 20)."""
+    root = make_story({"nodes.yaml": PAYING}, manifest=DECLARING)
+    load_story(root, cache=True)
+    declared = []
+    real = cache._ImageReader.declare
+    monkeypatch.setattr(cache._ImageReader, "declare", lambda self: declared.append(1) or real(self))
+    warm = load_story(root, cache=True)
+    assert isinstance(warm.story.nodes, cache.LazyNodes) and not declared
+    assert warm.story.computed["wage"].label == "Wage" and declared
+    game = Game(warm.story, seed=1)
+    assert game.view().paragraphs == ("The wage is 5.",)
+    game.choose(0)
+    assert game.state.variables["gold"] == 6
+
+
+def test_a_declaration_that_does_not_compile_compiles_the_story_instead(make_story):
+    root = make_story({"nodes.yaml": PAYING}, manifest=DECLARING)
+    load_story(root, cache=True)
+    at = cache.STORY.at("computed")
+    _rewrite_image(root, lambda story: story.__setitem__(at, tuple(_with(raw, cache.COMPUTED, "source", "5 + (") for raw in story[at])))
+    warm = load_story(root, cache=True)
+    assert isinstance(warm.story.nodes, cache.LazyNodes)  # met when first asked for
+    game = Game(warm.story, seed=1)
+    assert game.view().paragraphs == ("The wage is 5.",)  # the node and its declarations from the files
+    assert warm.story.computed["wage"].run is not None and sorted(warm.story.routines) == ["pay_day"]
+    game.choose(0)
+    assert game.state.variables["gold"] == 6

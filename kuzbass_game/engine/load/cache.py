@@ -18,7 +18,10 @@ The file is a head and a tail (`pack_file`): the head (the key's digest and the 
 with the node ids and offsets) behind its own CRC-32, then every node's marshal bytes. A launch
 reads and checks the head only, and builds no table of node ids, so its cost does not grow with
 the story; the tail is read from the same file (same inode, size and time) when the first node is
-asked for, and checked against its own CRC-32 then (`NodeBlob`).
+asked for, and checked against its own CRC-32 then (`NodeBlob`). The story's declarations are read,
+and their expressions compiled, when first asked for (`LazyDeclarations`): a launch compiles none.
+Compiled expressions are never stored: their sources are, and are compiled again under the same
+checks as the compiler's (an image holds plain data only).
 """
 
 from __future__ import annotations
@@ -473,44 +476,152 @@ def from_image(
     index = _unpack_nodes(kept["nodes"], blob)
     if type(kept["start"]) is not str or kept["start"] not in index:
         raise CacheError("the start node is missing")
-    reader = _ImageReader(kept["variables"], index)
-    routines = reader.declarations(kept["computed"], kept["routines"])
-    variables = reader.keyed(VARIABLE, kept["variables"], "name")
-    computed = reader.keyed(COMPUTED, kept["computed"], "name")  # last: a `show_if` may read any declaration
+    reader = _ImageReader(kept["variables"], kept["computed"], kept["routines"], index)
     fingerprint = kept["fingerprint"]
+    fresh: list[Story] = []  # the story compiled from its files, once, if anything of the cache fails
 
-    def fresh_nodes() -> Mapping[str, Node]:
-        assert recompile is not None
-        fresh = recompile()
-        table = index.built()  # None when the table could not be built (a repeated id): the fresh ids are used
-        if fresh.fingerprint != fingerprint or (table is not None and set(fresh.nodes) != set(table)):
-            raise CacheError("the story's files changed while the game was running: start the game again")
-        return fresh.nodes
+    def fresh_story() -> Story:
+        if not fresh:
+            assert recompile is not None
+            again = recompile()
+            table = index.built()  # None when the table could not be built (a repeated id): the fresh ids are used
+            if again.fingerprint != fingerprint or (table is not None and set(again.nodes) != set(table)):
+                raise CacheError("the story's files changed while the game was running: start the game again")
+            fresh.append(again)
+        return fresh[0]
 
+    declared = _Declared(reader, fresh_story if recompile is not None else None)
     story = Story(
         **{name: reader.plain(kind, kept[name]) for name, kind in STORY.kinds if kind in (PLAIN, MARK, PAIRS)},
-        variables=variables,
-        nodes=LazyNodes(index.table, lambda place: reader.node(blob.raw(place)), fresh_nodes if recompile is not None else None),
+        variables=LazyDeclarations(declared, 0),
+        nodes=LazyNodes(index.table, lambda place: reader.node(blob.raw(place)), (lambda: fresh_story().nodes) if recompile is not None else None),
         root=root,
-        computed=computed,
-        routines=routines,
+        computed=LazyDeclarations(declared, 1),
+        routines=LazyDeclarations(declared, 2),
         codex=reader.keyed(CODEX_ENTRY, kept["codex"], "id"),
     )
     diagnostics = [reader.record(DIAGNOSTIC, raw) for raw in _records(raw_notes)]
     return story, diagnostics
 
 
+class _Declared:
+    """The story's variables, computed values and routines, read (their expressions compiled) when
+    first asked for: a launch to the title screen asks for none, and compiles no expression.
+
+    If they cannot be read (a tampered record, an expression that does not compile), the story is
+    compiled from its files and its declarations are used instead, as for a damaged node."""
+
+    def __init__(self, reader: _ImageReader, fresh: Callable[[], Story] | None) -> None:
+        self.reader = reader
+        self.fresh = fresh
+        self.read: tuple[dict[str, Any], ...] | None = None
+
+    def get(self) -> tuple[dict[str, Any], ...]:
+        """(variables, computed values, routines)."""
+        if self.read is None:
+            reader = self.reader
+            try:
+                routines = reader.declare()
+                variables = reader.keyed(VARIABLE, reader.raw_variables, "name")
+                computed = reader.keyed(COMPUTED, reader.raw_computed, "name")  # last: a `show_if` may read any declaration
+                self.read = (variables, computed, routines)
+            except Exception as err:
+                if self.fresh is None:
+                    raise
+                try:
+                    story = self.fresh()
+                except CacheError:
+                    raise
+                except Exception as failure:
+                    raise CacheError(f"the story's cache was damaged and the story could not be compiled again: {failure}") from err
+                self.read = (dict(story.variables), dict(story.computed), dict(story.routines))
+        return self.read
+
+
+class LazyDeclarations(dict[str, _T]):
+    """Name -> declaration (variables, computed values or routines), read from the cached image the first
+    time anything is asked of it; then a plain dict lookup in C, as for a freshly compiled story (see
+    `LazyNodes`, whose pattern this follows: hence the `type: ignore[override]`s)."""
+
+    def __init__(self, declared: _Declared, which: int) -> None:
+        super().__init__()
+        self._declared = declared
+        self._which = which
+        self._loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            dict.update(self, self._declared.get()[self._which])
+            self._loaded = True
+
+    def __missing__(self, name: str) -> _T:
+        if self._loaded:
+            raise KeyError(name)
+        self._load()
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        self._load()
+        return dict.__contains__(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        self._load()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._load()
+        return dict.__len__(self)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._load()
+        return dict.get(self, name, default)
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        self._load()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._load()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._load()
+        return dict.items(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._load()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._load()
+        return dict.__repr__(self)
+
+    def __reduce__(self) -> tuple[type[dict[str, _T]], tuple[dict[str, _T]]]:
+        self._load()
+        return (dict, (dict(dict.items(self)),))
+
+
 class _ImageReader:
     """Reads one story's records back into model objects, compiling each expression source once.
 
-    Expressions are compiled when first met: a story without declarations builds none until its
-    first node is asked for (a title screen needs none)."""
+    Expressions are compiled when first met: nothing is compiled until a node or a declaration is
+    asked for (a title screen needs none)."""
 
-    def __init__(self, raw_variables: Any, index: NodeIndex) -> None:
-        if type(raw_variables) is not tuple:
-            raise CacheError("the variables have the wrong shape")
+    def __init__(self, raw_variables: Any, raw_computed: Any, raw_routines: Any, index: NodeIndex) -> None:
+        if type(raw_variables) is not tuple or type(raw_computed) is not tuple or type(raw_routines) is not tuple:
+            raise CacheError("the declarations have the wrong shape")
         if any(type(raw) is not tuple or len(raw) != VARIABLE.size for raw in raw_variables):
             raise CacheError("a cached Variable has the wrong shape")
+        self.raw_variables = raw_variables
+        self.raw_computed = raw_computed
+        self.raw_routines = raw_routines
+        self.routines: dict[str, Routine] | None = None  # once declared
+        self.failure: Exception | None = None  # why declaring failed, if it did
         name, kind, low, high, values = map(VARIABLE.at, ("name", "type", "minimum", "maximum", "values"))
         self.index = index
         self.types = {raw[name]: raw[kind] for raw in raw_variables}  # what a scope needs, before any variable is read
@@ -533,6 +644,8 @@ class _ImageReader:
 
     # ------------------------------------------------ expressions
     def _scope(self) -> Scope:
+        if self.routines is None:
+            self.declare()  # conditions and effects may use the computed values and routines
         if self.scope is None:
             from kuzbass_game.engine.core import expr  # launch time: a title screen compiles no expression
 
@@ -563,13 +676,23 @@ class _ImageReader:
             found = self.memo[("int", source)] = expr.compile_value(source, self._scope(), expr.INT)[0]
         return found.run
 
-    def declarations(self, raw_computed: Any, raw_routines: Any) -> dict[str, Routine]:
+    def declare(self) -> dict[str, Routine]:
+        """The routines, the computed values compiled first (a scope with both, for every expression after)."""
+        if self.failure is not None:
+            raise CacheError("the story's declarations cannot be read") from self.failure
+        if self.routines is None:
+            self.routines = {}  # (reading a routine compiles effects, which ask for the scope: not again)
+            try:
+                self.routines = self._declarations(self.raw_computed, self.raw_routines)
+            except Exception as err:
+                self.failure = err
+                raise
+        return self.routines
+
+    def _declarations(self, raw_computed: tuple[Any, ...], raw_routines: tuple[Any, ...]) -> dict[str, Routine]:
         """Compile the computed values and read the routines, in order (each may use those before it).
 
-        Run before anything else is read: conditions and effects may use both. A story that
-        declares any of them (or an enumerated variable) compiles them now, since they are few."""
-        if type(raw_computed) is not tuple or type(raw_routines) is not tuple:
-            raise CacheError("the declarations have the wrong shape")
+        Run before any other expression is compiled: conditions and effects may use both."""
         if not (raw_computed or raw_routines or self.enums):
             return {}
         from kuzbass_game.engine.core import expr  # launch time, as above
