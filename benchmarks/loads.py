@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import resource
 import statistics
 import subprocess
 import sys
@@ -78,20 +79,32 @@ def story_folder(nodes: int) -> Path:
     return folder
 
 
-def wall(args: list[str]) -> float:
+def timed(args: list[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(args, check=True, cwd=ROOT, capture_output=True)
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def alternated(commands: dict[str, list[str]], rounds: int) -> dict[str, float]:
+def alternated(commands: dict[str, list[str]], rounds: int) -> dict[str, tuple[float, float]]:
+    """Each command's median wall and CPU times, the commands run in turn round after round. The CPU
+    time is the steadier figure on a shared machine: another process's load stretches the wall time."""
     for args in commands.values():
-        wall(args)  # warm the OS's file cache and the story cache once for each
-    times: dict[str, list[float]] = {name: [] for name in commands}
+        timed(args)  # warm the OS's file cache and the story cache once for each
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(rounds):
         for name, args in commands.items():
-            times[name].append(wall(args))
-    return {name: statistics.median(values) for name, values in times.items()}
+            times[name].append(timed(args))
+    return {name: (statistics.median(w for w, _c in values), statistics.median(c for _w, c in values)) for name, values in times.items()}
+
+
+def _report(what: str, found: dict[str, tuple[float, float]], engine: str, baseline: str) -> None:
+    (ew, ec), (bw, bc) = found[engine], found[baseline]
+    wall = f"wall {ew * 1000:4.0f} ms against {bw * 1000:4.0f} ms: {ew / bw:.2f}x"
+    print(f"{what}: {wall}; CPU {ec * 1000:4.0f} ms against {bc * 1000:4.0f} ms: {ec / bc:.2f}x")
 
 
 def byte_compile() -> None:
@@ -106,8 +119,7 @@ def launch(sizes: list[int], rounds: int) -> None:
         for nodes in sizes:
             kuzbass = [sys.executable, "-c", LAUNCH, saves, str(story_folder(nodes))]
             found = alternated({"kuzbass": kuzbass, "bare": [sys.executable, "-c", BARE_LAUNCH]}, rounds)
-            k, b = found["kuzbass"], found["bare"]
-            print(f"launch {nodes:>6} nodes: {k * 1000:6.0f} ms, bare {b * 1000:6.0f} ms: {k / b:.2f}x")
+            _report(f"launch {nodes:>6} nodes (against a bare Textual app)", found, "kuzbass", "bare")
 
 
 def check(rounds: int) -> None:
@@ -116,7 +128,7 @@ def check(rounds: int) -> None:
     found = alternated(
         {"check": [sys.executable, "-m", "kuzbass_game", "check", str(story)], "parse": [sys.executable, "-c", PARSE_ONLY, str(story)]}, rounds
     )
-    print(f"check campaign: {found['check'] * 1000:6.0f} ms, parse only {found['parse'] * 1000:6.0f} ms: {found['check'] / found['parse']:.2f}x")
+    _report("check campaign (against parsing its YAML)", found, "check", "parse")
 
 
 def cold(sizes: list[int], rounds: int) -> None:
