@@ -2,7 +2,8 @@
 
 The engine itself stays free of Textual and Rich; the compiler borrows the same markup
 parser the app renders with, so an author learns of a broken tag, at its line and column,
-before a player does.
+before a player does. Markup that is plainly fine is told so without importing Textual
+(`text.plainly_fine`): only other markup loads the parser.
 """
 
 from __future__ import annotations

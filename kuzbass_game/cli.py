@@ -30,6 +30,26 @@ def verb_modules() -> dict[str, ModuleType]:
     return {module.VERB: module for module in found}
 
 
+def asked_verb(argv: list[str]) -> dict[str, ModuleType] | None:
+    """The one verb `argv` runs, imported alone (`kuzbass check`, a launch), or None when every verb
+    is needed to tell (help, the version, a word that is not a verb). Importing every verb to build
+    the whole parser imported the web server's, the graph's and the others' modules on each run."""
+    if not argv or argv[0].startswith("-"):
+        if argv and argv[0] in ("-h", "--help", "--version"):
+            return None
+        word = DEFAULT_VERB
+    else:
+        word = argv[0]
+    name = word.replace("-", "_")
+    if not name.isidentifier() or name.startswith("_"):
+        return None
+    try:
+        module = importlib.import_module(f"{commands.__name__}.{name}")
+    except ImportError:
+        return None
+    return {word: module} if getattr(module, "VERB", None) == word else None
+
+
 def build_parser(verbs: dict[str, ModuleType] | None = None) -> argparse.ArgumentParser:
     verbs = verb_modules() if verbs is None else verbs
     parser = argparse.ArgumentParser(
@@ -68,7 +88,7 @@ def _unknown_verb(word: str, verbs: dict[str, ModuleType]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    verbs = verb_modules()
+    verbs = asked_verb(argv) or verb_modules()
     if argv and not argv[0].startswith("-") and argv[0] not in verbs:
         return _unknown_verb(argv[0], verbs)
     if not argv or (argv[0] not in verbs and argv[0] not in ("-h", "--help", "--version")):

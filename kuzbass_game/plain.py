@@ -450,7 +450,7 @@ def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = N
         profile = load_profile(Path(saves_dir) / PLAYER_FOLDER)
         run = next((action.text for action in game.actions if action.text), None) or "a nameless run"
         profile.record(story, game.state.node, run)
-        found = f"Ending {len(profile.found(story))} of {len(story.endings)} found."
+        found = f"Ending {len(profile.found(story))} of {story.ending_count} found."
         return found + (f" ({profile.notice})" if profile.notice else "")
 
     out.write(f"{markup_to_plain(story.title)}.\nType help for the commands.\n")

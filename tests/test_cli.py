@@ -389,3 +389,14 @@ def test_kuzbass_saves_fits_eighty_columns(tmp_path):
     assert "Game 1" in text and "a_long_slot_name_for_the_ferry (manual), saved " in text
     assert "The Ferry, October 1922; turn 2; played" in text and "In progress" in text
     assert "broken (manual)" in text and "Cannot load:" in text
+
+
+def test_a_verb_named_is_imported_alone():
+    """`kuzbass check` (or a launch) imports its own verb's module, not every verb's (issue 20)."""
+    from kuzbass_game import cli
+
+    assert list(cli.asked_verb(["check", "story"])) == ["check"]
+    assert list(cli.asked_verb(["new-branch", "x"])) == ["new-branch"]
+    assert list(cli.asked_verb([])) == ["play"] and list(cli.asked_verb(["--plain"])) == ["play"]
+    for every in (["--help"], ["--version"], ["chek"], ["new_branch"], ["_story"], ["../x"]):
+        assert cli.asked_verb(every) is None, every

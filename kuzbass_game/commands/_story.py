@@ -83,7 +83,7 @@ def _shown_dir(folder: Path) -> str:
 
 def load(dirs: Sequence[Path], *, cache: bool = True) -> LoadResult:
     """Load and check the story made of `dirs`: the story's folder, then any layers over it."""
-    from kuzbass_game.authoring import load_and_check  # the markup checker imports Textual's markup parser: only verbs that load pay
+    from kuzbass_game.authoring import load_and_check  # the markup checks (and, for odd markup only, Textual's parser): only verbs that load pay
 
     return load_and_check(dirs, cache=cache)
 

@@ -201,7 +201,7 @@ class KuzbassApp(App[int]):
         run = next((action.text for action in game.actions if action.text), None) or "a nameless run"
         profile.record(self.story, game.state.node, run)
         self.tell_profile_notice()  # a profile that could not be written says so
-        return len(profile.found(self.story)), len(self.story.endings)
+        return len(profile.found(self.story)), self.story.ending_count
 
     # ------------------------------------------------------------ the too-small guard
     def on_resize(self, event: events.Resize) -> None:
@@ -227,7 +227,7 @@ class KuzbassApp(App[int]):
         if action == "introduction":
             return isinstance(self.screen, TitleScreen) and bool(self.story.introduction)
         if action == "gallery":
-            return isinstance(self.screen, TitleScreen) and bool(self.story.endings)
+            return isinstance(self.screen, TitleScreen) and self.story.ending_count > 0
         return True
 
     # ------------------------------------------------------------ navigation
@@ -419,7 +419,7 @@ class KuzbassApp(App[int]):
                 yield SystemCommand("Vote count", "The whole count of the last vote, and what moved each group (v)", screen.action_tally)
         if self.saves.has_slots():
             yield SystemCommand("Load", "Load a saved game", self.open_saves)
-        if self.story.endings:
+        if self.story.ending_count:
             yield SystemCommand("Endings", "The endings you have found, and those still locked", self.action_gallery)
         if self.story.introduction:
             yield SystemCommand("Introduction", "How the colony came to be: read before you begin", self.read_introduction)

@@ -32,7 +32,8 @@ HUGE = 2**31 - 1
 
 
 def _file_of(payload: bytes) -> bytes:
-    return cache.MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+    """A cache file whose head is `payload` (and no nodes' bytes after it)."""
+    return cache.MAGIC + zlib.crc32(payload).to_bytes(4, "big") + len(payload).to_bytes(4, "big") + payload
 
 
 def _nested(depth: int) -> bytes:
@@ -182,11 +183,10 @@ def test_a_link_in_place_of_the_cache_file_is_not_followed(make_story, tmp_path)
 def _rewrite_image(root, change) -> None:
     """Tamper with the stored story record (as an attacker or a bit flip would), with a valid checksum."""
     path = cache.cache_path(root)
-    payload = path.read_bytes()[8:]
-    digest, (story, notes) = marshal.loads(payload)
+    digest, (story, notes) = cache.unpack_file(path.read_bytes())
     story = list(story)
     change(story)
-    path.write_bytes(_file_of(marshal.dumps((digest, (tuple(story), notes)))))
+    path.write_bytes(cache.pack_file(digest, (tuple(story), notes)))
 
 
 def _with(record: tuple, layout, name: str, value) -> tuple:
@@ -259,3 +259,115 @@ def test_a_relative_and_an_absolute_path_share_one_cache_entry(make_story, tmp_p
     assert isinstance(load_story("./story/", cache=True).story.nodes, cache.LazyNodes)
     assert isinstance(load_story("story", cache=True).story.nodes, cache.LazyNodes)
     assert len(list(private_story_cache.glob("story-*.bin"))) == 1
+
+
+def test_a_warm_load_reads_no_node_and_builds_no_table_of_ids(make_story, monkeypatch):
+    """The head of the file is all a launch reads: its cost does not grow with the story (issue 20)."""
+    root = make_story()
+    load_story(root, cache=True)
+    read_nodes = []
+    monkeypatch.setattr(cache.NodeBlob, "_read", lambda self: read_nodes.append(self) or pytest.fail("the nodes' bytes were read"))
+    warm = load_story(root, cache=True)
+    story = warm.story
+    assert isinstance(story.nodes, cache.LazyNodes) and story.nodes._by_id is None
+    assert story.ending_count == 1 and story.start == "start" and not read_nodes
+
+
+def test_damaged_nodes_bytes_are_met_at_the_first_node_and_the_story_is_compiled(make_story):
+    root = make_story()
+    load_story(root, cache=True)
+    path = cache.cache_path(root)
+    data = bytearray(path.read_bytes())
+    data[-3] ^= 0x20  # a bit flipped in the last node's bytes: the head's checksum still holds
+    path.write_bytes(bytes(data))
+    warm = load_story(root, cache=True)
+    assert isinstance(warm.story.nodes, cache.LazyNodes)
+    assert Game(warm.story, seed=1).view().paragraphs == ("Hello",)  # the nodes' checksum failed: compiled from YAML
+    assert cache.unpack_file(path.read_bytes())[1][0][cache.STORY.at("nodes")][2] != bytes(data)  # and the file rewritten
+
+
+def test_a_cache_file_replaced_after_its_head_was_read_is_not_mixed_with_it(make_story):
+    root = make_story()
+    load_story(root, cache=True)
+    warm = load_story(root, cache=True)
+    path = cache.cache_path(root)
+    path.write_bytes(path.read_bytes() + b"")  # another inode and time: the head read before is not this file's
+    os.utime(path, ns=(1, 1))
+    assert Game(warm.story, seed=1).view().paragraphs == ("Hello",)
+    assert not isinstance(warm.story.nodes._fresh, type(None))  # compiled from its files instead
+
+
+def test_a_repeated_node_id_compiles_the_story_from_its_files(make_story):
+    root = make_story()
+    load_story(root, cache=True)
+
+    def repeat(story):
+        at = cache.STORY.at("nodes")
+        joined, offsets, blob = story[at]
+        first = joined.split("\n")[0]
+        story[at] = ("\n".join([first] * len(joined.split("\n"))), offsets, blob)
+
+    _rewrite_image(root, repeat)
+    warm = load_story(root, cache=True)
+    assert isinstance(warm.story.nodes, cache.LazyNodes)
+    assert sorted(warm.story.nodes) == ["end", "start"]  # the ids of the story compiled afresh
+
+
+DECLARING = """\
+id: tiny
+title: "Tiny"
+start: start
+variables:
+  gold: {type: int, default: 1, label: "Gold"}
+  grade: {type: int, label: "Grade", show_if: "grade > 0"}
+routines:
+  pay_day: "gold += wage"
+computed:
+  wage:
+    value: "5 + grade * 2"
+    label: "Wage"
+"""
+
+PAYING = """\
+nodes:
+  start:
+    text: "The wage is {wage}."
+    choices:
+      - text: Go
+        goto: end
+        effects: "pay_day"
+  end:
+    text: Bye
+    ending:
+      title: Done
+"""
+
+
+def test_a_warm_load_compiles_no_declaration_until_one_is_asked_for(make_story, monkeypatch):
+    """A launch to the title screen compiles no expression, the story's declarations included (issue 20)."""
+    root = make_story({"nodes.yaml": PAYING}, manifest=DECLARING)
+    load_story(root, cache=True)
+    declared = []
+    real = cache._ImageReader.declare
+    monkeypatch.setattr(cache._ImageReader, "declare", lambda self: declared.append(1) or real(self))
+    warm = load_story(root, cache=True)
+    assert isinstance(warm.story.nodes, cache.LazyNodes) and not declared
+    assert warm.story.computed["wage"].label == "Wage" and declared
+    game = Game(warm.story, seed=1)
+    assert game.view().paragraphs == ("The wage is 5.",)
+    game.choose(0)
+    assert game.state.variables["gold"] == 6
+
+
+def test_a_declaration_that_does_not_compile_compiles_the_story_instead(make_story):
+    root = make_story({"nodes.yaml": PAYING}, manifest=DECLARING)
+    load_story(root, cache=True)
+    at = cache.STORY.at("computed")
+    _rewrite_image(root, lambda story: story.__setitem__(at, tuple(_with(raw, cache.COMPUTED, "source", "5 + (") for raw in story[at])))
+    warm = load_story(root, cache=True)
+    assert isinstance(warm.story.nodes, cache.LazyNodes)  # met when first asked for
+    game = Game(warm.story, seed=1)
+    assert game.view().paragraphs == ("The wage is 5.",)  # the node and its declarations from the files
+    assert warm.story.computed["wage"].run is not None and sorted(warm.story.routines) == ["pay_day"]
+    game.choose(0)
+    assert game.state.variables["gold"] == 6

@@ -91,3 +91,63 @@ async def test_a_story_with_broken_markup_still_plays(make_app, tmp_path):
         await pilot.press("1")
         await pilot.pause()
         assert text_of(app.screen.query_one("#ending-title")) == "The [/] end"
+
+
+_MARKUP_PIECES = st.sampled_from(
+    [
+        "[",
+        "]",
+        "/",
+        "i",
+        "b",
+        " ",
+        "x",
+        "\\",
+        "-",
+        "=",
+        "#",
+        "1",
+        "@",
+        "\n",
+        "bold",
+        "red",
+        "on",
+        "[i]",
+        "[/i]",
+        "[/]",
+        "[b]",
+        "[/b]",
+        "[bold red]",
+        "[/bold red]",
+    ]
+)
+
+
+@given(st.lists(_MARKUP_PIECES, max_size=16).map("".join))
+def test_markup_found_plainly_fine_without_textual_is_markup_textual_accepts(text):
+    """`kuzbass check` imports no Textual for plain markup: what it passes unparsed, Textual's parser must accept."""
+    from textual.markup import to_content
+
+    if markup_text.plainly_fine(text):
+        assert markup_text.markup_to_plain(text) == to_content(text).plain
+    elif "[" not in text:
+        assert markup_text.markup_to_plain(text) == to_content(text).plain
+
+
+def test_plain_markup_is_told_fine_and_the_rest_is_left_to_the_parser():
+    for fine in ("no tags", "[i]Ferry[/i] and [bold red]coal[/bold red]", "[b]open to the end", "[dim]a [i]b[/i][/]", "a ] alone"):
+        assert markup_text.plainly_fine(fine), fine
+    for odd in ("[/i] stray", "[b]x[/i]", "\\[escaped]", "[]", "[#ff0000]red[/]", "[b]x[/bold]", "[b][i]x[/b][/i]"):
+        assert not markup_text.plainly_fine(odd), odd
+
+
+def test_kuzbass_check_on_the_campaign_imports_no_textual():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom kuzbass_game.cli import main\nmain(['check', 'story'])\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')]\nassert not bad, bad[:5]"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=markup_text.__file__.rsplit("/kuzbass_game/", 1)[0], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -41,9 +41,11 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mark:
-    """A place in a source file (1-based), kept on every loaded element so later checks can point at it."""
+    """A place in a source file (1-based), kept on every loaded element so later checks can point at it.
+
+    Slotted: a story of 50,000 nodes keeps about 200,000 of them (each without slots carried a dict)."""
 
     path: str
     line: int

@@ -266,6 +266,11 @@ class Story:
             return {node_id: self.nodes[node_id] for node_id in self.ending_ids}
         return {node_id: node for node_id, node in self.nodes.items() if node.ending is not None}
 
+    @property
+    def ending_count(self) -> int:
+        """How many endings the story has; a cached story answers without building a node (a launch asks)."""
+        return len(self.ending_ids) if self.ending_ids is not None else len(self.endings)
+
     @cached_property
     def choice_count(self) -> int:
         """How many choices the story has in all (coverage reports ask on every exploration)."""

@@ -126,6 +126,9 @@ class StoryBuilder:
         self.node_marks: dict[str, Mark] = {}
         # Whatever names another node is checked once all are known:
         self.pending_targets: list[tuple[str, Mark, str]] = []  # (target, where, what)
+        self._settled = 0  # how many pending targets were left when they were last settled
+        self.node_names: dict[str, str] = {}  # each target named, to itself: one string object per node named
+        self.shared_texts: dict[tuple[TextPart, ...], tuple[TextPart, ...]] = {}  # short texts, each kept once
         self.pending_refs: list[tuple[str, Mark, str, str]] = []  # (node id, where, what, function)
         self.pending_unlocks: list[tuple[str, Mark, str]] = []  # (codex id, where, node id)
         self.tests: list[StoryTest] = []  # story tests (storytests.py), run once the story is checked
@@ -316,12 +319,25 @@ class StoryBuilder:
                 first = self.node_marks[node_id]
                 reader.error(key_node, f"duplicate node id '{node_id}': already defined at {first.path}:{first.line}:{first.col}")
                 continue
-            self.node_marks[node_id] = reader.mark(key_node)
+            mark = self.node_marks[node_id] = reader.mark(key_node)
             if parsed.layer is not None:
                 self.node_layer[node_id] = parsed.layer
-            node = compiler.compile(node_id, key_node, body)
+            node = compiler.compile(node_id, key_node, body, mark)
             if node is not None:
                 self.nodes[node_id] = node
+        self._settle_targets()
+
+    def _settle_targets(self) -> None:
+        """Let go of the pending targets that name a node already compiled (they cannot be errors), once
+        the list has doubled since it was last settled: a story of 50,000 nodes otherwise holds a mark
+        and a description for each of its 140,000 choices until every file is read. Kept whole when
+        the story names stable nodes (each target a layer names is checked against them)."""
+        pending = self.pending_targets
+        if self.stable is not None or len(pending) < 2 * self._settled + 1024:
+            return
+        known = self.node_marks
+        pending[:] = [entry for entry in pending if entry[0] not in known]
+        self._settled = len(pending)
 
     def _read_extensions(self, parsed: ParsedFile, entry: tuple[yaml.Node, yaml.Node]) -> None:
         """`extend:` node id -> what to add to it (applied in `apply_extensions`, once every node is known)."""
@@ -566,7 +582,7 @@ class NodeCompiler:
         self.builder.reads.update(reads)
         return typed, source
 
-    def compile(self, node_id: str, key_node: yaml.Node, body: yaml.Node) -> Node | None:
+    def compile(self, node_id: str, key_node: yaml.Node, body: yaml.Node, mark: Mark | None = None) -> Node | None:
         """One node: its text and fields, its choices, then the checks on how they fit together."""
         r = self.reader
         entries = r.mapping(body, f"node '{node_id}'", NODE_KEYS, required=("text",))
@@ -584,7 +600,7 @@ class NodeCompiler:
         vote = votes.compile_vote(self, node_id, entries["vote"][1]) if "vote" in entries else None
         choices = self._choices(node_id, entries["choices"][1], "vote" in entries) if "choices" in entries else []
         self._check_node_shape(node_id, entries, ending, input_spec, choices)
-        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, r.mark(key_node), unlocks, vote)
+        return Node(node_id, paragraphs, tuple(choices), effects, chapter, date, ending, input_spec, mark or r.mark(key_node), unlocks, vote)
 
     def _ending(self, node_id: str, node: yaml.Node) -> Ending | None:
         spec = self.reader.mapping(node, f"the ending of node '{node_id}'", ENDING_KEYS, required=("title",))
@@ -843,6 +859,7 @@ class NodeCompiler:
         if target is None:
             return None
         target = target.strip()
+        target = self.builder.node_names.setdefault(target, target)  # one string for every choice that goes there
         self.builder.pending_targets.append((target, self.reader.mark(node), what))
         return target
 
@@ -896,7 +913,13 @@ class NodeCompiler:
             return None
         self.check_markup(node, raw, 0, what)
         parts = self._parse_template(node, raw, 0, what)
-        return None if parts is None else tuple(_flow(parts))
+        if parts is None:
+            return None
+        flowed = tuple(_flow(parts))
+        if len(raw) > _SHARED_TEXT:
+            return flowed
+        # a short text (a choice's "Go on", "Leave") is kept once, however many choices say it
+        return self.builder.shared_texts.setdefault(flowed, flowed)
 
     def paragraphs(self, node: yaml.Node, what: str) -> tuple[Paragraph, ...] | None:
         """Node text: one block of paragraphs, or a list of blocks, each optionally behind an `if`."""
@@ -990,6 +1013,9 @@ def _signature(text: str, target: str | None, branches: list[Branch]) -> str:
 
 
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+
+
+_SHARED_TEXT = 80  # texts up to this long are kept once however often they are written (see `template`)
 
 
 def _flow(parts: list[TextPart]) -> list[TextPart]:

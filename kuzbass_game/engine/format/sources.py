@@ -89,6 +89,7 @@ class _StoryWalk:
         self.total = 0  # bytes in the story files found
         self.folders = 0
         self.entries = 0  # names listed in every folder, story files or not
+        self.links: set[str] = set()  # the story files of the folder being read that are symbolic links
 
     def list_folder(self, folder: Path) -> tuple[list[str], list[str]] | None:
         """The story files and the subfolders named in `folder`; None when it is not to be read
@@ -103,6 +104,7 @@ class _StoryWalk:
             self.sink.warning(Mark(display_path(folder), 1, 1), "folder skipped: a symbolic link loops back to a folder already read")
             return None
         self.seen.add(key)
+        self.links = set()
         files: list[str] = []
         subfolders: list[str] = []
         try:
@@ -118,6 +120,8 @@ class _StoryWalk:
                         subfolders.append(name)
                     elif name.endswith(STORY_SUFFIXES):
                         files.append(name)
+                        if _is_link(entry):
+                            self.links.add(name)
         except OSError as err:
             self.sink.error(Mark(display_path(folder), 1, 1), f"cannot read this folder: {err.strerror or err}")
             return None
@@ -128,7 +132,9 @@ class _StoryWalk:
         for name in sorted(names):
             path = StoryPath(folder, name)
             display = display_path(path)
-            checked = _check_file(path, display, self.root_real, self.sink)
+            # a file that is not a symbolic link is where its folder is, which is inside the story's:
+            # only a link is resolved (a realpath of each of a large story's hundred files)
+            checked = _check_file(path, display, self.root_real if name in self.links else None, self.sink)
             if checked is None:
                 continue
             path.relative, path.identity, path.stamp = relative + name, (checked.st_dev, checked.st_ino), (checked.st_size, checked.st_mtime_ns)
@@ -164,15 +170,23 @@ def _is_folder(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _check_file(path: Path, display: str, root_real: str, sink: DiagnosticSink) -> os.stat_result | None:
-    """The file's `stat` if it may be read: a regular file inside the story folder."""
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return True  # (resolved and checked, then)
+
+
+def _check_file(path: Path, display: str, root_real: str | None, sink: DiagnosticSink) -> os.stat_result | None:
+    """The file's `stat` if it may be read: a regular file inside the story folder (`root_real`: the
+    story folder's real path, for a file that must be resolved to know; None for one that need not be)."""
     here = Mark(display, 1, 1)
     try:
         info = os.stat(path)
     except OSError as err:
         sink.error(here, f"cannot read this file: {err.strerror or err}")
         return None
-    if not inside(path, root_real):
+    if root_real is not None and not inside(path, root_real):
         sink.error(here, _outside("file", path))
         return None
     if not stat.S_ISREG(info.st_mode):

@@ -74,7 +74,14 @@ FLOAT = "tag:yaml.org,2002:float"
 
 
 def mark_of(node: yaml.Node, display: str) -> Mark:
-    return Mark(display, node.start_mark.line + 1, node.start_mark.column + 1)
+    start = node.start_mark
+    line = start.line + 1
+    # one int object per line number, shared by every mark (past 256 each sum is a new 32-byte int)
+    return Mark(display, _LINES.setdefault(line, line) if line < _SHARED_LINES else line, start.column + 1)
+
+
+_LINES: dict[int, int] = {}
+_SHARED_LINES = 1 << 16
 
 
 def describe(node: yaml.Node) -> str:

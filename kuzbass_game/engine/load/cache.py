@@ -13,6 +13,15 @@ size against the bytes actually present) before `marshal.loads` may allocate any
 every text must pass the compiler's control-character rule. Each node is unpacked when the game
 first asks for it; if that fails (a tampered node), the cache file is dropped and the story is
 compiled from its YAML on the spot, so a bad cache costs one slow launch, never a crash.
+
+The file is a head and a tail (`pack_file`): the head (the key's digest and the story's image,
+with the node ids and offsets) behind its own CRC-32, then every node's marshal bytes. A launch
+reads and checks the head only, and builds no table of node ids, so its cost does not grow with
+the story; the tail is read from the same file (same inode, size and time) when the first node is
+asked for, and checked against its own CRC-32 then (`NodeBlob`). The story's declarations are read,
+and their expressions compiled, when first asked for (`LazyDeclarations`): a launch compiles none.
+Compiled expressions are never stored: their sources are, and are compiled again under the same
+checks as the compiler's (an image holds plain data only).
 """
 
 from __future__ import annotations
@@ -54,14 +63,14 @@ from kuzbass_game.engine.core.model import (
     VarRef,
     Vote,
 )
-from kuzbass_game.engine.files.bounded import Refused, read_regular
+from kuzbass_game.engine.files.bounded import open_regular
 
 if TYPE_CHECKING:  # the expression compiler is imported only once a node needs it
     from kuzbass_game.engine.core.expr import Condition, Effects, Evaluator, Scope, Typed
 
 CACHE_ENV = "KUZBASS_CACHE_DIR"
-FORMAT = 12  # bump when the loader's checks change (the layouts' fields are part of every key already)
-MAGIC = b"KZC3"
+FORMAT = 13  # bump when the loader's checks change (the layouts' fields are part of every key already)
+MAGIC = b"KZC4"
 MAX_CACHE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64  # nesting of a marshalled image; ours nest fewer than ten levels
 STALE_TEMP_SECONDS = 600
@@ -344,29 +353,126 @@ def _pack_nodes(nodes: Mapping[str, Node]) -> tuple[str, bytes, bytes]:
     return "\n".join(nodes), offsets.tobytes(), b"".join(blobs)
 
 
-def _unpack_nodes(packed: Any) -> tuple[dict[str, int], Callable[[int], memoryview]]:
-    """Node id -> index, and index -> that node's marshal bytes, with every offset checked."""
+def _unpack_nodes(packed: Any, blob: NodeBlob) -> NodeIndex:
+    """The node index, its shape checked: the table of ids is built when first asked for, and each
+    node's offsets are checked when it is built."""
     if type(packed) is not tuple or len(packed) != 3:
         raise CacheError("the node index has the wrong shape")
-    joined, raw_offsets, blob = packed
-    if type(joined) is not str or type(raw_offsets) is not bytes or type(blob) is not bytes:
+    joined, raw_offsets, crc = packed
+    if type(joined) is not str or type(raw_offsets) is not bytes or type(crc) is not int:
         raise CacheError("the node index has the wrong types")
-    ids = joined.split("\n") if joined else []
-    offsets = array("Q")
-    if len(raw_offsets) != 8 * (len(ids) + 1):
+    count = joined.count("\n") + 1 if joined else 0
+    if len(raw_offsets) != 8 * (count + 1):
         raise CacheError("the node index does not match the nodes")
-    offsets.frombytes(raw_offsets)
-    if offsets[0] != 0 or offsets[-1] != len(blob) or any(a > b for a, b in zip(offsets, offsets[1:])):
-        raise CacheError("the node offsets are out of order")
-    by_id = dict(zip(ids, range(len(ids))))
-    if len(by_id) != len(ids):
-        raise CacheError("a node id is repeated")
-    view = memoryview(blob)
+    blob.offsets.frombytes(raw_offsets)
+    blob.crc = crc
+    return NodeIndex(joined)
 
-    def raw_of(index: int) -> memoryview:
-        return view[offsets[index] : offsets[index + 1]]
 
-    return by_id, raw_of
+class NodeIndex:
+    """The node ids of a cached story, one a line; the table (id -> index) is built on first use.
+
+    A launch asks nothing of the nodes (the title screen's endings are counted from their ids), so
+    a story of 50,000 nodes costs it one string, not a dict of 50,000 entries."""
+
+    __slots__ = ("joined", "_table")
+
+    def __init__(self, joined: str) -> None:
+        self.joined = joined
+        self._table: dict[str, int] | None = None
+
+    def __contains__(self, node_id: str) -> bool:
+        """Whether a node has this id, without building the table (a search of the joined ids)."""
+        if self._table is not None:
+            return node_id in self._table
+        return "\n" not in node_id and f"\n{node_id}\n" in f"\n{self.joined}\n"
+
+    def ids(self) -> list[str]:
+        return self.joined.split("\n") if self.joined else []
+
+    def built(self) -> dict[str, int] | None:
+        """The table if it has been built."""
+        return self._table
+
+    def table(self) -> dict[str, int]:
+        """Node id -> its place; CacheError when an id is repeated."""
+        if self._table is None:
+            ids = self.ids()
+            table = dict(zip(ids, range(len(ids))))
+            if len(table) != len(ids):
+                raise CacheError("a node id is repeated")
+            self._table = table
+        return self._table
+
+
+def _split_nodes(packed: Any) -> tuple[Any, NodeBlob]:
+    """An image that holds its nodes' bytes (as `to_image` makes it): the index, and the bytes."""
+    if type(packed) is not tuple or len(packed) != 3 or type(packed[2]) is not bytes:
+        raise CacheError("the node index has the wrong shape")
+    joined, raw_offsets, data = packed
+    return (joined, raw_offsets, zlib.crc32(data)), NodeBlob(None, (), 0, data)
+
+
+class NodeBlob:
+    """Every node's marshal bytes, the tail of the cache file: read on the first node asked for, not at launch.
+
+    A launch reads the file's head (the story's record, the node ids and offsets), so its cost
+    does not grow with the story. The tail is read from the very file the head came from (the
+    same device, inode, size and modification time, or the node is not built and the story is
+    compiled again), its checksum checked, and each node's offsets are checked when it is built.
+    """
+
+    __slots__ = ("path", "identity", "start", "offsets", "crc", "view")
+
+    def __init__(self, path: Path | None, identity: tuple[int, ...], start: int, data: bytes | None = None) -> None:
+        self.path = path
+        self.identity = identity
+        self.start = start
+        self.offsets = array("Q")
+        self.crc = 0
+        self.view: memoryview | None = None if data is None else memoryview(data)
+
+    def raw(self, index: int) -> memoryview:
+        """The marshal bytes of node `index`; CacheError when the file or the offsets are wrong."""
+        view = self.view if self.view is not None else self._read()
+        offsets = self.offsets
+        start, end = offsets[index], offsets[index + 1]
+        if not start <= end <= len(view):
+            raise CacheError("the node offsets are out of order")
+        return view[start:end]
+
+    def _read(self) -> memoryview:
+        if self.path is None:
+            raise CacheError("the nodes were not kept")
+        fd, info = open_regular(self.path, follow=False)
+        try:
+            if _identity(info) != self.identity:
+                raise CacheError("the cache file changed after it was read")
+            size = info.st_size - self.start
+            data = _pread_all(fd, size, self.start)
+        finally:
+            os.close(fd)
+        if self.offsets[-1] != size or zlib.crc32(data) != self.crc:
+            raise CacheError("the stored nodes are damaged")
+        self.view = memoryview(data)
+        return self.view
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _pread_all(fd: int, size: int, offset: int) -> bytes:
+    """Exactly `size` bytes at `offset` of a regular file (CacheError if it ends before)."""
+    chunks = []
+    got = 0
+    while got < size:
+        chunk = os.pread(fd, size - got, offset + got)
+        if not chunk:
+            raise CacheError("the cache file ends too early")
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def stored_fields(layout: Layout, raw: Any) -> dict[str, Any]:
@@ -376,8 +482,12 @@ def stored_fields(layout: Layout, raw: Any) -> dict[str, Any]:
     return dict(zip(layout.stored, raw))
 
 
-def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | None = None) -> tuple[Story, list[Diagnostic]]:
-    """The story from its image; `recompile` gives the story compiled afresh, for when a node cannot be built."""
+def from_image(
+    image: Image, root: StoryRoot, recompile: Callable[[], Story] | None = None, blob: NodeBlob | None = None
+) -> tuple[Story, list[Diagnostic]]:
+    """The story from its image; `recompile` gives the story compiled afresh, for when a node cannot be built.
+
+    `blob` is where the nodes' bytes are (the cache file's tail); without it, the image holds them."""
     if type(image) is not tuple or len(image) != 2:
         raise CacheError("the image has the wrong shape")
     raw_story, raw_notes = image
@@ -385,29 +495,33 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
     _check_texts((tuple(value for name, value in kept.items() if name != "nodes"), raw_notes))
     if isinstance(root, tuple):  # a story with layers: the story's own folder is the first
         root = root[0]
-    raw_by_id, raw_of = _unpack_nodes(kept["nodes"])
-    if kept["start"] not in raw_by_id:
+    if blob is None:
+        kept["nodes"], blob = _split_nodes(kept["nodes"])
+    index = _unpack_nodes(kept["nodes"], blob)
+    if type(kept["start"]) is not str or kept["start"] not in index:
         raise CacheError("the start node is missing")
-    reader = _ImageReader(kept["variables"], raw_by_id)
-    routines = reader.declarations(kept["computed"], kept["routines"])
-    variables = reader.keyed(VARIABLE, kept["variables"], "name")
-    computed = reader.keyed(COMPUTED, kept["computed"], "name")  # last: a `show_if` may read any declaration
+    reader = _ImageReader(kept["variables"], kept["computed"], kept["routines"], index)
     fingerprint = kept["fingerprint"]
+    fresh: list[Story] = []  # the story compiled from its files, once, if anything of the cache fails
 
-    def fresh_nodes() -> Mapping[str, Node]:
-        assert recompile is not None
-        fresh = recompile()
-        if fresh.fingerprint != fingerprint or set(fresh.nodes) != set(raw_by_id):
-            raise CacheError("the story's files changed while the game was running: start the game again")
-        return fresh.nodes
+    def fresh_story() -> Story:
+        if not fresh:
+            assert recompile is not None
+            again = recompile()
+            table = index.built()  # None when the table could not be built (a repeated id): the fresh ids are used
+            if again.fingerprint != fingerprint or (table is not None and set(again.nodes) != set(table)):
+                raise CacheError("the story's files changed while the game was running: start the game again")
+            fresh.append(again)
+        return fresh[0]
 
+    declared = _Declared(reader, fresh_story if recompile is not None else None)
     story = Story(
         **{name: reader.plain(kind, kept[name]) for name, kind in STORY.kinds if kind in (PLAIN, MARK, PAIRS)},
-        variables=variables,
-        nodes=LazyNodes(raw_by_id, lambda index: reader.node(raw_of(index)), fresh_nodes if recompile is not None else None),
+        variables=LazyDeclarations(declared, 0),
+        nodes=LazyNodes(index.table, lambda place: reader.node(blob.raw(place)), (lambda: fresh_story().nodes) if recompile is not None else None),
         root=root,
-        computed=computed,
-        routines=routines,
+        computed=LazyDeclarations(declared, 1),
+        routines=LazyDeclarations(declared, 2),
         codex=reader.keyed(CODEX_ENTRY, kept["codex"], "id"),
         people=reader.keyed(PERSON, kept["people"], "id"),  # after the declarations: a line's `if` may read a computed value
     )
@@ -415,19 +529,126 @@ def from_image(image: Image, root: StoryRoot, recompile: Callable[[], Story] | N
     return story, diagnostics
 
 
+class _Declared:
+    """The story's variables, computed values and routines, read (their expressions compiled) when
+    first asked for: a launch to the title screen asks for none, and compiles no expression.
+
+    If they cannot be read (a tampered record, an expression that does not compile), the story is
+    compiled from its files and its declarations are used instead, as for a damaged node."""
+
+    def __init__(self, reader: _ImageReader, fresh: Callable[[], Story] | None) -> None:
+        self.reader = reader
+        self.fresh = fresh
+        self.read: tuple[dict[str, Any], ...] | None = None
+
+    def get(self) -> tuple[dict[str, Any], ...]:
+        """(variables, computed values, routines)."""
+        if self.read is None:
+            reader = self.reader
+            try:
+                routines = reader.declare()
+                variables = reader.keyed(VARIABLE, reader.raw_variables, "name")
+                computed = reader.keyed(COMPUTED, reader.raw_computed, "name")  # last: a `show_if` may read any declaration
+                self.read = (variables, computed, routines)
+            except Exception as err:
+                if self.fresh is None:
+                    raise
+                try:
+                    story = self.fresh()
+                except CacheError:
+                    raise
+                except Exception as failure:
+                    raise CacheError(f"the story's cache was damaged and the story could not be compiled again: {failure}") from err
+                self.read = (dict(story.variables), dict(story.computed), dict(story.routines))
+        return self.read
+
+
+class LazyDeclarations(dict[str, _T]):
+    """Name -> declaration (variables, computed values or routines), read from the cached image the first
+    time anything is asked of it; then a plain dict lookup in C, as for a freshly compiled story (see
+    `LazyNodes`, whose pattern this follows: hence the `type: ignore[override]`s)."""
+
+    def __init__(self, declared: _Declared, which: int) -> None:
+        super().__init__()
+        self._declared = declared
+        self._which = which
+        self._loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            dict.update(self, self._declared.get()[self._which])
+            self._loaded = True
+
+    def __missing__(self, name: str) -> _T:
+        if self._loaded:
+            raise KeyError(name)
+        self._load()
+        return dict.__getitem__(self, name)
+
+    def __contains__(self, name: object) -> bool:
+        self._load()
+        return dict.__contains__(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        self._load()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        self._load()
+        return dict.__len__(self)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._load()
+        return dict.get(self, name, default)
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        self._load()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._load()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._load()
+        return dict.items(self)
+
+    def __eq__(self, other: object) -> bool:
+        self._load()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._load()
+        return dict.__repr__(self)
+
+    def __reduce__(self) -> tuple[type[dict[str, _T]], tuple[dict[str, _T]]]:
+        self._load()
+        return (dict, (dict(dict.items(self)),))
+
+
 class _ImageReader:
     """Reads one story's records back into model objects, compiling each expression source once.
 
-    Expressions are compiled when first met: a story without declarations builds none until its
-    first node is asked for (a title screen needs none)."""
+    Expressions are compiled when first met: nothing is compiled until a node or a declaration is
+    asked for (a title screen needs none)."""
 
-    def __init__(self, raw_variables: Any, raw_by_id: dict[str, int]) -> None:
-        if type(raw_variables) is not tuple:
-            raise CacheError("the variables have the wrong shape")
+    def __init__(self, raw_variables: Any, raw_computed: Any, raw_routines: Any, index: NodeIndex) -> None:
+        if type(raw_variables) is not tuple or type(raw_computed) is not tuple or type(raw_routines) is not tuple:
+            raise CacheError("the declarations have the wrong shape")
         if any(type(raw) is not tuple or len(raw) != VARIABLE.size for raw in raw_variables):
             raise CacheError("a cached Variable has the wrong shape")
+        self.raw_variables = raw_variables
+        self.raw_computed = raw_computed
+        self.raw_routines = raw_routines
+        self.routines: dict[str, Routine] | None = None  # once declared
+        self.failure: Exception | None = None  # why declaring failed, if it did
         name, kind, low, high, values = map(VARIABLE.at, ("name", "type", "minimum", "maximum", "values"))
-        self.raw_by_id = raw_by_id
+        self.index = index
         self.types = {raw[name]: raw[kind] for raw in raw_variables}  # what a scope needs, before any variable is read
         self.bounds = {raw[name]: (raw[low], raw[high]) for raw in raw_variables if raw[kind] == "int"}
         self.enums = {raw[name]: raw[values] for raw in raw_variables if raw[values]}
@@ -448,10 +669,12 @@ class _ImageReader:
 
     # ------------------------------------------------ expressions
     def _scope(self) -> Scope:
+        if self.routines is None:
+            self.declare()  # conditions and effects may use the computed values and routines
         if self.scope is None:
             from kuzbass_game.engine.core import expr  # launch time: a title screen compiles no expression
 
-            self.scope = expr.Scope(self.types, frozenset(self.raw_by_id), self.bounds)
+            self.scope = expr.Scope(self.types, frozenset(self.index.table()), self.bounds)
         return self.scope
 
     def condition(self, source: str) -> Condition:
@@ -478,18 +701,28 @@ class _ImageReader:
             found = self.memo[("int", source)] = expr.compile_value(source, self._scope(), expr.INT)[0]
         return found.run
 
-    def declarations(self, raw_computed: Any, raw_routines: Any) -> dict[str, Routine]:
+    def declare(self) -> dict[str, Routine]:
+        """The routines, the computed values compiled first (a scope with both, for every expression after)."""
+        if self.failure is not None:
+            raise CacheError("the story's declarations cannot be read") from self.failure
+        if self.routines is None:
+            self.routines = {}  # (reading a routine compiles effects, which ask for the scope: not again)
+            try:
+                self.routines = self._declarations(self.raw_computed, self.raw_routines)
+            except Exception as err:
+                self.failure = err
+                raise
+        return self.routines
+
+    def _declarations(self, raw_computed: tuple[Any, ...], raw_routines: tuple[Any, ...]) -> dict[str, Routine]:
         """Compile the computed values and read the routines, in order (each may use those before it).
 
-        Run before anything else is read: conditions and effects may use both. A story that
-        declares any of them (or an enumerated variable) compiles them now, since they are few."""
-        if type(raw_computed) is not tuple or type(raw_routines) is not tuple:
-            raise CacheError("the declarations have the wrong shape")
+        Run before any other expression is compiled: conditions and effects may use both."""
         if not (raw_computed or raw_routines or self.enums):
             return {}
         from kuzbass_game.engine.core import expr  # launch time, as above
 
-        self.scope = expr.Scope(self.types, frozenset(self.raw_by_id), self.bounds, self.enums, self.computed_typed, self.routine_effects)
+        self.scope = expr.Scope(self.types, frozenset(self.index.table()), self.bounds, self.enums, self.computed_typed, self.routine_effects)
         for raw in raw_computed:
             kept = stored_fields(COMPUTED, raw)
             self.computed_typed[kept["name"]] = expr.compile_expression(kept["source"], self.scope)
@@ -563,7 +796,7 @@ class _ImageReader:
         node: Node = self.record(NODE, raw)
         for choice in node.choices:
             for goes_to in choice.targets:
-                if goes_to not in self.raw_by_id:
+                if goes_to not in self.index.table():
                     raise CacheError(f"node '{node.id}' goes to a node that does not exist")
         return node
 
@@ -588,12 +821,41 @@ class LazyNodes(dict[str, Node]):
     hence their `type: ignore[override]`).
     """
 
-    def __init__(self, raw: dict[str, int], build: Callable[[int], Node], on_failure: Callable[[], Mapping[str, Node]] | None = None) -> None:
+    def __init__(
+        self, table: Callable[[], dict[str, int]], build: Callable[[int], Node], on_failure: Callable[[], Mapping[str, Node]] | None = None
+    ) -> None:
         super().__init__()
-        self._raw = raw
+        self._table = table
+        self._by_id: dict[str, int] | None = None  # node id -> its place in the image, built when first needed
         self._build = build
         self._on_failure = on_failure
         self._fresh: Mapping[str, Node] | None = None  # the nodes compiled from YAML after a failure
+
+    @property
+    def _raw(self) -> dict[str, int]:
+        by_id = self._by_id
+        if by_id is None:
+            try:
+                by_id = self._table()
+            except CacheError as err:  # a repeated id: the story is compiled from its files instead
+                by_id = dict.fromkeys(self._recover(err), -1)
+            self._by_id = by_id
+        return by_id
+
+    def _recover(self, err: Exception) -> Mapping[str, Node]:
+        """The story's nodes compiled afresh, for a cache found damaged (or `err` raised without a way back)."""
+        if self._on_failure is None:
+            raise err
+        try:
+            fresh = self._on_failure()
+        except CacheError:
+            raise
+        except Exception as failure:
+            raise CacheError(f"the story's cache was damaged and the story could not be compiled again: {failure}") from err
+        self._fresh = fresh
+        # the nodes built so far are replaced too, so that every node comes from one compilation
+        dict.update(self, {built: fresh[built] for built in list(dict.keys(self))})
+        return fresh
 
     def __missing__(self, node_id: str) -> Node:
         raw = self._raw[node_id]  # KeyError for an unknown id, as a dict would
@@ -603,17 +865,7 @@ class LazyNodes(dict[str, Node]):
                 if node.id != node_id:
                     raise CacheError(f"node '{node_id}' holds another node")
             except Exception as err:  # a tampered or damaged node: never trusted, never fatal
-                if self._on_failure is None:
-                    raise
-                try:
-                    fresh = self._on_failure()
-                except CacheError:
-                    raise
-                except Exception as failure:
-                    raise CacheError(f"the story's cache was damaged and the story could not be compiled again: {failure}") from err
-                self._fresh = fresh
-                # the nodes built so far are replaced too, so that every node comes from one compilation
-                dict.update(self, {built: fresh[built] for built in list(dict.keys(self))})
+                self._recover(err)
         if self._fresh is not None:
             node = self._fresh[node_id]
         dict.__setitem__(self, node_id, node)
@@ -845,31 +1097,61 @@ def read(root: StoryRoot, key: CacheKey, recompile: Callable[[], Story] | None =
         return None
     path = cache_path(root)
     try:
-        data, info = read_regular(path, MAX_CACHE_BYTES, follow=False)
+        return _read_data(path, root, key, recompile)
     except FileNotFoundError:
         return None
-    except (OSError, Refused):
-        drop(root)
-        return None
-    if not _ours(info):
-        return None
-    try:
-        story = _read_data(data, root, key, recompile)
     except Exception:  # a cache is only ever a shortcut: anything odd means "load from YAML"
         drop(root)
         return None
-    return story
 
 
-def _read_data(data: bytes, root: StoryRoot, key: CacheKey, recompile: Callable[[], Story] | None) -> tuple[Story, list[Diagnostic]] | None:
-    payload = memoryview(data)[8:]  # no copy of a file that may be megabytes
-    if len(data) < 8 or data[:4] != MAGIC or zlib.crc32(payload).to_bytes(4, "big") != data[4:8]:
+def _read_data(path: Path, root: StoryRoot, key: CacheKey, recompile: Callable[[], Story] | None) -> tuple[Story, list[Diagnostic]] | None:
+    """The story of the cache file at `path`: its head read and checked now, its nodes' bytes when first needed."""
+    fd, info = open_regular(path, follow=False)
+    try:
+        if not _ours(info):
+            return None
+        if info.st_size > MAX_CACHE_BYTES:
+            raise CacheError("the cache file is too large")
+        prefix = os.pread(fd, _PREFIX, 0)
+        if len(prefix) != _PREFIX or prefix[:4] != MAGIC:
+            raise CacheError("not a cache file of this version, or damaged")
+        size = int.from_bytes(prefix[8:], "big")
+        if size > info.st_size - _PREFIX:
+            raise CacheError("the cache file ends too early")
+        head = _pread_all(fd, size, _PREFIX)
+    finally:
+        os.close(fd)
+    if zlib.crc32(head).to_bytes(4, "big") != prefix[4:8]:
         raise CacheError("not a cache file of this version, or damaged")
-    check_marshal(payload)
-    stored_key, image = marshal.loads(payload)
+    check_marshal(head)
+    stored_key, image = marshal.loads(head)
     if stored_key != _digest(key):
         return None  # another version of the story's files: loaded from YAML, then overwritten
-    return from_image(image, root, recompile)
+    return from_image(image, root, recompile, NodeBlob(path, _identity(info), _PREFIX + size))
+
+
+_PREFIX = 12  # MAGIC, the head's CRC-32, the head's size
+
+
+def pack_file(digest: bytes, image: Image) -> bytes:
+    """A cache file: MAGIC, the head's CRC-32 and size, the head (the key's digest and the image, its
+    nodes' bytes replaced by their CRC-32), then the nodes' bytes, read only when a node is asked for."""
+    record, notes = image
+    at = STORY.at("nodes")
+    joined, offsets, data = record[at]
+    nodes: bytes = data
+    head = marshal.dumps((digest, (record[:at] + ((joined, offsets, zlib.crc32(data)),) + record[at + 1 :], notes)))
+    return MAGIC + zlib.crc32(head).to_bytes(4, "big") + len(head).to_bytes(4, "big") + head + nodes
+
+
+def unpack_file(data: bytes) -> tuple[bytes, Image]:
+    """The key's digest and the image of a cache file made by `pack_file`, unchecked (for tests and tools only)."""
+    size = int.from_bytes(data[8:_PREFIX], "big")
+    digest, (record, notes) = marshal.loads(data[_PREFIX : _PREFIX + size])
+    at = STORY.at("nodes")
+    joined, offsets, _crc = record[at]
+    return digest, (record[:at] + ((joined, offsets, data[_PREFIX + size :]),) + record[at + 1 :], notes)
 
 
 def write(root: StoryRoot, key: CacheKey, story: Story, diagnostics: list[Diagnostic]) -> None:
@@ -879,8 +1161,7 @@ def write(root: StoryRoot, key: CacheKey, story: Story, diagnostics: list[Diagno
         if folder is None:
             return
         _remove_stale_temp_files(folder)
-        payload = marshal.dumps((_digest(key), to_image(story, diagnostics)))
-        write_atomic(cache_path(root), MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload)
+        write_atomic(cache_path(root), pack_file(_digest(key), to_image(story, diagnostics)))
     except Exception:
         pass
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from kuzbass_game.engine.core.diagnostics import DiagnosticSink, Mark
@@ -29,11 +30,17 @@ def _live_targets(choice: Choice, node: Node) -> tuple[str, ...]:
     return tuple(b.target for b in choice.branches if not (b.condition and b.condition.constant is False))
 
 
-def successors(story: Story) -> dict[str, set[str]]:
-    return {node_id: {t for choice in node.choices for t in _live_targets(choice, node) if t in story.nodes} for node_id, node in story.nodes.items()}
+def successors(story: Story) -> dict[str, tuple[str, ...]]:
+    """Node id -> the nodes its choices can lead to, each once (tuples: a set of three ids takes four
+    times the memory, and a 50,000-node story's graph is held twice while it is checked)."""
+    nodes = story.nodes
+    return {
+        node_id: tuple(dict.fromkeys(t for choice in node.choices for t in _live_targets(choice, node) if t in nodes))
+        for node_id, node in nodes.items()
+    }
 
 
-def reachable_from(start: str | set[str], graph: dict[str, set[str]]) -> set[str]:
+def reachable_from(start: str | set[str], graph: Mapping[str, Sequence[str]]) -> set[str]:
     """Every node reachable from `start` (one node or several) along the graph's edges."""
     seen = {start} if isinstance(start, str) else set(start)
     queue = deque(seen)
@@ -56,11 +63,13 @@ def check_graph(story: Story, sink: DiagnosticSink) -> None:
     if not endings:
         sink.error(start_mark, "the story has no ending: mark at least one node with 'ending: {title: ...}'")
 
-    reverse: dict[str, set[str]] = {node_id: set() for node_id in nodes}
+    reverse: dict[str, list[str]] = {node_id: [] for node_id in nodes}
     for node_id, targets in graph.items():
         for target in targets:
-            reverse[target].add(node_id)
+            reverse[target].append(node_id)  # (each pair once: a node's targets are distinct)
+    del graph
     can_finish = reachable_from(endings, reverse)
+    del reverse
 
     for node_id, node in nodes.items():
         mark = node.mark or start_mark
