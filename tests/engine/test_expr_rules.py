@@ -614,3 +614,27 @@ def test_not_and_minus_nest_up_to_the_depth_limit(unit, leaf):
     # each closes its level: many side by side are fine
     joiner = " and " if leaf == "true" else " + "
     assert compile_expression(joiner.join(["(" + unit * 40 + leaf + ")"] * 4), SCOPE).run({}, {}) == (True if leaf == "true" else 4)
+
+
+@pytest.mark.parametrize(
+    ("source", "gold"),
+    [("gold +=-1", 4), ("gold -=-1", 6), ("gold += -1", 4), ("gold -=- 1", 6)],
+)
+def test_a_sign_right_after_plus_equals_or_minus_equals_is_the_value_s_own(source, gold):
+    """Only a lone '=' is checked for a glued operator: `gold +=-1` adds minus one, and is not warned."""
+    compiled = compile_effects(source, SCOPE)
+    assert compiled.warnings == ()
+    assert after(source)["gold"] == gold
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("gold -=+1", "expected a value but found '+'"),
+        ("gold +=< 1", "expected a value but found '<'"),
+        ("gold -=> 1", "expected a value but found '>'"),
+    ],
+)
+def test_an_operator_after_plus_equals_or_minus_equals_is_a_missing_value(source, message):
+    err = error(compile_effects, source)
+    assert (err.message, err.offset) == (message, 7)
