@@ -309,6 +309,8 @@ def test_a_constant_zero_divisor_is_a_warning_of_the_condition_and_the_effect():
     assert compile_condition("gold % (1 - 1) == 1", SCOPE).warnings == ((7, "'%' by zero: this fails whenever it is evaluated"),)
     assert compile_effects("gold = gold / (2 * 0)", SCOPE).warnings == ((14, "'/' by zero: this fails whenever it is evaluated"),)
     assert compile_condition("gold / 1 == 1", SCOPE).warnings == ()
+    assert compile_condition("gold * 0 == 0", SCOPE).warnings == ()
+    assert compile_condition("gold % zero == 0", SCOPE).warnings == ()  # not known: no warning
 
 
 # ---------------------------------------------------------------- assignments and clamping
@@ -638,3 +640,44 @@ def test_a_sign_right_after_plus_equals_or_minus_equals_is_the_value_s_own(sourc
 def test_an_operator_after_plus_equals_or_minus_equals_is_a_missing_value(source, message):
     err = error(compile_effects, source)
     assert (err.message, err.offset) == (message, 7)
+
+
+@pytest.mark.usefixtures("deep_stack")
+@pytest.mark.parametrize(
+    ("source", "offset"),
+    [
+        # a level is given back exactly once, whatever came before at that level
+        ("(1) + " + "(" * 64 + "7" + ")" * 64, 6 + 64),
+        ("(" + "(1) + " + "(" * 63 + "7" + ")" * 64, 1 + 6 + 63),
+        ("not true and " + "not " * 64 + "true", 13 + 4 * 63),
+        ("(not true or " + "(" * 63 + "true" + ")" * 64, 13 + 63),
+        ("-1 + " + "-" * 64 + "1", 5 + 63),
+        ("(-1 + " + "(" * 63 + "1" + ")" * 64, 6 + 63),
+    ],
+)
+def test_the_depth_is_counted_from_where_the_expression_stands(source, offset):
+    err = error(compile_expression, source)
+    assert (err.message, err.offset) == ("expression nests deeper than 64 levels", offset)
+
+
+ENUMS = Scope({**VARIABLES, "trade": "text"}, NODES, enums={"trade": ("major", "merchant")})
+
+
+@pytest.mark.parametrize(
+    ("compile_fn", "source", "message", "offset"),
+    [
+        (compile_condition, 'trade == "minor"', "'trade' is never \"minor\"; did you mean 'major'?; its values are major, merchant", 9),
+        (compile_condition, 'flag and "minor" == trade', "'trade' is never \"minor\"; did you mean 'major'?; its values are major, merchant", 9),
+        (compile_condition, 'flag and "tin" != trade', "'trade' is never \"tin\"; its values are major, merchant", 9),
+        (compile_effects, 'gold = 1; trade = "minor"', "'trade' is never \"minor\"; did you mean 'major'?; its values are major, merchant", 18),
+    ],
+)
+def test_an_enumerated_text_is_never_a_value_outside_its_set_on_either_side(compile_fn, source, message, offset):
+    err = error(compile_fn, source, ENUMS)
+    assert (err.message, err.offset) == (message, offset)
+
+
+def test_an_enumerated_text_compares_with_its_own_values_on_either_side():
+    assert compile_condition('"major" == trade', ENUMS).run({"trade": "major"}, {}) is True
+    assert compile_condition('trade != "merchant"', ENUMS).run({"trade": "major"}, {}) is True
+    assert compile_condition("trade == name", ENUMS).run({"trade": "major", "name": "x"}, {}) is False
