@@ -64,6 +64,8 @@ def test_an_expr_error_is_its_message_and_defaults_to_offset_zero():
     too_long = error(compile_condition, "1" * (MAX_SOURCE_LENGTH + 1))
     message = f"expression is too long ({MAX_SOURCE_LENGTH + 1} characters; the limit is {MAX_SOURCE_LENGTH})"
     assert (str(too_long), too_long.offset) == (message, 0)
+    at_limit = "1" + " " * (MAX_SOURCE_LENGTH - 1)
+    assert value(at_limit) == 1  # the limit itself is allowed
 
 
 # ---------------------------------------------------------------- every operand reads the state
@@ -681,3 +683,17 @@ def test_an_enumerated_text_compares_with_its_own_values_on_either_side():
     assert compile_condition('"major" == trade', ENUMS).run({"trade": "major"}, {}) is True
     assert compile_condition('trade != "merchant"', ENUMS).run({"trade": "major"}, {}) is True
     assert compile_condition("trade == name", ENUMS).run({"trade": "major", "name": "x"}, {}) is False
+
+
+@pytest.mark.parametrize(
+    ("source", "message", "offset"),
+    [
+        ("gold > )", "expected a value but found ')'", 7),
+        ("* 2", "expected a value but found '*'", 0),
+        ("gold + , 1", "expected a value but found ','", 7),
+        ("min(1, ;)", "expected a value but found ';'", 7),
+    ],
+)
+def test_an_operator_where_a_value_belongs(source, message, offset):
+    err = error(compile_expression, source)
+    assert (err.message, err.offset) == (message, offset)
