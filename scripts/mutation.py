@@ -42,6 +42,7 @@ MODULES = {
 # The tests that reach those modules (the UI, the campaign and the slow crash tests add time, not kills).
 TESTS = [
     "tests/engine/test_expr.py",
+    "tests/engine/test_expr_rules.py",
     "tests/engine/test_runtime.py",
     "tests/engine/test_constructs.py",
     "tests/engine/test_credits.py",

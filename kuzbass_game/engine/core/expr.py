@@ -498,7 +498,8 @@ class _Parser:
         if not (op.kind == "op" and op.text in ("=", "+=", "-=")):
             hint = "; use '==' only in conditions" if op.text == "==" else ""
             raise ExprError(f"expected '=', '+=' or '-=' after '{target.text}' but found {self._describe(op)}{hint}", op.offset)
-        glued = self._glued()
+        # Only a lone '=' can have an operator glued to it by mistake: `trust +=-1` adds minus one.
+        glued = self._glued() if op.text == "=" else None
         if glued in ("<", ">"):
             raise ExprError(
                 f"'={glued}' is not an operator: did you mean '{glued}='? Comparisons belong in conditions ('if'); "
