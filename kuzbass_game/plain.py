@@ -6,7 +6,10 @@ One number per line picks a choice. Words do the rest: `help`, `status`, `codex`
 
 from __future__ import annotations
 
+import shutil
+import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import TextIO
 from collections.abc import Callable
@@ -397,10 +400,6 @@ def _is_terminal(stream: TextIO) -> bool:
 
 def run_plain(story, saves_dir, *, load: str | None = None, seed: int | None = None, lines: TextIO | None = None, out: TextIO | None = None) -> int:
     """Line mode with saving: autosave after every choice, `save`/`load` by slot name."""
-    import shutil
-    import sys
-    import time
-
     if lines is None or out is None:
         survive_any_locale(sys.stdin, sys.stdout)
     lines = lines or sys.stdin

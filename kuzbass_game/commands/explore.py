@@ -9,6 +9,7 @@ report one process gives for the same seed.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import shlex
@@ -116,8 +117,8 @@ def run_explore(
 def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: int, jobs: int, on_run=None) -> tools.ExploreReport | None:
     if jobs == 1:
         return tools.explore(story, runs, seed, max_steps, on_run=on_run)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing  # launch: the process pool's modules only when the runs are spread over processes
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # launch: as multiprocessing above
 
     chunks = _chunks(runs, jobs * 4)
     parts: dict[int, tools.ExploreReport] = {}
@@ -130,8 +131,6 @@ def _explore(story: Story, dirs: list[Path], runs: int, seed: int, max_steps: in
             pool.submit(_explore_chunk, [str(d) for d in dirs], story.fingerprint, seed, first, count, max_steps): index
             for index, (first, count) in enumerate(chunks)
         }
-        from concurrent.futures import as_completed
-
         for future in as_completed(futures):
             try:
                 part = future.result()
@@ -188,8 +187,6 @@ def _explore_chunk(dirs: list[str], fingerprint: str, seed: int, first: int, cou
 def _path_to(story: Story, dirs: list[Path], explicit: bool, target: str, seed: int, max_states: int | None, seeds: int, as_json: bool) -> int:
 
     if target not in story.nodes:
-        import difflib
-
         close = difflib.get_close_matches(target, list(story.nodes), n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         print(f"{' '.join(str(d) for d in dirs)}: there is no node '{target}'{hint}", file=sys.stderr)

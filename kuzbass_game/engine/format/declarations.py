@@ -9,6 +9,7 @@ routine can never run itself, directly or through another).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TypeVar
 
 import yaml
@@ -264,6 +265,4 @@ _Declared = TypeVar("_Declared", Variable, Computed)
 
 
 def _with(item: _Declared, *, show_if: expr.Condition) -> _Declared:
-    from dataclasses import replace
-
     return replace(item, show_if=show_if)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import errno
+import json
 import threading
 from collections import deque
 import os
@@ -847,8 +848,6 @@ def _decode_file(path: Path, folder: Path) -> Decoded:
 
 def _saved_at_of(path: Path, folder: Path) -> datetime:
     """When the save in `path` was made, from the head of the file only; the file's date if that fails."""
-    import json
-
     try:
         if inside(path, os.path.realpath(folder)):
             fd, _info = open_regular(path)
