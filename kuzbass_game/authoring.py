@@ -21,5 +21,4 @@ def load_and_check(story_dir: Path | Sequence[Path], *, cache: bool = False) -> 
     `story_dir` is a folder, or the story's folder and then each layer over it. `cache` reuses the
     checked story from the last load when no file changed (for play).
     """
-    roots = [Path(story_dir)] if isinstance(story_dir, (str, Path)) else [Path(d) for d in story_dir]
-    return load_story(roots[0] if len(roots) == 1 else roots, cache=cache, markup_check=markup_problem_at)
+    return load_story(story_dir, cache=cache, markup_check=markup_problem_at)
