@@ -447,6 +447,16 @@ def test_codex_mistakes(mistake):
     assert mistake(nodes) == ["story/manifest.yaml:34:3: warning: codex entry 'payok' is never unlocked: name it in some node's 'unlocks'"]
 
 
+def test_a_codex_id_that_cannot_be_one_or_is_taken(make_story, load):
+    """Codex ids follow the node ids' rule, and one entry defined in two files names the first place."""
+    state = 'codex:\n  payok:\n    title: "Again"\n    text: "Twice."\n  "pay ok":\n    title: "Spaced"\n    text: "No."\n'
+    root = make_story({"nodes.yaml": NODES, "state.yaml": state}, manifest=MANIFEST)
+    assert problems(load(root)) == [
+        "story/state.yaml:2:3: error: duplicate codex entry 'payok': already defined at story/manifest.yaml:34:3",
+        "story/state.yaml:5:3: error: 'pay ok' cannot be a codex id: use letters, digits, '_', '-' and '.' only",
+    ]
+
+
 def test_unread_variables_and_false_choices_are_warned_about(mistake):
     manifest = MANIFEST.replace("  spoke:\n    type: bool\n", "  spoke:\n    type: bool\n  noted:\n    type: bool\n")
     nodes = NODES.replace(

@@ -9,7 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from kuzbass_game.engine.core.model import CodexEntry
-from kuzbass_game.engine.format.reader import NODE_ID
+from kuzbass_game.engine.format.reader import already
 
 if TYPE_CHECKING:
     import yaml
@@ -26,17 +26,11 @@ _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 def read_entries(reader: Reader, node: yaml.Node, entries: dict[str, CodexEntry], markup_check: MarkupCheck | None) -> None:
     """Read a `codex:` mapping into `entries`, reporting each problem where it is written."""
     found = reader.mapping(node, "'codex'")
-    for entry_id, (key_node, body) in (found or {}).items():
-        if not NODE_ID.match(entry_id):
-            reader.error(key_node, f"'{entry_id}' cannot be a codex id: use letters, digits, '_', '-' and '.' only")
-        elif entry_id in entries:
-            first = entries[entry_id].mark
-            where = f": already defined at {first.path}:{first.line}:{first.col}" if first else ""
-            reader.error(key_node, f"duplicate codex entry '{entry_id}'{where}")
-        else:
-            entry = _entry(reader, entry_id, key_node, body, markup_check)
-            if entry is not None:
-                entries[entry_id] = entry
+    twice = lambda e: f"duplicate codex entry '{e}'{already(entries[e].mark)}"
+    for entry_id, key_node, body in reader.fresh_ids(found, "a codex id", entries, twice):
+        entry = _entry(reader, entry_id, key_node, body, markup_check)
+        if entry is not None:
+            entries[entry_id] = entry
 
 
 def _entry(reader: Reader, entry_id: str, key_node: yaml.Node, body: yaml.Node, markup_check: MarkupCheck | None) -> CodexEntry | None:

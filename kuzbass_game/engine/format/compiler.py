@@ -36,7 +36,7 @@ from kuzbass_game.engine.core.model import (
     Variable,
     VarRef,
 )
-from kuzbass_game.engine.format.reader import IDENTIFIER, NODE_ID, Entries, Reader, Suggester, did_you_mean
+from kuzbass_game.engine.format.reader import IDENTIFIER, Entries, Reader, Suggester, already, did_you_mean
 from kuzbass_game.engine.format.sources import SourceFile
 from kuzbass_game.engine.format.story_tests import StoryTest, read_tests
 from kuzbass_game.engine.format.yaml_source import compose
@@ -311,14 +311,8 @@ class StoryBuilder:
         if not nodes:
             reader.warning(entry[0], "this file declares no nodes")
         compiler = NodeCompiler(reader, self.scope(), self.variables, self)
-        for node_id, (key_node, body) in nodes.items():
-            if not NODE_ID.match(node_id):
-                reader.error(key_node, f"'{node_id}' cannot be a node id: use letters, digits, '_', '-' and '.' only")
-                continue
-            if node_id in self.node_marks:
-                first = self.node_marks[node_id]
-                reader.error(key_node, f"duplicate node id '{node_id}': already defined at {first.path}:{first.line}:{first.col}")
-                continue
+        twice = lambda n: f"duplicate node id '{n}'{already(self.node_marks[n])}"
+        for node_id, key_node, body in reader.fresh_ids(nodes, "a node id", self.node_marks, twice):
             mark = self.node_marks[node_id] = reader.mark(key_node)
             if parsed.layer is not None:
                 self.node_layer[node_id] = parsed.layer

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from kuzbass_game.engine.core.model import Person, PersonLine
-from kuzbass_game.engine.format.reader import NODE_ID
+from kuzbass_game.engine.format.reader import already
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.format.compiler import NodeCompiler
@@ -26,17 +26,11 @@ def read_people(compiler: NodeCompiler, node: yaml.Node, people: dict[str, Perso
     """Read a `people:` mapping into `people` (story-wide, in the order declared), reporting each problem where it is written."""
     reader = compiler.reader
     found = reader.mapping(node, "'people'")
-    for person_id, (key_node, body) in (found or {}).items():
-        if not NODE_ID.match(person_id):
-            reader.error(key_node, f"'{person_id}' cannot be a person's id: use letters, digits, '_', '-' and '.' only")
-        elif person_id in people:
-            first = people[person_id].mark
-            where = f": already declared at {first.path}:{first.line}:{first.col}" if first else ""
-            reader.error(key_node, f"person '{person_id}' is declared twice{where}")
-        else:
-            person = _person(compiler, person_id, key_node, body)
-            if person is not None:
-                people[person_id] = person
+    twice = lambda p: f"person '{p}' is declared twice{already(people[p].mark, 'declared')}"
+    for person_id, key_node, body in reader.fresh_ids(found, "a person's id", people, twice):
+        person = _person(compiler, person_id, key_node, body)
+        if person is not None:
+            people[person_id] = person
 
 
 def _person(compiler: NodeCompiler, person_id: str, key_node: yaml.Node, body: yaml.Node) -> Person | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 
 import yaml
 
@@ -24,6 +24,11 @@ _LOCATE_WINDOW = 512  # how far `locate` looks for the next character (past inde
 
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     return suggest.did_you_mean(word, options)  # only a close name (core/suggest.py)
+
+
+def already(first: Mark | None, verb: str = "defined") -> str:
+    """Where a name taken twice was first given: `: already defined at path:line:col` (nothing when unknown)."""
+    return f": already {verb} at {first.path}:{first.line}:{first.col}" if first else ""
 
 
 class Suggester:
@@ -146,6 +151,20 @@ class Reader:
             if key not in result:
                 self.error(node, f"{what} is missing the required key '{key}'")
         return result
+
+    def fresh_ids(
+        self, found: Entries | None, what: str, taken: Container[str], twice: Callable[[str], str]
+    ) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+        """The entries of a mapping keyed by ids (nodes, codex entries, people), in order: those whose id
+        is well formed and not in `taken` (checked as each is reached). Each other is reported at its key:
+        `what` names an id ("a node id"), `twice(id)` words one taken before."""
+        for name, (key_node, body) in (found or {}).items():
+            if not NODE_ID.match(name):
+                self.error(key_node, f"'{name}' cannot be {what}: use letters, digits, '_', '-' and '.' only")
+            elif name in taken:
+                self.error(key_node, twice(name))
+            else:
+                yield name, key_node, body
 
     def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node] | None:
         if not isinstance(node, yaml.SequenceNode):
