@@ -439,3 +439,29 @@ def test_serve_says_what_a_public_host_means_before_it_listens(tmp_path: Path, m
         assert str((tmp_path / "saves" / VISITORS_FOLDER).resolve()) in err and "--public-url" in err
     else:
         assert "warning" not in err
+
+
+@pytest.mark.timeout(120)
+def test_a_traceback_in_the_servers_log_shows_no_local_variables(tmp_path: Path):
+    """textual-serve logs tracebacks with their local variables (a visitor's folder, the Cookie
+    header); ours keeps the traceback and drops the locals. Run in a child: logging is set up once."""
+    code = f"""
+import resource
+resource.setrlimit(resource.RLIMIT_AS, ({SERVER_MEMORY}, {SERVER_MEMORY}))
+import logging
+from pathlib import Path
+from kuzbass_game.commands.serve import make_server
+server = make_server([Path({str(FERRY)!r})], Path({str(tmp_path)!r}), host="127.0.0.1", port=1, title="t")
+server.initialize_logging()
+def handler(cookie):
+    folder = "visitors/" + cookie
+    raise ValueError("a malformed frame")
+try:
+    handler({VISITOR!r})
+except ValueError:
+    logging.getLogger("aiohttp.server").exception("Error handling request")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, env={**os.environ, "COLUMNS": "200"})
+    logged = (done.stdout + done.stderr).decode(errors="replace")
+    assert done.returncode == 0 and "a malformed frame" in logged and "Traceback" in logged, logged[-3000:]
+    assert VISITOR not in logged, logged[-3000:]
