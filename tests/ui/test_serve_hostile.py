@@ -465,3 +465,36 @@ except ValueError:
     logged = (done.stdout + done.stderr).decode(errors="replace")
     assert done.returncode == 0 and "a malformed frame" in logged and "Traceback" in logged, logged[-3000:]
     assert VISITOR not in logged, logged[-3000:]
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    return dict(entry.decode(errors="replace").partition("=")[::2] for entry in raw.split(b"\0") if b"=" in entry)
+
+
+@pytest.mark.timeout(120)
+def test_the_size_in_the_pages_address_is_clamped_before_a_game_starts(served):
+    """A game starts at the size its page's address asks for (COLUMNS and ROWS in its environment):
+    20,000 x 20,000 starts it at the most a game may have; a size that is no number at the default."""
+    process, url, _saves, _log = served
+
+    async def started_at(query: str) -> set[tuple[str, str]]:
+        async with aiohttp.ClientSession() as session:
+            socket_ = await session.ws_connect(url.replace("http", "ws") + "ws?" + query, max_msg_size=0)
+            await socket_.receive(timeout=60)  # the game has drawn: it is running
+            sizes = set()
+            for pid, _rss in games_of(process.pid):
+                try:
+                    environment = environment_of(pid)
+                except OSError:
+                    continue
+                if "COLUMNS" in environment:
+                    sizes.add((environment["COLUMNS"], environment["ROWS"]))
+            await socket_.close()
+        deadline = time.monotonic() + STOP_GRACE + 10
+        while games_of(process.pid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return sizes
+
+    assert asyncio.run(asyncio.wait_for(started_at("width=20000&height=20000"), 90)) == {("400", "150")}
+    assert asyncio.run(asyncio.wait_for(started_at("width=" + "9" * 5000 + "&height=x"), 90)) == {("80", "24")}
