@@ -25,6 +25,7 @@ import pytest
 from kuzbass_game.commands.serve import (
     MAX_GAMES_PER_VISITOR,
     MAX_INPUT,
+    MAX_STDERR,
     STOP_GRACE,
     VISITORS_FOLDER,
     Settings,
@@ -335,3 +336,165 @@ def test_the_banner_names_the_page_and_the_command_each_visitor_runs(tmp_path: P
     assert lines[1] == f"Each visitor plays: kuzbass play --story '{tmp_path / 'my story'}' --saves {tmp_path / 'saves' / 'visitors'}/<visitor id>"
     assert lines[2] == f"At most 7 games at once, {MAX_GAMES_PER_VISITOR} per visitor. Press Ctrl+C to stop."
     assert "ID" not in banner(settings).replace("visitor id", "")  # never the placeholder the server was built with
+
+
+class FakeSocket:
+    """The visitor's side of a websocket: the messages it sends, and what the server answers."""
+
+    def __init__(self, messages: list[tuple[object, object]], clock: list[float], steps: list[float]) -> None:
+        self.messages, self.clock, self.steps = messages, clock, steps
+        self.answered: list[object] = []
+
+    async def __aiter__(self):
+        for (kind, data), step in zip(self.messages, self.steps, strict=True):
+            self.clock[0] += step
+            yield type("Message", (), {"type": kind, "data": data})()
+
+    async def send_json(self, data: object) -> None:
+        self.answered.append(data)
+
+
+class FakeGame:
+    """A game process as the relay sees it: what reached it."""
+
+    def __init__(self) -> None:
+        self.typed: list[bytes] = []
+        self.sizes: list[tuple[int, int]] = []
+        self.focus_changes: list[str] = []
+
+    async def send_bytes(self, data: bytes) -> bool:
+        self.typed.append(data)
+        return True
+
+    async def set_terminal_size(self, width: int, height: int) -> None:
+        self.sizes.append((width, height))
+
+    async def blur(self) -> None:
+        self.focus_changes.append("blur")
+
+    async def focus(self) -> None:
+        self.focus_changes.append("focus")
+
+
+def test_what_a_visitor_sends_reaches_the_game_bounded(monkeypatch: pytest.MonkeyPatch):
+    """The relay itself: typed input at most MAX_INPUT characters a message and a second, sizes
+    clamped, anything malformed dropped (the load test shows the server holds; this, what it lets through)."""
+    from kuzbass_game.commands import _web
+
+    clock = [1000.0]
+    monkeypatch.setattr(_web.time, "monotonic", lambda: clock[0])
+    text = aiohttp.WSMsgType.TEXT
+    sent: list[tuple[object, object]] = [
+        (text, json.dumps(["stdin", "a" * (MAX_INPUT + 1)])),  # more than one message may hold: dropped
+        (text, json.dumps(["stdin", "b" * MAX_INPUT])),  # the whole second's budget
+        (text, json.dumps(["stdin", "c"])),  # nothing left this second: dropped
+        (text, json.dumps(["stdin", "d" * (MAX_INPUT // 2)])),  # half a second later: half the budget back
+        (text, json.dumps(["stdin", "e" * MAX_INPUT])),  # more than is back: dropped
+        (text, json.dumps(["resize", {"width": 20000, "height": 20000}])),
+        (text, json.dumps(["resize", {"width": "9" * 5000, "height": 24}])),
+        (text, json.dumps(["ping", "p" * 101])),
+        (text, json.dumps(["ping", "ok"])),
+        (text, "[" * 100_000),
+        (aiohttp.WSMsgType.BINARY, b'["stdin", "binary"]'),
+        (text, json.dumps(["blur"])),
+        (text, json.dumps(["focus"])),
+        (text, json.dumps(["quit-the-server", 1])),
+    ]
+    steps = [0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    socket_, game = FakeSocket(sent, clock, steps), FakeGame()
+    asyncio.run(asyncio.wait_for(_web.VisitorServer.relay(None, socket_, game), 30))  # type: ignore[arg-type]
+    assert game.typed == [b"b" * MAX_INPUT, b"d" * (MAX_INPUT // 2)]
+    assert game.sizes == [(400, 150)]
+    assert socket_.answered == [["pong", "ok"]]
+    assert game.focus_changes == ["blur", "focus"]
+
+
+def test_a_games_error_output_is_bounded_and_never_names_the_visitor():
+    from kuzbass_game.commands import _web
+
+    async def scenario() -> bytes:
+        source, sink = asyncio.StreamReader(), asyncio.StreamReader()
+        source.feed_data(f"Traceback: --saves /srv/saves/visitors/{VISITOR}\n".encode() + b"x" * (2 * 1024 * 1024))
+        source.feed_eof()
+        holder = type("Holder", (), {"secret": VISITOR.encode()})()
+        await _web.Game.pass_errors(holder, source, sink)  # type: ignore[arg-type]
+        return await sink.read()
+
+    kept = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert VISITOR.encode() not in kept and b"visitors/<visitor>" in kept
+    assert len(kept) <= MAX_STDERR
+
+
+@pytest.mark.parametrize(("host", "warned"), [("0.0.0.0", True), ("192.168.1.5", True), ("localhost", False), ("127.0.0.1", False)])
+def test_serve_says_what_a_public_host_means_before_it_listens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, host: str, warned: bool):
+    from kuzbass_game.commands import serve
+
+    served = []
+    monkeypatch.setattr(serve, "make_server", lambda *args, **kwargs: type("Server", (), {"serve": lambda self: served.append(kwargs["host"])})())
+    assert serve.run_serve([FERRY], tmp_path / "saves", host=host, port=8123) == 0
+    assert served == [host]
+    err = capsys.readouterr().err
+    if warned:
+        assert f"--host {host} serves every machine that can reach port 8123, with no password and no encryption" in err
+        assert str((tmp_path / "saves" / VISITORS_FOLDER).resolve()) in err and "--public-url" in err
+    else:
+        assert "warning" not in err
+
+
+@pytest.mark.timeout(120)
+def test_a_traceback_in_the_servers_log_shows_no_local_variables(tmp_path: Path):
+    """textual-serve logs tracebacks with their local variables (a visitor's folder, the Cookie
+    header); ours keeps the traceback and drops the locals. Run in a child: logging is set up once."""
+    code = f"""
+import resource
+resource.setrlimit(resource.RLIMIT_AS, ({SERVER_MEMORY}, {SERVER_MEMORY}))
+import logging
+from pathlib import Path
+from kuzbass_game.commands.serve import make_server
+server = make_server([Path({str(FERRY)!r})], Path({str(tmp_path)!r}), host="127.0.0.1", port=1, title="t")
+server.initialize_logging()
+def handler(cookie):
+    folder = "visitors/" + cookie
+    raise ValueError("a malformed frame")
+try:
+    handler({VISITOR!r})
+except ValueError:
+    logging.getLogger("aiohttp.server").exception("Error handling request")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, env={**os.environ, "COLUMNS": "200"})
+    logged = (done.stdout + done.stderr).decode(errors="replace")
+    assert done.returncode == 0 and "a malformed frame" in logged and "Traceback" in logged, logged[-3000:]
+    assert VISITOR not in logged, logged[-3000:]
+
+
+def environment_of(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes()
+    return dict(entry.decode(errors="replace").partition("=")[::2] for entry in raw.split(b"\0") if b"=" in entry)
+
+
+@pytest.mark.timeout(120)
+def test_the_size_in_the_pages_address_is_clamped_before_a_game_starts(served):
+    """A game starts at the size its page's address asks for (COLUMNS and ROWS in its environment):
+    20,000 x 20,000 starts it at the most a game may have; a size that is no number at the default."""
+    process, url, _saves, _log = served
+
+    async def started_at(query: str) -> set[tuple[str, str]]:
+        async with aiohttp.ClientSession() as session:
+            socket_ = await session.ws_connect(url.replace("http", "ws") + "ws?" + query, max_msg_size=0)
+            await socket_.receive(timeout=60)  # the game has drawn: it is running
+            sizes = set()
+            for pid, _rss in games_of(process.pid):
+                try:
+                    environment = environment_of(pid)
+                except OSError:
+                    continue
+                if "COLUMNS" in environment:
+                    sizes.add((environment["COLUMNS"], environment["ROWS"]))
+            await socket_.close()
+        deadline = time.monotonic() + STOP_GRACE + 10
+        while games_of(process.pid) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return sizes
+
+    assert asyncio.run(asyncio.wait_for(started_at("width=20000&height=20000"), 90)) == {("400", "150")}
+    assert asyncio.run(asyncio.wait_for(started_at("width=" + "9" * 5000 + "&height=x"), 90)) == {("80", "24")}
