@@ -279,6 +279,37 @@ def test_explore_json_counts_each_node_each_codex_entry_and_each_layer(capsys, m
     assert json.loads(capsys.readouterr().out) == data
 
 
+def test_explore_json_counts_a_layer_vote_and_its_additions_however_its_folder_is_named(tmp_path, monkeypatch, capsys):
+    """A layer's vote is in its section; and what it added below and its codex entries stay there when
+    the folder is named another way than on the load that filled the cache (relative, absolute, a link)."""
+    import json
+    import shutil
+
+    from kuzbass_game import cli
+
+    from conftest import FERRY_DIR, REPO
+
+    hut = tmp_path / "hut"
+    shutil.copytree(REPO / "docs" / "examples" / "ferry_tea", hut)
+    (hut / "hut.yaml").write_text(
+        (hut / "hut.yaml").read_text() + '      - text: "Ask the hut whether to cross"\n        goto: hut_vote\n'
+        "  hut_vote:\n    text: The hut votes.\n    vote:\n      id: hut_says\n      question: That you cross\n"
+        "      factions:\n        - name: The old women\n          size: 3\n          for: 50\n"
+        "      outcomes:\n        passed: waiting\n        failed: waiting\n"
+        "    choices:\n      - text: Say aye\n        ballot: for\n      - text: Say no\n        ballot: against\n"
+    )
+    (tmp_path / "link").symlink_to(hut, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    sections = []
+    for named in ("hut", str(hut), "link", "../" + tmp_path.name + "/hut"):
+        assert cli.main(["explore", str(FERRY_DIR), named, "--runs", "60", "--seed", "2", "--json"]) == 0
+        sections.append(json.loads(capsys.readouterr().out)["layers"]["ferry_tea"])
+    tea = sections[0]
+    assert sum(tea["votes"]["hut_says"].values()) == tea["nodes"]["hut_vote"] > 0
+    assert "waiting#6" in tea["choices"] and set(tea["codex"]) == {"kipyatok"}
+    assert all(section == tea for section in sections[1:])
+
+
 # ---------------------------------------------------------------- stable nodes
 
 
