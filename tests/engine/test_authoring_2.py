@@ -201,6 +201,29 @@ def test_the_same_layer_given_twice_is_said_once(make_story, tmp_path):
     ]
 
 
+def test_a_copy_of_a_layer_in_another_folder_is_one_error(make_story, tmp_path):
+    import shutil
+
+    root = make_story()
+    layer = night_layer(tmp_path)
+    copy = shutil.copytree(layer, tmp_path / "night_copy")
+    above = tmp_path / "above"
+    above.mkdir()
+    (above / "manifest.yaml").write_text("id: above\nextends: night_shift\ntitle: Above\n")
+    (above / "above.yaml").write_text("extend:\n  night:\n    choices:\n      - text: Sleep\n        goto: nowhere\n")
+    # Not each of the copy's declarations and nodes again as declared twice; the layer above it
+    # names the id the first folder gave, so what is wrong there is still told.
+    assert problems(load_story([root, layer, copy, above])) == [
+        "above/above.yaml:5:15: error: choice 1 that layer 'above' adds to node 'night' goes to 'nowhere', which does not exist",
+        "night_copy/manifest.yaml:1:5: error: the layer id 'night_shift' is used twice: already used at night/manifest.yaml:1:5",
+    ]
+    (copy / "night.yaml").write_text(NIGHT_NODES + "  broken: [\n")  # its own syntax is still read
+    assert [p.split(": error: ")[0] for p in problems(load_story([root, layer, copy]))] == [
+        "night_copy/manifest.yaml:1:5",
+        "night_copy/night.yaml:17:1",
+    ]
+
+
 def test_a_tab_in_a_layer_manifest_is_its_one_error(make_story, tmp_path):
     root = make_story()
     layer = night_layer(tmp_path, NIGHT_MANIFEST.replace("    type: bool", "\ttype: bool"))
