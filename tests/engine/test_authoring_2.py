@@ -171,6 +171,16 @@ def test_minus_equals_glued_is_warned_in_a_layer_manifest_routine(make_story, tm
     ]
 
 
+def test_a_routine_with_a_wrong_effect_is_its_one_error_not_an_unknown_routine_where_it_runs(make_story):
+    manifest = TINY_MANIFEST + "routines:\n  brew: 'leaves -= 1'\n  brew2: 'gold += 1'\n  look: 'flag = visited(\"start\")'\n"
+    root = make_story({"nodes.yaml": ROUTINE_NODES.replace('"a; b; c; d"', '"brew; brew2; look"')}, manifest=manifest)
+    # Not "unknown routine 'brew'; did you mean 'brew2'?" where the choice runs it.
+    assert [p.split(": error: ")[1] for p in problems(load_story(root))] == [
+        "in routine 'brew': unknown variable 'leaves'",
+        "routine 'look' uses visited()/visits(); a routine runs anywhere, so give it only variables",
+    ]
+
+
 # ---------------------------------------------------------------- the same layer twice; a broken manifest
 
 NIGHT_MANIFEST = 'id: night_shift\nextends: tiny\ntitle: "The night shift"\nvariables:\n  shift:\n    type: bool\n'
