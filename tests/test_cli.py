@@ -336,6 +336,8 @@ def test_every_verb_that_loads_a_story_takes_story_and_names_its_folders_dir(cap
     out = capsys.readouterr().out
     assert "--story DIR" in out
     assert "--saves SAVES" not in out
+    # The story's folder, then its layers', after the verb, as the README says (new-branch's word after the verb is the layer's name)
+    assert ("[STORY_DIR ...]" in out) == (verb != "new-branch")
 
 
 def test_explore_names_the_choices_no_run_took(capsys):
@@ -389,6 +391,11 @@ def test_kuzbass_saves_fits_eighty_columns(tmp_path):
     assert "Game 1" in text and "a_long_slot_name_for_the_ferry (manual), saved " in text
     assert "The Ferry, October 1922; turn 2; played" in text and "In progress" in text
     assert "broken (manual)" in text and "Cannot load:" in text
+    # The story's folder after the verb, as every verb that loads a story takes it, says the same
+    positional = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "saves", str(FERRY_DIR), "--saves", str(saves)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert positional.returncode == 0 and positional.stdout == done.stdout, positional.stderr
 
 
 def test_a_verb_named_is_imported_alone():

@@ -1,6 +1,6 @@
 """What every verb shares about the story it is given: the options that name it, loading it, its errors.
 
-`--story` (and, for the author tools, positional STORY_DIRs) is declared here once; each verb
+`--story` (and, for every verb but new-branch, positional STORY_DIRs) is declared here once; each verb
 asks `story_dirs(args)` for the folders (the bundled campaign when none is given) and
 `checked_story` or `load` for the story, so a story made of several folders (layers) is learnt
 in one place.
@@ -25,7 +25,7 @@ SHOWN_ERRORS = 20  # a broken story prints this many errors before "... and N mo
 
 
 def add_story_options(parser: argparse.ArgumentParser, what: str, *, positional: bool = False) -> None:
-    """`--story DIR` (repeatable: the story, then each layer over it), and STORY_DIR... for the author tools."""
+    """`--story DIR` (repeatable: the story, then each layer over it), and STORY_DIR... when `positional`."""
     if positional:
         parser.add_argument(
             "story_dirs", nargs="*", type=Path, metavar="STORY_DIR", help=f"{what}, then any layers over it (default: the bundled campaign)"

@@ -25,7 +25,7 @@ DESCRIPTION = "List the save slots: chapter, date, turn, play time, and why any 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_saves_option(parser)
-    add_story_options(parser, "the story the saves belong to")
+    add_story_options(parser, "the story the saves belong to", positional=True)  # as every verb that loads a story takes it
 
 
 def run(args: argparse.Namespace) -> int:

@@ -77,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the address browsers use, when it is not http://HOST:PORT (behind a proxy, or --host 0.0.0.0)",
     )
     _story.add_saves_option(parser, "where the visitors' folders of saves go")
-    _story.add_story_options(parser, "the story folder to serve")
+    _story.add_story_options(parser, "the story folder to serve", positional=True)
     parser.add_argument("--max-games", type=int, default=20, metavar="N", help="at most N games at once, one per open browser tab (default 20)")
     parser.add_argument(
         "--max-visitors",

@@ -171,6 +171,16 @@ def test_minus_equals_glued_is_warned_in_a_layer_manifest_routine(make_story, tm
     ]
 
 
+def test_a_routine_with_a_wrong_effect_is_its_one_error_not_an_unknown_routine_where_it_runs(make_story):
+    manifest = TINY_MANIFEST + "routines:\n  brew: 'leaves -= 1'\n  brew2: 'gold += 1'\n  look: 'flag = visited(\"start\")'\n"
+    root = make_story({"nodes.yaml": ROUTINE_NODES.replace('"a; b; c; d"', '"brew; brew2; look"')}, manifest=manifest)
+    # Not "unknown routine 'brew'; did you mean 'brew2'?" where the choice runs it.
+    assert [p.split(": error: ")[1] for p in problems(load_story(root))] == [
+        "in routine 'brew': unknown variable 'leaves'",
+        "routine 'look' uses visited()/visits(); a routine runs anywhere, so give it only variables",
+    ]
+
+
 # ---------------------------------------------------------------- the same layer twice; a broken manifest
 
 NIGHT_MANIFEST = 'id: night_shift\nextends: tiny\ntitle: "The night shift"\nvariables:\n  shift:\n    type: bool\n'
@@ -198,6 +208,29 @@ def test_the_same_layer_given_twice_is_said_once(make_story, tmp_path):
     ]
     assert problems(load_story([root, root])) == [
         "story:1:1: error: the same folder was given twice: give the story's folder, then each layer's, once"
+    ]
+
+
+def test_a_copy_of_a_layer_in_another_folder_is_one_error(make_story, tmp_path):
+    import shutil
+
+    root = make_story()
+    layer = night_layer(tmp_path)
+    copy = shutil.copytree(layer, tmp_path / "night_copy")
+    above = tmp_path / "above"
+    above.mkdir()
+    (above / "manifest.yaml").write_text("id: above\nextends: night_shift\ntitle: Above\n")
+    (above / "above.yaml").write_text("extend:\n  night:\n    choices:\n      - text: Sleep\n        goto: nowhere\n")
+    # Not each of the copy's declarations and nodes again as declared twice; the layer above it
+    # names the id the first folder gave, so what is wrong there is still told.
+    assert problems(load_story([root, layer, copy, above])) == [
+        "above/above.yaml:5:15: error: choice 1 that layer 'above' adds to node 'night' goes to 'nowhere', which does not exist",
+        "night_copy/manifest.yaml:1:5: error: the layer id 'night_shift' is used twice: already used at night/manifest.yaml:1:5",
+    ]
+    (copy / "night.yaml").write_text(NIGHT_NODES + "  broken: [\n")  # its own syntax is still read
+    assert [p.split(": error: ")[0] for p in problems(load_story([root, layer, copy]))] == [
+        "night_copy/manifest.yaml:1:5",
+        "night_copy/night.yaml:17:1",
     ]
 
 
@@ -277,6 +310,37 @@ def test_explore_json_counts_each_node_each_codex_entry_and_each_layer(capsys, m
     # the same report from several processes
     assert cli.main(["explore", "docs/examples/ferry", "docs/examples/ferry_tea", "--runs", "60", "--seed", "2", "--json", "--jobs", "2"]) == 0
     assert json.loads(capsys.readouterr().out) == data
+
+
+def test_explore_json_counts_a_layer_vote_and_its_additions_however_its_folder_is_named(tmp_path, monkeypatch, capsys):
+    """A layer's vote is in its section; and what it added below and its codex entries stay there when
+    the folder is named another way than on the load that filled the cache (relative, absolute, a link)."""
+    import json
+    import shutil
+
+    from kuzbass_game import cli
+
+    from conftest import FERRY_DIR, REPO
+
+    hut = tmp_path / "hut"
+    shutil.copytree(REPO / "docs" / "examples" / "ferry_tea", hut)
+    (hut / "hut.yaml").write_text(
+        (hut / "hut.yaml").read_text() + '      - text: "Ask the hut whether to cross"\n        goto: hut_vote\n'
+        "  hut_vote:\n    text: The hut votes.\n    vote:\n      id: hut_says\n      question: That you cross\n"
+        "      factions:\n        - name: The old women\n          size: 3\n          for: 50\n"
+        "      outcomes:\n        passed: waiting\n        failed: waiting\n"
+        "    choices:\n      - text: Say aye\n        ballot: for\n      - text: Say no\n        ballot: against\n"
+    )
+    (tmp_path / "link").symlink_to(hut, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    sections = []
+    for named in ("hut", str(hut), "link", "../" + tmp_path.name + "/hut"):
+        assert cli.main(["explore", str(FERRY_DIR), named, "--runs", "60", "--seed", "2", "--json"]) == 0
+        sections.append(json.loads(capsys.readouterr().out)["layers"]["ferry_tea"])
+    tea = sections[0]
+    assert sum(tea["votes"]["hut_says"].values()) == tea["nodes"]["hut_vote"] > 0
+    assert "waiting#6" in tea["choices"] and set(tea["codex"]) == {"kipyatok"}
+    assert all(section == tea for section in sections[1:])
 
 
 # ---------------------------------------------------------------- stable nodes

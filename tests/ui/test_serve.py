@@ -264,3 +264,8 @@ def test_serve_is_a_verb_with_host_and_port():
     assert (args.verb, args.host, args.port) == ("serve", "0.0.0.0", 9000)
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port) == ("localhost", 8000)
+    from kuzbass_game.commands._story import story_dirs
+
+    # the story's folder and its layers' after the verb, as every verb that loads a story takes them
+    args = build_parser().parse_args(["serve", "docs/examples/ferry", "--story", "docs/examples/ferry_tea"])
+    assert story_dirs(args) == [Path("docs/examples/ferry"), Path("docs/examples/ferry_tea")]

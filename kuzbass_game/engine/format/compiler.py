@@ -141,6 +141,7 @@ class StoryBuilder:
         self.file_layer: dict[str, str] = {}  # a layer's file (as marks name it) -> the layer
         self.layer_titles: dict[str, str] = {}  # layer id -> its title
         self.layer_folders: tuple[str, ...] = ()  # each layer's folder, set by the loader
+        self.repeated: set[str] = set()  # the manifests (as marks name them) of layers whose id a layer below has
         # The same expression text compiles once per story: (kind, source) -> what compiling it gave,
         # a Condition ("if"), Effects ("effects"), (Typed, names read) ("int") or the ExprError raised.
         self.memo: dict[tuple[str, str], Any] = {}
@@ -172,6 +173,8 @@ class StoryBuilder:
             if entries is None:
                 return None
             layer = self._read_layer(reader, entries, source.display)
+            if layer is None:  # a layer id used twice: one error, and its folder read as a broken manifest's is
+                return None
             if "variables" in entries:
                 self.declarations.read_variables(reader, entries["variables"][1])
             return ParsedFile(reader, entries, True, layer)
@@ -191,7 +194,9 @@ class StoryBuilder:
         return ParsedFile(reader, entries, is_manifest, layer)
 
     def _read_layer(self, reader: Reader, entries: Entries, display: str) -> str | None:
-        """A layer's id and the story it extends; returns the id (None when unusable)."""
+        """A layer's id and the story it extends; returns the id (a stand-in when unusable), or
+        None for an id already used: the same layer, most likely, from a second folder (a copy), whose
+        every declaration would otherwise be reported again as declared twice."""
         layer_id = reader.text(entries["id"][1], "the layer's 'id'") if "id" in entries else None
         extends = reader.text(entries["extends"][1], "the layer's 'extends'") if "extends" in entries else None
         if layer_id is not None:
@@ -203,7 +208,8 @@ class StoryBuilder:
                 first = self.layer_marks.get(layer_id) or self.meta_marks.get("id")
                 where = f": already used at {first.path}:{first.line}:{first.col}" if first else ""
                 reader.error(entries["id"][1], f"the layer id '{layer_id}' is used twice{where}")
-                layer_id = self.unnamed_layer(layer_id)
+                self.repeated.add(display)
+                return None
         base = self.meta.get("id")
         if extends is not None and base is not None and extends.strip() not in (base, *self.layers):
             below = ", ".join(f"'{name}'" for name in (base, *self.layers))

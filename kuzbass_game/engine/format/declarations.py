@@ -217,25 +217,30 @@ class Declarations:
                 self._routines_run[name] = effects
 
     def _routine_effects(self, reader: Reader, body: yaml.Node, what: str) -> expr.Effects | None:
-        """A routine's effects: a string of them, or a list of strings."""
+        """A routine's effects: a string of them, or a list of strings. A routine whose effects are
+        wrong (each mistake reported here) is still declared, with what compiled of them, so that the
+        effects that run it are not reported again as running an unknown routine."""
         parts = reader.sequence(body, what) if isinstance(body, yaml.SequenceNode) else [body]
         compiled: list[expr.Effects] = []
+        failed = False
         for part in parts or ():
             source = reader.text(part, what)
             if source is None:
+                failed = True
                 continue
             try:
                 compiled.append(expr.compile_effects(source, self.scope()))
             except expr.ExprError as err:
                 reader.sink.error(reader.locate(part, err.offset), f"in {what}: {err.message}")
+                failed = True
                 continue
             for offset, message in compiled[-1].warnings:  # `lamp_oil =- 1`, as in a choice's effects
                 reader.sink.warning(reader.locate(part, offset), f"in {what}: {message}")
-        if not compiled:
-            return None
         if any(ref for e in compiled for ref in e.node_refs):
             reader.error(body, f"{what} uses visited()/visits(); a routine runs anywhere, so give it only variables")
-            return None
+            return expr.joined([])
+        if not compiled:
+            return expr.joined([]) if failed else None
         return expr.joined(compiled)
 
     def finish(self) -> None:

@@ -155,6 +155,7 @@ def _parse_declaring_files(
     declaring: list[tuple[int, ParsedFile]] = []
     node_files: list[tuple[int, SourceFile, str | None]] = []
     broken = len(layered)  # the first folder with a broken manifest or file of declarations
+    repeated: set[int] = set()  # folders of a layer whose id one below has (a copy of it): their syntax only
     for depth, (folder, found) in enumerate(layered):
         manifest_path = folder / MANIFEST_NAME
         ordered = sorted(found, key=lambda item: item[0] != manifest_path)
@@ -171,6 +172,9 @@ def _parse_declaring_files(
             read += 1
             file_digests[f"{depth}/" * bool(depth) + _relative(path, folder)] = hashlib.sha256(source.text.encode()).digest()
             is_manifest = path == manifest_path
+            if depth in repeated:  # not a dependant: the layers above it name the id the first folder gave
+                _syntax_only(source, builder, sink, incomplete=False)
+                continue
             if not is_manifest and not builder.declares(source):
                 node_files.append((depth, source, layer))
                 continue
@@ -185,6 +189,9 @@ def _parse_declaring_files(
                 continue
             if is_manifest and depth:  # still a layer's files, not the story's
                 layer = builder.unnamed_layer(folder.name)
+                if source.display in builder.repeated:
+                    repeated.add(depth)
+                    continue
             broken = min(broken, depth)
     return read, _declare(builder, declaring, node_files, broken, sink)
 
@@ -224,12 +231,14 @@ def _declare(
     return kept
 
 
-def _syntax_only(source: SourceFile, builder: StoryBuilder, sink: DiagnosticSink) -> None:
-    """A file that depends on a broken one: its own syntax errors are reported, nothing else."""
+def _syntax_only(source: SourceFile, builder: StoryBuilder, sink: DiagnosticSink, *, incomplete: bool = True) -> None:
+    """A file that depends on a broken one: its own syntax errors are reported, nothing else.
+    `incomplete`: what it holds may be named elsewhere (so a name not found is no proof of an error)."""
     # launch time: on a cache miss only, with the compiler (this module imports neither at the top)
     from kuzbass_game.engine.format.yaml_source import compose
 
-    builder.incomplete = True
+    if incomplete:
+        builder.incomplete = True
     compose(source, sink)
 
 

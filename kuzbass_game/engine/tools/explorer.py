@@ -10,6 +10,7 @@ partial reports merged (`merge`) into exactly the report of one process playing 
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 from collections import Counter
@@ -166,22 +167,37 @@ class ExploreReport:
 
     def _layer_json(self, story: Story, layer: str, folder: str | None) -> LayerJSON:
         """One layer's own nodes, its choices (on its nodes and added below), its votes and codex entries, with counts."""
-        inside = (folder.rstrip("/") + "/") if folder else None
+        inside = _in_folder(folder) if folder else None
         own = sorted(node_id for node_id, owner in story.node_layer.items() if owner == layer and node_id in story.nodes)
         choices = sorted(
             c.key
             for node in story.nodes.values()
             for c in node.choices
-            if story.node_layer.get(node.id) == layer or (inside and c.mark is not None and c.mark.path.startswith(inside))
+            if story.node_layer.get(node.id) == layer or (inside and c.mark is not None and inside(c.mark.path))
         )
         votes = sorted(story.nodes[n].vote.id for n in own if story.nodes[n].vote is not None)  # type: ignore[union-attr]  # (not None: filtered)
-        entries = sorted(e for e, entry in story.codex.items() if inside and entry.mark is not None and entry.mark.path.startswith(inside))
+        entries = sorted(e for e, entry in story.codex.items() if inside and entry.mark is not None and inside(entry.mark.path))
         return {
             "nodes": {node_id: self.node_hits.get(node_id, 0) for node_id in own},
             "choices": {key: self.choices_taken.get(key, 0) for key in choices},
             "votes": {vote_id: dict(sorted(self.votes.get(vote_id, Counter()).items())) for vote_id in votes},
             "codex": {entry: self.codex_runs.get(entry, 0) for entry in entries},
         }
+
+
+def _in_folder(folder: str) -> Callable[[str], bool]:
+    """Whether a mark's file lies in `folder`, however either was named: a story from the cache
+    keeps its marks as the load that stored it named the folder (`../x`, `/abs/x` or a link to it;
+    the cache is kept per working folder, so a relative mark still resolves from here)."""
+    inside = os.path.join(os.path.realpath(folder), "")
+    seen: dict[str, bool] = {}  # a few files hold every mark
+
+    def holds(path: str) -> bool:
+        if path not in seen:
+            seen[path] = os.path.realpath(path).startswith(inside)
+        return seen[path]
+
+    return holds
 
 
 def _layer_folders(story: Story, folders: Sequence[str]) -> list[tuple[str, str | None]]:
