@@ -20,7 +20,7 @@ def blocks(kind: str) -> list[str]:
 
 def kuzbass(*args: str, cwd, stdin: str | None = None) -> subprocess.CompletedProcess:
     # As in a clone, where the bundled story is ./story (here a link to this checkout's).
-    env = dict(os.environ, KUZBASS_STORY="story")
+    env = dict(os.environ, KUZBASS_STORY="story", PYTHONPATH=str(REPO))  # this copy's kuzbass_game, run from the clone
     return subprocess.run([sys.executable, "-m", "kuzbass_game", *args], cwd=cwd, input=stdin, capture_output=True, text=True, timeout=120, env=env)
 
 

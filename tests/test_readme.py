@@ -63,6 +63,7 @@ def test_every_readme_command_runs_as_written(tmp_path):
     (work / "saves").mkdir()
     env = dict(os.environ, KUZBASS_SAVES=str(work / "saves"), KUZBASS_CACHE_DIR=str(tmp_path / "cache"), KUZBASS_STORY=str(work / "story"))
     env["PATH"] = f"{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(REPO)  # this copy's kuzbass_game, whichever checkout the venv was installed from
     kuzbass = [sys.executable, "-m", "kuzbass_game"]
     ran = []
     for command in readme_commands():
