@@ -329,6 +329,17 @@ def test_the_top_level_help_shows_plays_options(capsys):
     assert "--plain" in out and "--seed SEED" in out and "--saves DIR" in out
 
 
+def test_play_help_names_the_user_data_folder_an_installed_copy_saves_in(capsys, monkeypatch):
+    from kuzbass_game.paths import user_data_dir
+
+    monkeypatch.setenv("COLUMNS", "300")  # a long home folder is not folded at a hyphen
+    with pytest.raises(SystemExit):
+        main(["play", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"else saves/ in a checkout, else {user_data_dir() / 'saves'} in an installed copy" in out
+    assert "$KUZBASS_SAVES" in out
+
+
 @pytest.mark.parametrize("verb", ["play", "check", "explore", "saves", "graph", "stats", "serve", "new-branch"])
 def test_every_verb_that_loads_a_story_takes_story_and_names_its_folders_dir(capsys, verb):
     with pytest.raises(SystemExit):
