@@ -454,3 +454,17 @@ def test_a_verb_named_is_imported_alone():
     assert list(cli.asked_verb([])) == ["play"] and list(cli.asked_verb(["--plain"])) == ["play"]
     for every in (["--help"], ["--version"], ["chek"], ["new_branch"], ["_story"], ["../x"]):
         assert cli.asked_verb(every) is None, every
+
+
+def test_new_branch_prints_the_story_folder_as_the_reader_would_type_it(tmp_path, monkeypatch, capsys):
+    """In a clone, the default story is the checkout's story/, an absolute path: both commands
+    new-branch prints (and its manifest's comment) name it as `story`, as the tutorial shows."""
+    import shutil
+
+    shutil.copytree(FERRY_DIR, tmp_path / "story")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KUZBASS_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["new-branch", "Tea", "--into", "branches/tea", "--story", str(tmp_path / "story")]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["  kuzbass check story branches/tea", "  kuzbass play --story story --story branches/tea"]
+    manifest = (tmp_path / "branches" / "tea" / "manifest.yaml").read_text()
+    assert "#   kuzbass check story branches/tea\n#   kuzbass play --story story --story branches/tea\n" in manifest
