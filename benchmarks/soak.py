@@ -1,6 +1,9 @@
 """Soak test (not run in CI): 100,000 random playthroughs of the campaign with saves and loads.
 
-    python benchmarks/soak.py [--runs 100000] [--seed 0] [--story story]
+    .venv/bin/python benchmarks/soak.py [--runs 100000] [--seed 0] [--story story]
+
+Run it with the venv's Python (`sh scripts/setup test` makes it). The default 100,000 games take
+over an hour on two cores; `--runs 2000` plays fewer, in a few minutes.
 
 Prints progress and, at the end, how many runs, steps, saves and loads there were, and every
 divergence between a game and its saved or replayed self (there should be none).

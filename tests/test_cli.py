@@ -329,6 +329,17 @@ def test_the_top_level_help_shows_plays_options(capsys):
     assert "--plain" in out and "--seed SEED" in out and "--saves DIR" in out
 
 
+def test_play_help_names_the_user_data_folder_an_installed_copy_saves_in(capsys, monkeypatch):
+    from kuzbass_game.paths import user_data_dir
+
+    monkeypatch.setenv("COLUMNS", "300")  # a long home folder is not folded at a hyphen
+    with pytest.raises(SystemExit):
+        main(["play", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"else saves/ in a checkout, else {user_data_dir() / 'saves'} in an installed copy" in out
+    assert "$KUZBASS_SAVES" in out
+
+
 @pytest.mark.parametrize("verb", ["play", "check", "explore", "saves", "graph", "stats", "serve", "new-branch"])
 def test_every_verb_that_loads_a_story_takes_story_and_names_its_folders_dir(capsys, verb):
     with pytest.raises(SystemExit):
@@ -398,6 +409,49 @@ def test_kuzbass_saves_fits_eighty_columns(tmp_path):
     assert positional.returncode == 0 and positional.stdout == done.stdout, positional.stderr
 
 
+def test_kuzbass_saves_at_eighty_columns_reads_as_pinned(tmp_path):
+    """The whole listing, piped at 80 columns, as tests/transcripts/saves_80_columns.txt pins it: a
+    game with a long slot name (its heading folded) and an autosave, a finished game (its state
+    folded), and a damaged file. Times are fixed and shown in UTC. Regenerate after a deliberate
+    change with KUZBASS_UPDATE_TRANSCRIPTS=1, and read it."""
+    from datetime import UTC, datetime
+
+    from kuzbass_game.engine.load import load_story
+    from kuzbass_game.engine.play import Game
+    from kuzbass_game.engine.storage import SaveStore
+
+    story = load_story(FERRY_DIR).story
+    store = SaveStore(tmp_path / "saves", story)
+    waiting = Game(story, seed=1)
+    waiting.submit("Anna Pavlovna Ivanova-Petrova")
+    waiting.choose(0)
+    first, second = "1" * 16, "2" * 16
+    long_name = "Anna at the ferry before the crossing 22"  # 40 characters, the longest a name may be
+    store.save(waiting, long_name, 75, game_id=first, saved_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+    store.save(waiting, f"autosave-{first}-1", 97, kind="auto", game_id=first, saved_at=datetime(2026, 1, 2, 3, 5, tzinfo=UTC))
+    walked = Game(story, seed=1)
+    walked.submit("Mikko")
+    walked.choose(0)
+    walked.choose(3)  # walk home: an ending
+    store.save(walked, "walked_home", 3725, game_id=second, saved_at=datetime(2026, 1, 1, 22, 0, tzinfo=UTC))
+    (tmp_path / "saves" / "broken.json").write_text("{ not json")
+    env = dict(os.environ, COLUMNS="80", TZ="UTC", KUZBASS_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=str(REPO))  # this copy, run elsewhere
+    done = subprocess.run(
+        [sys.executable, "-m", "kuzbass_game", "saves", "--story", str(FERRY_DIR), "--saves", "saves"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    pinned = REPO / "tests" / "transcripts" / "saves_80_columns.txt"
+    if os.environ.get("KUZBASS_UPDATE_TRANSCRIPTS"):
+        pinned.write_text(done.stdout, encoding="utf-8")
+    assert done.stdout == pinned.read_text(encoding="utf-8")
+    assert max(map(len, done.stdout.splitlines())) <= 80
+
+
 def test_a_verb_named_is_imported_alone():
     """`kuzbass check` (or a launch) imports its own verb's module, not every verb's (issue 20)."""
     from kuzbass_game import cli
@@ -407,3 +461,17 @@ def test_a_verb_named_is_imported_alone():
     assert list(cli.asked_verb([])) == ["play"] and list(cli.asked_verb(["--plain"])) == ["play"]
     for every in (["--help"], ["--version"], ["chek"], ["new_branch"], ["_story"], ["../x"]):
         assert cli.asked_verb(every) is None, every
+
+
+def test_new_branch_prints_the_story_folder_as_the_reader_would_type_it(tmp_path, monkeypatch, capsys):
+    """In a clone, the default story is the checkout's story/, an absolute path: both commands
+    new-branch prints (and its manifest's comment) name it as `story`, as the tutorial shows."""
+    import shutil
+
+    shutil.copytree(FERRY_DIR, tmp_path / "story")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KUZBASS_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["new-branch", "Tea", "--into", "branches/tea", "--story", str(tmp_path / "story")]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["  kuzbass check story branches/tea", "  kuzbass play --story story --story branches/tea"]
+    manifest = (tmp_path / "branches" / "tea" / "manifest.yaml").read_text()
+    assert "#   kuzbass check story branches/tea\n#   kuzbass play --story story --story branches/tea\n" in manifest

@@ -359,3 +359,14 @@ nodes:
     dot = to_dot(build_graph(story))
     assert '"start" -> "end" [label="1 if gold >= 3", style=dashed];' in dot
     assert '"start" -> "other" [label="2 otherwise", style=dashed];' in dot
+
+
+def test_stats_and_graph_take_story_as_every_verb_does(capsys):
+    """`--story DIR` is the same as the folder after the verb (issue 22: they took only the folder)."""
+    ferry = str(REPO / "docs" / "examples" / "ferry")
+    for verb, extra in (("stats", []), ("graph", ["--format", "mermaid"])):
+        assert main([verb, "--story", ferry, *extra]) == 0
+        by_option = capsys.readouterr().out
+        assert main([verb, ferry, *extra]) == 0
+        assert by_option == capsys.readouterr().out and by_option
+    assert main(["stats", "--story", ferry]) == 0 and capsys.readouterr().out.startswith("ferry: ")

@@ -54,3 +54,30 @@ def test_the_wheel_carries_the_story_and_the_styles(tmp_path):
     assert "kuzbass_game/commands/web/app_index.html" in names  # the page `kuzbass serve` gives a browser
     assert "kuzbass_game/engine/load/loader.py" in names
     assert not [n for n in names if n.startswith(("tests/", "saves/", "benchmarks/"))]
+
+
+def test_the_readmes_web_install_names_an_extra_the_package_declares():
+    """The README's `.venv/bin/pip install -e '.[web]'` (not run by tests/test_readme.py): the `web`
+    extra exists and brings textual-serve; nothing tells a newcomer to fetch 'kuzbass[web]' from
+    PyPI, where Kuzbass is not (issue 22)."""
+    import tomllib
+
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("textual-serve") for requirement in extras["web"])
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/pip install -e '.[web]'" in readme
+    assert "pip install 'kuzbass[web]'" not in readme
+
+
+def test_serve_without_the_web_extra_gives_the_checkout_form_first(monkeypatch, capsys, tmp_path):
+    from kuzbass_game.cli import main
+    from kuzbass_game.commands import serve
+
+    monkeypatch.setitem(sys.modules, "textual_serve", None)  # as if the extra were not installed
+    assert serve.run_serve([REPO / "docs" / "examples" / "ferry"], tmp_path, host="127.0.0.1", port=8000) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("kuzbass serve needs the web extra. In a checkout: .venv/bin/pip install -e '.[web]'.")
+    assert "pip install 'kuzbass[web]'" not in said and "not on PyPI" in said
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "pip install 'kuzbass[web]'" not in capsys.readouterr().out

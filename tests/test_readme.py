@@ -63,6 +63,7 @@ def test_every_readme_command_runs_as_written(tmp_path):
     (work / "saves").mkdir()
     env = dict(os.environ, KUZBASS_SAVES=str(work / "saves"), KUZBASS_CACHE_DIR=str(tmp_path / "cache"), KUZBASS_STORY=str(work / "story"))
     env["PATH"] = f"{REPO / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = str(REPO)  # this copy's kuzbass_game, whichever checkout the venv was installed from
     kuzbass = [sys.executable, "-m", "kuzbass_game"]
     ran = []
     for command in readme_commands():
@@ -86,3 +87,15 @@ def test_every_readme_command_runs_as_written(tmp_path):
     assert len(ran) >= 12
     assert (work / "branches" / "stokehold" / "manifest.yaml").is_file()
     assert (work / "story.schema.json").stat().st_size > 1000
+
+
+def test_what_the_readmes_examples_write_is_ignored_by_git():
+    """`kuzbass graph ... -o story.svg`, `kuzbass schema > story.schema.json` and the layer that
+    `new-branch` writes, run in a checkout, leave nothing for `git status` to show."""
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("not a git checkout")
+    written = ["story.svg", "story.schema.json", "branches/stokehold/manifest.yaml"]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert all(name.split("/")[0] in readme for name in written)
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *written], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert ignored.stdout.split() == written, ignored.stdout + ignored.stderr

@@ -97,7 +97,7 @@ def run_new_branch(name: str, story_dir: Path | list[Path], from_node: str | Non
     dirs = story_dirs(story_dir)
     result = load(dirs, cache=False)
     story_dir = shown_dirs(dirs)  # type: ignore[assignment]
-    story_args = " ".join(f"--story {d}" for d in dirs)
+    story_args = " ".join(f"--story {shown_dirs([d])}" for d in dirs)  # as typed, as the check line
     if result.story is None:
         print_errors(result.errors)
         print(f"{story_dir}: the story has errors; a branch needs a story that checks clean", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""`kuzbass serve`: the same game in a web browser, through textual-serve (`pip install kuzbass[web]`).
+"""`kuzbass serve`: the same game in a web browser, through textual-serve (the `web` extra).
 
 Each browser connection runs its own `kuzbass play` process (textual-serve's model: one app
 process per visitor, its screen streamed over a websocket). Each visitor keeps their own saves:
@@ -47,7 +47,10 @@ COOKIE = "kuzbass_visitor"
 VISITOR_ID = re.compile(r"[0-9a-f]{32}\Z")
 VISITORS_FOLDER = "visitors"
 COOKIE_AGE = 365 * 24 * 3600
-NEEDS_EXTRA = "kuzbass serve needs the web extra: pip install 'kuzbass[web]' (in a checkout: .venv/bin/pip install -e '.[web]')."
+NEEDS_EXTRA = (
+    "kuzbass serve needs the web extra. In a checkout: .venv/bin/pip install -e '.[web]'."
+    " From a built wheel (Kuzbass is not on PyPI): pip install 'kuzbass-VERSION-py3-none-any.whl[web]'."
+)
 
 STOP_GRACE = 3.0  # seconds a game has to quit once its page is gone, before it is killed
 MAX_MESSAGE = 64 * 1024  # bytes in one websocket message; a bigger one closes the connection
@@ -61,7 +64,7 @@ HOST_HEADER = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?\Z|\[[0-9A-Fa-f:.]+\](:[
 log = logging.getLogger("kuzbass.serve")
 
 VERB = "serve"
-HELP = "serve the game to web browsers (needs: pip install 'kuzbass[web]')"
+HELP = "serve the game to web browsers (needs the web extra: in a checkout, .venv/bin/pip install -e '.[web]')"
 DESCRIPTION = (
     "Serve the full-screen game to web browsers with textual-serve: one game process per visitor, each visitor's saves in a folder of their own."
 )

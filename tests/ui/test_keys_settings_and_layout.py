@@ -165,6 +165,33 @@ async def test_f1_gives_help_while_typing(make_app):
         assert isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.parametrize("width", [80, 100, 120])
+async def test_the_help_wraps_each_keys_meaning_under_itself(make_app, width):
+    """`?` at any width, 100 columns included (issue 22): the keys in a column of their own, never
+    folded; every meaning starts at one column to their right, and a long one wraps under itself."""
+    from kuzbass_game.ui.screens.help import HelpScreen
+
+    app = make_app()
+    async with app.run_test(size=(width, 40)) as pilot:
+        await start(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        rows = list(app.screen.query(".help-key"))
+        assert len(rows) >= 10
+        columns, folded = set(), 0
+        for row in rows:
+            keys, meaning = row.query_one(".help-keys"), row.query_one(".help-meaning")
+            assert keys.region.height == 1, (width, keys.render())  # nothing but blanks under a key
+            assert meaning.region.x >= keys.region.right, (width, meaning.render())
+            assert meaning.region.right <= row.region.right
+            columns.add(meaning.region.x)
+            folded += meaning.region.height > 1
+        assert len(columns) == 1, columns
+        if width <= 100:
+            assert folded, "no meaning is long enough to wrap here: the test shows nothing"
+
+
 async def test_the_gentle_word_goes_once_something_is_typed(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
