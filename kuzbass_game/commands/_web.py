@@ -16,10 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
-from textual_serve.server import Server, to_int
+from textual_serve.server import Server
 
 from kuzbass_game.commands.serve import (
     COOKIE,
@@ -51,19 +50,6 @@ def arrived_at(request: web.Request) -> tuple[str, int] | None:
     if isinstance(sockname, tuple) and len(sockname) >= 2 and isinstance(sockname[0], str) and isinstance(sockname[1], int):
         return sockname[0], sockname[1]
     return None
-
-
-def page_context(request: web.Request, page_url: str, title: str) -> dict[str, Any]:
-    """What app_index.html is filled with (as textual-serve's own `handle_index` fills it), its
-    addresses under `page_url`: the page's address for this request, not one the server keeps."""
-    router = request.app.router
-    websocket = f"{page_url}{router['websocket'].url_for()}"
-    return {
-        "font_size": to_int(request.query.get("fontsize", "16"), 16),
-        "app_websocket_url": ("wss:" if page_url.lower().startswith("https") else "ws:") + websocket.split(":", 1)[1],
-        "config": {"static": {"url": f"{page_url}{router['static'].url_for(filename='/')}".rstrip("/") + "/"}},
-        "application": {"name": title},
-    }
 
 
 class Game(AppService):
@@ -139,10 +125,12 @@ class VisitorServer(Server):
                 handler.tracebacks_show_locals = False  # locals hold cookies and visitors' folders
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
-        """The page, with a visitor id cookie if the browser has none. Its addresses are built for this
-        request alone (upstream's would write them into the server, shared by every request)."""
-        page_url = self.settings.public_url or self.settings.page_url(request.headers.get("Host", ""), arrived_at(request))
-        response = aiohttp_jinja2.render_template("app_index.html", request, page_context(request, page_url, self.title))
+        """The page (upstream's own handler), with a visitor id cookie if the browser has none.
+
+        Its addresses come from `public_url`, set here for this request: upstream's handler reads it
+        without awaiting anything, so no other request can come between the two lines."""
+        self.public_url = self.settings.public_url or self.settings.page_url(request.headers.get("Host", ""), arrived_at(request))
+        response = await super().handle_index(request)
         visitor = request.cookies.get(COOKIE, "")
         if not VISITOR_ID.match(visitor):
             # Secure behind https (the page's own, or the --public-url a proxy serves it at): never sent in clear.
