@@ -43,6 +43,15 @@ log = logging.getLogger("kuzbass.serve")
 PAGE_FOLDER = Path(__file__).resolve().parent / "web"  # app_index.html, the page every visitor loads
 
 
+def arrived_at(request: web.Request) -> tuple[str, int] | None:
+    """The address and port `request` came in on (its socket's own end), when it came over IP."""
+    transport = request.transport
+    sockname = transport.get_extra_info("sockname") if transport is not None else None
+    if isinstance(sockname, tuple) and len(sockname) >= 2 and isinstance(sockname[0], str) and isinstance(sockname[1], int):
+        return sockname[0], sockname[1]
+    return None
+
+
 class Game(AppService):
     """textual-serve's app process, started in a process group of its own and killed if it will not quit."""
 
@@ -116,7 +125,11 @@ class VisitorServer(Server):
                 handler.tracebacks_show_locals = False  # locals hold cookies and visitors' folders
 
     async def handle_index(self, request: web.Request) -> web.StreamResponse:
-        self.public_url = self.settings.public_url or self.settings.page_url(request.headers.get("Host", ""))
+        """The page (upstream's own handler), with a visitor id cookie if the browser has none.
+
+        Its addresses come from `public_url`, set here for this request: upstream's handler reads it
+        without awaiting anything, so no other request can come between the two lines."""
+        self.public_url = self.settings.public_url or self.settings.page_url(request.headers.get("Host", ""), arrived_at(request))
         response = await super().handle_index(request)
         visitor = request.cookies.get(COOKIE, "")
         if not VISITOR_ID.match(visitor):
@@ -128,7 +141,7 @@ class VisitorServer(Server):
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         """As textual-serve's own, but checked, limited, and started in the visitor's saves folder."""
         origin = request.headers.get("Origin")
-        if origin is not None and not self.settings.allows(origin, request.headers.get("Host", "")):
+        if origin is not None and not self.settings.allows(origin, request.headers.get("Host", ""), arrived_at(request)):
             raise web.HTTPForbidden(text="This game is played from its own page.")
         size = clamp_size(request.query.get("width", "80"), request.query.get("height", "24")) or (80, 24)
         websocket = web.WebSocketResponse(heartbeat=15, max_msg_size=MAX_MESSAGE)

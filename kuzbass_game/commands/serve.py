@@ -166,6 +166,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def is_wildcard(host: str) -> bool:
+    """Whether `host` is an address that names no machine (0.0.0.0, ::, or none): one to listen on, never to browse to."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return not host
+
+
+def url_host(address: str) -> str:
+    """An address as a URL writes it: an IPv6 address in brackets (its zone, if any, escaped)."""
+    return f"[{address.replace('%', '%25')}]" if ":" in address and not address.startswith("[") else address
+
+
 def allowed_origins(host: str, port: int, public_url: str | None) -> set[str]:
     """The `Origin`s a websocket may come from: the public URL's, or this host's (by any loopback name)."""
     if public_url:
@@ -216,12 +229,21 @@ class Settings:
     max_visitors: int = 1000
     game_memory: int | None = 1024
 
-    def page_url(self, named: str) -> str:
-        """This server's address as a browser named it (its `Host`), when that is a plain host name; else --host's."""
-        return f"http://{named}" if HOST_HEADER.match(named) else f"http://{self.host}:{self.port}"
+    def page_url(self, named: str, arrived: tuple[str, int] | None = None) -> str:
+        """This server's address as a browser named it (its `Host`), when that is a plain host name.
 
-    def allows(self, origin: str, named: str) -> bool:
-        """Whether a websocket from a page at `origin` is one of ours (`named`: the request's `Host`).
+        Else (no `Host`, or one that is not a host name) the address the request came in on
+        (`arrived`: the socket's own address and port); if that is not known, --host's, unless
+        --host is a wildcard such as 0.0.0.0, which no browser can reach: then 127.0.0.1.
+        """
+        if HOST_HEADER.match(named):
+            return f"http://{named}"
+        host, port = arrived if arrived is not None and not is_wildcard(arrived[0]) else (self.host, self.port)
+        return f"http://{url_host('127.0.0.1' if is_wildcard(host) else host)}:{port}"
+
+    def allows(self, origin: str, named: str, arrived: tuple[str, int] | None = None) -> bool:
+        """Whether a websocket from a page at `origin` is one of ours (`named`: the request's `Host`;
+        `arrived`: the address it came in on).
 
         With --public-url, or on a loopback host, only the addresses we know (a page of another
         site, or one that renamed itself to this machine's address, is refused); on any other host
@@ -229,7 +251,7 @@ class Settings:
         """
         known = allowed_origins(self.host, self.port, self.public_url)
         if not self.public_url and not is_loopback(self.host):
-            known.add(self.page_url(named).lower())
+            known.add(self.page_url(named, arrived).lower())
         return origin.lower() in known
 
 

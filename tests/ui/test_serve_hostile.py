@@ -264,6 +264,59 @@ def test_the_page_names_the_address_its_browser_used_not_a_wildcard(served):
         assert "<script>x" not in response.read().decode()  # a Host that is not a host name is never written into the page
 
 
+def test_without_a_host_name_the_page_names_the_address_it_came_in_on_never_a_wildcard():
+    wildcard = Settings([], Path("."), "0.0.0.0", 8000, "t")
+    assert wildcard.page_url("games.example:8123", ("192.168.1.5", 8000)) == "http://games.example:8123"  # the browser's name first
+    for named in ("", '"><script>x</script>', "games example"):
+        assert wildcard.page_url(named, ("192.168.1.5", 8000)) == "http://192.168.1.5:8000"  # the socket's own address
+        assert wildcard.page_url(named, ("0.0.0.0", 8000)) == wildcard.page_url(named) == "http://127.0.0.1:8000"  # not known
+    six = Settings([], Path("."), "::", 8000, "t")
+    assert six.page_url("", ("2001:db8::5", 8000)) == "http://[2001:db8::5]:8000" and six.page_url("") == "http://127.0.0.1:8000"
+    assert six.page_url("", ("fe80::1%eth0", 8000)) == "http://[fe80::1%25eth0]:8000"
+    assert Settings([], Path("."), "192.168.1.5", 8000, "t").page_url("") == "http://192.168.1.5:8000"  # --host, when it names a machine
+    assert wildcard.allows("http://192.168.1.5:8000", "", ("192.168.1.5", 8000))  # the page's own address, as it came in
+    assert not wildcard.allows("http://evil.example", "", ("192.168.1.5", 8000))
+
+
+async def page_of(port: int, request: bytes) -> str:
+    """The page served for one raw HTTP `request` (a browser always sends `Host`; a raw request need not)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    page = (await reader.read()).decode(errors="replace")
+    writer.close()
+    return page
+
+
+def test_each_request_gets_its_own_address_and_none_a_wildcard(tmp_path: Path):
+    """A server asked to listen on --host 0.0.0.0 (run here on 127.0.0.1 only), three requests at once:
+    one with no `Host` is given the address it came in on, not ws://0.0.0.0, and each page names
+    the address its own request used, whatever the others asked."""
+    from aiohttp.test_utils import TestServer
+
+    from kuzbass_game.commands.serve import make_server
+
+    server = make_server([FERRY], tmp_path / "saves", host="0.0.0.0", port=8000, title="t")
+
+    async def scenario() -> tuple[list[str], int]:
+        listening = TestServer(await server._make_app(), host="127.0.0.1", port=0)
+        await listening.start_server()
+        try:
+            pages = await asyncio.gather(
+                page_of(listening.port, b"GET / HTTP/1.0\r\n\r\n"),
+                page_of(listening.port, b"GET / HTTP/1.1\r\nHost: games.example:8123\r\nConnection: close\r\n\r\n"),
+                page_of(listening.port, b"GET / HTTP/1.1\r\nHost: bad host\r\nConnection: close\r\n\r\n"),
+            )
+            return pages, listening.port
+        finally:
+            await listening.close()
+
+    (no_host, named, malformed), port = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in no_host, no_host[-2000:]
+    assert f'data-session-websocket-url="ws://127.0.0.1:{port}/ws"' in malformed, malformed[-2000:]
+    assert 'data-session-websocket-url="ws://games.example:8123/ws"' in named and "0.0.0.0" not in no_host + named + malformed
+
+
 def test_sizes_are_clamped_and_malformed_messages_ignored():
     assert clamp_size(20000, 20000) == (400, 150)
     assert clamp_size("20000", "20000") == (400, 150)

@@ -1,4 +1,4 @@
-"""Issue 17: what an author can write, at scale. A layer's `extend:` entries and a manifest's
+"""What an author can write, at scale (issue 17): a layer's `extend:` entries and a manifest's
 computed values are checked in time linear in their number.
 
 Timing is left to benchmarks/author_scale.py (10,000 and 50,000, on a quiet machine); these
