@@ -28,6 +28,11 @@ from collections.abc import Callable, Mapping, Sequence
 
 INT, BOOL, TEXT = "int", "bool", "text"
 TYPES = (INT, BOOL, TEXT)
+# The type of a name whose declaration is broken (a computed value whose expression does not
+# compile, a variable of an unknown type): that mistake is reported where it is written, and the
+# name is still declared with this type, which fits wherever any type is wanted, so that each use
+# of the name is not reported again. Never a declared type, and never in a story that loads.
+ANY = "any"
 
 MAX_SOURCE_LENGTH = 4000
 MAX_DEPTH = 64
@@ -442,13 +447,14 @@ class _Parser:
                 raise ExprError("if() takes three values: if(condition, value when true, value when false)", name_token.offset)
             (cond, cond_start), (yes, yes_start), (no, no_start) = args
             _require(cond, BOOL, "the first value of if()", cond_start.offset)
-            if yes.type != no.type:
+            if yes.type != no.type and ANY not in (yes.type, no.type):
                 raise ExprError(
                     f"both values of if() must have one type, but the first is {_article(yes.type)} and the second {_article(no.type)}",
                     no_start.offset,
                 )
             test, when_true, when_false = cond.run, yes.run, no.run
-            return Typed(yes.type, lambda v, n: when_true(v, n) if test(v, n) else when_false(v, n), cond.const and yes.const and no.const)
+            kind = no.type if yes.type == ANY else yes.type
+            return Typed(kind, lambda v, n: when_true(v, n) if test(v, n) else when_false(v, n), cond.const and yes.const and no.const)
         if name in ("visited", "visits"):
             if len(args) != 1 or args[0][1].kind != "str" or not args[0][0].const:
                 raise ExprError(f'{name}() takes one node id in double quotes, like {name}("node_id")', name_token.offset)
@@ -522,7 +528,7 @@ class _Parser:
             _require(value, var_type, f"'{target.text}' ({var_type})", op.offset)
             self._check_enum(Typed(var_type, value.run, var=target.text), value, value_start.offset)
             return Assignment(target.text, "=", value.run, target.offset, _assigner(target.text, "=", value, var_type, self.scope.bounds))
-        if op.text == "-=" and var_type != INT:
+        if op.text == "-=" and var_type not in (INT, ANY):
             raise ExprError(f"'-=' needs an int variable; '{target.text}' is {var_type}", op.offset)
         if var_type == BOOL:
             raise ExprError(f"'{op.text}' cannot be used on bool variable '{target.text}'", op.offset)
@@ -541,12 +547,12 @@ def _suggest(name: str, choices: Iterable[str]) -> str:
 
 
 def _require(item: Typed, wanted: str, where: str, offset: int) -> None:
-    if item.type != wanted:
+    if item.type != wanted and ANY not in (item.type, wanted):
         raise ExprError(f"{where} needs {_article(wanted)} but got {_article(item.type)}", offset)
 
 
 def _article(type_name: str) -> str:
-    return {INT: "a number (int)", BOOL: "true/false (bool)", TEXT: "text"}[type_name]
+    return {INT: "a number (int)", BOOL: "true/false (bool)", TEXT: "text", ANY: "a value"}[type_name]
 
 
 def _logic(op: str, left: Typed, right: Typed, offset: int) -> Typed:
@@ -560,9 +566,9 @@ def _logic(op: str, left: Typed, right: Typed, offset: int) -> Typed:
 
 
 def _comparison(op: str, left: Typed, right: Typed, offset: int) -> Typed:
-    if left.type != right.type:
+    if left.type != right.type and ANY not in (left.type, right.type):
         raise ExprError(f"cannot compare {_article(left.type)} with {_article(right.type)} using '{op}'", offset)
-    if op not in ("==", "!=") and left.type == BOOL:
+    if op not in ("==", "!=") and BOOL in (left.type, right.type):
         raise ExprError(f"'{op}' needs numbers or text, not true/false", offset)
     a, b = left.run, right.run
     const = left.const and right.const
@@ -595,7 +601,7 @@ def _variable_against_constant(op: str, name: str, k: Value) -> Evaluator:
 
 def _arith(op: str, left: Typed, right: Typed, offset: int) -> Typed:
     const = left.const and right.const
-    if op == "+" and left.type == TEXT and right.type == TEXT:
+    if op == "+" and TEXT in (left.type, right.type) and {left.type, right.type} <= {TEXT, ANY}:  # `"x" + broken` is text
         ta, tb = cast(TextEvaluator, left.run), cast(TextEvaluator, right.run)  # texts: checked just above
         return Typed(TEXT, lambda v, n: _cap_text(ta(v, n) + tb(v, n)), const)
     _require(left, INT, f"'{op}'", offset)
@@ -683,7 +689,7 @@ def compile_condition(source: str, scope: Scope) -> Condition:
             raise ExprError(f"'={glued}' is not an operator: did you mean '{glued}='?", parser.tok.offset)
         hint = "; to compare, write '=='" if parser.tok.text == "=" else ""
         raise ExprError(f"unexpected {parser._describe(parser.tok)} after the condition{hint}", parser.tok.offset)
-    if typed.type != BOOL:
+    if typed.type not in (BOOL, ANY):
         raise ExprError(f"a condition must be true/false (bool), but this is {_article(typed.type)}", 0)
     constant = None
     if typed.const:
@@ -707,7 +713,7 @@ def compile_value(source: str, scope: Scope, wanted: str | None = None) -> tuple
     typed = parser.expression()
     if parser.tok.kind != "end":
         raise ExprError(f"unexpected {parser._describe(parser.tok)} after the expression", parser.tok.offset)
-    if wanted is not None and typed.type != wanted:
+    if wanted is not None and typed.type not in (wanted, ANY):
         raise ExprError(f"this must be {_article(wanted)}, but it is {_article(typed.type)}", 0)
     return typed, frozenset(parser.reads)
 

@@ -694,7 +694,7 @@ class NodeCompiler:
         if declared is None:
             r.error(spec["var"][1], f"unknown variable '{var}'{did_you_mean(var, self.variables)}")
             return None
-        if declared.type != "text":
+        if declared.type not in ("text", expr.ANY):  # (of no known type: its declaration is the mistake)
             r.error(spec["var"][1], f"input can only fill a text variable; '{var}' is {declared.type}")
             return None
         if declared.values:

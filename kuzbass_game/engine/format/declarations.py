@@ -9,6 +9,7 @@ routine can never run itself, directly or through another).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TypeVar
 
@@ -80,51 +81,22 @@ class Declarations:
     def read_variables(self, reader: Reader, node: yaml.Node) -> None:
         entries = reader.mapping(node, "'variables'")
         for name, (key_node, spec_node) in (entries or {}).items():
-            if not self._claim(reader, key_node, name, "variable"):
-                continue
-            var = self._variable(reader, name, key_node, spec_node)
-            if var is not None:
-                self._add_variable(var)
+            if self._claim(reader, key_node, name, "variable"):
+                self._add_variable(self._variable(reader, name, key_node, spec_node))
 
-    def _variable(self, reader: Reader, name: str, key_node: yaml.Node, spec_node: yaml.Node) -> Variable | None:
+    def _variable(self, reader: Reader, name: str, key_node: yaml.Node, spec_node: yaml.Node) -> Variable:
+        """A variable, as declared. One whose declaration is wrong (each mistake reported here) is
+        still declared, with what could be read of it (of the type that fits anywhere when its type
+        is not known), so that the texts, conditions and effects using it are not reported again as
+        using an unknown variable: the story still does not load, for the mistake in the declaration."""
         what = f"variable '{name}'"
         spec = reader.mapping(spec_node, what, VARIABLE_KEYS, required=("type",))
-        if spec is None or "type" not in spec:
-            return None
-        var_type = reader.text(spec["type"][1], f"the type of {what}")
-        if var_type not in expr.TYPES:
-            if var_type is not None:
-                reader.error(spec["type"][1], f"unknown type '{var_type}' for {what}{did_you_mean(var_type, expr.TYPES)}; use int, bool or text")
-            return None
-        minimum = maximum = None
-        for bound in ("min", "max"):
-            if bound in spec:
-                if var_type != "int":
-                    reader.error(spec[bound][0], f"'{bound}' only applies to int variables; {what} is {var_type}")
-                    continue
-                value = reader.integer(spec[bound][1], f"'{bound}' of {what}")
-                if bound == "min":
-                    minimum = value
-                else:
-                    maximum = value
-        if minimum is not None and maximum is not None and minimum > maximum:
-            reader.error(spec["max"][1], f"'max' of {what} ({maximum}) is below its 'min' ({minimum})")
-            return None
+        if spec is None:
+            return Variable(name, expr.ANY, 0, mark=reader.mark(key_node))
+        var_type = self._variable_type(reader, spec, what)
+        minimum, maximum = self._bounds_of(reader, spec, what, var_type)
         values = self._values(reader, spec, what, var_type)
-        default: expr.Value = values[0] if values else TYPE_DEFAULTS[var_type]
-        if "default" in spec:
-            value_node = spec["default"][1]
-            read = {"int": reader.integer, "bool": reader.boolean}.get(var_type)
-            got = read(value_node, f"the default of {what}") if read else reader.text(value_node, f"the default of {what}", allow_empty=True)
-            if got is None:
-                return None
-            default = got
-            if var_type == "int" and ((minimum is not None and got < minimum) or (maximum is not None and got > maximum)):  # type: ignore[operator]
-                reader.error(value_node, f"the default of {what} ({got}) is outside its range {minimum}..{maximum}")
-            if values and got not in values:
-                reader.error(
-                    value_node, f'the default of {what} ("{got}") is not one of its values{did_you_mean(str(got), values)}: {", ".join(values)}'
-                )
+        default = self._default(reader, spec, what, var_type, (minimum, maximum), values)
         label = self._short_text(reader, spec, "label", what, MAX_LABEL, "will be cut in the status panel")
         description = self._short_text(reader, spec, "description", what, MAX_DESCRIPTION, "is too long for a tooltip")
         if "show_if" in spec:
@@ -134,26 +106,78 @@ class Declarations:
         return Variable(name, var_type, default, minimum, maximum, label, reader.mark(key_node), values, description)
 
     @staticmethod
+    def _variable_type(reader: Reader, spec: Entries, what: str) -> str:
+        """The declared type; the type that fits anywhere when it is missing or unknown (reported)."""
+        if "type" not in spec:  # reported by the mapping, as a missing key
+            return expr.ANY
+        var_type = reader.text(spec["type"][1], f"the type of {what}")
+        if var_type in expr.TYPES:
+            return var_type
+        if var_type is not None:
+            reader.error(spec["type"][1], f"unknown type '{var_type}' for {what}{did_you_mean(var_type, expr.TYPES)}; use int, bool or text")
+        return expr.ANY
+
+    @staticmethod
+    def _bounds_of(reader: Reader, spec: Entries, what: str, var_type: str) -> tuple[int | None, int | None]:
+        """An int variable's range; unbounded on a side that is wrong (reported)."""
+        bounds: dict[str, int | None] = {"min": None, "max": None}
+        for bound in bounds:
+            if bound not in spec or var_type == expr.ANY:  # a variable of no known type: its type is the mistake
+                continue
+            if var_type != "int":
+                reader.error(spec[bound][0], f"'{bound}' only applies to int variables; {what} is {var_type}")
+                continue
+            bounds[bound] = reader.integer(spec[bound][1], f"'{bound}' of {what}")
+        minimum, maximum = bounds["min"], bounds["max"]
+        if minimum is not None and maximum is not None and minimum > maximum:
+            reader.error(spec["max"][1], f"'max' of {what} ({maximum}) is below its 'min' ({minimum})")
+            return None, None
+        return minimum, maximum
+
+    @staticmethod
+    def _default(
+        reader: Reader, spec: Entries, what: str, var_type: str, bounds: tuple[int | None, int | None], values: tuple[str, ...] | None
+    ) -> expr.Value:
+        """The declared default, checked against the range and the values; the type's own when it is wrong."""
+        default: expr.Value = values[0] if values else TYPE_DEFAULTS.get(var_type, 0)
+        if "default" not in spec or var_type == expr.ANY:
+            return default
+        value_node = spec["default"][1]
+        read = {"int": reader.integer, "bool": reader.boolean}.get(var_type)
+        got = read(value_node, f"the default of {what}") if read else reader.text(value_node, f"the default of {what}", allow_empty=True)
+        if got is None:
+            return default
+        minimum, maximum = bounds
+        if var_type == "int" and ((minimum is not None and got < minimum) or (maximum is not None and got > maximum)):  # type: ignore[operator]
+            reader.error(value_node, f"the default of {what} ({got}) is outside its range {minimum}..{maximum}")
+        if values and got not in values:
+            reader.error(value_node, f'the default of {what} ("{got}") is not one of its values{did_you_mean(str(got), values)}: {", ".join(values)}')
+        return got
+
+    @staticmethod
     def _values(reader: Reader, spec: Entries, what: str, var_type: str) -> tuple[str, ...] | None:
-        if "values" not in spec:
+        """An enumerated text variable's values. When one of them is wrong (reported), none are
+        enforced: which value was meant is not known, so a comparison or an assignment with it,
+        or the default, is not reported again as a value the variable never holds."""
+        if "values" not in spec or var_type == expr.ANY:
             return None
         if var_type != "text":
             reader.error(spec["values"][0], f"'values' only applies to text variables; {what} is {var_type}")
             return None
         items = reader.sequence(spec["values"][1], f"the values of {what}")
         values: list[str] = []
+        broken = False
         for item in items or ():
             value = reader.text(item, f"a value of {what}")
             if value is None:
-                continue
-            if value in values:
+                broken = True
+            elif value in values:
                 reader.error(item, f'the value "{value}" is listed twice for {what}')
-                continue
-            values.append(value)
-        if items is not None and not values:
+            else:
+                values.append(value)
+        if items is not None and not items:
             reader.error(spec["values"][1], f"{what} lists no values")
-            return None
-        return tuple(values) or None
+        return None if broken else tuple(values) or None
 
     @staticmethod
     def _short_text(reader: Reader, spec: Entries, key: str, what: str, limit: int, why: str) -> str | None:
@@ -176,24 +200,32 @@ class Declarations:
                 spec = {"value": (key_node, spec_node)}
             else:
                 spec = reader.mapping(spec_node, what, COMPUTED_KEYS, required=("value",)) or {}
-            if "value" not in spec:
-                continue
-            value_node = spec["value"][1]
-            source = reader.expression_source(value_node, f"the value of {what}")
-            if source is None:
-                continue
-            try:
-                typed, reads = expr.compile_value(source, self.scope())
-            except expr.ExprError as err:
-                reader.sink.error(reader.locate(value_node, err.offset), f"in the value of {what}: {err.message}")
-                continue
-            self.reads |= reads
+            source, typed = self._computed_value(reader, spec, what)
             label = self._short_text(reader, spec, "label", what, MAX_LABEL, "will be cut in the status panel")
             description = self._short_text(reader, spec, "description", what, MAX_DESCRIPTION, "is too long for a tooltip")
             if "show_if" in spec:
                 self.pending_show_if.append((name, spec["show_if"][1], reader))
             self.computed[name] = Computed(name, typed.type, source, typed.run, label, description, None, reader.mark(key_node))
             self._computed_typed[name] = expr.Typed(typed.type, typed.run)
+
+    def _computed_value(self, reader: Reader, spec: Entries, what: str) -> tuple[str, expr.Typed]:
+        """A computed value's source and checked expression. One whose value is missing or does not
+        compile (the mistake reported here) is still declared, of the type that fits anywhere, so
+        that the texts, conditions and effects reading it are not reported again as reading an
+        unknown variable: the story still does not load, for the one mistake."""
+        if "value" not in spec:  # reported by the mapping, as a missing key
+            return "", _broken(what)
+        value_node = spec["value"][1]
+        source = reader.expression_source(value_node, f"the value of {what}")
+        if source is None:
+            return "", _broken(what)
+        try:
+            typed, reads = expr.compile_value(source, self.scope())
+        except expr.ExprError as err:
+            reader.sink.error(reader.locate(value_node, err.offset), f"in the value of {what}: {err.message}")
+            return source, _broken(what)
+        self.reads |= reads
+        return source, typed
 
     def read_routines(self, reader: Reader, node: yaml.Node) -> None:
         entries = reader.mapping(node, "'routines'")
@@ -202,15 +234,16 @@ class Declarations:
                 continue
             what = f"routine '{name}'"
             label = None
+            effects: expr.Effects | None
             if isinstance(body, yaml.MappingNode):  # {effects: ..., label: "the monthly issue"}
-                spec = reader.mapping(body, what, ROUTINE_KEYS, required=("effects",))
-                if not spec or "effects" not in spec:
-                    continue
+                spec = reader.mapping(body, what, ROUTINE_KEYS, required=("effects",)) or {}
                 if "label" in spec:
                     label = reader.text(spec["label"][1], f"the label of {what}")
                     label = label.strip() if label else None
-                body = spec["effects"][1]
-            effects = self._routine_effects(reader, body, what)
+                # Without its effects (reported by the mapping) it is declared empty, as a broken one is.
+                effects = self._routine_effects(reader, spec["effects"][1], what) if "effects" in spec else expr.joined([])
+            else:
+                effects = self._routine_effects(reader, body, what)
             if effects is not None:
                 self.reads |= effects.reads
                 self.routines[name] = Routine(name, effects, reader.mark(key_node), label)
@@ -267,6 +300,16 @@ class Declarations:
 
 
 _Declared = TypeVar("_Declared", Variable, Computed)
+
+
+def _broken(what: str) -> expr.Typed:
+    """What a broken declaration's name reads as: a value of the type that fits anywhere, never
+    worked out (a story with the mistake does not load, so nothing ever runs this)."""
+
+    def run(v: Mapping[str, expr.Value], n: Mapping[str, int]) -> expr.Value:
+        raise expr.EvalError(f"{what} does not compile")
+
+    return expr.Typed(expr.ANY, run)
 
 
 def _with(item: _Declared, *, show_if: expr.Condition) -> _Declared:

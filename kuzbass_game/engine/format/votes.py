@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kuzbass_game.engine.core import model
+from kuzbass_game.engine.core import expr, model
 from kuzbass_game.engine.core.model import Faction, Move, Vote
 from kuzbass_game.engine.format.reader import NODE_ID, did_you_mean
 
@@ -75,7 +75,7 @@ def _record(nc: NodeCompiler, node: yaml.Node, what: str, outcomes: dict[str, st
     if declared is None:
         r.error(node, f"the record of {what} names an unknown variable '{name}'{did_you_mean(name, nc.variables)}")
         return None
-    if declared.type != "text":
+    if declared.type not in ("text", expr.ANY):  # (of no known type: its declaration is the mistake)
         r.error(node, f"the record of {what} must be a text variable; '{name}' is {declared.type}")
         return None
     if declared.values:
