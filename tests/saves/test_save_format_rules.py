@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone, UTC
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kuzbass_game.engine.storage import save_format
 from kuzbass_game.engine.storage.save_format import SaveError, SaveMeta, decode, encode, seed_game_id, verify
@@ -538,3 +539,13 @@ def test_the_message_for_several_missing_layers_and_for_layers_whose_folders_are
         "the save was made with the layer 'salt' over the story, which is not loaded now: give its folder with --story after the story's"
     )
     assert save_format.missing_layers(decoded, ferry) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('0123456789 ,:-"é٣a')), max_size=400), st.integers(95, 105))
+def test_a_long_number_is_found_as_a_pattern_would_find_it(around, run):
+    """`has_long_number` (a byte table and a substring search) says what `[0-9]{101}` says, for
+    ASCII digits only (json reads no other digit as a number), wherever the run stands."""
+    for text in (around, around + "7" * run + around, "7" * run, around[:5] + "1" * run):
+        assert save_format.has_long_number(text.encode()) == bool(re.search("[0-9]{101}", text))
+    assert not save_format.has_long_number("٣".encode() * 200)  # Arabic-Indic digits: not a JSON number
