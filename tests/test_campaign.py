@@ -7,6 +7,9 @@ back into a token, leaves a codex entry unreachable or drops who the player is f
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -208,3 +211,15 @@ def test_what_was_put_by_carries_a_player_to_the_end(campaign):
     assert hoarders["took"] >= 5  # the story offers putting by, again and again
     assert hoarders["soap"] - spenders["soap"] >= 0.5 or hoarders["rubles"] - spenders["rubles"] >= 20, (hoarders, spenders)
     assert hoarders["health"] >= spenders["health"], (hoarders, spenders)
+
+
+def test_the_continuity_ledger_is_what_the_story_says_and_every_fact_is_read():
+    """docs/dev/continuity-ledger.md is written from the compiled campaign: a story edit that moves
+    a fact without running the script fails here, and so does a fact that no text, lock or status reads."""
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "scripts/continuity_ledger.py", "--check"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in (root / "docs/dev/continuity-ledger.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
+    assert len(rows) > 40
+    unread = [row.split("|")[1].strip() for row in rows if row.rstrip(" |").endswith("—")]
+    assert not unread, f"facts that nothing reads: {unread}"
