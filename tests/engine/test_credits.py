@@ -81,9 +81,9 @@ def test_each_change_is_credited_to_its_cause_and_never_netted(story):
         ("Soap +1", "the monthly issue"),
         ("Makhorka +1", "the monthly issue"),
         ("Soap −1", "a month's washing"),
-        ("Health −1", "on arrival"),
+        ("Health −1", "as the scene opens"),
     ]
-    assert changes_text(scene.changes) == "Food −1 · Soap +1, Makhorka +1 (the monthly issue) · Soap −1 (a month's washing) · Health −1 (on arrival)"
+    assert changes_text(scene.changes) == "Food −1 · Soap +1, Makhorka +1 (the monthly issue) · Soap −1 (a month's washing) · Health −1 (as the scene opens)"
 
 
 def test_a_loaded_or_rewound_game_credits_its_last_step_the_same_way(story):
@@ -109,7 +109,7 @@ def test_the_history_puts_each_change_under_its_cause(story):
         ("soap", "the monthly issue", 1),
         ("makhorka", "the monthly issue", 1),
         ("soap", "a month's washing", -1),
-        ("health", "on arrival", -1),
+        ("health", "as the scene opens", -1),
     }
     assert second.changes == ()
 

@@ -71,7 +71,7 @@ class StatusItem(NamedTuple):
 class Change(NamedTuple):
     """A shown value the last step changed: "Food −2", or "Trade: miner" for a text.
 
-    `cause` says where it came from: "" for the choice itself, "on arrival" for the new scene's
+    `cause` says where it came from: "" for the choice itself, "as the scene opens" for the new scene's
     own effects, "the vote", or a routine's label ("the monthly issue"). One value can change
     twice in a step, once per cause ("Soap +1, the monthly issue · Soap −1, a month's washing"):
     the changes are never netted across causes.

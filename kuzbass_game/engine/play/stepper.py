@@ -30,7 +30,7 @@ class InvalidAction(ValueError):
 # Where a change came from: the choice taken (CHOSEN), the node entered (ARRIVAL), the vote's
 # count (VOTE), or a labelled routine (its label). A routine without a label is its caller's.
 CHOSEN = ""
-ARRIVAL = "on arrival"
+ARRIVAL = "as the scene opens"  # said after a change the new scene itself made: "Health −1 (as the scene opens)"
 VOTE = "the vote"
 
 

@@ -26,7 +26,7 @@ class ValueChange:
     label: str
     before: object
     after: object
-    cause: str = ""  # "" the choice itself; "on arrival" the new scene; "the vote"; a routine's label
+    cause: str = ""  # "" the choice itself; "as the scene opens" the new scene; "the vote"; a routine's label
 
     @property
     def delta(self) -> int | None:
