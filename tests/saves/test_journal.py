@@ -408,3 +408,15 @@ def test_a_line_that_cuts_below_a_checkpoint_sets_it_aside_and_one_above_keeps_i
     assert apply_journal(with_checkpoint, _line(at=2, add=[])).checkpoint == (2, {"node": "waiting"})
     assert apply_journal(with_checkpoint, _line(at=1, add=[]) + _line(at=1, add=[{"node": "waiting", "choice": 0}])).checkpoint is None
     assert apply_journal(with_checkpoint, _line()).checkpoint == (2, {"node": "waiting"})
+
+
+def test_a_save_without_a_journal_token_reads_no_line_and_a_line_s_strings_come_out_plain(ferry):
+    from dataclasses import replace
+
+    from kuzbass_game.engine.storage.save_format import apply_journal
+
+    _, decoded = _snapshot(ferry)
+    untokened = replace(decoded, journal=None)
+    assert apply_journal(untokened, _line(of=DROP)) is untokened  # a line naming no snapshot is not this save's
+    applied = apply_journal(decoded, _line(summary={"node": "crossing", "turn": 4, "chapter": "The \x1b[31mFerry\u202e"}))
+    assert applied.summary == {"node": "crossing", "turn": 4, "chapter": "The [31mFerry"}

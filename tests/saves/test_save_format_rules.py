@@ -5,7 +5,10 @@ the game id a seed gives, what a save's slot holds, the two migrations field by 
 from __future__ import annotations
 
 import json
+import os
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone, UTC
 
@@ -17,6 +20,7 @@ from kuzbass_game.engine.storage.save_format import SaveError, SaveMeta, decode,
 
 from kuzbass_game.engine import load_story
 from kuzbass_game.engine.play.game import Game
+from kuzbass_game.engine.play.state import Action
 
 from .conftest import FERRY, load, played
 
@@ -549,3 +553,292 @@ def test_a_long_number_is_found_as_a_pattern_would_find_it(around, run):
     for text in (around, around + "7" * run + around, "7" * run, around[:5] + "1" * run):
         assert save_format.has_long_number(text.encode()) == bool(re.search("[0-9]{101}", text))
     assert not save_format.has_long_number("٣".encode() * 200)  # Arabic-Indic digits: not a JSON number
+
+
+# ---------------------------------------------------------------- the full mutation run's survivors (commit 269dd90)
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ([], "the save is damaged: an action is not an object"),
+        ({"node": 1, "choice": 0}, "the save is damaged: an action names no scene"),
+        ({"node": "n" * 1001, "text": "Anna"}, "the save is damaged: an action names no scene"),
+        ({"node": "bank"}, "the save is damaged: an action must be a choice or a text"),
+        ({"node": "bank", "choice": 0, "text": "Anna"}, "the save is damaged: an action must be a choice or a text"),
+        ({"choice": None, "node": "bank", "text": None}, "the save is damaged: an action must be a choice or a text"),
+        ({"node": "bank", "choice": 100}, "the save is damaged: a choice number is invalid"),
+        ({"node": "bank", "choice": -1}, "the save is damaged: a choice number is invalid"),
+        ({"node": "bank", "choice": True}, "the save is damaged: a choice number is invalid"),
+        ({"node": "bank", "text": 5}, "the save is damaged: a typed text is invalid"),
+        ({"node": "bank", "text": ["Anna"]}, "the save is damaged: a typed text is invalid"),
+        ({"node": "bank", "text": "t" * 1001}, "the save is damaged: a typed text is invalid"),
+        ({"node": "bank", "choice": 0, "sig": 5}, "the save is damaged: a choice signature is invalid"),
+        ({"node": "bank", "choice": 0, "sig": ["s"]}, "the save is damaged: a choice signature is invalid"),
+        ({"node": "bank", "choice": 0, "sig": "s" * 65}, "the save is damaged: a choice signature is invalid"),
+        ({"node": "bank", "text": "Anna", "sig": "s" * 65}, "the save is damaged: a choice signature is invalid"),
+    ],
+)
+def test_each_way_an_action_is_damaged_has_its_message(ferry, item, message):
+    """Read in a file (a choice as the game writes it takes a path of its own) and alone."""
+    with pytest.raises(SaveError) as caught:
+        decode(_forged(_save_obj(ferry), "game.actions", [item]))
+    assert str(caught.value) == message
+    with pytest.raises(SaveError) as caught:
+        save_format._action(item)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"node": "n" * 1000, "text": "t" * 1000},
+        {"node": "n" * 1000, "choice": 99, "sig": "s" * 64},
+        {"node": "bank", "text": "Anna", "sig": "s" * 64},
+        {"node": "bank", "choice": 0},
+    ],
+)
+def test_an_action_at_its_limits_is_read(item):
+    expected = Action(item["node"], item.get("choice"), item.get("text"), item.get("sig"))
+    assert save_format._action(item) == expected
+    assert save_format._actions([item]) == [expected]
+
+
+def test_a_save_may_hold_200000_actions_and_not_one_more(ferry):
+    obj = _save_obj(ferry)
+    with pytest.raises(SaveError) as caught:  # counted, then read one by one: the first names no scene
+        decode(_forged(obj, "game.actions", [{}] * 200_000))
+    assert str(caught.value) == "the save is damaged: an action names no scene"
+    with pytest.raises(SaveError) as caught:
+        decode(_forged(obj, "game.actions", [{}] * 200_001))
+    assert str(caught.value) == "the save is damaged: too many actions"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"   \n", "the file is empty (perhaps a crash while it was first written)"),
+        (b'{"name": "\xff"}', "the file is not a save: it holds binary data, not text"),
+        (b"hello", "the file is not a Kuzbass save (it is not JSON)"),
+        (b'  {"slot": ', "the save is damaged: it ends too early (truncated)"),
+        (b"[1, 2", "the save is damaged: it ends too early (truncated)"),
+        (b'{"slot": x}\n', "the save is damaged: broken JSON at line 1, column 10"),
+        (b"[" * 100_000, "the save is damaged: it nests too deeply"),
+        (b"[1]", "the file is not a Kuzbass save"),
+    ],
+)
+def test_each_way_a_file_is_not_json_has_its_message(data, message):
+    with pytest.raises(SaveError) as caught:
+        save_format.parse_json(data)
+    assert str(caught.value) == message
+
+
+def test_a_file_may_hold_8_mib_and_not_a_byte_more():
+    data = b'{"a": 1}' + b" " * (8 * 1024 * 1024 - 8)
+    assert save_format.parse_json(data) == {"a": 1}
+    with pytest.raises(SaveError) as caught:
+        save_format.parse_json(data + b" ")
+    assert str(caught.value) == "the file is too large to be a save (8192 KB)"
+
+
+def test_an_unprintable_character_written_as_itself_is_removed_too():
+    """Without a backslash in the file, a string can still hold a bidi control written raw."""
+    assert save_format.parse_json('{"name": "An\u202ena", "ti\u200btle": "x"}'.encode()) == {"name": "Anna", "title": "x"}
+
+
+@contextmanager
+def local_zone(zone: str):
+    """The process's local time zone as a POSIX TZ string (no time zone database needed)."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
+def test_a_time_stamp_at_its_limits(ferry):
+    parse = save_format._parse_time
+    assert parse("1970-01-02T00:00:00+00:00") == datetime(1970, 1, 2, tzinfo=UTC)
+    assert parse("9000-01-01T00:00:00+00:00") == datetime(9000, 1, 1, tzinfo=UTC)
+    for stamp, year in (("1970-01-01T23:59:59.999999+00:00", 1970), ("9000-01-01T00:00:00.000001+00:00", 9000)):
+        with pytest.raises(SaveError) as caught:
+            parse(stamp)
+        assert str(caught.value) == f"the save is damaged: its time stamp is out of range (year {year})"
+    long = "2026-03-01T00:00:00." + "1" * 39 + "+00:00"  # 65 characters: only the first 64 are read
+    for stamp in (long, "not a time", "2026-13-01T00:00:00"):
+        with pytest.raises(SaveError) as caught:
+            parse(stamp)
+        assert str(caught.value) == "the save is damaged: its time stamp is unreadable"
+    assert parse(long[:53] + "+00:00") == datetime(2026, 3, 1, 0, 0, 0, 111111, tzinfo=UTC)
+
+
+def test_a_time_stamp_the_local_time_zone_cannot_show_is_damage():
+    with local_zone("<+2459>-24:59"):  # an offset of more than a day: datetime refuses it
+        with pytest.raises(SaveError) as caught:
+            save_format._parse_time("2026-03-01T00:00:00+00:00")
+    assert str(caught.value) == "the save is damaged: its time stamp cannot be shown in local time"
+
+
+def test_the_slot_s_time_is_written_in_utc_whatever_the_local_zone(ferry):
+    with local_zone("<+07>-7"):
+        slot = slot_of(encode(played(ferry), SaveMeta("x", "manual", datetime(2026, 3, 1, 12, tzinfo=UTC), 0))[0])
+    assert slot["saved_at"] == "2026-03-01T12:00:00.000000+00:00"
+
+
+def _rebased(story):
+    """A game rebased after a story edit: it begins where `start` stands (the name typed), then goes on."""
+    start = Game(story, seed=7)
+    start.submit("Anna")
+    game = Game(story, seed=7, base=start.state)
+    game.choose(0)
+    game.choose(2)
+    return game, start.state
+
+
+@pytest.mark.parametrize("every", [1000, 2])  # 2: the load resumes at a checkpoint
+def test_a_rebased_game_saves_its_base_and_loads_from_it(ferry, monkeypatch, every):
+    monkeypatch.setattr(save_format, "CHECKPOINT_EVERY", every)
+    game, base = _rebased(ferry)
+    data = saved(ferry, game)
+    base_json = json.loads(json.dumps(base.to_json()))
+    assert json.loads(data)["game"]["base"] == base_json
+    assert (json.loads(data)["game"]["checkpoint"] is None) == (every == 1000)
+    decoded = decode(data)
+    assert decoded.base == base_json
+    restored = save_format.restore(decoded, ferry)
+    assert (restored.notice, restored.exact, restored.game.rebased) == (None, True, True)
+    assert restored.game.actions == game.actions and restored.game.state.to_json() == game.state.to_json()
+    assert restored.game.base.to_json() == base.to_json() and restored.game.state_at(0).to_json() == base.to_json()
+    assert verify(data, ferry) == ("ok", "replays exactly (2 choices)")
+
+
+def test_a_rebased_save_s_base_is_checked_on_its_story_and_dropped_on_a_changed_one(ferry):
+    obj = json.loads(saved(ferry, _rebased(ferry)[0]))
+    obj["game"]["base"]["variables"]["kopeks"] = 99
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the save is damaged: variable 'kopeks' is 99, outside its range 0..20"
+    obj["game"]["base"] = {"node": "nowhere"}
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the saved scene 'nowhere' no longer exists in the story"
+    obj["story"]["fingerprint"] = "an older story"  # the base is dropped: the choices replay from the start, and fail at once
+    restored = save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert restored.notice == (
+        "The story was updated since this save. Your choices replay only up to turn 0 of 2, so you resume where you saved, "
+        "with your saved state, but cannot go back past this point."
+    )
+    assert restored.exact is False and restored.game.rebased and restored.game.seed == 7
+    assert restored.game.state.to_json() == obj["game"]["state"]
+
+
+def test_a_checkpoint_or_a_saved_scene_that_does_not_exist_and_a_journal_that_leads_elsewhere(ferry):
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["game"]["checkpoint"] = {"at": 1, "state": {"node": "nowhere"}}
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the save is damaged: its checkpoint's scene does not exist"
+    obj = json.loads(saved(ferry, played(ferry)))
+    obj["game"]["state"]["node"] = "nowhere"
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(json.dumps(obj).encode()), ferry)
+    assert str(caught.value) == "the save is damaged: its saved scene does not exist"
+    journaled = replace(decode(saved(ferry, played(ferry))), journaled=True, summary={"node": "waiting", "turn": 2})
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(journaled, ferry)
+    assert str(caught.value) == "the save is damaged: its journal's choices do not lead where it says"
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (RecursionError(), "the save cannot be replayed: RecursionError"),
+        (ValueError("v" * 400), "the save cannot be replayed on this story: " + "v" * 300),
+        (ValueError("\x1b"), "the save cannot be replayed on this story: ValueError"),
+    ],
+)
+def test_a_fault_met_during_the_replay_is_named(ferry, monkeypatch, error, message):
+    """As a fault of the story (or the stack) met while the choices replay would raise it."""
+
+    def failing(self, actions):
+        raise error
+
+    data = saved(ferry, played(ferry))
+    monkeypatch.setattr(Game, "replay", failing)
+    with pytest.raises(SaveError) as caught:
+        save_format.restore(decode(data), ferry)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "the save is damaged: the saved state is not an object"),
+        ({}, "the save is damaged: the saved state has no 'node'"),
+        ({"node": 1}, "the save is damaged: 'node' in the saved state has the wrong type"),
+    ],
+)
+def test_a_saved_state_without_its_scene(ferry, data, message):
+    for strict in (True, False):
+        with pytest.raises(SaveError) as caught:
+            save_format.state_from_json(data, ferry, strict=strict)
+        assert str(caught.value) == message
+
+
+def test_on_a_changed_story_a_missing_or_wrong_value_leaves_the_next_ones_read(ferry):
+    for first in ({}, {"name": 5}):  # the story's first variable: missing, then of the wrong type
+        state = _state(ferry, variables={**first, "kopeks": 9, "coat": "sheepskin"})
+        fitted = save_format.state_from_json(state, ferry, strict=False)
+        assert dict(fitted.variables) == {**ferry.defaults(), "kopeks": 9, "coat": "sheepskin"}
+
+
+def test_the_layers_names_are_kept_to_their_limits(ferry):
+    obj = _save_obj(ferry)
+    obj["story"]["layers"] = ["salt"]
+    obj["story"]["layer_titles"] = {"k" * 300: "T", "a": "t" * 200, "b": "t" * 201}
+    obj["story"]["layer_folders"] = {"a": "/" * 4096, "b": "/" * 4097}
+    decoded = decode(json.dumps(obj).encode())
+    assert decoded.layer_titles == {"k" * 200: "T", "a": "t" * 200}
+    assert decoded.layer_folders == {"a": "/" * 4096}
+    obj["story"]["layer_titles"] = {str(n): "t" for n in range(100)}
+    assert decode(json.dumps(obj).encode()).layer_titles == {str(n): "t" for n in range(100)}
+
+
+def test_a_layered_story_whose_folders_are_not_known_still_saves(ferry):
+    """A story compiled without the loader knows its layers but not their folders: its save names none."""
+    layered = load_story([FERRY, TEA]).story
+    bare = replace(layered, layer_folders=())
+    game = Game(bare, seed=1)
+    game.submit("Olga")
+    data = encode(game, SaveMeta("tea", "manual", datetime(2026, 3, 1, tzinfo=UTC), 0))[0]
+    assert json.loads(data)["story"]["layer_folders"] == {}
+    assert save_format.missing_layers(decode(data.encode()), ferry) == (
+        "the save was made with the layer 'ferry_tea' (\"Tea on the landing\") over the story, which is not loaded now: "
+        "give its folder with --story after the story's"
+    )
+
+
+def test_a_scene_showing_no_paragraph_and_a_value_with_a_tab_save_and_replay(tmp_path):
+    """The excerpt of a scene whose every part is hidden is empty; a text value the story sets with a
+    tab and a zero-width space is read back as plain text, and the replayed one compared as such."""
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "manifest.yaml").write_text('id: one\ntitle: One\nstart: a\nvariables:\n  x: {type: text, default: "no"}\n')
+    (folder / "nodes.yaml").write_text(
+        'nodes:\n  a:\n    text: "First."\n    choices:\n      - {text: Onwards, goto: b, effects: "x = \\"a\\tb\\u200bc\\""}\n'
+        '  b:\n    text:\n      - if: "x == \\"zz\\""\n        text: Never.\n    ending: {title: The end}\n'
+    )
+    story = load_story(folder).story
+    game = Game(story, seed=1)
+    game.choose(0)
+    assert game.state.variables["x"] == "a\tb\u200bc"
+    text, summary = encode(game, SaveMeta("x", "manual", datetime(2026, 3, 1, tzinfo=UTC), 0))
+    assert summary == {"chapter": None, "date": None, "turn": 1, "node": "b", "excerpt": "", "ending": "The end"}
+    assert decode(text.encode()).snapshot["variables"]["x"] == "a bc"
+    assert verify(text.encode(), story) == ("ok", "replays exactly (1 choice)")
