@@ -83,7 +83,10 @@ def test_each_change_is_credited_to_its_cause_and_never_netted(story):
         ("Soap −1", "a month's washing"),
         ("Health −1", "as the scene opens"),
     ]
-    assert changes_text(scene.changes) == "Food −1 · Soap +1, Makhorka +1 (the monthly issue) · Soap −1 (a month's washing) · Health −1 (as the scene opens)"
+    assert (
+        changes_text(scene.changes)
+        == "Food −1 · Soap +1, Makhorka +1 (the monthly issue) · Soap −1 (a month's washing) · Health −1 (as the scene opens)"
+    )
 
 
 def test_a_loaded_or_rewound_game_credits_its_last_step_the_same_way(story):
