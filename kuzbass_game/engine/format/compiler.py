@@ -206,8 +206,7 @@ class StoryBuilder:
                 layer_id = None
             elif layer_id in self.layer_marks or layer_id == self.meta.get("id"):
                 first = self.layer_marks.get(layer_id) or self.meta_marks.get("id")
-                where = f": already used at {first.path}:{first.line}:{first.col}" if first else ""
-                reader.error(entries["id"][1], f"the layer id '{layer_id}' is used twice{where}")
+                reader.error(entries["id"][1], f"the layer id '{layer_id}' is used twice{already(first, 'used')}")
                 self.repeated.add(display)
                 return None
         base = self.meta.get("id")

@@ -18,7 +18,7 @@ import yaml
 from kuzbass_game.engine.core import expr
 from kuzbass_game.engine.core.diagnostics import Mark
 from kuzbass_game.engine.core.model import Computed, Routine, Variable
-from kuzbass_game.engine.format.reader import IDENTIFIER, Entries, Reader, did_you_mean
+from kuzbass_game.engine.format.reader import IDENTIFIER, Entries, Reader, already, did_you_mean
 
 VARIABLE_KEYS = ("type", "default", "min", "max", "label", "description", "values", "show_if")
 COMPUTED_KEYS = ("value", "label", "description", "show_if")
@@ -71,8 +71,7 @@ class Declarations:
             reader.error(key_node, f"'{name}' cannot be a {kind} name: use letters, digits and underscores, not a reserved word")
             return False
         if name in self.marks:
-            first = self.marks[name]
-            reader.error(key_node, f"'{name}' is declared twice: already declared at {first.path}:{first.line}:{first.col}")
+            reader.error(key_node, f"'{name}' is declared twice{already(self.marks[name], 'declared')}")
             return False
         self.marks[name] = reader.mark(key_node)
         return True
