@@ -199,8 +199,10 @@ def bench_steps(nodes: int, folder: Path, runs: int, repeat: int) -> dict:
     return figures
 
 
-def player_loop(story, runs: int, seed: int, max_steps: int = 500) -> int:
-    """What a player (or a face) runs: `Game.view()` to draw the scene, then `choose()`."""
+def player_loop(story, runs: int, seed: int, max_steps: int = 500, *, every_part: bool = False) -> int:
+    """What a player (or a face) runs: `Game.view()` to draw the scene, then `choose()`. A view works
+    out what the last step did (the status, the changes and their causes, the chosen line and its
+    reply, the codex) when first read: `every_part` reads it all, as the app and line mode do."""
     from kuzbass_game.engine.play.game import Game
 
     picker = random.Random(seed)
@@ -209,6 +211,8 @@ def player_loop(story, runs: int, seed: int, max_steps: int = 500) -> int:
         game = Game(story, seed=run)
         for _ in range(max_steps):
             view = game.view()
+            if every_part:
+                view.status, view.changes, view.chosen, view.reply, view.tally, view.unlocked, view.fault  # noqa: B018 - read, as a face reads them
             if view.ending is not None:
                 break
             game.choose(picker.choice([c.index for c in view.choices if c.enabled]))

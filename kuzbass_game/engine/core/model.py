@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from collections.abc import Mapping
 
 from kuzbass_game.engine.core.diagnostics import Mark
@@ -204,6 +204,11 @@ class Ending:
     title: str
 
 
+def _fixed(parts: tuple[TextPart, ...]) -> bool:
+    """Whether a text reads the same for every player: no {hole} to fill."""
+    return all(type(part) is str for part in parts)
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Node:
     id: str
@@ -223,9 +228,13 @@ class Node:
     # The node's text when no paragraph has a condition or a {hole}: the same for every player,
     # so showing the scene needs no rendering at all (most scenes of a story).
     fixed_text: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+    # True when no choice's text or lock reason has a {hole}: a choice reads the same for every
+    # player, and only which are shown and open changes (the view of its choices is made once per set).
+    fixed_choices: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "always_open", all(c.condition is None and not c.once for c in self.choices))
+        object.__setattr__(self, "fixed_choices", all(_fixed(c.text) and (c.locked_reason is None or _fixed(c.locked_reason)) for c in self.choices))
         fixed = all(p.condition is None and len(p.parts) == 1 and type(p.parts[0]) is str for p in self.paragraphs)
         object.__setattr__(self, "fixed_text", tuple(p.parts[0] for p in self.paragraphs) if fixed else None)
 
@@ -257,6 +266,13 @@ class Story:
 
     def defaults(self) -> dict[str, Value]:
         return {name: var.default for name, var in self.variables.items()}
+
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """What play works out once for every game of this story (the views of a node's choices
+        that read the same for every player, see `Game`): kept with the story, so that a new game, a
+        story test or the next run of a tool finds it made. A story reloaded is a new one."""
+        return {}
 
     @property
     def endings(self) -> dict[str, Node]:

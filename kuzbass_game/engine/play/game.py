@@ -10,14 +10,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, overload
 
 from kuzbass_game.engine.play import codex
 from kuzbass_game.engine.play import history
 from kuzbass_game.engine.play import stepper
 from kuzbass_game.engine.core.expr import Condition, EvalError, Value
 from kuzbass_game.engine.core.text import escape_markup, plain_text
-from kuzbass_game.engine.core.model import Choice, CodexEntry, Node, Story, TextPart, Variable
+from kuzbass_game.engine.core.model import Choice, CodexEntry, Node, Story, Variable
 from kuzbass_game.engine.play.render import Values, format_value, render
 from kuzbass_game.engine.play.votes import Tally
 from kuzbass_game.engine.play.state import Action, GameState
@@ -114,23 +114,134 @@ def changes_text(changes: Iterable[Change], separator: str = " · ") -> str:
     return separator.join(parts)
 
 
-class SceneView(NamedTuple):
-    node_id: str
-    paragraphs: tuple[str, ...]  # markup, values escaped
-    choices: tuple[ChoiceView, ...]
-    chapter: str | None
-    date: str | None
-    status: tuple[tuple[str, str], ...]  # (label, value) as markup, for the variables the manifest labels
-    turn: int
-    ending: str | None = None  # the ending's title when this scene ends the story
-    input: InputView | None = None
-    chosen: str | None = None  # the choice that led here, as it read when taken (markup)
-    reply: str | None = None  # the story's answer to that choice (markup)
-    tally: Tally | None = None  # the vote that choice was a ballot in, counted faction by faction
-    changes: tuple[Change, ...] = ()  # shown values the last step changed
-    unlocked: tuple[str, ...] = ()  # titles of codex entries this scene unlocked
-    items: tuple[StatusItem, ...] = ()  # the status, with descriptions and numbers
-    fault: str | None = None  # a fault in the story met while showing this scene (the game goes on)
+_Part = TypeVar("_Part")
+# The parts of a scene worked out when first read (see `SceneView`).
+LATER_PARTS = ("paragraphs", "status", "items", "chosen", "reply", "tally", "changes", "unlocked", "fault")
+
+
+class _Later(Generic[_Part]):
+    """A part of a scene worked out when first read (see `SceneView`): kept in the slot of its name with a `_` before it."""
+
+    __slots__ = ("slot",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = "_" + name
+
+    @overload
+    def __get__(self, view: None, owner: type | None = None) -> _Later[_Part]: ...
+    @overload
+    def __get__(self, view: SceneView, owner: type | None = None) -> _Part: ...
+    def __get__(self, view: SceneView | None, owner: type | None = None) -> _Part | _Later[_Part]:
+        if view is None:
+            return self
+        if view._later is not None:
+            view._resolve()
+        return getattr(view, self.slot)  # type: ignore[no-any-return]  # the slot holds the part
+
+
+class SceneView:
+    """One scene as the faces show it.
+
+    What the scene offers (its choices, where and when, an ending or a question) is worked out when
+    the view is made. Its text, when it is not the same for every player, and what the last step did
+    (the status and what changed, each change credited to its cause; the choice taken and the
+    story's reply; the vote's count; the codex entries unlocked) are worked out when one of them is
+    first read, and kept: a face reads them all at once, and a tool that only walks the story (a
+    story test between its checkpoints, a benchmark's player) pays for none of it. A view holds
+    what it needs for that, so it reads the same after the game has moved on.
+    """
+
+    # (a part worked out later lives in the slot of its name with a `_` before it, see `_Later`)
+    __slots__ = ("node_id", "choices", "chapter", "date", "turn", "ending", "input", "_later", *(f"_{name}" for name in LATER_PARTS))
+
+    FIELDS = (
+        "node_id",
+        "paragraphs",
+        "choices",
+        "chapter",
+        "date",
+        "status",
+        "turn",
+        "ending",
+        "input",
+        "chosen",
+        "reply",
+        "tally",
+        "changes",
+        "unlocked",
+        "items",
+        "fault",
+    )
+
+    paragraphs: _Later[tuple[str, ...]] = _Later()  # markup, values escaped
+    status: _Later[tuple[tuple[str, str], ...]] = _Later()  # (label, value) as markup, for the variables the manifest labels
+    items: _Later[tuple[StatusItem, ...]] = _Later()  # the status, with descriptions and numbers
+    chosen: _Later[str | None] = _Later()  # the choice that led here, as it read when taken (markup)
+    reply: _Later[str | None] = _Later()  # the story's answer to that choice (markup)
+    tally: _Later[Tally | None] = _Later()  # the vote that choice was a ballot in, counted faction by faction
+    changes: _Later[tuple[Change, ...]] = _Later()  # shown values the last step changed
+    unlocked: _Later[tuple[str, ...]] = _Later()  # titles of codex entries this scene unlocked
+    fault: _Later[str | None] = _Later()  # a fault in the story met while showing this scene (the game goes on)
+
+    def __init__(
+        self,
+        node_id: str,
+        paragraphs: tuple[str, ...] | None,  # None: worked out when first read
+        choices: tuple[ChoiceView, ...],
+        chapter: str | None,
+        date: str | None,
+        turn: int,
+        ending: str | None,  # the ending's title when this scene ends the story
+        input: InputView | None,
+        later: tuple[
+            Game, Node, GameState, GameState | None, Action | None, tuple[int, Tally | None, tuple[Credit, ...] | None] | None, list[str] | None
+        ]
+        | None,
+    ) -> None:
+        self.node_id = node_id
+        self._paragraphs = paragraphs
+        self.choices = choices
+        self.chapter = chapter
+        self.date = date
+        self.turn = turn
+        self.ending = ending
+        self.input = input
+        self._later: tuple[Any, ...] | None = later
+
+    def _resolve(self) -> None:
+        game, node, state, before, action, played, faults = self._later  # type: ignore[misc]  # not None: checked by the caller
+        self._later = None
+        if self._paragraphs is None:
+            self._paragraphs, faults = game._shown_paragraphs(node, state, faults)
+        items, pairs, chosen, reply, tally, changes, unlocked, faults = game._aftermath(node, state, before, action, played, faults)
+        self._items, self._status, self._chosen, self._reply, self._tally = items, pairs, chosen, reply, tally
+        self._changes, self._unlocked = changes, unlocked
+        self._fault = "; ".join(dict.fromkeys(faults)) if faults else None
+
+    def _astuple(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SceneView) and self._astuple() == other._astuple()
+
+    __hash__ = None  # type: ignore[assignment]  # a view is compared by what it shows, and not hashed
+
+    def __repr__(self) -> str:
+        return "SceneView(" + ", ".join(f"{name}={value!r}" for name, value in zip(self.FIELDS, self._astuple())) + ")"
+
+    def _replace(self, **parts: Any) -> SceneView:
+        """A copy with some parts replaced (a face showing a scene again without what led to it)."""
+        unknown = set(parts) - set(self.FIELDS)
+        if unknown:
+            raise ValueError(f"a scene has no part called {sorted(unknown)[0]!r}")
+        if self._later is not None:
+            self._resolve()
+        copy = SceneView(self.node_id, self._paragraphs, self.choices, self.chapter, self.date, self.turn, self.ending, self.input, None)
+        for name in LATER_PARTS:
+            setattr(copy, f"_{name}", parts.get(name, getattr(self, f"_{name}")))
+        for name in set(parts) - set(LATER_PARTS):
+            setattr(copy, name, parts[name])
+        return copy
 
     @property
     def stuck(self) -> bool:
@@ -149,8 +260,8 @@ class JournalEntry:
     typed: bool = False
 
 
-def _step_credits(story: Story, before: GameState, action: Action) -> tuple[Credit, ...]:
-    """One recorded step played again from the state before it, with each change credited."""
+def _played_again(story: Story, before: GameState, action: Action) -> tuple[Tally | None, tuple[Credit, ...]]:
+    """One recorded step played again from the state before it: the vote it counted, and each change credited."""
     cursor = Cursor.thaw(before)
     cursor.credits = []
     try:
@@ -159,8 +270,8 @@ def _step_credits(story: Story, before: GameState, action: Action) -> tuple[Cred
         elif action.choice is not None:
             stepper.choose(story, cursor, action.choice)
     except (InvalidAction, StoryRuntimeError):
-        return ()
-    return tuple(cursor.credits)
+        return None, ()
+    return cursor.tally, tuple(cursor.credits)
 
 
 def _same_state(replayed: GameState, read: GameState) -> bool:
@@ -176,11 +287,6 @@ def _same_state(replayed: GameState, read: GameState) -> bool:
     )
 
 
-def _fixed(parts: Iterable[TextPart]) -> bool:
-    """Whether a text reads the same for every player (no {hole} to fill)."""
-    return all(type(part) is str for part in parts)
-
-
 class Game:
     """One playthrough of a story, with its whole history (so rewinding is cheap).
 
@@ -192,6 +298,7 @@ class Game:
     def __init__(self, story: Story, seed: int | None = None, *, keep_history: bool = True, base: GameState | None = None) -> None:
         """A new game at the story's start, or from `base` (a save rebased after a story edit)."""
         self.story = story
+        self._computed = story.computed or None  # (asked at every step: a cached story's table is lazy)
         self.seed = secrets.randbits(63) if seed is None else int(seed)
         self.keep_history = keep_history
         self.rebased = base is not None
@@ -209,8 +316,8 @@ class Game:
         self._status_cache: list[tuple[GameState, tuple[StatusItem, ...]]] = []
         self._pairs_cache: tuple[tuple[StatusItem, ...], tuple[tuple[str, str], ...]] | None = None
         self._view_cache: tuple[GameState, int, SceneView] | None = None
-        # The choices of a node whose choices are always open and hold no {hole}: the same views every time.
-        self._choices_cache: dict[str, tuple[ChoiceView, ...]] = {}
+        # Node id -> offer key -> the views of its choices, for nodes whose choices read the same for every player.
+        self._memo: dict[str, dict[int, tuple[ChoiceView, ...]]] = story.memo.setdefault("choice views", {})
         # What the status shows, laid out once: (name, label, description, min, max, show_if, compute or None).
         self._plan = tuple(
             (
@@ -226,8 +333,9 @@ class Game:
         )
         self._labels = {item[0]: item[1] for item in self._plan}  # shown name -> its label, for credited changes
         self._actions: list[Action] = []
-        self._tally_cache: tuple[int, Tally | None] | None = None
-        self._credits_cache: tuple[int, tuple[Credit, ...]] | None = None
+        # What the last step counted (a vote) and, once asked, credited (each change to its cause):
+        # (how many actions then, the tally, the credits or None until a view's changes are read).
+        self._played: tuple[int, Tally | None, tuple[Credit, ...] | None] | None = None
 
     # ---------------------------------------------------------------- reading
     @property
@@ -366,10 +474,10 @@ class Game:
 
     def values(self, state: GameState | None = None) -> Mapping[str, Value]:
         """The state's variables, with the story's computed values readable beside them."""
-        state = state or self.state
-        if not self.story.computed:
+        state = state or self._state
+        if self._computed is None:
             return state.variables
-        return Values(state.variables, state.visits, self.story.computed)
+        return Values(state.variables, state.visits, self._computed)
 
     def status(self, state: GameState | None = None) -> tuple[StatusItem, ...]:
         """The values the story shows (labelled, and whose `show_if` holds), in the manifest's order."""
@@ -429,61 +537,77 @@ class Game:
         return view
 
     def _view(self) -> SceneView:
-        # Written for speed: this runs at every step a player (or a save's replay) takes. Each part
-        # of the scene has its builder; a fault met in one is added to `faults` (a list made only
+        # Written for speed: this runs at every step a player (or a story test) takes. What the
+        # scene is gets worked out here; what the last step did, when the view is first asked
+        # for it (`_aftermath`). A fault met in a part is added to `faults` (a list made only
         # when there is a fault), and the scene shows it.
         state = self._state
         node = self.story.nodes[state.node]
-        variables = state.variables if not self.story.computed else Values(state.variables, state.visits, self.story.computed)
         faults: list[str] | None = list(self._faults) if self._faults and not self._actions else None
-        choices, faults = self._choice_views(node, state, variables, faults)
-        try:
-            items = self.status(state)
-        except StoryRuntimeError as err:
-            faults = (faults or []) + [str(err)]
-            items = ()
-        paragraphs = node.fixed_text
-        if paragraphs is None:
-            paragraphs, faults = self._shown_paragraphs(node, state, variables, faults)
+        choices, faults = self._choice_views(node, state, faults)
         input_view = None
         if state.awaiting_input and node.input is not None:
             input_view = InputView(node.input.var, node.input.prompt, node.input.max_length)
-        chosen, reply, tally, changes, unlocked = self._after_last_step(node, items, variables)
+        played = self._played
+        if played is not None and played[0] != len(self._actions):
+            played = None
+        # (the view keeps the game, to read its status cache; the state, the one before and the
+        # action, to tell what the step did even after the game moves on)
         return SceneView(
             node.id,
-            paragraphs,
+            node.fixed_text,  # (a text that is not the same for every player: worked out when read)
             choices,
             state.chapter,
             state.date,
-            self._pairs(items),
             state.turn,
             node.ending.title if node.ending else None,
             input_view,
-            chosen,
-            reply,
-            tally,
-            changes,
-            unlocked,
-            items,
-            "; ".join(dict.fromkeys(faults)) if faults else None,
+            (
+                self,
+                node,
+                state,
+                self._state_before_last(),
+                self._actions[-1] if self._actions else None,
+                played,
+                faults,
+            ),
         )
 
-    def _choice_views(
-        self, node: Node, state: GameState, variables: Mapping[str, Value], faults: list[str] | None
-    ) -> tuple[tuple[ChoiceView, ...], list[str] | None]:
-        """The scene's choices as shown (and `faults` with any met in their conditions)."""
+    def _choice_views(self, node: Node, state: GameState, faults: list[str] | None) -> tuple[tuple[ChoiceView, ...], list[str] | None]:
+        """The scene's choices as shown (and `faults` with any met in their conditions).
+
+        Where no choice's text or lock reason has a {hole} (`Node.fixed_choices`), the views depend
+        only on which choices are shown and which are open: they are made once for each such offer
+        and kept with the story (`Story.memo`), for every game of it."""
         if state.awaiting_input:
             return (), faults
         if node.always_open:
-            cached = self._choices_cache.get(node.id)  # fixed texts, every choice open: made once
+            key, offered = (1 << 2 * len(node.choices)) - 1, None  # (offered_keyed's key when every choice is open)
+        else:
+            key, offered = stepper.offered_keyed(node, state.variables, state.visits, state.used_once)
+        kept = None
+        if node.fixed_choices and key >= 0:
+            kept = self._memo.get(node.id)
+            if kept is None:
+                kept = self._memo[node.id] = {}
+            cached = kept.get(key)
             if cached is not None:
                 return cached, faults
-            choices = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True) for number, choice in enumerate(node.choices, 1))
-            if all(_fixed(c.text) for c in node.choices):
-                self._choices_cache[node.id] = choices
-            return choices, faults
+        variables = self.values(state)
+        if offered is None:
+            views = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True) for number, choice in enumerate(node.choices, 1))
+        else:
+            views, faults = self._offered_views(offered, variables, faults)
+        if kept is not None:
+            kept[key] = views
+        return views, faults
+
+    @staticmethod
+    def _offered_views(
+        offered: list[tuple[Choice, bool, str | None]], variables: Mapping[str, Value], faults: list[str] | None
+    ) -> tuple[tuple[ChoiceView, ...], list[str] | None]:
         views: list[ChoiceView] = []
-        for number, (choice, enabled, fault) in enumerate(stepper.offered(node, state.variables, state.visits, state.used_once), 1):
+        for number, (choice, enabled, fault) in enumerate(offered, 1):
             if fault is not None:
                 faults = (faults or []) + [fault]
                 reason: str | None = "a fault in the story keeps this closed"
@@ -492,10 +616,9 @@ class Game:
             views.append(ChoiceView(number, choice.index, render(choice.text, variables), enabled, reason))
         return tuple(views), faults
 
-    def _shown_paragraphs(
-        self, node: Node, state: GameState, variables: Mapping[str, Value], faults: list[str] | None
-    ) -> tuple[tuple[str, ...], list[str] | None]:
+    def _shown_paragraphs(self, node: Node, state: GameState, faults: list[str] | None) -> tuple[tuple[str, ...], list[str] | None]:
         """The paragraphs of a node whose text is not fixed: those whose condition holds, rendered."""
+        variables = self.values(state)
         shown = []
         for paragraph in node.paragraphs:
             try:
@@ -505,53 +628,85 @@ class Game:
                 faults = (faults or []) + [str(err)]
         return tuple(shown), faults
 
-    def _after_last_step(
-        self, node: Node, items: tuple[StatusItem, ...], variables: Mapping[str, Value]
-    ) -> tuple[str | None, str | None, Tally | None, tuple[Change, ...], tuple[str, ...]]:
-        """What the last step did, as the scene tells it: the choice taken and the story's reply,
-        the vote it was a ballot in, the shown values it changed, the codex entries it unlocked."""
+    def _aftermath(
+        self,
+        node: Node,
+        state: GameState,
+        before: GameState | None,
+        action: Action | None,
+        played: tuple[int, Tally | None, tuple[Credit, ...] | None] | None,
+        faults: list[str] | None,
+    ) -> tuple[
+        tuple[StatusItem, ...],
+        tuple[tuple[str, str], ...],
+        str | None,
+        str | None,
+        Tally | None,
+        tuple[Change, ...],
+        tuple[str, ...],
+        list[str] | None,
+    ]:
+        """What the step from `before` to `state` did, as the scene tells it (`SceneView`'s parts
+        worked out when first read): the status and the values it changed, credited to their
+        causes; the choice taken and the story's reply; the vote it was a ballot in; the codex
+        entries it unlocked; and `faults` with any met on the way. `played` is the step's count, and its
+        credits once worked out (see `_last_played`); the step is played again from `before` for what is missing."""
+        try:
+            items = self.status(state)
+        except StoryRuntimeError as err:
+            faults = (faults or []) + [str(err)]
+            items = ()
+        pairs = self._pairs(items)
         codex_entries = self.story.codex
-        before = self._state_before_last()
-        if before is None:  # the first scene: nothing was chosen, and whatever it unlocks is new
-            if not node.unlocks:
-                return None, None, None, (), ()
-            return None, None, None, (), tuple(codex_entries[e].title for e in node.unlocks if e in codex_entries)
-        chosen = reply = tally = None
-        step = self._last_step()
-        if step is not None:
-            choice, tally = step
+        if before is None or action is None:  # the first scene: nothing was chosen, and whatever it unlocks is new
+            unlocked = tuple(codex_entries[e].title for e in node.unlocks if e in codex_entries)
+            return items, pairs, None, None, None, (), unlocked, faults
+        if played is None or played[2] is None:
+            tally, credits = _played_again(self.story, before, action)
+            if played is not None and played is self._played:  # still the game's last step: keep them
+                self._played = (played[0], tally, credits)
+        else:
+            tally, credits = played[1], played[2]
+        chosen = reply = None
+        choice = self._choice_taken(action)
+        if choice is not None:
+            variables = self.values(state)
             chosen = render(choice.text, self.values(before))
             reply = None if choice.reply is None else render(choice.reply, variables)
+        if choice is None or choice.ballot is None:
+            tally = None
         try:
-            changes = self._credited(self._changes(self.status(before), items), self.last_credits())
+            changes = self._credited(self._changes(self.status(before), items), credits)
         except StoryRuntimeError:
             changes = ()
-        unlocked: tuple[str, ...] = ()
+        unlocked = ()
         if node.unlocks:
             known = {e.id for e in codex.unlocked(self.story, before.visits)}
             unlocked = tuple(codex_entries[e].title for e in node.unlocks if e not in known and e in codex_entries)
-        return chosen, reply, tally, changes, unlocked
+        return items, pairs, chosen, reply, tally, changes, unlocked, faults
 
-    def _last_step(self) -> tuple[Choice, Tally | None] | None:
-        """The choice that led to the current state, and the vote it was a ballot in, if any.
-
-        A tally is not saved: it is counted again from the state before the ballot, which gives
-        the very same count (the dice are part of that state), after a load or a rewind alike.
-        """
-        action = self._actions[-1]
+    def _choice_taken(self, action: Action) -> Choice | None:
+        """The choice an action took (None for a typed answer, or a choice the story no longer has)."""
         if action.choice is None:
             return None
         node = self.story.nodes.get(action.node)
         if node is None or not 0 <= action.choice < len(node.choices):
             return None
-        choice = node.choices[action.choice]
-        if choice.ballot is None:
-            return choice, None
-        cache = self._tally_cache
-        if cache is None or cache[0] != len(self._actions):
-            self._step_again()
-            cache = self._tally_cache
-        return choice, cache[1] if cache is not None else None
+        return node.choices[action.choice]
+
+    def _last_played(self) -> tuple[Tally | None, tuple[Credit, ...]]:
+        """What the last step counted and credited. A step taken in this session keeps its count; its
+        credits are worked out when first asked for (a face reads them at once, a story test or a tool
+        seldom), by playing the step again from the state before it, as after a load or a rewind. A
+        tally is not saved either: counted again from the state before the ballot, it is the very
+        same (the dice are part of that state)."""
+        played = self._played
+        if played is None or played[0] != len(self._actions) or played[2] is None:
+            before = self._state_before_last()
+            tally, credits = _played_again(self.story, before, self._actions[-1]) if before is not None else (None, ())
+            self._played = (len(self._actions), tally, credits)
+            return tally, credits
+        return played[1], played[2]
 
     def last_vote(self) -> Tally | None:
         """The count of the last vote the player cast a ballot in (counted again: tallies are not saved), or None."""
@@ -561,8 +716,8 @@ class Game:
             if action.choice is None or node is None or node.vote is None:
                 continue
             if index == len(self._actions) - 1:  # the last step: its count is kept
-                step = self._last_step()
-                return step[1] if step is not None else None
+                choice = self._choice_taken(action)
+                return self._last_played()[0] if choice is not None and choice.ballot is not None else None
             cursor = Cursor.thaw(self.states[index])
             try:
                 stepper.choose(self.story, cursor, action.choice)
@@ -573,36 +728,14 @@ class Game:
 
     def last_credits(self) -> tuple[Credit, ...]:
         """Each value the last step changed, credited to its cause (the choice, the new scene, the vote, a routine)."""
-        cache = self._credits_cache
-        if cache is None or cache[0] != len(self._actions):
-            self._step_again()
-            cache = self._credits_cache
-        return cache[1] if cache is not None else ()
+        if not self._actions:
+            return ()
+        return self._last_played()[1]
 
     def credits_at(self, step: int, states: Sequence[GameState] | None = None) -> tuple[Credit, ...]:
         """What step `step` (0-based among the actions) changed, credited to its causes (for the stats screen and the summary)."""
         states = self.states if states is None else states
-        return _step_credits(self.story, states[step], self._actions[step])
-
-    def _step_again(self) -> None:
-        """The last step played again from the state before it, for what it counted and credited
-        (after a load or a rewind; a step taken in this session keeps both)."""
-        before = self._state_before_last()
-        if before is None:
-            self._tally_cache = self._credits_cache = None
-            return
-        cursor = Cursor.thaw(before)
-        cursor.credits = []
-        action = self._actions[-1]
-        try:
-            if action.text is not None:
-                stepper.submit(self.story, cursor, action.text)
-            elif action.choice is not None:
-                stepper.choose(self.story, cursor, action.choice)
-        except (InvalidAction, StoryRuntimeError):
-            cursor.tally, cursor.credits = None, []
-        self._tally_cache = (len(self._actions), cursor.tally)
-        self._credits_cache = (len(self._actions), tuple(cursor.credits))
+        return _played_again(self.story, states[step], self._actions[step])[1]
 
     def _credited(self, changes: tuple[Change, ...], credits: tuple[Credit, ...]) -> tuple[Change, ...]:
         """The status's changes split by cause: first what the choice did (in the status's order, with
@@ -678,9 +811,10 @@ class Game:
     # ---------------------------------------------------------------- acting
     def choose(self, index: int) -> SceneView:
         """Take the choice at `index` in the current node (see `ChoiceView.index`)."""
-        choices = self.node.choices
+        at = self._state.node
+        choices = self.story.nodes[at].choices
         signature = choices[index].signature if 0 <= index < len(choices) else None
-        self._apply(Action(self.state.node, choice=index, signature=signature), credit=True)
+        self._apply(Action(at, index, None, signature))
         return self.view()
 
     def choose_number(self, number: int) -> SceneView:
@@ -692,13 +826,13 @@ class Game:
 
     def submit(self, text: str) -> SceneView:
         """Answer the current node's input prompt."""
-        self._apply(Action(self.state.node, text=text), credit=True)
+        self._apply(Action(self.state.node, text=text))
         return self.view()
 
     def rewind(self, steps: int = 1) -> SceneView:
         """Go back `steps` actions; the undone actions are forgotten."""
         steps = max(0, min(steps, len(self._actions)))
-        self._tally_cache = self._credits_cache = None
+        self._played = None
         if steps and self.keep_history:
             if steps > len(self._undo):
                 steps = min(steps, len(self._history()))
@@ -729,7 +863,7 @@ class Game:
         start, already = self._state, len(self._actions)
         cursor = Cursor.thaw(start)
         self._previous = None
-        self._tally_cache = self._credits_cache = None
+        self._played = None
         for done, action in enumerate(actions):  # noqa: B007 - `done` is read after a break
             try:
                 action = self.resolve(action, cursor.node)
@@ -790,15 +924,13 @@ class Game:
                 return Action(action.node, moved[0], None, action.signature)
         return action
 
-    def _apply(self, action: Action, *, credit: bool = False) -> None:
-        """One action; with `credit` (a player's own step), what it counted and credited is kept for the view."""
-        self._tally_cache = self._credits_cache = None
-        state = self.state
+    def _apply(self, action: Action) -> None:
+        """One action; the vote it counted, if any, is kept for the view (`_played`)."""
+        self._played = None
+        state = self._state
         if action.node != state.node:
             raise InvalidAction(f"this action belongs to node '{action.node}', but the game is at '{state.node}'")
         cursor = Cursor.thaw(state)
-        if credit:
-            cursor.credits = []
         if action.text is not None:
             stepper.submit(self.story, cursor, action.text)
         elif action.choice is not None:
@@ -807,9 +939,7 @@ class Game:
             raise InvalidAction("an action must be a choice or a text")
         new_state = cursor.freeze()
         self._actions.append(action)
-        if cursor.credits is not None:
-            self._tally_cache = (len(self._actions), cursor.tally)
-            self._credits_cache = (len(self._actions), tuple(cursor.credits))
+        self._played = (len(self._actions), cursor.tally, None)
         if self.keep_history:
             entered = action.choice is not None
             names = history.written(self.story, state.node, action.choice, cursor.node)

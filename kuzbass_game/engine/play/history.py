@@ -42,11 +42,11 @@ def written(story: Story, before_node: str, choice_index: int | None, after_node
         return {node.input.var} if node.input is not None else set()
     choice = node.choices[choice_index]
     entered = story.nodes[after_node].effects
-    names = set(choice.effects.writes) if choice.effects is not None else set()
+    names: frozenset[str] | set[str] = choice.effects.writes if choice.effects is not None else frozenset()
     if entered is not None:
-        names |= entered.writes
+        names = names | entered.writes
     if choice.ballot is not None and node.vote is not None and node.vote.record is not None:
-        names.add(node.vote.record)
+        names = {*names, node.vote.record}
     return names
 
 

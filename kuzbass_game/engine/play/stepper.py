@@ -166,26 +166,42 @@ def availability(cursor: Cursor, choice: Choice) -> tuple[bool, bool]:
 
 def offered(node: Node, variables: Mapping[str, Value], visits: Mapping[str, int], used_once: Set[str]) -> list[tuple[Choice, bool, str | None]]:
     """What a scene offers: each shown choice, whether it is enabled, and the fault (if any) met
-    while asking. The same rule as `availability`, for every choice of a node at once (showing a
-    scene asks this at every step, so it is written once, here, and for speed)."""
+    while asking. The same rule as `availability`, for every choice of a node at once."""
+    return offered_keyed(node, variables, visits, used_once)[1]
+
+
+def offered_keyed(
+    node: Node, variables: Mapping[str, Value], visits: Mapping[str, int], used_once: Set[str]
+) -> tuple[int, list[tuple[Choice, bool, str | None]]]:
+    """`offered`, with a key that tells one offer of the node from another: two bits a choice, 1
+    when shown and 2 when open (every choice open: all ones), or -1 when a fault was met. Showing a
+    scene asks this at every step, so it is written once, here, and for speed."""
     result: list[tuple[Choice, bool, str | None]] = []
+    key = 0
+    bit = 1
     for choice in node.choices:
         if choice.once and choice.key in used_once:
+            bit <<= 2
             continue
         condition = choice.condition
         if condition is None:
             result.append((choice, True, None))
-            continue
-        try:
-            ok = condition.run(variables, visits)
-        except EvalError as err:
-            result.append((choice, False, f"node '{choice.node_id}', choice {choice.index + 1}: {err}"))
-            continue
-        if ok:
-            result.append((choice, True, None))
-        elif choice.locked_reason is not None:
-            result.append((choice, False, None))
-    return result
+            key |= 3 * bit
+        else:
+            try:
+                ok = condition.run(variables, visits)
+            except EvalError as err:
+                result.append((choice, False, f"node '{choice.node_id}', choice {choice.index + 1}: {err}"))
+                key = -1
+            else:
+                if ok:
+                    result.append((choice, True, None))
+                    key |= 3 * bit
+                elif choice.locked_reason is not None:
+                    result.append((choice, False, None))
+                    key |= bit
+        bit <<= 2
+    return key, result
 
 
 def enabled_choices(story: Story, cursor: Cursor) -> list[Choice] | tuple[Choice, ...]:
