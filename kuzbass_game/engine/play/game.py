@@ -814,7 +814,7 @@ class Game:
         at = self._state.node
         choices = self.story.nodes[at].choices
         signature = choices[index].signature if 0 <= index < len(choices) else None
-        self._apply(Action(at, index, None, signature))
+        self._apply(tuple.__new__(Action, (at, index, None, signature)))  # (as Action(...), without its keyword-reading __new__)
         return self.view()
 
     def choose_number(self, number: int) -> SceneView:
@@ -931,6 +931,7 @@ class Game:
         if action.node != state.node:
             raise InvalidAction(f"this action belongs to node '{action.node}', but the game is at '{state.node}'")
         cursor = Cursor.thaw(state)
+        cursor.credits = []
         if action.text is not None:
             stepper.submit(self.story, cursor, action.text)
         elif action.choice is not None:
@@ -939,7 +940,7 @@ class Game:
             raise InvalidAction("an action must be a choice or a text")
         new_state = cursor.freeze()
         self._actions.append(action)
-        self._played = (len(self._actions), cursor.tally, None)
+        self._played = (len(self._actions), cursor.tally, tuple(cursor.credits))
         if self.keep_history:
             entered = action.choice is not None
             names = history.written(self.story, state.node, action.choice, cursor.node)

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from kuzbass_game.engine.core.expr import Value
 
 
+_new = tuple.__new__
+
+
 class Undo(NamedTuple):
     """What one action changed, as it was before: enough to step the state back exactly."""
 
@@ -67,21 +70,30 @@ def record(
     """The undo record of the step that took the game from the `before_*` values to `cursor`
     (`names`: the variables the step may have assigned, see `written`)."""
     after = cursor.variables
-    changed = {name: before_variables[name] for name in names if after[name] != before_variables[name]}
+    changed = None
+    for name in names:
+        old = before_variables[name]
+        if after[name] != old:
+            if changed is None:
+                changed = {}
+            changed[name] = old
     added = None
     if len(cursor.used_once) != len(before_once):
         added = next(iter(set(cursor.used_once) - set(before_once)), None)
-    return Undo(
-        before_node,
-        changed or None,
-        cursor.node if entered else None,
-        visits_before,
-        before_rng,
-        added,
-        before_chapter,
-        before_date,
-        before_turn,
-        before_awaiting,
+    return _new(  # (a record a step: built as a tuple, past the named tuple's keyword-reading __new__)
+        Undo,
+        (
+            before_node,
+            changed,
+            cursor.node if entered else None,
+            visits_before,
+            before_rng,
+            added,
+            before_chapter,
+            before_date,
+            before_turn,
+            before_awaiting,
+        ),
     )
 
 
