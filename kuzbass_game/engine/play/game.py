@@ -274,6 +274,24 @@ def _played_again(story: Story, before: GameState, action: Action) -> tuple[Tall
     return cursor.tally, tuple(cursor.credits)
 
 
+def _status_plan(story: Story) -> tuple[tuple[tuple[str, str, str | None, int | None, int | None, Condition | None, Any], ...], dict[str, str]]:
+    """What the status shows, laid out once: (name, label, description, min, max, show_if, compute
+    or None) for each shown value; and shown name -> its label, for credited changes."""
+    plan = tuple(
+        (
+            shown.name,
+            shown.label or shown.name,
+            shown.description,
+            shown.minimum if isinstance(shown, Variable) else None,
+            shown.maximum if isinstance(shown, Variable) else None,
+            shown.show_if,
+            None if isinstance(shown, Variable) else shown.run,
+        )
+        for shown in story.shown
+    )
+    return plan, {item[0]: item[1] for item in plan}
+
+
 def _same_state(replayed: GameState, read: GameState) -> bool:
     """A state replayed and one read from a save (whose texts went through plain_text: so do the replayed one's here)."""
     played = {name: plain_text(value) if isinstance(value, str) else value for name, value in replayed.variables.items()}
@@ -318,20 +336,8 @@ class Game:
         self._view_cache: tuple[GameState, int, SceneView] | None = None
         # Node id -> offer key -> the views of its choices, for nodes whose choices read the same for every player.
         self._memo: dict[str, dict[int, tuple[ChoiceView, ...]]] = story.memo.setdefault("choice views", {})
-        # What the status shows, laid out once: (name, label, description, min, max, show_if, compute or None).
-        self._plan = tuple(
-            (
-                shown.name,
-                shown.label or shown.name,
-                shown.description,
-                shown.minimum if isinstance(shown, Variable) else None,
-                shown.maximum if isinstance(shown, Variable) else None,
-                shown.show_if,
-                None if isinstance(shown, Variable) else shown.run,
-            )
-            for shown in story.shown
-        )
-        self._labels = {item[0]: item[1] for item in self._plan}  # shown name -> its label, for credited changes
+        # What the status shows, laid out once for the story (see `_status_plan`), and each shown name's label.
+        self._plan, self._labels = story.memo.get("status plan") or story.memo.setdefault("status plan", _status_plan(story))
         self._actions: list[Action] = []
         # What the last step counted (a vote) and, once asked, credited (each change to its cause):
         # (how many actions then, the tally, the credits or None until a view's changes are read).
@@ -895,8 +901,8 @@ class Game:
             self._actions.append(action)
             if before is not None:
                 entered = action.choice is not None
-                names = history.written(story, before[0], action.choice, cursor.node)
-                self._undo.append(history.record(*before, cursor, entered, cursor.visits[cursor.node] - 1 if entered else 0, names))
+                changed = history.changed(before[1], cursor.variables, history.written(story, before[0], action.choice, cursor.node))
+                self._undo.append(history.record(*before, cursor, entered, cursor.visits[cursor.node] - 1 if entered else 0, changed))
         else:
             done = len(actions)
         self._state = cursor.freeze()
@@ -940,10 +946,10 @@ class Game:
             raise InvalidAction("an action must be a choice or a text")
         new_state = cursor.freeze()
         self._actions.append(action)
-        self._played = (len(self._actions), cursor.tally, tuple(cursor.credits))
+        credits = tuple(cursor.credits)
+        self._played = (len(self._actions), cursor.tally, credits)
         if self.keep_history:
             entered = action.choice is not None
-            names = history.written(self.story, state.node, action.choice, cursor.node)
             self._undo.append(
                 history.record(
                     state.node,
@@ -956,8 +962,8 @@ class Game:
                     state.awaiting_input,
                     cursor,
                     entered,
-                    cursor.visits[cursor.node] - 1 if entered else 0,
-                    names,
+                    cursor.visits.get(cursor.node, 1) - 1 if entered else 0,
+                    history.credited(credits),  # (what it changed, as credited: no set of names to build)
                 )
             )
             self._previous = (len(self._actions), state)  # the very state object: its status is cached

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from kuzbass_game.engine.core.model import Story
 from kuzbass_game.engine.play.state import GameState
-from kuzbass_game.engine.play.stepper import Cursor
+from kuzbass_game.engine.play.stepper import Credit, Cursor
 
 if TYPE_CHECKING:
     from kuzbass_game.engine.core.expr import Value
@@ -53,6 +53,33 @@ def written(story: Story, before_node: str, choice_index: int | None, after_node
     return names
 
 
+def changed(before: Mapping[str, Value], after: Mapping[str, Value], names: Iterable[str]) -> dict[str, Value] | None:
+    """The variables among `names` (those a step may have assigned, see `written`) whose values
+    differ after it, with their values before; None for none."""
+    result = None
+    for name in names:
+        old = before[name]
+        if after[name] != old:
+            if result is None:
+                result = {}
+            result[name] = old
+    return result
+
+
+def credited(credits: Iterable[Credit]) -> dict[str, Value] | None:
+    """The variables a step changed, with their values before, from its credits: every value a
+    step changes is credited as it changes (`stepper.Credit`), the first credit of a name holding
+    its value before the step. (A value changed and changed back is kept: stepping back to it is
+    the same.) None for none."""
+    result = None
+    for credit in credits:
+        if result is None:
+            result = {credit.name: credit.before}
+        elif credit.name not in result:
+            result[credit.name] = credit.before
+    return result
+
+
 def record(
     before_node: str,
     before_variables: Mapping[str, Value],
@@ -65,18 +92,10 @@ def record(
     cursor: Cursor,
     entered: bool,
     visits_before: int,
-    names: Iterable[str],
+    changed: dict[str, Value] | None,
 ) -> Undo:
     """The undo record of the step that took the game from the `before_*` values to `cursor`
-    (`names`: the variables the step may have assigned, see `written`)."""
-    after = cursor.variables
-    changed = None
-    for name in names:
-        old = before_variables[name]
-        if after[name] != old:
-            if changed is None:
-                changed = {}
-            changed[name] = old
+    (`changed`: the variables it changed, with their values before: see `changed` and `credited`)."""
     added = None
     if len(cursor.used_once) != len(before_once):
         added = next(iter(set(cursor.used_once) - set(before_once)), None)
