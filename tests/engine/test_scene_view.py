@@ -96,15 +96,17 @@ def parts(view):
     return {name: getattr(view, name) for name in PARTS}
 
 
+@pytest.mark.parametrize("credit", [True, False])
 @pytest.mark.parametrize("route", [[0, 0], [2, 0], [1, 2, 1], [0, 1, 2, 1, 3]])
-def test_a_view_read_after_the_game_moved_on_reads_as_one_read_at_once(story, route):
-    eager, lazy = Game(story, seed=5), Game(story, seed=5)
+def test_a_view_read_after_the_game_moved_on_reads_as_one_read_at_once(story, route, credit):
+    eager, lazy = Game(story, seed=5), Game(story, seed=5, credit=credit)  # (without credit: credited when read)
     read_at_once, kept = [parts(eager.view())], [lazy.view()]
     for index in route:
         read_at_once.append(parts(eager.choose(index)))
         kept.append(lazy.choose(index))
     lazy.rewind(len(route))  # and the game then went back to its start
     assert [parts(view) for view in kept] == read_at_once
+    assert [parts(view) for view in kept] == [parts(view) for view in kept]  # (read again: the same)
     assert kept[-1] == eager.view() and kept[0] != kept[1]
 
 
@@ -122,6 +124,10 @@ def test_what_the_last_step_did_is_the_same_played_loaded_or_rewound(story):
     assert parts(replayed.view()) == parts(eaten)
     played.choose(0)
     assert parts(played.rewind(1)) == parts(eaten)
+    uncredited = Game(story, seed=2, credit=False)
+    for action in played.actions:
+        uncredited.choose(action.choice)
+    assert parts(uncredited.view()) == parts(eaten) and uncredited.states == played.states
 
 
 def test_a_vote_is_counted_for_the_view_of_the_step_that_cast_it(story):

@@ -313,9 +313,16 @@ class Game:
     step times the size of the state.
     """
 
-    def __init__(self, story: Story, seed: int | None = None, *, keep_history: bool = True, base: GameState | None = None) -> None:
-        """A new game at the story's start, or from `base` (a save rebased after a story edit)."""
+    def __init__(
+        self, story: Story, seed: int | None = None, *, keep_history: bool = True, base: GameState | None = None, credit: bool = True
+    ) -> None:
+        """A new game at the story's start, or from `base` (a save rebased after a story edit).
+
+        `credit`: each step credits its changes to their causes as it runs, for its view (a face
+        reads them at every step). Without, a view's changes are credited when first read, by
+        playing the step again: for a tool that reads few of them (a story test, at its checkpoints)."""
         self.story = story
+        self._credit = credit
         self._computed = story.computed or None  # (asked at every step: a cached story's table is lazy)
         self.seed = secrets.randbits(63) if seed is None else int(seed)
         self.keep_history = keep_history
@@ -937,7 +944,8 @@ class Game:
         if action.node != state.node:
             raise InvalidAction(f"this action belongs to node '{action.node}', but the game is at '{state.node}'")
         cursor = Cursor.thaw(state)
-        cursor.credits = []
+        if self._credit:
+            cursor.credits = []
         if action.text is not None:
             stepper.submit(self.story, cursor, action.text)
         elif action.choice is not None:
@@ -946,10 +954,14 @@ class Game:
             raise InvalidAction("an action must be a choice or a text")
         new_state = cursor.freeze()
         self._actions.append(action)
-        credits = tuple(cursor.credits)
+        credits = None if cursor.credits is None else tuple(cursor.credits)
         self._played = (len(self._actions), cursor.tally, credits)
         if self.keep_history:
             entered = action.choice is not None
+            if credits is not None:
+                changed = history.credited(credits)  # (what it changed, as credited: no set of names to build)
+            else:
+                changed = history.changed(state.variables, cursor.variables, history.written(self.story, state.node, action.choice, cursor.node))
             self._undo.append(
                 history.record(
                     state.node,
@@ -963,7 +975,7 @@ class Game:
                     cursor,
                     entered,
                     cursor.visits.get(cursor.node, 1) - 1 if entered else 0,
-                    history.credited(credits),  # (what it changed, as credited: no set of names to build)
+                    changed,
                 )
             )
             self._previous = (len(self._actions), state)  # the very state object: its status is cached
