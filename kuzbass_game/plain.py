@@ -240,10 +240,13 @@ class PlainSession:
         if not self.game.can_rewind:
             self.tell("There is nothing to undo yet.")
             return
-        journal = self.game.journal()
-        undone = markup_to_plain(journal[-1].text) if journal else "your last choice"
+        # What the last step took, as it read then: the scene's chosen line (no journal rebuilt for it), or the typed answer.
+        chosen = self.game.view().chosen
+        typed = self.game.actions[-1].text
+        undone = markup_to_plain(chosen) if chosen is not None else f'your answer "{typed}"' if typed is not None else "your last choice"
         scene = self.game.rewind(1)
-        self.tell(f"Undone: {undone}.")
+        ends = undone.rstrip("\"”’'").endswith((".", "!", "?", "…"))  # (a choice that ends its own sentence gets no second stop)
+        self.tell(f"Undone: {undone}" + ("" if ends else "."))
         self.show(scene._replace(chosen=None, reply=None, tally=None, changes=(), unlocked=()))
 
     def do_vote(self, _rest: str) -> None:

@@ -70,3 +70,12 @@ def test_the_route_tells_what_a_player_needs_to_hear(tmp_path, monkeypatch):
     count = meeting.split("The vote: ")[1].split("Type vote for what moved each group.")[0]
     assert len(count.strip().splitlines()) == 1 + 2 + 1  # the question, a line for each of the two groups, the total
     assert "The votes you cast." in meeting
+
+
+def test_back_says_what_it_undid_in_one_sentence(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    out = io.StringIO()
+    typed = "Vera\n1\nback\nback\nback\nquit\n"
+    assert run_plain(load(WINTER), tmp_path / "saves", seed=1, lines=io.StringIO(typed), out=out) == 0
+    said = [line for line in out.getvalue().splitlines() if line.startswith(("Undone", "There is nothing"))]
+    assert said == ["Undone: Walk up to the barracks.", 'Undone: your answer "Vera".', "There is nothing to undo yet."]
