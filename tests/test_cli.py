@@ -273,6 +273,25 @@ def test_a_cached_launch_does_not_import_the_yaml_compiler(tmp_path):
     assert runs[1].stdout.strip() == ""
 
 
+def test_a_cached_launch_of_the_campaign_compiles_no_expression(tmp_path):
+    """The campaign's people have lines with conditions: they are read with its declarations, when
+    first asked for, so a cached launch to the title screen imports no expression compiler."""
+    code = (
+        "import sys; from kuzbass_game.authoring import load_and_check; "
+        "r = load_and_check('story', cache=True); assert r.story is not None; r.story.ending_count; "
+        "print('kuzbass_game.engine.core.expr' in sys.modules, end=' '); "
+        "print(len(r.story.people), 'kuzbass_game.engine.core.expr' in sys.modules)"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120, env=subprocess_env(tmp_path))
+        for _ in range(2)
+    ]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    assert runs[0].stdout.split()[0] == "True"  # the first load compiled the story
+    before, people, after = runs[1].stdout.split()
+    assert (before, after) == ("False", "True") and int(people) > 10  # then: none until the people were asked for
+
+
 def test_plain_save_asks_before_overwriting_and_autosave_failures_are_told_once(tmp_path, capsys):
     import io
 

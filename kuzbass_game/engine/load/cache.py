@@ -18,8 +18,8 @@ The file is a head and a tail (`pack_file`): the head (the key's digest and the 
 with the node ids and offsets) behind its own CRC-32, then every node's marshal bytes. A launch
 reads and checks the head only, and builds no table of node ids, so its cost does not grow with
 the story; the tail is read from the same file (same inode, size and time) when the first node is
-asked for, and checked against its own CRC-32 then (`NodeBlob`). The story's declarations are read,
-and their expressions compiled, when first asked for (`LazyDeclarations`): a launch compiles none.
+asked for, and checked against its own CRC-32 then (`NodeBlob`). The story's declarations and its
+people are read, and their expressions compiled, when first asked for (`LazyDeclarations`): a launch compiles none.
 Compiled expressions are never stored: their sources are, and are compiled again under the same
 checks as the compiler's (an image holds plain data only).
 """
@@ -514,7 +514,7 @@ def from_image(
             fresh.append(again)
         return fresh[0]
 
-    declared = _Declared(reader, fresh_story if recompile is not None else None)
+    declared = _Declared(reader, fresh_story if recompile is not None else None, kept["people"])
     story = Story(
         **{name: reader.plain(kind, kept[name]) for name, kind in STORY.kinds if kind in (PLAIN, MARK, PAIRS)},
         variables=LazyDeclarations(declared, 0),
@@ -523,7 +523,7 @@ def from_image(
         computed=LazyDeclarations(declared, 1),
         routines=LazyDeclarations(declared, 2),
         codex=reader.keyed(CODEX_ENTRY, kept["codex"], "id"),
-        people=reader.keyed(PERSON, kept["people"], "id"),  # after the declarations: a line's `if` may read a computed value
+        people=LazyDeclarations(declared, 3),  # (read with the declarations: a line's `if` may read a computed value)
     )
     diagnostics = [reader.record(DIAGNOSTIC, raw) for raw in _records(raw_notes)]
     return story, diagnostics
@@ -536,20 +536,22 @@ class _Declared:
     If they cannot be read (a tampered record, an expression that does not compile), the story is
     compiled from its files and its declarations are used instead, as for a damaged node."""
 
-    def __init__(self, reader: _ImageReader, fresh: Callable[[], Story] | None) -> None:
+    def __init__(self, reader: _ImageReader, fresh: Callable[[], Story] | None, raw_people: Any) -> None:
         self.reader = reader
         self.fresh = fresh
+        self.raw_people = raw_people
         self.read: tuple[dict[str, Any], ...] | None = None
 
     def get(self) -> tuple[dict[str, Any], ...]:
-        """(variables, computed values, routines)."""
+        """(variables, computed values, routines, people)."""
         if self.read is None:
             reader = self.reader
             try:
                 routines = reader.declare()
                 variables = reader.keyed(VARIABLE, reader.raw_variables, "name")
-                computed = reader.keyed(COMPUTED, reader.raw_computed, "name")  # last: a `show_if` may read any declaration
-                self.read = (variables, computed, routines)
+                computed = reader.keyed(COMPUTED, reader.raw_computed, "name")  # a `show_if` may read any declaration
+                people = reader.keyed(PERSON, self.raw_people, "id")  # a line's `if` too
+                self.read = (variables, computed, routines, people)
             except Exception as err:
                 if self.fresh is None:
                     raise
@@ -559,12 +561,12 @@ class _Declared:
                     raise
                 except Exception as failure:
                     raise CacheError(f"the story's cache was damaged and the story could not be compiled again: {failure}") from err
-                self.read = (dict(story.variables), dict(story.computed), dict(story.routines))
+                self.read = (dict(story.variables), dict(story.computed), dict(story.routines), dict(story.people))
         return self.read
 
 
 class LazyDeclarations(dict[str, _T]):
-    """Name -> declaration (variables, computed values or routines), read from the cached image the first
+    """Name -> declaration (variables, computed values, routines or people), read from the cached image the first
     time anything is asked of it; then a plain dict lookup in C, as for a freshly compiled story (see
     `LazyNodes`, whose pattern this follows: hence the `type: ignore[override]`s)."""
 
