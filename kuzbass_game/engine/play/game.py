@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 
+_new = tuple.__new__  # (a view a choice and step: built as a tuple, past the named tuple's keyword-reading __new__)
+
+
 # The views are named tuples, not dataclasses: one is built per choice and per scene at every
 # step a player takes, and a tuple builds several times faster than a frozen dataclass.
 class ChoiceView(NamedTuple):
@@ -608,7 +611,9 @@ class Game:
                 return cached, faults
         variables = self.values(state)
         if offered is None:
-            views = tuple(ChoiceView(number, choice.index, render(choice.text, variables), True) for number, choice in enumerate(node.choices, 1))
+            views = tuple(
+                _new(ChoiceView, (number, choice.index, render(choice.text, variables), True, None)) for number, choice in enumerate(node.choices, 1)
+            )
         else:
             views, faults = self._offered_views(offered, variables, faults)
         if kept is not None:
@@ -626,7 +631,7 @@ class Game:
                 reason: str | None = "a fault in the story keeps this closed"
             else:
                 reason = None if enabled or choice.locked_reason is None else render(choice.locked_reason, variables)
-            views.append(ChoiceView(number, choice.index, render(choice.text, variables), enabled, reason))
+            views.append(_new(ChoiceView, (number, choice.index, render(choice.text, variables), enabled, reason)))
         return tuple(views), faults
 
     def _shown_paragraphs(self, node: Node, state: GameState, faults: list[str] | None) -> tuple[tuple[str, ...], list[str] | None]:
@@ -827,7 +832,7 @@ class Game:
         at = self._state.node
         choices = self.story.nodes[at].choices
         signature = choices[index].signature if 0 <= index < len(choices) else None
-        self._apply(tuple.__new__(Action, (at, index, None, signature)))  # (as Action(...), without its keyword-reading __new__)
+        self._apply(_new(Action, (at, index, None, signature)))
         return self.view()
 
     def choose_number(self, number: int) -> SceneView:
