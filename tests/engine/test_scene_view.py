@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from kuzbass_game.engine.load import load_story
-from kuzbass_game.engine.play import Game
+from kuzbass_game.engine.play import Game, stepper
 
 MANIFEST = """\
 id: late
@@ -197,3 +197,48 @@ def test_an_edited_story_makes_its_views_afresh(make_story):
     Game(old, seed=1).view()
     new = load_story(make_story({"nodes.yaml": NODES.replace('"Eat"', '"Eat the bread"'), "codex.yaml": CODEX}, manifest=MANIFEST)).story
     assert [c.text for c in Game(new, seed=1).view().choices][0] == "Eat the bread"
+
+
+ONCE_NODES = """\
+nodes:
+  hall:
+    text: "The hall."
+    choices:
+      - text: "Take the leaflet"
+        goto: hall
+        once: true
+        effects: "food += 1"
+      - text: "Divide the bread"
+        goto: hall
+        if: "10 / (food - 4) > 0"
+        locked: "Nothing to divide."
+      - text: "Leave"
+        goto: away
+  away:
+    text: "Out."
+    ending: {title: "Out"}
+"""
+
+
+def test_an_offer_key_tells_every_offer_apart_and_a_fault_is_never_kept(make_story):
+    story = load_story(make_story({"nodes.yaml": ONCE_NODES}, manifest=MANIFEST.replace("start: store", "start: hall"))).story
+    assert story is not None
+    hall = story.nodes["hall"]
+    keys = {}
+    for food, used in [(3, set()), (5, set()), (3, {"hall#0"}), (5, {"hall#0"})]:
+        key, offered = stepper.offered_keyed(hall, {"food": food}, {}, used)
+        keys[(food, bool(used))] = key
+        assert [(c.index, enabled) for c, enabled, _ in offered] == [(0, True)] * (not used) + [(1, food > 4), (2, True)]
+    assert len(set(keys.values())) == 4 and min(keys.values()) >= 0
+    assert stepper.offered_keyed(hall, {"food": 4}, {}, set())[0] == -1  # divides by zero: a fault
+    game = Game(story, seed=1)
+    assert [(c.text, c.enabled) for c in game.view().choices] == [("Take the leaflet", True), ("Divide the bread", False), ("Leave", True)]
+    game.choose(0)  # food 4: the condition faults, and the scene says so, every time it is shown
+    for _ in range(2):
+        view = game.view()
+        assert view.fault is not None and "divi" in view.fault.lower()
+        assert [(c.text, c.enabled, c.reason) for c in view.choices] == [
+            ("Divide the bread", False, "a fault in the story keeps this closed"),
+            ("Leave", True, None),
+        ]
+        game.rewind(0)
