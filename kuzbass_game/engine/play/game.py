@@ -213,13 +213,15 @@ class SceneView:
 
     def _resolve(self) -> None:
         game, node, state, before, action, played, faults = self._later  # type: ignore[misc]  # not None: checked by the caller
-        self._later = None
-        if self._paragraphs is None:
-            self._paragraphs, faults = game._shown_paragraphs(node, state, faults)
+        paragraphs = self._paragraphs
+        if paragraphs is None:
+            paragraphs, faults = game._shown_paragraphs(node, state, faults)
         items, pairs, chosen, reply, tally, changes, unlocked, faults = game._aftermath(node, state, before, action, played, faults)
-        self._items, self._status, self._chosen, self._reply, self._tally = items, pairs, chosen, reply, tally
+        # (set once all of it is worked out: what raised here raises again on the next read, never a part unset)
+        self._paragraphs, self._items, self._status, self._chosen, self._reply, self._tally = paragraphs, items, pairs, chosen, reply, tally
         self._changes, self._unlocked = changes, unlocked
         self._fault = "; ".join(dict.fromkeys(faults)) if faults else None
+        self._later = None
 
     def _astuple(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in self.FIELDS)
