@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from kuzbass_game.engine.storage.soak import soak
 
 from .conftest import load
@@ -9,6 +11,9 @@ from .conftest import load
 STORY = Path(__file__).resolve().parents[2] / "story"
 
 
+# 500 whole games with about 13,000 saves and loads (each load checks and replays): about two minutes
+# alone on a 2-core machine, and over the default five under coverage on a shared, slowed one.
+@pytest.mark.timeout(900)
 def test_500_playthroughs_with_saves_never_diverge(tmp_path):
     report = soak(load(STORY), runs=500, seed=11, folder=tmp_path)
     assert report.divergences == []
